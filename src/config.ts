@@ -1,0 +1,134 @@
+// Configuration: parsed and validated once, at start. Every module reads the frozen result of loadConfig().
+import { ConfigError } from "./errors.ts";
+
+export interface PoolSettings {
+  max: number;
+  idleTimeoutMs: number;
+  connectionTimeoutMs: number;
+  statementTimeoutMs: number;
+  applicationName: string;
+}
+
+export interface Config {
+  nodeEnv: "development" | "production" | "test";
+  /** Owner URL (migrations, worker, SECURITY DEFINER work). Null: use embedded PostgreSQL. */
+  databaseUrl: string | null;
+  /** Superuser URL used to create roles and databases (optional in production). */
+  rootDatabaseUrl: string | null;
+  /** Authenticator URL for PostGraphile (login, NOINHERIT). Derived from databaseUrl when absent. */
+  authDatabaseUrl: string | null;
+  /** Read replicas (streaming replication), comma-separated in REPLICA_DATABASE_URLS. */
+  replicaUrls: string[];
+  ownerPassword: string;
+  authenticatorPassword: string;
+  redisUrl: string | null;
+  host: string;
+  port: number;
+  jwt: { secret: string | null; publicKey: string | null; issuer: string | null; audience: string | null };
+  graphql: { maxPageSize: number; maxDepth: number; maxCost: number; statementTimeoutMs: number; maxRequestBytes: number; graphiql: boolean };
+  pool: PoolSettings;
+  workerConcurrency: number;
+  embeddedDataDir: string;
+  embeddedPort: number;
+  logLevel: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, def: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return n;
+}
+
+function url(env: Env, name: string): string | null {
+  const raw = env[name];
+  if (!raw) return null;
+  try {
+    const u = new URL(raw);
+    if (!/^(postgres|postgresql|redis|rediss):$/.test(u.protocol)) throw new Error("bad protocol");
+  } catch {
+    throw new ConfigError(`${name} is not a valid postgres:// or redis:// URL`);
+  }
+  return raw;
+}
+
+function bool(env: Env, name: string, def: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return def;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be a boolean (true/false), got ${JSON.stringify(raw)}`);
+}
+
+export function loadConfig(env: Env = process.env): Readonly<Config> {
+  const nodeEnv = (env.NODE_ENV ?? "development") as Config["nodeEnv"];
+  if (!["development", "production", "test"].includes(nodeEnv)) {
+    throw new ConfigError(`NODE_ENV must be development, production or test`);
+  }
+  const secret = env.JWT_SECRET || null;
+  const publicKey = env.JWT_PUBLIC_KEY || null;
+  if (nodeEnv === "production" && !secret && !publicKey) {
+    throw new ConfigError("JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256) is required in production");
+  }
+  if (secret && secret.length < 32) throw new ConfigError("JWT_SECRET must be at least 32 characters");
+  const cfg: Config = {
+    nodeEnv,
+    databaseUrl: url(env, "DATABASE_URL"),
+    rootDatabaseUrl: url(env, "ROOT_DATABASE_URL"),
+    authDatabaseUrl: url(env, "AUTH_DATABASE_URL"),
+    replicaUrls: (env.REPLICA_DATABASE_URLS ?? "").split(",").map((s) => s.trim()).filter(Boolean).map((u, i) => {
+      return url({ [`REPLICA_DATABASE_URLS[${i}]`]: u }, `REPLICA_DATABASE_URLS[${i}]`)!;
+    }),
+    ownerPassword: env.DATABASE_OWNER_PASSWORD ?? "linkflow_owner",
+    authenticatorPassword: env.DATABASE_AUTHENTICATOR_PASSWORD ?? "linkflow_authenticator",
+    redisUrl: url(env, "REDIS_URL"),
+    host: env.HOST ?? "127.0.0.1",
+    port: int(env, "PORT", 5678, 0, 65535),
+    jwt: {
+      secret: secret ?? (nodeEnv === "production" || publicKey ? null : "linkflow-development-secret-change-me-please"),
+      publicKey,
+      issuer: env.JWT_ISSUER || null,
+      audience: env.JWT_AUDIENCE || null,
+    },
+    graphql: {
+      maxPageSize: int(env, "GRAPHQL_MAX_PAGE_SIZE", 100, 1, 10_000),
+      maxDepth: int(env, "GRAPHQL_MAX_DEPTH", 10, 2, 100),
+      maxCost: int(env, "GRAPHQL_MAX_COST", 50_000, 1),
+      statementTimeoutMs: int(env, "GRAPHQL_STATEMENT_TIMEOUT_MS", 5_000, 1),
+      maxRequestBytes: int(env, "GRAPHQL_MAX_REQUEST_BYTES", 1_000_000, 1_000),
+      graphiql: bool(env, "GRAPHIQL", nodeEnv === "development"),
+    },
+    pool: {
+      max: int(env, "PG_POOL_MAX", 10, 1, 1000),
+      idleTimeoutMs: int(env, "PG_POOL_IDLE_TIMEOUT_MS", 30_000, 0),
+      connectionTimeoutMs: int(env, "PG_POOL_CONNECTION_TIMEOUT_MS", 5_000, 0),
+      statementTimeoutMs: int(env, "PG_STATEMENT_TIMEOUT_MS", 30_000, 0),
+      applicationName: env.PG_APPLICATION_NAME ?? "linkflow-data",
+    },
+    workerConcurrency: int(env, "WORKER_CONCURRENCY", 4, 1, 100),
+    embeddedDataDir: env.EMBEDDED_PG_DIR ?? ".data/postgres",
+    embeddedPort: int(env, "EMBEDDED_PG_PORT", 54329, 1, 65535),
+    logLevel: env.LOG_LEVEL ?? (nodeEnv === "test" ? "warn" : "info"),
+  };
+  return Object.freeze(cfg);
+}
+
+/** Replace the user (and password) of a postgres URL, keeping host, port, database and options. */
+export function withCredentials(connectionString: string, user: string, password?: string): string {
+  const u = new URL(connectionString);
+  u.username = encodeURIComponent(user);
+  u.password = password === undefined ? "" : encodeURIComponent(password);
+  return u.toString();
+}
+
+/** Replace the database name of a postgres URL. */
+export function withDatabase(connectionString: string, database: string): string {
+  const u = new URL(connectionString);
+  u.pathname = "/" + encodeURIComponent(database);
+  return u.toString();
+}

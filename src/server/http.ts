@@ -1,0 +1,112 @@
+// The HTTP server: /graphql (+ /graphiql in development), /healthz, /readyz, and extra routes (e.g. /metrics).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type pg from "pg";
+import { postgraphile, type PostGraphileInstance } from "postgraphile";
+import { grafserv } from "postgraphile/grafserv/node";
+import type { Config } from "../config.ts";
+import { logger } from "../logger.ts";
+import { AuthError, makeVerifier, pgSettingsFor } from "./jwt.ts";
+import { makePreset, PG_SETTINGS, type RequestWithSettings } from "./preset.ts";
+
+export type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+export interface HttpApp {
+  server: Server;
+  pgl: PostGraphileInstance;
+  listen(port: number, host: string): Promise<{ port: number; url: string }>;
+  /** Stops accepting connections, lets in-flight requests finish, then releases PostGraphile. */
+  close(): Promise<void>;
+}
+
+export interface HttpAppOptions {
+  config: Readonly<Config>;
+  authPool: pg.Pool;
+  /** Used by /readyz: must answer `select 1`. */
+  ownerPool: pg.Pool;
+  routes?: Record<string, Route>;
+  exportSchemaSDLPath?: string;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export async function createHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
+  const preset = makePreset({ config: opts.config, authPool: opts.authPool, exportSchemaSDLPath: opts.exportSchemaSDLPath });
+  const pgl = postgraphile(preset);
+  const serv = pgl.createServ(grafserv);
+  const graphqlHandler = serv.createHandler();
+  const verifier = makeVerifier(opts.config.jwt);
+  let shuttingDown = false;
+
+  const routes: Record<string, Route> = {
+    "/healthz": (_req, res) => json(res, 200, { status: "ok" }),
+    "/readyz": async (_req, res) => {
+      if (shuttingDown) return json(res, 503, { status: "shutting down" });
+      try {
+        await opts.ownerPool.query("select 1");
+        await pgl.getSchemaResult();
+        json(res, 200, { status: "ready" });
+      } catch (e) {
+        json(res, 503, { status: "not ready", error: (e as Error).message });
+      }
+    },
+    ...opts.routes,
+  };
+
+  const server = createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0]!;
+    const route = routes[path];
+    if (route) {
+      Promise.resolve(route(req, res)).catch((e) => {
+        logger.error({ err: e, path }, "route failed");
+        if (!res.headersSent) json(res, 500, { error: "internal error" });
+      });
+      return;
+    }
+    if (path === "/graphql") {
+      pgSettingsFor(verifier, req.headers.authorization).then(
+        (settings) => {
+          (req as RequestWithSettings)[PG_SETTINGS] = settings;
+          graphqlHandler(req, res);
+        },
+        (e) => {
+          if (e instanceof AuthError) {
+            return json(res, 401, { errors: [{ message: e.message, extensions: { code: "UNAUTHENTICATED" } }] });
+          }
+          logger.error({ err: e }, "auth failed");
+          json(res, 500, { errors: [{ message: "internal error" }] });
+        },
+      );
+      return;
+    }
+    graphqlHandler(req, res); // grafserv serves /graphiql and its assets, and 404s the rest
+  });
+  server.keepAliveTimeout = 5_000;
+
+  return {
+    server,
+    pgl,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, host, () => {
+          const addr = server.address();
+          const p = typeof addr === "object" && addr ? addr.port : port;
+          resolve({ port: p, url: `http://${host}:${p}` });
+        });
+      });
+    },
+    async close() {
+      shuttingDown = true;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await serv.release();
+      await pgl.release();
+    },
+  };
+}
