@@ -1,5 +1,5 @@
 --! Previous: -
---! Hash: sha1:7617e5f750dc801012a9fb926b0e29673fdd1b74
+--! Hash: sha1:cb88c68f3dd69755264664bbf74cad25f43f03cd
 --! Message: foundation: schemas, core model, partitions, event store core, RLS defaults
 
 --
@@ -512,8 +512,33 @@ create table app_partitions.execution_metric_samples_default partition of app_pu
 create trigger _000_reject before insert on app_partitions.execution_metric_samples_default
   for each row execute function app_private.tg_partition_default__reject();
 
+create table app_public.execution_node_runs (
+  execution_id uuid not null,
+  execution_created_at timestamptz not null,
+  team_id uuid not null references app_public.teams (id) on delete cascade,
+  node_name text not null constraint execution_node_runs_node_name_length check (char_length(node_name) between 1 and 200),
+  node_id uuid,
+  attempt integer not null default 1 constraint execution_node_runs_attempt_positive check (attempt >= 1),
+  status text not null default 'pending' constraint execution_node_runs_status_known check (status in
+    ('pending', 'running', 'succeeded', 'failed', 'skipped', 'cancelled')),
+  started_at timestamptz,
+  finished_at timestamptz,
+  output jsonb,
+  error jsonb,
+  constraint execution_node_runs_pkey primary key (execution_id, execution_created_at, node_name, attempt),
+  constraint execution_node_runs_finished_after_started check (finished_at is null or started_at is null or finished_at >= started_at),
+  constraint execution_node_runs_execution_fkey foreign key (execution_id, execution_created_at)
+    references app_public.executions (id, created_at) on delete cascade
+) partition by range (execution_created_at);
+alter table app_public.execution_node_runs alter column output set compression lz4;
+comment on table app_public.execution_node_runs is 'One run of one node within an execution (per attempt): status, timing, output (size-limited) and error. Partitioned with its execution. node_name identifies the node (node ids change when a workflow is saved); node_id is informative.';
+create index execution_node_runs_team_id_idx on app_public.execution_node_runs (team_id);
+create table app_partitions.execution_node_runs_default partition of app_public.execution_node_runs default;
+create trigger _000_reject before insert on app_partitions.execution_node_runs_default
+  for each row execute function app_private.tg_partition_default__reject();
+
 insert into app_private.partitioned_tables (parent) values
-  ('app_public.executions'), ('app_public.execution_transitions'), ('app_public.execution_metric_samples');
+  ('app_public.executions'), ('app_public.execution_transitions'), ('app_public.execution_node_runs'), ('app_public.execution_metric_samples');
 select count(*) from app_private.ensure_partitions();
 
 ------------------------------------------------------------------------------------------------------------
@@ -676,6 +701,7 @@ alter table app_public.workflow_triggers enable row level security;
 alter table app_public.workflow_versions enable row level security;
 alter table app_public.executions enable row level security;
 alter table app_public.execution_transitions enable row level security;
+alter table app_public.execution_node_runs enable row level security;
 alter table app_public.execution_metric_samples enable row level security;
 alter table app_public.event_streams enable row level security;
 alter table app_public.events enable row level security;
@@ -705,6 +731,8 @@ create policy select_member on app_public.executions for select using (
   team_id in (select app_hidden.current_user_team_ids()));
 create policy select_member on app_public.execution_transitions for select using (
   team_id in (select app_hidden.current_user_team_ids()));
+create policy select_member on app_public.execution_node_runs for select using (
+  team_id in (select app_hidden.current_user_team_ids()));
 create policy select_member on app_public.execution_metric_samples for select using (
   team_id in (select app_hidden.current_user_team_ids()));
 create policy select_member on app_public.event_streams for select using (
@@ -717,6 +745,6 @@ create policy select_member on app_public.event_snapshots for select using (
 grant select on
   app_public.users, app_public.teams, app_public.team_memberships,
   app_public.workflows, app_public.workflow_nodes, app_public.workflow_connections, app_public.workflow_triggers,
-  app_public.workflow_versions, app_public.executions, app_public.execution_transitions,
+  app_public.workflow_versions, app_public.executions, app_public.execution_transitions, app_public.execution_node_runs,
   app_public.execution_metric_samples, app_public.event_streams, app_public.events, app_public.event_snapshots
   to linkflow_visitor;

@@ -5,7 +5,7 @@ const db = useTestDatabase();
 
 const TABLES = [
   "users", "teams", "team_memberships", "workflows", "workflow_nodes", "workflow_connections", "workflow_triggers",
-  "workflow_versions", "executions", "execution_transitions", "execution_metric_samples",
+  "workflow_versions", "executions", "execution_transitions", "execution_node_runs", "execution_metric_samples",
   "event_streams", "events", "event_snapshots", "error_codes",
 ];
 
@@ -85,6 +85,7 @@ describe("the platform schema", () => {
        where n.nspname = 'app_public' and c.relkind = 'p' order by 1`);
     expect(rows).toEqual([
       { relname: "execution_metric_samples", key: "RANGE (recorded_at)", pk: "PRIMARY KEY (execution_id, recorded_at)" },
+      { relname: "execution_node_runs", key: "RANGE (execution_created_at)", pk: "PRIMARY KEY (execution_id, execution_created_at, node_name, attempt)" },
       { relname: "execution_transitions", key: "RANGE (execution_created_at)", pk: "PRIMARY KEY (execution_id, execution_created_at, seq)" },
       { relname: "executions", key: "RANGE (created_at)", pk: "PRIMARY KEY (id, created_at)" },
     ]);
@@ -96,7 +97,7 @@ describe("the platform schema", () => {
        where table_schema = 'app_public' and column_name = 'team_id'`);
     const withTeam = rows.map((r) => r.table_name);
     for (const t of ["workflows", "workflow_nodes", "workflow_connections", "workflow_triggers", "workflow_versions",
-      "executions", "execution_transitions", "execution_metric_samples", "events", "event_streams"]) {
+      "executions", "execution_transitions", "execution_node_runs", "execution_metric_samples", "events", "event_streams"]) {
       expect(withTeam).toContain(t);
     }
   });
