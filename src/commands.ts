@@ -3,7 +3,7 @@ import { loadConfig } from "./config.ts";
 import { createPools, redact, resolveDatabases } from "./bootstrap.ts";
 import { migrateUp, rollback } from "./db/migrate.ts";
 import { createHttpApp } from "./server/http.ts";
-import { startWorker } from "./worker/runner.ts";
+import { startWorker, stopWorker } from "./worker/runner.ts";
 import { logger } from "./logger.ts";
 
 async function main(argv: string[]): Promise<void> {
@@ -52,7 +52,7 @@ async function main(argv: string[]): Promise<void> {
         const force = setTimeout(() => { logger.error("forced exit after 30s"); process.exit(1); }, 30_000);
         force.unref();
         await app?.close();
-        await runner?.stop(); // in-flight jobs finish first
+        if (runner) await stopWorker(runner, pools.owner); // in-flight jobs finish first
         await pools.end();
         await stopEmbedded();
         logger.info("stopped");

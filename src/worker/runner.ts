@@ -27,6 +27,22 @@ export async function startWorker(opts: WorkerOptions): Promise<Runner> {
   });
 }
 
+/**
+ * Graceful stop: no new jobs; in-flight jobs finish. graphile-worker's stop() can resolve just before the last
+ * job's completion reaches the database, and closing the pool then would leave that job locked for hours:
+ * so wait until the pool has no client checked out (bounded by settleMs).
+ */
+export async function stopWorker(runner: Runner, pgPool?: pg.Pool, settleMs = 2000): Promise<void> {
+  await runner.stop();
+  await runner.promise.catch(() => {});
+  if (!pgPool) return;
+  const deadline = Date.now() + settleMs;
+  await new Promise((r) => setTimeout(r, 50));
+  while (Date.now() < deadline && (pgPool.totalCount > pgPool.idleCount || pgPool.waitingCount > 0)) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** graphile-worker's logs, routed to our structured logger. */
 const workerLogger = new Logger((scope) => (level, message, meta) => {
   const fields = { component: "worker", ...scope, ...(meta ?? {}) };
