@@ -161,6 +161,7 @@ export function instrumentPool(pool: pg.Pool, label: string): pg.Pool {
   if (marked[INSTRUMENTED]) return pool;
   marked[INSTRUMENTED] = true;
   pools.set(pool, label);
+  for (const kind of ["connect", "acquire_timeout", "idle"]) poolErrors.inc({ pool: label, kind }, 0); // series exist from the start
   const acquire = acquireWait.labels(label);
   pool.on("connect", (c) => instrumentClient(c, label));
   pool.on("error", () => poolErrors.inc({ pool: label, kind: "idle" }));

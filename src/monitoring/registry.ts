@@ -8,11 +8,11 @@ export const registry = new client.Registry();
 export const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 let processMetrics = false;
-/** Node process metrics (CPU, memory, event-loop lag), prefixed linkflow_process_; once per process. */
+/** Node process metrics (CPU, memory, event-loop lag): linkflow_process_*, linkflow_nodejs_*; once per process. */
 export function enableProcessMetrics(): void {
   if (processMetrics) return;
   processMetrics = true;
-  client.collectDefaultMetrics({ register: registry, prefix: "linkflow_process_" });
+  client.collectDefaultMetrics({ register: registry, prefix: "linkflow_" });
 }
 
 export const METRICS_CONTENT_TYPE = registry.contentType;

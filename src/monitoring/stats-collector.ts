@@ -94,6 +94,7 @@ export const STATS_METRICS: Def[] = [
 ];
 
 const collectors = new Set<DatabaseStatsCollector>();
+const STATS_SECTIONS = ["connect", "server", "connections", "database", "transactions", "replication", "tables", "partitions", "worker", "catalogs", "pg_stat_statements"];
 
 export const statsErrors = new client.Counter({
   name: "linkflow_pg_stats_errors_total",
@@ -146,6 +147,7 @@ export class DatabaseStatsCollector {
     this.server = opts.server;
     this.top = opts.topStatements ?? monitoringSettings().topStatements;
     collectors.add(this);
+    for (const section of STATS_SECTIONS) statsErrors.inc({ server: this.server, section }, 0); // series exist from the start
   }
 
   /** Runs the whole query set once and publishes the snapshot (concurrent calls share one run). */
