@@ -1,19 +1,21 @@
 // Query and pool metrics (the instruments; src/monitoring/instrument.ts feeds them).
 import client from "prom-client";
+import { CountOfHistogram, FastHistogram } from "./fast-metrics.ts";
 import { LATENCY_BUCKETS, registry } from "./registry.ts";
 
-export const queriesTotal = new client.Counter({
-  name: "linkflow_db_queries_total",
-  help: "Queries sent through the project's pools, by pool and stable query name.",
-  labelNames: ["pool", "query"] as const,
+// The two per-query instruments are on every round trip: FastHistogram keeps them cheap (fast-metrics.ts).
+export const queryDuration = new FastHistogram({
+  name: "linkflow_db_query_duration_seconds",
+  help: "Query latency (send to result) in seconds, by pool and stable query name.",
+  labelNames: ["pool", "query"],
+  buckets: LATENCY_BUCKETS,
   registers: [registry],
 });
 
-export const queryDuration = new client.Histogram({
-  name: "linkflow_db_query_duration_seconds",
-  help: "Query latency (send to result) in seconds, by pool and stable query name.",
-  labelNames: ["pool", "query"] as const,
-  buckets: LATENCY_BUCKETS,
+export const queriesTotal = new CountOfHistogram({
+  name: "linkflow_db_queries_total",
+  help: "Queries sent through the project's pools, by pool and stable query name.",
+  source: queryDuration,
   registers: [registry],
 });
 
@@ -31,10 +33,10 @@ export const slowQueries = new client.Counter({
   registers: [registry],
 });
 
-export const acquireWait = new client.Histogram({
+export const acquireWait = new FastHistogram({
   name: "linkflow_db_pool_acquire_wait_seconds",
   help: "Time to check a client out of the pool (including opening a new connection), by pool.",
-  labelNames: ["pool"] as const,
+  labelNames: ["pool"],
   buckets: LATENCY_BUCKETS,
   registers: [registry],
 });

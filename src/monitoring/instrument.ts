@@ -7,8 +7,9 @@
 import { performance } from "node:perf_hooks";
 import client from "prom-client";
 import type pg from "pg";
-import { logger, type Logger } from "../logger.ts";
-import { acquireWait, poolErrors, queriesTotal, queryDuration, queryErrors, slowQueries } from "./db-metrics.ts";
+import { logger } from "../logger.ts";
+import { acquireWait, poolErrors, queryDuration, queryErrors, slowQueries } from "./db-metrics.ts";
+import type { HistogramSeries } from "./fast-metrics.ts";
 import { queryName, redactSqlForLog } from "./query-name.ts";
 import { registry } from "./registry.ts";
 import { monitoringSettings } from "./settings.ts";
@@ -18,12 +19,14 @@ type Marked = { [INSTRUMENTED]?: true };
 type Callback = (err: Error | null | undefined, res?: unknown) => void;
 
 // ---------------------------------------------------------------------------------------------- slow queries
-let slowLogger: Logger = logger.child({ component: "db" });
+/** What the slow-query log needs from a logger (pino fits). */
+export interface SlowQueryLogger { warn(obj: Record<string, unknown>, msg: string): void }
+let slowLogger: SlowQueryLogger = logger.child({ component: "db" });
 let slowThresholdMs: number | null = null;
 let sqlChars: number | null = null;
 
 /** Replaces the slow-query logger (tests capture its JSON lines). Returns the previous one. */
-export function setSlowQueryLogger(l: Logger): Logger {
+export function setSlowQueryLogger(l: SlowQueryLogger): SlowQueryLogger {
   const prev = slowLogger;
   slowLogger = l;
   return prev;
@@ -32,22 +35,26 @@ export function setSlowQueryLogger(l: Logger): Logger {
 export function setSlowQueryThresholdMs(ms: number | null): void {
   slowThresholdMs = ms;
 }
-function threshold(): number {
-  return slowThresholdMs ?? monitoringSettings().slowQueryMs;
+let envThreshold: number | null = null;
+function defaultThreshold(): number {
+  return (envThreshold ??= monitoringSettings().slowQueryMs);
 }
 
-// ------------------------------------------------------------------------------------------ per-name children
-// prom-client hashes label objects on every call; one bound child per (pool, query) keeps the hot path short.
-interface Instruments { count: client.Counter.Internal; hist: client.Histogram.Internal<"pool" | "query"> }
-const children = new Map<string, Instruments>();
-function instruments(pool: string, query: string): Instruments {
-  const key = `${pool}\u0000${query}`;
-  let i = children.get(key);
-  if (!i) {
-    i = { count: queriesTotal.labels(pool, query), hist: queryDuration.labels(pool, query) };
-    children.set(key, i);
+// ---------------------------------------------------------------------------------------------- per-pool state
+// One Map lookup per query: SQL text -> (stable name, histogram series). Bounded: statements repeat.
+interface Named { name: string; series: HistogramSeries }
+interface PoolState { label: string; bySql: Map<string, Named> }
+const BY_SQL_MAX = 5000;
+
+function named(state: PoolState, text: string): Named {
+  let n = state.bySql.get(text);
+  if (!n) {
+    const name = queryName(text);
+    n = { name, series: queryDuration.child(state.label, name) };
+    if (state.bySql.size >= BY_SQL_MAX) state.bySql.clear();
+    state.bySql.set(text, n);
   }
-  return i;
+  return n;
 }
 
 export function sqlstateClass(err: unknown): string {
@@ -70,14 +77,13 @@ function rowCount(res: unknown): number | null {
   return typeof r.rowCount === "number" ? r.rowCount : Array.isArray(r.rows) ? r.rows.length : null;
 }
 
-function record(pool: string, text: string, started: number, err: unknown, res: unknown): void {
+function record(state: PoolState, text: string, started: number, err: unknown, res: unknown): void {
   const ms = performance.now() - started;
-  const name = queryName(text);
-  const i = instruments(pool, name);
-  i.count.inc();
-  i.hist.observe(ms / 1000);
+  const { name, series } = named(state, text);
+  series.observe(ms / 1000); // also linkflow_db_queries_total (the series' count)
+  const pool = state.label;
   if (err) queryErrors.inc({ pool, query: name, sqlstate_class: sqlstateClass(err) });
-  if (ms >= threshold()) {
+  if (ms >= (slowThresholdMs ?? defaultThreshold())) {
     slowQueries.inc({ pool, query: name });
     slowLogger.warn({
       event: "slow_query",
@@ -91,8 +97,16 @@ function record(pool: string, text: string, started: number, err: unknown, res: 
   }
 }
 
+const clientStates = new Map<string, PoolState>();
+
 /** Wraps one client's query method (idempotent). Exported for clients made outside a pool. */
-export function instrumentClient(c: pg.Client | pg.PoolClient, pool: string): void {
+export function instrumentClient(c: pg.Client | pg.PoolClient, label: string): void {
+  let state = clientStates.get(label);
+  if (!state) clientStates.set(label, (state = { label, bySql: new Map() }));
+  wrapClient(c, state);
+}
+
+function wrapClient(c: pg.Client | pg.PoolClient, pool: PoolState): void {
   const marked = c as unknown as Marked;
   if (marked[INSTRUMENTED]) return;
   marked[INSTRUMENTED] = true;
@@ -121,11 +135,16 @@ export function instrumentClient(c: pg.Client | pg.PoolClient, pool: string): vo
       const wrappedConfig = { ...(config as object), callback: (err: Error | null, res: unknown) => { record(pool, text, started, err, res); (configCb as Callback)(err, res); } };
       return original.call(this, wrappedConfig, values);
     }
-    const p = original.call(this, config, values) as Promise<unknown>;
-    return p.then(
-      (res) => { record(pool, text, started, null, res); return res; },
-      (err: unknown) => { record(pool, text, started, err, null); throw err; },
-    );
+    // Promise form: hand pg a callback and return one promise of our own (pg would otherwise build two).
+    return new Promise((resolve, reject) => {
+      original.call(this, config, values, (err: Error | null, res: unknown) => {
+        record(pool, text, started, err, res);
+        if (err) {
+          Error.captureStackTrace(err); // like pg: a stack that leads back to the caller, not the socket
+          reject(err);
+        } else resolve(res);
+      });
+    });
   } as unknown;
 }
 
@@ -161,9 +180,10 @@ export function instrumentPool(pool: pg.Pool, label: string): pg.Pool {
   if (marked[INSTRUMENTED]) return pool;
   marked[INSTRUMENTED] = true;
   pools.set(pool, label);
+  const state: PoolState = { label, bySql: new Map() };
   for (const kind of ["connect", "acquire_timeout", "idle"]) poolErrors.inc({ pool: label, kind }, 0); // series exist from the start
-  const acquire = acquireWait.labels(label);
-  pool.on("connect", (c) => instrumentClient(c, label));
+  const acquire = acquireWait.child(label);
+  pool.on("connect", (c) => wrapClient(c, state));
   pool.on("error", () => poolErrors.inc({ pool: label, kind: "idle" }));
   const originalConnect = pool.connect as unknown as (cb?: unknown) => unknown;
   (pool as unknown as { connect: unknown }).connect = function instrumentedConnect(this: pg.Pool, cb?: unknown): unknown {
