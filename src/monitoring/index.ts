@@ -31,8 +31,13 @@ export async function startMonitoring(opts: { primary: pg.Pool; replicas?: pg.Po
   const collectors = startStatsCollectors([opts.primary, ...(opts.replicas ?? [])].map((pool) => ({ pool, server: poolLabel(pool) })));
   let metricsServer: MetricsServer | null = null;
   if (opts.standalone && settings.metricsPort > 0) {
-    metricsServer = await startMetricsServer(settings.metricsPort, settings.metricsHost);
-    logger.info({ url: `${metricsServer.url}/metrics` }, "metrics listener started");
+    try {
+      metricsServer = await startMetricsServer(settings.metricsPort, settings.metricsHost);
+      logger.info({ url: `${metricsServer.url}/metrics` }, "metrics listener started");
+    } catch (e) {
+      // Jobs matter more than their metrics: a taken port must not stop the worker.
+      logger.error({ err: e, port: settings.metricsPort }, "metrics listener could not start (METRICS_PORT); continuing without /metrics");
+    }
   }
   return {
     routes: { "/metrics": metricsRoute },
