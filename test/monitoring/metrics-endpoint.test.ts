@@ -107,7 +107,7 @@ describe("monitoring: /metrics endpoint, dashboard and alerts", () => {
       autovacuum_vacuum_scale_factor = 0, autovacuum_analyze_threshold = 0, autovacuum_analyze_scale_factor = 0)`);
     await primary.query("insert into app_public.monitoring_fixture select generate_series(1, 1000)");
     await primary.query("delete from app_public.monitoring_fixture where id <= 300");
-    for (let i = 0; i < 300; i++) {
+    for (let i = 0; i < 450; i++) {
       const r = await primary.query(`select last_autovacuum is not null and last_autoanalyze is not null as ok
                                        from pg_stat_user_tables where relid = 'app_public.monitoring_fixture'::regclass`);
       if (r.rows[0]?.ok) break;
