@@ -107,14 +107,21 @@ for (const def of STATS_METRICS) {
   const labelNames = ["server", ...def.labels];
   const render = function (this: client.Gauge<string> | client.Counter<string>) {
     this.reset();
+    // Two collectors for the same server (a misconfiguration, or tests) publish one series: the newest value.
+    const latest = new Map<string, { labels: Record<string, string>; value: number; at: number }>();
     for (const c of collectors) {
       const snap = c.latest;
       if (!snap) continue;
       for (const s of snap.samples.get(def.name) ?? []) {
         const labels = { server: snap.server, ...s.labels };
-        if (def.kind === "gauge") (this as client.Gauge<string>).set(labels, s.value);
-        else (this as client.Counter<string>).inc(labels, Math.max(0, s.value));
+        const key = JSON.stringify(labels);
+        const prev = latest.get(key);
+        if (!prev || prev.at <= snap.collectedAt.getTime()) latest.set(key, { labels, value: s.value, at: snap.collectedAt.getTime() });
       }
+    }
+    for (const { labels, value } of latest.values()) {
+      if (def.kind === "gauge") (this as client.Gauge<string>).set(labels, value);
+      else (this as client.Counter<string>).inc(labels, Math.max(0, value));
     }
   };
   if (def.kind === "gauge") new client.Gauge({ name: def.name, help: def.help, labelNames, registers: [registry], collect: render });
