@@ -138,13 +138,16 @@ describe("monitoring: /metrics endpoint, dashboard and alerts", () => {
   }, 120_000);
 
   afterAll(async () => {
-    // HttpApp.close() releases PostGraphile twice (serv.release() already releases pgl): "Release has already
-    // been called". A foundation issue, reported; it must not hide this file's results.
-    await app?.close().catch(() => {});
-    await monitoring?.stop();
-    for (const c of collectors) await c.stop();
-    await Promise.all([primary?.end(), auth?.end(), replica?.end()]);
-    await cluster?.stop();
+    try {
+      // HttpApp.close() releases PostGraphile twice (serv.release() already releases pgl): "Release has already
+      // been called". A foundation issue, reported; it must not hide this file's results.
+      await app?.close().catch(() => {});
+      await monitoring?.stop();
+      for (const c of collectors) await c.stop();
+      await Promise.all([primary?.end(), auth?.end(), replica?.end()].map((p) => p?.catch(() => {})));
+    } finally {
+      await cluster?.stop(); // always: never leave a throwaway cluster running
+    }
   }, 60_000);
 
   it("serves Prometheus text on the server's /metrics after real queries, PostGraphile's included", async () => {
