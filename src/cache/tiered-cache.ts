@@ -438,7 +438,11 @@ export class TieredCache implements Cache {
 
   private timed<T>(op: string, ms: number, p: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new TimeoutError(op, ms)), ms); });
+    // The rejection waits one more turn (setImmediate runs after the poll phase): when the event loop itself
+    // was blocked past the deadline, a reply that already arrived is processed first and wins.
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => setImmediate(() => reject(new TimeoutError(op, ms))), ms);
+    });
     p.catch(() => { /* a late rejection after the timeout is already accounted for */ });
     return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
   }
