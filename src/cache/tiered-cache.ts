@@ -81,6 +81,7 @@ export class TieredCache implements Cache {
   private lastLog = 0;
   private suppressed = 0;
   private closed = false;
+  private readonly onClientError = (e: unknown) => { if (!this.closed) this.redisFailed("connection", e); };
   private readonly counts = { localHits: 0, redisHits: 0, misses: 0, stale: 0, errors: 0, fallbacks: 0, rejections: 0 };
   private readonly c: {
     localHit: client.Counter.Internal; redisHit: client.Counter.Internal; miss: client.Counter.Internal;
@@ -121,6 +122,8 @@ export class TieredCache implements Cache {
       load: metrics.latency.labels(this.name, "loader", "load"),
     };
     metrics.degraded.set({ cache: this.name }, 0);
+    // connection errors: recorded (metric, rate-limited log) and retried by ioredis; never an unhandled event
+    if (opts.redis) opts.redis.on("error", this.onClientError);
     if (this.redis && this.local) this.startBus();
   }
 
@@ -465,6 +468,7 @@ export class TieredCache implements Cache {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.redis?.client.off("error", this.onClientError);
     this.m.sources.delete(this.name);
     if (this.subscriber) {
       this.subscriber.removeAllListeners("close");

@@ -250,7 +250,7 @@ describe.skipIf(!url)("the cache", () => {
     expect((await reads.workflowWithNodes(wf.id))?.nodes).toEqual([]);
     await drainJobs(db.pool);
     await eventually(async () => (await reads.workflowWithNodes(wf.id))?.nodes.length === 50);
-    await eventually(async () => (await reads.teamWorkflows(team.id)).length === 2);
+    await eventually(async () => (await reads.teamWorkflows(team.id))?.length === 2);
   });
 
   it("produces in SQL exactly the keys and tags TypeScript uses", async () => {
