@@ -67,7 +67,7 @@ export default async function bench(): Promise<void> {
     const rounds = 3;
     const secs = phaseSeconds(1.5);
     const samples: Record<string, number[]> = {};
-    const add = (k: string, xs: number[]) => { (samples[k] ??= []).push(...xs); };
+    const add = (k: string, xs: number[]) => { const into = (samples[k] ??= []); for (const x of xs) into.push(x); };
     // each variant runs for about `secs` per round: calibrate the count from a short first pass
     const timed = async (key: string, fn: () => Promise<unknown>) => {
       const probe = await latencies(20, fn);

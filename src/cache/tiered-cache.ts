@@ -337,6 +337,9 @@ export class TieredCache implements Cache {
     if (patterns.length) this.m.invalidations.inc({ cache: this.name, kind: "pattern" }, patterns.length);
     if (!this.redis) return { removed: 0 };
     const redis = this.redis;
+    // Best effort while the breaker is open: don't make writers wait on a Redis known to be failing; the
+    // triggers' jobs (strict, retried) carry the invalidation.
+    if (!opts.strict && this.degradedSince !== 0 && Date.now() < this.breakerUntil) return { removed: 0 };
     try {
       if (!redis.ready) throw new Error(`redis is ${redis.client.status}`);
       const tagTtl = 2 * (this.o.maxTtlMs + 60 * 60_000);

@@ -32,14 +32,22 @@ export async function dropNamespace(client: RedisClient, namespace: string): Pro
 // job failures are asserted through graphile_worker.jobs (attempts, last_error), not logged
 const quietLogger = new Logger(() => () => {});
 
-/** Runs every pending job (cache_invalidate from the triggers) with the real tasks/ directory, until none is left. */
-export async function drainJobs(pool: pg.Pool): Promise<void> {
-  for (let i = 0; i < 50; i++) {
-    const { rows } = await pool.query("select count(*)::int as n from graphile_worker.jobs where attempts < max_attempts and (locked_at is null or locked_at < now() - interval '4 hours')");
-    if (rows[0].n === 0) return;
-    await runOnce({ pgPool: pool, taskDirectory: path.join(PROJECT_ROOT, "tasks"), logger: quietLogger });
+/**
+ * Runs every pending job (cache_invalidate from the triggers) with the real tasks/ directory, until none is
+ * left (jobs still locked by a finishing run are waited for). Throws when jobs remain after timeoutMs
+ * (failed jobs waiting for their retry, for example).
+ */
+export async function drainJobs(pool: pg.Pool, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await pool.query(`select count(*)::int as total,
+        count(*) filter (where locked_at is null and run_at <= now())::int as ready
+      from graphile_worker.jobs where attempts < max_attempts`);
+    if (rows[0].total === 0) return;
+    if (Date.now() > deadline) throw new Error(`jobs did not drain: ${rows[0].total} left`);
+    if (rows[0].ready > 0) await runOnce({ pgPool: pool, taskDirectory: path.join(PROJECT_ROOT, "tasks"), logger: quietLogger });
+    else await sleep(20);
   }
-  throw new Error("jobs did not drain");
 }
 
 export async function pendingJobs(pool: pg.Pool): Promise<{ key: string | null; attempts: number; last_error: string | null }[]> {

@@ -93,7 +93,7 @@ describe("the cache when Redis is slow or down", () => {
     expect(await gauge(registry, "linkflow_cache_degraded")).toBe(1);
     expect(cache.stats().fallbacks).toBeGreaterThan(0);
     // the trigger's invalidation job fails while Redis is down and stays queued for a retry
-    await drainJobs(db.pool).catch(() => {});
+    await expect(drainJobs(db.pool, 500)).rejects.toThrow(/did not drain/);
     expect((await pendingJobs(db.pool)).some((j) => j.attempts > 0 && j.last_error)).toBe(true);
 
     server = await startRedisServer(PORT); // a fresh, empty Redis on the same port
