@@ -77,6 +77,7 @@ export async function startRedisServer(port: number, extra: string[] = [], dir?:
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
       await exited;
+      if (!dir) await rm(d, { recursive: true, force: true }); // a temp dir we created
     },
   };
 }
