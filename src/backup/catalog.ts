@@ -35,8 +35,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Resolves "latest", a backup id or a manifest key through the catalog (live, succeeded backups only). */
 export async function resolveFromCatalog(q: Queryable, ref: string, database?: string): Promise<CatalogEntry> {
-  const where = ref === "latest" ? "database_name = coalesce($2, current_database())"
-    : UUID.test(ref) ? "id = $1::uuid" : "storage_key = $1";
+  const where = ref === "latest" ? "$1::text is null and database_name = coalesce($2, current_database())"
+    : `${UUID.test(ref) ? "id = $1::uuid" : "storage_key = $1"} and ($2::text is null or database_name = $2)`;
   const { rows } = await q.query<CatalogEntry>(
     `select ${COLS} from app_private.backups where ${where} and outcome = 'succeeded' and deleted_at is null
       order by started_at desc limit 1`, [ref === "latest" ? null : ref, database ?? null]);
