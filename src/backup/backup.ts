@@ -44,9 +44,10 @@ const stamp = (d: Date) => d.toISOString().replace(/\.\d+Z$/, "Z").replace(/:/g,
 
 export async function runBackup(opts: BackupOptions): Promise<BackupResult> {
   const started = Date.now();
-  const client = new pg.Client({ connectionString: opts.databaseUrl, application_name: "linkflow-backup" });
-  await client.connect();
   const dir = await mkdtemp(path.join(opts.workDir ?? os.tmpdir(), "lf-backup-"));
+  const client = new pg.Client({ connectionString: opts.databaseUrl, application_name: "linkflow-backup" });
+  client.on("error", (err) => logger.warn({ err: err.message }, "backup connection error"));
+  try { await client.connect(); } catch (e) { await rm(dir, { recursive: true, force: true }); throw e; }
   const uploaded: string[] = [];
   let id: string | null = null;
   try {

@@ -68,7 +68,7 @@ export async function runRestoreTest(opts: RestoreTestOptions): Promise<RestoreT
       const bin = findPgBin("pg_amcheck");
       if (bin) {
         try {
-          await runTool(bin, ["--install-missing", "--jobs", String(Math.max(1, opts.jobs ?? 2)), "--no-password", "--dbname", scratchUrl]);
+          await runTool(bin, ["--install-missing", "--jobs", String(Math.max(1, opts.jobs ?? 2)), "--no-password", scratchUrl]);
           amcheck = "passed";
         } catch (e) {
           amcheck = "failed";

@@ -52,7 +52,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe("logical backups", () => {
+describe("logical backups", { timeout: 120_000 }, () => {
   it("stores a compressed custom-format dump with a manifest and catalogs it with per-table checksums", async () => {
     expect(backup.format).toBe("custom");
     const m = parseManifest(await primary.get(backup.manifestKey));
