@@ -137,6 +137,7 @@ create function app_private.rebase_event_transaction_ids(checkpoint_tables regcl
 as $$
 declare
   v_xmin xid8 := pg_snapshot_xmin(pg_current_snapshot());
+  v_next xid8 := pg_snapshot_xmax(pg_current_snapshot());
   v_max xid8;
   v_max_pos bigint;
   v_tbl regclass;
@@ -144,8 +145,9 @@ declare
   v_cps jsonb := '[]';
 begin
   select max(e.transaction_id), max(e.global_position) into v_max, v_max_pos from app_public.events e;
-  if v_max is null or v_max < v_xmin then
-    -- Restored into the same cluster history (PITR, physical copy) or a cluster already ahead: nothing to do.
+  if v_max is null or v_max < v_next then
+    -- No event carries an xid this cluster has not assigned yet: same cluster history (PITR, physical copy) or a
+    -- cluster already ahead of the restored one. New events will sort after the restored ones: nothing to do.
     return;
   end if;
   -- Each checkpoint (x, p) meant "every event ordered at or before (x, p) is processed". In the re-based order
@@ -173,4 +175,4 @@ begin
   return next;
 end;
 $$;
-comment on function app_private.rebase_event_transaction_ids(regclass[]) is 'Run once after restoring a logical backup into a new cluster (as the table owner, before writers start): when restored events carry transaction ids at or above this cluster''s snapshot xmin (they would stay invisible to readers and sort after new events), sets every restored event''s transaction_id to 0 (order = global_position) and rewrites each checkpoint table''s (transaction_id, global_position) to (0, last position before its first unprocessed event). A no-op when the ids are already behind the cluster (PITR, physical restores). Returns the rows changed per table.';
+comment on function app_private.rebase_event_transaction_ids(regclass[]) is 'Run once after restoring a logical backup into a new cluster (as the table owner, before writers start): when restored events carry transaction ids this cluster has not reached (they would stay invisible to readers and sort after new events), sets every restored event''s transaction_id to 0 (order = global_position) and rewrites each checkpoint table''s (transaction_id, global_position) to (0, last position before its first unprocessed event). A no-op when no event carries an xid this cluster has not assigned yet (PITR, physical restores, a cluster already ahead). Returns the rows changed per table.';
