@@ -14,7 +14,7 @@ import { compareTableStats, tableChecksums, type TableMismatch } from "./checksu
 import { BackupIntegrityError, BackupNotFoundError, DatabaseExistsError } from "./errors.ts";
 import { sha256Buffer, sha256File } from "./hash.ts";
 import { parseManifest, type BackupManifest } from "./manifest.ts";
-import { isSafeDatabaseName, pgBin, runTool } from "./pgtools.ts";
+import { isSafeDatabaseName, pgBin, runTool, ToolError } from "./pgtools.ts";
 
 export interface RestoreOptions {
   /** Stores to read from, in order of preference (primary, then the cross-region copy). */
@@ -111,17 +111,26 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreResult
     }
     const downloadMs = Date.now() - started;
 
-    // 2. pg_restore into a staging database.
+    // 2. pg_restore into a staging database (once more from scratch if the cluster's shared lock table was
+    //    momentarily exhausted by other sessions: "out of shared memory" is about the server, not the backup).
     const restoreStart = Date.now();
-    await withRoot(opts.rootUrl, async (c) => {
-      await c.query(`drop database if exists ${staging} with (force)`);
-      const owner = manifest!.owner && (await c.query("select quote_ident($1) as q from pg_roles where rolname = $1", [manifest!.owner])).rows[0]?.q;
-      await c.query(`create database ${staging} template template0${owner ? ` owner ${owner}` : ""}`);
-    });
-    stagingCreated = true;
     const stagingUrl = withDatabase(opts.rootUrl, staging);
-    await runTool(pgBin("pg_restore"), ["--exit-on-error", "--jobs", String(Math.max(1, opts.jobs ?? 2)), "--no-password",
-      "--dbname", stagingUrl, path.join(dir, "dump")]);
+    for (let attempt = 1; ; attempt++) {
+      await withRoot(opts.rootUrl, async (c) => {
+        await c.query(`drop database if exists ${staging} with (force)`);
+        const owner = manifest!.owner && (await c.query("select quote_ident($1) as q from pg_roles where rolname = $1", [manifest!.owner])).rows[0]?.q;
+        await c.query(`create database ${staging} template template0${owner ? ` owner ${owner}` : ""}`);
+      });
+      stagingCreated = true;
+      try {
+        await runTool(pgBin("pg_restore"), ["--exit-on-error", "--jobs", String(Math.max(1, opts.jobs ?? 2)), "--no-password",
+          "--dbname", stagingUrl, path.join(dir, "dump")]);
+        break;
+      } catch (e) {
+        if (attempt >= 3 || !(e instanceof ToolError) || !/out of shared memory/.test(e.stderr)) throw e;
+        logger.warn({ attempt, err: e.message }, "pg_restore hit the server's lock table limit; retrying");
+      }
+    }
     const restoreMs = Date.now() - restoreStart;
 
     // 3. Equal data: the checksums taken in the dump's snapshot.
