@@ -10,7 +10,8 @@ import { ConfigError } from "../src/errors.ts";
 interface Payload { prune?: boolean; format?: "custom" | "directory" | "auto" }
 
 const task: Task = async (payload, helpers) => {
-  const p = (payload ?? {}) as Payload;
+  const p = (payload ?? {}) as Payload & { _cron?: unknown };
+  if (p._cron && process.env.BACKUP_WORKER_SCHEDULE === "off") return; // the Kubernetes CronJob does it (deploy/k8s)
   const s = backupSettingsFromEnv();
   if (!s.databaseUrl) throw new ConfigError("backup_database needs DATABASE_URL (or BACKUP_DATABASE_URL)");
   const r = await runBackup({ databaseUrl: s.databaseUrl, storage: s.primary, secondary: s.secondary, format: p.format ?? s.format,

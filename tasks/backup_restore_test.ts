@@ -6,7 +6,8 @@ import { assertRestoreTest } from "../src/backup/restore-test.ts";
 import { backupSettingsFromEnv } from "../src/backup/settings.ts";
 import { ConfigError } from "../src/errors.ts";
 
-const task: Task = async (_payload, helpers) => {
+const task: Task = async (payload, helpers) => {
+  if ((payload as { _cron?: unknown } | null)?._cron && process.env.BACKUP_WORKER_SCHEDULE === "off") return; // the Kubernetes CronJob does it
   const s = backupSettingsFromEnv();
   if (!s.databaseUrl || !s.rootUrl) throw new ConfigError("backup_restore_test needs DATABASE_URL and ROOT_DATABASE_URL (a superuser)");
   const r = await assertRestoreTest({ databaseUrl: s.databaseUrl, rootUrl: s.rootUrl, sources: s.secondary ? [s.primary, s.secondary] : [s.primary],

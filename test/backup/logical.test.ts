@@ -13,9 +13,13 @@ import { verifyObject } from "../../src/backup/replicate.ts";
 import { databaseExists, restoreBackup } from "../../src/backup/restore.ts";
 import type { BackupSettings } from "../../src/backup/settings.ts";
 import { FileSystemStorage } from "../../src/storage/fs.ts";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { PROJECT_ROOT } from "../../src/db/migrate.ts";
 import { useTestDatabase } from "../harness/db.ts";
 import { seed } from "./seed.ts";
 
+const run = promisify(execFile);
 const db = useTestDatabase();
 let dir: string;
 let primary: FileSystemStorage;
@@ -168,5 +172,16 @@ describe("logical backups", { timeout: 120_000 }, () => {
     expect(out.tablesVerified).toBeGreaterThan(10);
     await expect(cli(["restore", backup.id, "--target", name], settings)).rejects.toBeInstanceOf(DatabaseExistsError);
     await expect(cli(["restore", backup.id, "--target", name, "--force", "--source", "secondary"], settings)).resolves.toMatchObject({ source: secondary.name });
+  });
+
+  it("scripts/backup/restore.sh restores without any catalog (lost server): 'latest' from the second target's listing", async () => {
+    const name = target("r7");
+    const env = { ...process.env, DATABASE_URL: "", BACKUP_DATABASE_URL: "", ROOT_DATABASE_URL: db.rootUrl, BACKUP_STORAGE_DIR: path.join(dir, "nowhere"),
+      BACKUP_SECONDARY_STORAGE_DIR: secondary.root, BACKUP_DATABASE_NAME: db.name, LOG_LEVEL: "error" };
+    const { stdout } = await run("bash", [path.join(PROJECT_ROOT, "scripts/backup/restore.sh"), "latest", "--target", name], { env });
+    expect(JSON.parse(stdout)).toMatchObject({ database: name, source: secondary.name });
+    const failed = await run("bash", [path.join(PROJECT_ROOT, "scripts/backup/restore.sh"), "latest", "--target", name], { env }).catch((e) => e);
+    expect(failed.code).toBe(3);
+    expect(failed.stderr).toMatch(/DatabaseExistsError \(CONFLICT\)/);
   });
 });
