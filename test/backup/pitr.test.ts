@@ -41,6 +41,7 @@ async function q(port: number, sql: string): Promise<pg.QueryResult> {
 async function pgCtl(args: string[]) { return asPostgres(pgBin("pg_ctl"), args, env); }
 
 beforeAll(async () => {
+  await exec("pgbackrest", ["version"]).catch(() => { throw new Error("pgbackrest is not installed: run .ci/setup.d/backup.sh (apt-get install pgbackrest)"); });
   for (let p = 55440; p <= 55449 && ports.length < 2; p++) if (await portFree(p)) ports.push(p);
   if (ports.length < 2) throw new Error("no two free ports in 55440-55449");
   tmp = await mkdtemp(path.join(os.tmpdir(), "lf-pitr-"));
