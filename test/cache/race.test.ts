@@ -41,7 +41,7 @@ describe.skipIf(!url)("the cache under concurrent writes", () => {
 
   // retry: under heavy machine load (Redis replies past the 50 ms timeout) this has failed about 1 run in 3 with one
   // stale by-email entry; see the note on issue 7. A retry still fails if the race is reproducible.
-  it("leaves every cached value equal to the database once writers stop and invalidations drain", { retry: 2 }, async () => {
+  it("leaves every cached value equal to the database once writers stop and invalidations drain", { retry: 2, timeout: 60_000 }, async () => {
     const A = new TieredCache({ redis, namespace: ns, name: "A", registry: new client.Registry() });
     const B = new TieredCache({ redis, namespace: ns, name: "B", registry: new client.Registry() });
     const verifier = new TieredCache({ redis, namespace: ns, name: "verify", local: false, registry: new client.Registry() });
@@ -160,5 +160,5 @@ describe.skipIf(!url)("the cache under concurrent writes", () => {
     // (errors may be non-zero here: on a loaded machine a Redis reply can exceed the 50 ms timeout, and those
     // reads correctly fall back to PostgreSQL; the assertions above hold either way)
     await Promise.all([A.close(), B.close(), verifier.close()]);
-  }, 60_000);
+  });
 });
