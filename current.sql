@@ -153,7 +153,7 @@ begin
   select * into s from app_private.auth_settings where id;
   select u.id, sec.password_hash into v_user_id, v_hash
     from app_public.users u join app_private.user_secrets sec on sec.user_id = u.id
-   where u.email = authenticate.email::public.citext and u.deleted_at is null and u.status = 'active';
+   where u.email operator(public.=) authenticate.email::public.citext and u.deleted_at is null and u.status = 'active';
   if v_hash is null then
     -- Unknown email (or no password): spend the same bcrypt work as a real check, then fail the same way.
     perform public.crypt(coalesce(password, ''), public.gen_salt('bf', s.bcrypt_cost));
@@ -329,7 +329,7 @@ begin
   end if;
   if v_user_id is null then
     -- Invite by email: an existing live user is added; an unknown email becomes an invited user.
-    select u.id into v_user_id from app_public.users u where u.email = add_team_member.email::public.citext;
+    select u.id into v_user_id from app_public.users u where u.email operator(public.=) add_team_member.email::public.citext;
     if v_user_id is null then
       v_user_id := (app_private.create_user(add_team_member.email, split_part(add_team_member.email, '@', 1), null, 'invited')).id;
     end if;
@@ -591,7 +591,7 @@ begin
         when i.name is null or char_length(i.name) not between 1 and 200 then 'name:LFVAL:name must have 1 to 200 characters'
         when i.status not in ('active', 'invited', 'suspended') then 'status:LFVAL:unknown status'
         when row_number() over (partition by lower(i.email) order by i.ord) > 1 then 'email:LFCNF:email repeated in this batch'
-        when exists (select 1 from app_public.users u where u.email = i.email::public.citext) then 'email:LFCNF:email taken'
+        when exists (select 1 from app_public.users u where u.email operator(public.=) i.email::public.citext) then 'email:LFCNF:email taken'
       end as err
       from input i
   ), ok as (
@@ -611,7 +611,7 @@ begin
     into v_out
     from checked c
     left join ok on ok.ord = c.ord
-    left join ins on ins.email = c.email::public.citext and ok.ord is not null;
+    left join ins on ins.email operator(public.=) c.email::public.citext and ok.ord is not null;
   select count(*) into v_failed from unnest(v_out) o where o.error_code is not null;
   if v_failed > 0 and not best_effort and exists (select 1 from unnest(v_out) o where o.id is not null) then
     -- Rows passed validation but lost a race with a concurrent insert: undo everything.
@@ -654,7 +654,7 @@ begin
         when i.status is not null and i.status not in ('active', 'invited', 'suspended') then 'status:LFVAL:unknown status'
         when row_number() over (partition by i.id order by i.ord) > 1 then 'id:LFCNF:id repeated in this batch'
         when i.email is not null and count(*) over (partition by lower(i.email)) > 1 then 'email:LFCNF:email repeated in this batch'
-        when i.email is not null and exists (select 1 from app_public.users o where o.email = i.email::public.citext and o.id <> i.id)
+        when i.email is not null and exists (select 1 from app_public.users o where o.email operator(public.=) i.email::public.citext and o.id <> i.id)
           then 'email:LFCNF:email taken'
       end as err
       from input i
@@ -737,3 +737,38 @@ create policy select_member on app_public.team_memberships for select using (
 create index team_memberships_user_id_role_idx on app_public.team_memberships (user_id, role);
 create index team_memberships_team_id_role_idx on app_public.team_memberships (team_id, role);
 create index teams_deleted_at_idx on app_public.teams (deleted_at) where deleted_at is not null;
+
+------------------------------------------------------------------------------------------------------------
+-- PUBLIC gets EXECUTE on new functions by default (per-schema default privileges cannot revoke it):
+-- revoke it from every function created above; the grants above name the roles that may call each one.
+------------------------------------------------------------------------------------------------------------
+revoke execute on function app_private.configure_auth(text, text, text, interval, integer, interval) from public;
+revoke execute on function app_private.assert_password_strength(text, text) from public;
+revoke execute on function app_private.hash_password(text) from public;
+revoke execute on function app_private.base64url(bytea) from public;
+revoke execute on function app_private.sign_jwt(jsonb) from public;
+revoke execute on function app_private.create_user(text, text, text, text) from public;
+revoke execute on function app_public.register(text, text, text) from public;
+revoke execute on function app_public.authenticate(text, text) from public;
+revoke execute on function app_private.require_live_user() from public;
+revoke execute on function app_public.current_user() from public;
+revoke execute on function app_public.update_profile(text, integer) from public;
+revoke execute on function app_public.change_password(text, text) from public;
+revoke execute on function app_private.lock_team_for_caller(uuid) from public;
+revoke execute on function app_private.assert_team_has_owner(uuid) from public;
+revoke execute on function app_private.assert_role(text) from public;
+revoke execute on function app_public.create_team(text, text) from public;
+revoke execute on function app_public.add_team_member(uuid, text, uuid, text) from public;
+revoke execute on function app_public.change_member_role(uuid, uuid, text) from public;
+revoke execute on function app_public.remove_team_member(uuid, uuid) from public;
+revoke execute on function app_public.leave_team(uuid) from public;
+revoke execute on function app_public.delete_team(uuid) from public;
+revoke execute on function app_public.restore_team(uuid) from public;
+revoke execute on function app_private.soft_delete_users(uuid[]) from public;
+revoke execute on function app_private.restore_users(uuid[]) from public;
+revoke execute on function app_private.purge_user(uuid) from public;
+revoke execute on function app_private.purge_users(uuid[]) from public;
+revoke execute on function app_private.purge_expired(integer) from public;
+revoke execute on function app_private.bulk_create_users(jsonb, boolean) from public;
+revoke execute on function app_private.bulk_update_users(jsonb, boolean) from public;
+revoke execute on function app_hidden.deleted_user_ids() from public;

@@ -9,6 +9,7 @@ import { migrateUp, rollback } from "./db/migrate.ts";
 import { createHttpApp } from "./server/http.ts";
 import { startWorker } from "./worker/runner.ts";
 import { logger } from "./logger.ts";
+import { configureAuth } from "./users/auth.ts";
 
 async function main(argv: string[]): Promise<void> {
   const [command = "start", ...rest] = argv;
@@ -40,6 +41,8 @@ async function main(argv: string[]): Promise<void> {
     case "worker": {
       if (command === "start") await migrateUp(dbs.ownerUrl);
       const pools = createPools(config, dbs);
+      // authenticate() signs tokens in SQL with the secret the server verifies with.
+      if (config.jwt.secret) await configureAuth(pools.owner, config.jwt);
       const app = command === "worker" ? null : await createHttpApp({ config, authPool: pools.auth, ownerPool: pools.owner });
       const runner = command === "server" ? null : await startWorker({ pgPool: pools.owner, concurrency: config.workerConcurrency });
       if (app) {
