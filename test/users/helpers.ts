@@ -38,3 +38,14 @@ export async function closeQuietly(app: { close(): Promise<void> }): Promise<voi
     if (!/Release has already been called/.test(e.message)) throw e;
   });
 }
+
+/** Runs fn with a restore window of 1 ms (so everything already soft-deleted is past it), then puts 30 days back. */
+export async function withRestoreWindow<T>(pool: pg.Pool, fn: () => Promise<T>): Promise<T> {
+  await pool.query("update app_private.auth_settings set restore_window = interval '1 millisecond'");
+  await new Promise((r) => setTimeout(r, 5));
+  try {
+    return await fn();
+  } finally {
+    await pool.query("update app_private.auth_settings set restore_window = interval '30 days'");
+  }
+}
