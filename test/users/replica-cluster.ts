@@ -99,7 +99,7 @@ export async function startReplicaCluster(opts: { sharedRootUrl: string; sharedD
       primaryHost = { port: PRIMARY_PORT, rootUrl, database: "lf_replica_test" };
     }
     const replicaData = path.join(dir, "replica");
-    await asPostgres("pg_basebackup", ["-h", "127.0.0.1", "-p", String(primaryHost.port), "-U", "postgres", "-D", replicaData, "-R", "-X", "stream", "--no-sync"]);
+    await asPostgres("pg_basebackup", ["-h", "127.0.0.1", "-p", String(primaryHost.port), "-U", "postgres", "-D", replicaData, "-R", "-X", "stream", "--checkpoint=fast", "--no-sync"]);
     if (source === "shared-server") {
       // Debian keeps the configuration outside the data directory: give the copy its own.
       await writeFile(path.join(replicaData, "pg_hba.conf"), "local all all trust\nhost all all 127.0.0.1/32 trust\n");
