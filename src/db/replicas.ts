@@ -152,6 +152,9 @@ export class ReplicaRouter {
         continue;
       }
       let broken = false;
+      // A checked-out client whose backend dies between queries emits 'error': never let it crash the process.
+      const onError = (e: Error) => { broken = true; this.markDown(r, e); };
+      client.on("error", onError);
       try {
         if (minLsn !== null && (r.replayLsn === null || r.replayLsn < minLsn)) {
           const { rows } = await client.query<{ lsn: string | null }>("select pg_last_wal_replay_lsn()::text as lsn");
@@ -170,6 +173,7 @@ export class ReplicaRouter {
         }
         throw mapDbError(e);
       } finally {
+        client.off("error", onError);
         client.release(broken);
       }
     }

@@ -2,6 +2,9 @@ import { describe, expect, it } from "vitest";
 import pg from "pg";
 import { createPools } from "../../src/bootstrap.ts";
 import { createPool, poolLabel } from "../../src/db/pool.ts";
+import { withTransaction } from "../../src/db/transaction.ts";
+import { LinkFlowError } from "../../src/errors.ts";
+import { rejection } from "./helpers.ts";
 import { useTestDatabase } from "../harness/db.ts";
 import { testConfig } from "../harness/graphql.ts";
 
@@ -29,6 +32,27 @@ describe("users: connection pools", () => {
       const again = await pool.query("select pg_backend_pid() as pid");
       expect(again.rows[0].pid).not.toBe(pid);
     } finally {
+      await pool.end();
+    }
+  });
+
+  it("a client checked out by withTransaction whose backend dies between queries fails the call, not the process", async () => {
+    const pool = createPool(db.ownerUrl, { max: 2, idleTimeoutMs: 60_000, connectionTimeoutMs: 5_000, statementTimeoutMs: 5_000, applicationName: "lf-busy-test" }, "busy-test");
+    const uncaught: unknown[] = [];
+    const onUncaught = (e: unknown) => uncaught.push(e);
+    process.on("uncaughtException", onUncaught);
+    try {
+      const e = await rejection(withTransaction(pool, async (c) => {
+        const pid = (await c.query("select pg_backend_pid() as pid")).rows[0].pid;
+        await db.pool.query("select pg_terminate_backend($1)", [pid]);
+        await new Promise((r) => setTimeout(r, 200)); // the FATAL arrives while the client is idle in the transaction
+        await c.query("select 1");
+      }));
+      expect(e).toBeInstanceOf(LinkFlowError);
+      expect(uncaught).toEqual([]);
+      expect((await pool.query("select 1 as x")).rows[0].x).toBe(1);
+    } finally {
+      process.off("uncaughtException", onUncaught);
       await pool.end();
     }
   });
