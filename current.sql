@@ -573,7 +573,7 @@ create function app_private.bulk_create_users(items jsonb, best_effort boolean d
 as $$
 declare
   v_out app_private.bulk_row_result[];
-  v_failed integer;
+  v_ms bytea := substring(int8send((extract(epoch from clock_timestamp()) * 1000)::bigint) from 3);
 begin
   if items is null or jsonb_typeof(items) <> 'array' then
     raise exception 'items must be a JSON array' using errcode = 'LFVAL', detail = 'field: items';
@@ -581,48 +581,55 @@ begin
   if jsonb_array_length(items) > 50000 then
     raise exception 'at most 50000 rows per call' using errcode = 'LFLIM', detail = 'field: items';
   end if;
-  with input as (
-    select x.ord::integer as ord, x.r->>'email' as email, x.r->>'name' as name, coalesce(x.r->>'status', 'active') as status
-      from jsonb_array_elements(items) with ordinality as x(r, ord)
-  ), checked as (
-    select i.*,
-      case
-        when i.email is null or length(i.email) > 320 or i.email !~ '^[^@\s]+@[^@\s]+\.[^@\s]+$' then 'email:LFVAL:invalid email'
-        when i.name is null or char_length(i.name) not between 1 and 200 then 'name:LFVAL:name must have 1 to 200 characters'
-        when i.status not in ('active', 'invited', 'suspended') then 'status:LFVAL:unknown status'
-        when row_number() over (partition by lower(i.email) order by i.ord) > 1 then 'email:LFCNF:email repeated in this batch'
-        when exists (select 1 from app_public.users u where u.email operator(public.=) i.email::public.citext) then 'email:LFCNF:email taken'
-      end as err
-      from input i
-  ), ok as (
-    select c.* from checked c
-     where c.err is null and (best_effort or not exists (select 1 from checked e where e.err is not null))
-  ), ins as (
-    insert into app_public.users (email, name, status)
-    select ok.email, ok.name, ok.status from ok order by ok.ord
-    on conflict (email) do nothing
-    returning users.id, users.email, users.version
-  )
-  select array_agg(row(c.ord, ins.id, ins.version,
-           case when c.err is not null then split_part(c.err, ':', 2) when ins.id is null and ok.ord is not null then 'LFCNF' end,
-           case when c.err is not null then split_part(c.err, ':', 1) when ins.id is null and ok.ord is not null then 'email' end,
-           case when c.err is not null then split_part(c.err, ':', 3) when ins.id is null and ok.ord is not null then 'email taken' end
-         )::app_private.bulk_row_result order by c.ord)
-    into v_out
-    from checked c
-    left join ok on ok.ord = c.ord
-    left join ins on ins.email operator(public.=) c.email::public.citext and ok.ord is not null;
-  select count(*) into v_failed from unnest(v_out) o where o.error_code is not null;
-  if v_failed > 0 and not best_effort and exists (select 1 from unnest(v_out) o where o.id is not null) then
-    -- Rows passed validation but lost a race with a concurrent insert: undo everything.
-    raise exception 'bulk create failed: % rows conflicted with concurrent writes', v_failed using errcode = 'LFCNF', detail = 'field: email';
-  end if;
+  begin
+    with input as (
+      select x.ord::integer as ord, x.email, x.name, coalesce(x.status, 'active') as status
+        from rows from (jsonb_to_recordset(items) as (email text, name text, status text)) with ordinality as x(email, name, status, ord)
+    ), checked as (
+      select i.*,
+        case
+          when i.email is null or length(i.email) > 320 or i.email !~ '^[^@\s]+@[^@\s]+\.[^@\s]+$' then 'email:LFVAL:invalid email'
+          when i.name is null or char_length(i.name) not between 1 and 200 then 'name:LFVAL:name must have 1 to 200 characters'
+          when i.status not in ('active', 'invited', 'suspended') then 'status:LFVAL:unknown status'
+          when row_number() over (partition by lower(i.email) order by i.ord) > 1 then 'email:LFCNF:email repeated in this batch'
+        end as err
+        from input i
+    ), valid as (
+      -- UUIDv7 ids: this statement's millisecond timestamp, then random bits (version 7, RFC 9562 variant).
+      select c.email, c.name, c.status, overlay(uuid_send(public.gen_random_uuid()) placing v_ms from 1 for 6) as b
+        from checked c where c.err is null
+    ), ins as (
+      insert into app_public.users (id, email, name, status)
+      select encode(set_byte(v.b, 6, (get_byte(v.b, 6) & 15) | 112), 'hex')::uuid, v.email, v.name, v.status
+        from valid v
+      on conflict (email) do nothing
+      returning users.id, users.email, users.version
+    )
+    select array_agg(row(c.ord, ins.id, ins.version,
+             case when c.err is not null then split_part(c.err, ':', 2) when ins.id is null then 'LFCNF' end,
+             case when c.err is not null then split_part(c.err, ':', 1) when ins.id is null then 'email' end,
+             case when c.err is not null then split_part(c.err, ':', 3) when ins.id is null then 'email taken' end
+           )::app_private.bulk_row_result order by c.ord)
+      into v_out
+      from checked c
+      left join ins on lower(ins.email::text) = lower(c.email) and c.err is null;
+    if not best_effort and exists (select 1 from unnest(v_out) o where o.error_code is not null) then
+      -- Undo this block's inserts (a subtransaction) but keep the per-row report. LFBLK never leaves this function.
+      raise exception 'bulk create refused' using errcode = 'LFBLK';
+    end if;
+  exception when sqlstate 'LFBLK' then
+    -- Nothing was written: report the failures only.
+    select array_agg(row(o.ord, null, null, o.error_code, o.error_field, o.error_message)::app_private.bulk_row_result order by o.ord)
+      into v_out from unnest(v_out) o;
+  end;
   return query select * from unnest(v_out);
 end;
 $$;
 comment on function app_private.bulk_create_users(jsonb, boolean) is
 'Creates many users ([{email, name, status?}], up to 50,000) in one statement and returns one result per input row.
-All-or-nothing (default): when any row is invalid nothing is written and the failing rows carry error_code/field/message.
+Rows are validated in SQL (shape, lengths, status, repeats in the batch); taken emails (also those taken by a concurrent
+transaction) are found by the insert itself (ON CONFLICT DO NOTHING), so the common path costs one insert.
+All-or-nothing (default): when any row fails, the insert is undone (a subtransaction) and only failures are reported.
 best_effort: valid rows are written, failures reported. Users created this way have no password (invited or SSO).';
 
 create function app_private.bulk_update_users(items jsonb, best_effort boolean default false)

@@ -291,7 +291,8 @@ describe("users repository: bulk operations", () => {
       }
       await other.query("commit");
       const e = await bulk;
-      expect(e).toBeInstanceOf(ConflictError);
+      expect(e).toBeInstanceOf(BulkWriteError);
+      expect(e.failures).toEqual([{ index: 1, code: "CONFLICT", field: "email", message: "email taken" }]);
       expect(await count("select count(*)::int as n from app_public.users where name = 'Innocent'")).toBe(0);
     } finally {
       other.release();
