@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { inject } from "vitest";
 import { NotFoundError } from "../../src/errors.ts";
-import { createPool } from "../../src/db/pool.ts";
+import { createPool, type Queryable } from "../../src/db/pool.ts";
 import { parseLsn, ReplicaRouter } from "../../src/db/replicas.ts";
 import { UserRepository } from "../../src/users/repository.ts";
 import { useTestDatabase } from "../harness/db.ts";
@@ -16,7 +16,7 @@ let primary: pg.Pool;
 let replica: pg.Pool;
 let replicaRoot: pg.Pool;
 const routers: ReplicaRouter[] = [];
-const inRecovery = async (q: { query: pg.Pool["query"] }) => (await q.query("select pg_is_in_recovery() as r")).rows[0].r as boolean;
+const inRecovery = async (q: Queryable) => (await q.query("select pg_is_in_recovery() as r")).rows[0].r as boolean;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until(cond: () => Promise<boolean>, what: string, ms = 15_000): Promise<void> {

@@ -23,7 +23,8 @@ describe("users: teams and membership rules (SQL API as the visitor)", () => {
   let owner: string, admin: string, editor: string, outsider: string, other: string;
   beforeAll(async () => {
     await setupAuth(db.pool);
-    [owner, admin, editor, outsider, other] = (await Promise.all([1, 2, 3, 4, 5].map(() => register(db.pool)))).map((u) => u.id);
+    const ids = (await Promise.all([1, 2, 3, 4, 5].map(() => register(db.pool)))).map((u) => u.id);
+    [owner, admin, editor, outsider, other] = ids as [string, string, string, string, string];
   });
 
   it("create_team makes the creator its owner; a taken slug is a conflict on slug; anonymous cannot", async () => {
