@@ -188,13 +188,13 @@ $$;
 comment on function app_private.require_live_user() is 'The current user id; raises LFDNY for anonymous callers and soft-deleted users.';
 
 create function app_public.current_user() returns app_public.users
-  language sql stable
+  language sql stable security definer
   set search_path = pg_catalog
 as $$
-  select u.* from app_public.users u where u.id = app_public.current_user_id();
+  select u.* from app_public.users u where u.id = app_public.current_user_id() and u.deleted_at is null;
 $$;
-comment on function app_public.current_user() is 'The signed-in user (null when anonymous or deleted; RLS applies).';
-grant execute on function app_public.current_user() to linkflow_visitor;
+comment on function app_public.current_user() is 'The signed-in user; null when anonymous or soft-deleted.';
+grant execute on function app_public.current_user() to linkflow_visitor, linkflow_anonymous;
 
 create function app_public.update_profile(name text, expected_version integer default null) returns app_public.users
   language plpgsql volatile security definer

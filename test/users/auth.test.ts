@@ -162,6 +162,8 @@ describe("users: authentication through GraphQL and the HTTP server", () => {
       expect(bad.body.errors?.[0]).toMatchObject({ message: "invalid email or password", extensions: { code: "FORBIDDEN" } });
       const weak = await http.query(`mutation { register(input: {email: "weak-http@example.com", name: "W", password: "weak"}) { result { id } } }`);
       expect(weak.body.errors?.[0]?.extensions).toMatchObject({ code: "VALIDATION", field: "password" });
+      const anonymous = await http.query(`{ currentUser { id } }`);
+      expect(anonymous.body).toEqual({ data: { currentUser: null } });
       const forged = await http.query(`{ currentUser { id } }`, {}, token.slice(0, -2) + (token.endsWith("AA") ? "BB" : "AA"));
       expect(forged.status).toBe(401);
     } finally {

@@ -58,6 +58,8 @@ describe("users: row-level security through SQL as the visitor", () => {
     expect(await sql(ids.e, "select id from app_public.users")).toEqual([]);
     expect(await sql(ids.e, "select id from app_public.teams")).toEqual([]);
     expect(await sql(ids.e, "select 1 from app_public.team_memberships")).toEqual([]);
+    expect(await sql(ids.e, "select (app_public.current_user()).id")).toEqual([{ id: null }]);
+    expect(await sql(ids.a, "select (app_public.current_user()).id")).toEqual([{ id: ids.a }]);
   });
 
   it("refuses writes outside the SQL API and all reads to anonymous", async () => {
