@@ -1,5 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { runOnce } from "graphile-worker";
+import { parseCrontab, runOnce } from "graphile-worker";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { PROJECT_ROOT } from "../../src/db/migrate.ts";
 import { ConflictError, IllegalTransitionError, NotFoundError, ValidationError, VersionConflictError } from "../../src/errors.ts";
 import type { Queryable } from "../../src/db/pool.ts";
 import { primaryAccess, type DbAccess } from "../../src/db/replicas.ts";
@@ -123,6 +126,14 @@ describe("users repository: soft delete, restore, purge", () => {
     expect(owners.rows).toEqual([{ user_id: admin.id, role: "owner" }]);
     expect((await db.pool.query("select deleted_at is not null as d from app_public.teams where id = $1", [alone.id])).rows[0].d).toBe(true);
     expect(await rejection(repo.purge(author.id))).toBeInstanceOf(NotFoundError);
+  });
+
+  it("schedules the purge daily in the crontab with an explicit id", async () => {
+    const items = parseCrontab(await readFile(path.join(PROJECT_ROOT, "crontab"), "utf8"));
+    const purge = items.find((i) => i.task === "users_purge");
+    expect(purge?.identifier).toBe("users_purge");
+    expect(purge?.match({ min: 17, hour: 3, date: 1, month: 1, dow: 0 } as never)).toBe(true);
+    expect(purge?.match({ min: 18, hour: 3, date: 1, month: 1, dow: 0 } as never)).toBe(false);
   });
 
   it("the users_purge task (graphile-worker) purges users and teams past the window and leaves the rest", async () => {
