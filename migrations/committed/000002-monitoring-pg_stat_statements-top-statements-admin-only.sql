@@ -1,5 +1,5 @@
---! Previous: sha1:8b06b3edec48fa919c6a6c735ea9c87d6a5d2874
---! Hash: sha1:1fc75bca13c8cef019943259298f25e14236ca03
+--! Previous: sha1:2501778ca65f8b26b6190eef8054f47b45a97bf8
+--! Hash: sha1:9f85da4db68c4f0998c41930742d0316509987b0
 --! Message: monitoring: pg_stat_statements top statements (admin only)
 
 --------------------------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
---! Previous: sha1:1fc75bca13c8cef019943259298f25e14236ca03
---! Hash: sha1:6b3c6f812e7bec748bc0b9cf96868ffaffcf2c45
+--! Previous: sha1:9f85da4db68c4f0998c41930742d0316509987b0
+--! Hash: sha1:014839fc3d78c5a3b5488c604b9eceb3b3b211c0
 --! Message: cache: invalidation triggers enqueue cache_invalidate jobs
 
 ------------------------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
---! Previous: sha1:6b3c6f812e7bec748bc0b9cf96868ffaffcf2c45
---! Hash: sha1:4dd42c537d02a2a31babf37193558b0756dc16c2
+--! Previous: sha1:014839fc3d78c5a3b5488c604b9eceb3b3b211c0
+--! Hash: sha1:5c02f1fa50fc5744765e5209e84b7c2da8c10e1f
 --! Message: backup: catalog, restore tests, table checksums, event xid re-basing
 
 ------------------------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ export const BACKUP_METRIC_NAMES = [
 ] as const;
 
 /** Registers one gauge per metric; each scrape reads the view once (shared between the gauges). */
-export function registerBackupMetrics(registry: Registry, q: Queryable): void {
+export function registerBackupMetrics(registry: Registry, q: Queryable, opts: { skip?: readonly string[] } = {}): void {
   let pending: Promise<Map<string, number>> | null = null;
   const snapshot = () => {
     pending ??= readBackupMetrics(q).then((rows) => new Map(rows.map((r) => [r.metric, r.value]))).finally(() => {
@@ -26,6 +26,7 @@ export function registerBackupMetrics(registry: Registry, q: Queryable): void {
     return pending;
   };
   for (const name of BACKUP_METRIC_NAMES) {
+    if (opts.skip?.includes(name)) continue;
     new Gauge({
       name, help: `${name} (from app_private.backup_metrics)`, registers: [registry],
       async collect() { const v = (await snapshot()).get(name); if (v !== undefined) this.set(v); },

@@ -31,6 +31,10 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClie
     const client = await pool.connect().catch((e: unknown) => { throw mapDbError(e); });
     let failure: unknown;
     let broken = false;
+    // The backend may die while fn awaits something else: the client then emits 'error', which must not
+    // crash the process (the next query fails and the transaction is retried or reported as usual).
+    const onError = () => { broken = true; };
+    client.on("error", onError);
     try {
       await client.query(
         `begin${opts.isolation ? ` isolation level ${opts.isolation}` : ""}${opts.readOnly ? " read only" : ""}`,
@@ -58,6 +62,7 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClie
       failure = e;
       try { await client.query("rollback"); } catch { broken = true; }
     } finally {
+      client.off("error", onError);
       client.release(broken);
     }
     const code = (failure as { code?: string }).code;

@@ -9,6 +9,10 @@ import { monitoringSettings } from "./settings.ts";
 import { startStatsCollectors, type DatabaseStatsCollector } from "./stats-collector.ts";
 import type { Route } from "../server/http.ts";
 import { poolLabel } from "../db/pool.ts";
+import { registerBackupMetrics } from "../backup/metrics.ts";
+import { registry } from "./registry.ts";
+
+let backupMetricsRegistered = false;
 
 export { registry, metricsText } from "./registry.ts";
 export { instrumentPool, instrumentClient, setSlowQueryLogger, setSlowQueryThresholdMs } from "./instrument.ts";
@@ -28,6 +32,12 @@ export interface Monitoring {
 export async function startMonitoring(opts: { primary: pg.Pool; replicas?: pg.Pool[]; standalone: boolean }): Promise<Monitoring> {
   const settings = monitoringSettings();
   enableProcessMetrics();
+  if (!backupMetricsRegistered) {
+    // The backup catalog's own gauges (duration, size, replica verification, restore tests); the last-success
+    // timestamp already comes from the statistics collector's catalog probe.
+    registerBackupMetrics(registry, opts.primary, { skip: ["linkflow_backup_last_success_timestamp_seconds"] });
+    backupMetricsRegistered = true;
+  }
   const collectors = startStatsCollectors([opts.primary, ...(opts.replicas ?? [])].map((pool) => ({ pool, server: poolLabel(pool) })));
   let metricsServer: MetricsServer | null = null;
   if (opts.standalone && settings.metricsPort > 0) {

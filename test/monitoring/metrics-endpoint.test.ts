@@ -98,8 +98,10 @@ describe("monitoring: /metrics endpoint, dashboard and alerts", () => {
     await primary.query(`select app_private.append_events('monitoring-fixture-1', 'fixture', null, '[{"type":"A","data":{}}]'::jsonb)`);
     await primary.query("create table app_private.projection_checkpoints (projection text primary key, global_position bigint not null)");
     await primary.query("insert into app_private.projection_checkpoints values ('workflow_list', 0)");
-    await primary.query("create table app_private.backups (key text primary key, outcome text not null, finished_at timestamptz not null)");
-    await primary.query("insert into app_private.backups values ('b1', 'succeeded', now() - interval '2 hours'), ('b2', 'failed', now() - interval '1 hour')");
+    // the backup catalog (migration 000004): one success two hours ago, one failure an hour ago
+    await primary.query(`insert into app_private.backups (database_name, format, storage_name, storage_key, started_at, finished_at, outcome)
+      values ('linkflow', 'custom', 'fs', 'b1', now() - interval '121 minutes', now() - interval '2 hours', 'succeeded'),
+             ('linkflow', 'custom', 'fs', 'b2', now() - interval '61 minutes', now() - interval '1 hour', 'failed')`);
     await primary.query("create table app_private.archive_runs (id int primary key, status text not null, finished_at timestamptz not null)");
     await primary.query("insert into app_private.archive_runs values (1, 'succeeded', now() - interval '3 hours')");
     // autovacuum (naptime 1 s on this cluster) visits a table with dead tuples and zero thresholds.
