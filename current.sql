@@ -375,7 +375,7 @@ end;
 $$;
 comment on function app_private.archive_delete_batch(uuid) is 'Deletes the hot rows of a verified batch (executions, with their transitions and node runs by cascade) and marks it deleted, in one transaction. Returns false (and deletes nothing) while a legal hold covers any of its executions.';
 
-create function app_private.archive_drop_partitions(before_day date)
+create function app_private.archive_drop_partitions(before_day date, max_days integer default 3)
   returns table (day date, batches integer)
   language plpgsql volatile
   set search_path = pg_catalog
@@ -393,7 +393,8 @@ begin
      where i.inhparent = 'app_public.executions'::regclass and c.relname ~ '_p\d{8}$'
      order by 1
   loop
-    exit when v_day >= before_day;
+    exit when v_day >= before_day or coalesce(max_days, 3) <= 0;
+    max_days := coalesce(max_days, 3) - 1;
     v_part := 'app_partitions.' || quote_ident(app_private.partition_name('app_public.executions'::regclass, v_day));
     -- every row must belong to a verified batch that no legal hold covers
     execute format($q$
@@ -424,7 +425,7 @@ begin
   end loop;
 end;
 $$;
-comment on function app_private.archive_drop_partitions(date) is 'From the oldest day forward (so no partition gap appears) and before before_day: when every execution of a day partition belongs to a verified, unheld batch, detaches and drops that day''s partitions of executions, execution_transitions and execution_node_runs and marks the batches deleted, instead of deleting rows. Stops at the first day that still holds other rows.';
+comment on function app_private.archive_drop_partitions(date, integer) is 'From the oldest day forward (so no partition gap appears) and before before_day: when every execution of a day partition belongs to a verified, unheld batch, detaches and drops that day''s partitions of executions, execution_transitions and execution_node_runs and marks the batches deleted, instead of deleting rows. Stops at the first day that still holds other rows, or after max_days days (each dropped partition holds locks until commit: call again for more).';
 
 create function app_private.archive_expire_batches(default_cold_days integer, max_batches integer default 1000)
   returns table (batch_id uuid, key text)

@@ -7,7 +7,7 @@ drop function app_private.archive_restore_batch(uuid, jsonb, integer);
 drop function app_private.archive_locate(uuid);
 drop function app_private.archive_list_keys(uuid, uuid, text, timestamptz, timestamptz, timestamptz, uuid, integer, boolean);
 drop function app_private.archive_expire_batches(integer, integer);
-drop function app_private.archive_drop_partitions(date);
+drop function app_private.archive_drop_partitions(date, integer);
 drop function app_private.archive_delete_batch(uuid);
 drop function app_private.archive_mark_verified(uuid, integer, text);
 drop function app_private.archive_mark_uploaded(uuid, bigint, text, bigint, integer, integer, uuid[]);

@@ -182,12 +182,17 @@ export async function runArchive(opts: ArchiveRunOptions): Promise<ArchiveRunRep
 
     // 3. remove hot rows: whole day partitions where possible (oldest first), rows otherwise
     const minHot = (await q<{ d: number }>("select least($1::int, coalesce(min(hot_days), $1)) as d from app_private.archive_retention", [settings.hotDays])).rows[0]!.d;
-    const dropped = await tx(client, async () => {
-      const { rows } = await q<{ day: string; batches: number }>(
-        "select day::text, batches from app_private.archive_drop_partitions(((now() at time zone 'UTC')::date - $1::int))", [minHot]);
-      if (rows.length) crash("during_partition_drop");
-      return rows;
-    });
+    const dropped: { day: string; batches: number }[] = [];
+    for (;;) {
+      const step = await tx(client, async () => {
+        const { rows } = await q<{ day: string; batches: number }>(
+          "select day::text, batches from app_private.archive_drop_partitions(((now() at time zone 'UTC')::date - $1::int), 3)", [minHot]);
+        if (rows.length) crash("during_partition_drop");
+        return rows;
+      });
+      dropped.push(...step);
+      if (step.length < 3) break;
+    }
     for (const d of dropped) { report.droppedPartitions.push(d.day); report.deletedBatches += d.batches; }
     const verified = await q<{ id: string }>(
       "select id from app_private.archive_batches where state = 'verified' and ($1::uuid is null or team_id = $1) order by day, id", [opts.teamId ?? null]);
