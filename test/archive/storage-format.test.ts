@@ -105,7 +105,7 @@ describe("archive: storage and file format", () => {
     await expect(noKey.getExecution(ids[3].id)).rejects.toMatchObject({ code: "CONFIG" });
     // tamper: the checksum check refuses every read
     const body = await s3.get(b.key);
-    body[body.length - 1] ^= 0xff;
+    body[body.length - 1] = body[body.length - 1]! ^ 0xff;
     await s3.put(b.key, body);
     await expect(reader.getExecution(ids[3].id)).rejects.toThrow(/checksum mismatch/);
     await expect(reader.listExecutions({ teamId: t.teamId })).rejects.toThrow(/checksum mismatch/);
