@@ -34,7 +34,7 @@ beforeAll(async () => {
 });
 afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
 
-describe("archive: the archiver", () => {
+describe("archive: the archiver", { timeout: 120_000 }, () => {
   let a: Seeded;
   let before: { team: unknown[]; wf: unknown[]; failed: unknown[]; month: unknown[] };
   let docBefore: unknown;

@@ -27,7 +27,7 @@ beforeAll(async () => {
 });
 afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
 
-describe("archive: compliance", () => {
+describe("archive: compliance", { timeout: 120_000 }, () => {
   it("a legal hold on a team, a workflow or an execution blocks archiving of what it covers", async () => {
     const t = await seedExecutions(db.pool, { daysAgo: [40], perDay: 10, workflows: 2 });
     const { rows: [one] } = await db.pool.query("select id from app_public.executions where team_id = $1 and workflow_id = $2 limit 1", [t.teamId, t.workflowIds[0]]);

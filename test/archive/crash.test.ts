@@ -51,7 +51,7 @@ async function checkInvariants(teamId: string, expected: number) {
   return c;
 }
 
-describe("archive: crash safety", () => {
+describe("archive: crash safety", { timeout: 120_000 }, () => {
   for (const point of CRASH_POINTS) {
     it(`loses and duplicates nothing when the run dies at ${point}, and the next run finishes the job`, async () => {
       const daysAgo = 60 + CRASH_POINTS.indexOf(point) * 2;

@@ -41,7 +41,7 @@ const doc = (i: number): ExecutionDocument => ({
   node_runs: [{ node_name: "A", node_id: null, attempt: 1, status: "succeeded", started_at: null, finished_at: null, output: [1, 2], error: null }],
 });
 
-describe("archive: storage and file format", () => {
+describe("archive: storage and file format", { timeout: 120_000 }, () => {
   it("S3Storage talks to a real S3 API (fauxqs): put with sha256 metadata, head, get, list, delete", async () => {
     const body = Buffer.from("hello parquet");
     const info = await s3.put("a/b/one.bin", body);
