@@ -4,6 +4,7 @@
 // A URL is file:///path or a plain path; s3://bucket/prefix is wired to src/storage/s3.ts (archival capability).
 import path from "node:path";
 import { ConfigError } from "../errors.ts";
+import { S3Storage } from "../storage/s3.ts";
 import { FileSystemStorage } from "../storage/fs.ts";
 import type { Storage } from "../storage/storage.ts";
 import { DEFAULT_RETENTION, type RetentionPolicy } from "./retention.ts";
@@ -31,6 +32,25 @@ const schemes = new Map<string, StorageFactory>();
 
 /** Registers a storage scheme (e.g. "s3") so BACKUP_*_STORAGE_URL can name it. */
 export function registerStorageScheme(scheme: string, factory: StorageFactory): void { schemes.set(scheme, factory); }
+
+/**
+ * s3://bucket/prefix?endpoint=https://host:port&region=eu-west-1&path_style=true — credentials from
+ * S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY (else the SDK's default chain).
+ */
+registerStorageScheme("s3", (raw) => {
+  const u = new URL(raw);
+  const endpoint = u.searchParams.get("endpoint");
+  const keyId = process.env.S3_ACCESS_KEY_ID;
+  const secret = process.env.S3_SECRET_ACCESS_KEY;
+  return new S3Storage({
+    bucket: u.hostname,
+    prefix: decodeURIComponent(u.pathname).replace(/^\/+|\/+$/g, ""),
+    endpoint,
+    region: u.searchParams.get("region") ?? process.env.S3_REGION ?? "us-east-1",
+    forcePathStyle: !/^(0|false|no|off)$/i.test(u.searchParams.get("path_style") ?? "true"),
+    credentials: keyId && secret ? { accessKeyId: keyId, secretAccessKey: secret } : null,
+  });
+});
 
 export function storageFromUrl(raw: string): Storage {
   const m = /^([a-z][a-z0-9+.-]*):\/\//i.exec(raw);
