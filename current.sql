@@ -878,15 +878,15 @@ grant execute on function app_public.record_node_run_finish(uuid, text, text, js
 ------------------------------------------------------------------------------------------------------------
 -- Reads: by id, transition history, history pages, metric series (all SECURITY INVOKER: RLS applies)
 ------------------------------------------------------------------------------------------------------------
-create function app_public.execution_by_id(id uuid) returns app_public.executions
+create function app_public.lookup_execution(id uuid) returns app_public.executions
   language sql stable
   set search_path = pg_catalog
 as $$
   select e.* from app_public.executions e
    where e.id = $1 and e.created_at = app_hidden.execution_created_at($1);
 $$;
-comment on function app_public.execution_by_id(uuid) is 'One execution by id alone, reading only the partition its created_at falls in (found from the id''s UUIDv7 time).';
-grant execute on function app_public.execution_by_id(uuid) to linkflow_visitor;
+comment on function app_public.lookup_execution(uuid) is 'One execution by id alone, reading only the partition its created_at falls in (found from the id''s UUIDv7 time).';
+grant execute on function app_public.lookup_execution(uuid) to linkflow_visitor;
 
 create function app_public.execution_transition_history(execution_id uuid) returns setof app_public.execution_transitions
   language sql stable
@@ -1109,3 +1109,37 @@ begin
 end;
 $$;
 comment on function app_private.rollup_and_drop_metric_samples(integer) is 'Run by the execution_metrics_retention task: for each raw metric sample partition older than retain_days (default execution_settings.raw_sample_retention_days), checks that the day rollups equal the raw data (rebuilding that day''s minute/hour/day rollups from raw when not), then drops the partition. Also prunes minute/hour rollups and idempotency keys past their retention.';
+
+------------------------------------------------------------------------------------------------------------
+-- PUBLIC keeps EXECUTE on new functions (a per-schema ALTER DEFAULT PRIVILEGES cannot revoke the global
+-- default), so revoke it explicitly: only the grants above apply.
+------------------------------------------------------------------------------------------------------------
+revoke execute on function
+  app_private.uuid_v7_at(timestamptz),
+  app_hidden.execution_created_at(uuid),
+  app_hidden.duration_bucket(bigint),
+  app_hidden.duration_bucket_value(integer),
+  app_hidden.duration_histogram(bigint[]),
+  app_hidden.int_array_add(integer[], integer[]),
+  app_hidden.histogram_percentile(integer[], double precision),
+  app_private.tg_executions__terminal_immutable(),
+  app_private.tg_execution_transitions__chain(),
+  app_private.tg_execution_transitions__immutable(),
+  app_private.tg_execution_metric_samples__rollup(),
+  app_private.start_execution(uuid, text, jsonb, text, uuid, boolean),
+  app_public.start_execution(uuid, text, jsonb, text),
+  app_private.apply_execution_transitions(jsonb, uuid, boolean),
+  app_private.transition_execution(uuid, text, text, jsonb, uuid, boolean),
+  app_public.transition_execution(uuid, text, text, jsonb),
+  app_public.transition_executions(jsonb),
+  app_private.lock_execution_for_node_run(uuid, boolean),
+  app_private.record_node_run_start(uuid, text, integer, uuid, boolean),
+  app_private.record_node_run_finish(uuid, text, integer, text, jsonb, jsonb, boolean),
+  app_public.record_node_run_start(uuid, text, integer, uuid),
+  app_public.record_node_run_finish(uuid, text, text, jsonb, jsonb, integer),
+  app_public.lookup_execution(uuid),
+  app_public.execution_transition_history(uuid),
+  app_public.execution_history(uuid, uuid, text, timestamptz, timestamptz, timestamptz, uuid, integer),
+  app_public.execution_metrics_series(timestamptz, timestamptz, text, uuid, uuid),
+  app_private.rollup_and_drop_metric_samples(integer)
+from public;

@@ -3,7 +3,7 @@ drop function app_private.rollup_and_drop_metric_samples(integer);
 drop function app_public.execution_metrics_series(timestamptz, timestamptz, text, uuid, uuid);
 drop function app_public.execution_history(uuid, uuid, text, timestamptz, timestamptz, timestamptz, uuid, integer);
 drop function app_public.execution_transition_history(uuid);
-drop function app_public.execution_by_id(uuid);
+drop function app_public.lookup_execution(uuid);
 drop function app_public.record_node_run_finish(uuid, text, text, jsonb, jsonb, integer);
 drop function app_public.record_node_run_start(uuid, text, integer, uuid);
 drop function app_private.record_node_run_finish(uuid, text, integer, text, jsonb, jsonb, boolean);

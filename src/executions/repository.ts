@@ -86,7 +86,7 @@ export class ExecutionsRepository {
   }
 
   async get(id: string): Promise<Execution> {
-    const { rows } = await this.query("select * from app_public.execution_by_id($1) where id is not null", [id]);
+    const { rows } = await this.query("select * from app_public.lookup_execution($1) where id is not null", [id]);
     if (!rows[0]) throw new NotFoundError("execution not found", { field: "id" });
     return toExecution(rows[0]);
   }
