@@ -195,10 +195,37 @@ create trigger _200_terminal_immutable before update on app_public.executions
 create function app_private.tg_execution_transitions__chain() returns trigger
   language plpgsql volatile
   set search_path = pg_catalog
+  set plan_cache_mode = force_generic_plan
 as $$
 declare
   bad record;
+  one record;
+  v_rows integer;
+  v_prev text;
+  v_bad boolean := false;
 begin
+  select count(*) into v_rows from new_transitions;
+  if v_rows = 1 then
+    -- one row (the single-transition path): parameterized lookups, pruned to one partition at executor start
+    select n.execution_id, n.execution_created_at, n.seq, n.from_state, n.to_state into one from new_transitions n;
+    if (one.seq = 1) <> (one.from_state is null)
+       or (one.from_state is not null and not exists (
+             select 1 from app_public.execution_allowed_transitions a where a.from_state = one.from_state and a.to_state = one.to_state)) then
+      v_bad := true;
+    elsif one.seq > 1 then
+      select p.to_state into v_prev from app_public.execution_transitions p
+       where p.execution_id = one.execution_id and p.execution_created_at = one.execution_created_at and p.seq = one.seq - 1;
+      if found and v_prev is distinct from one.from_state then
+        v_bad := true;
+      end if;
+    end if;
+    if v_bad then
+      raise exception 'transition % of execution % (% -> %) is not allowed or breaks the chain',
+        one.seq, one.execution_id, coalesce(one.from_state, 'none'), one.to_state
+        using errcode = 'LFSTA', detail = format('current_state=%s', coalesce(one.from_state, 'none'));
+    end if;
+    return null;
+  end if;
   select n.execution_id, n.seq, n.from_state, n.to_state into bad
     from new_transitions n
    where (n.seq = 1) <> (n.from_state is null)
@@ -271,6 +298,7 @@ comment on table app_public.execution_metric_rollups is 'Per workflow per minute
 create function app_private.tg_execution_metric_samples__rollup() returns trigger
   language plpgsql volatile
   set search_path = pg_catalog
+  set plan_cache_mode = force_generic_plan
 as $$
 begin
   insert into app_public.execution_metric_rollups as r (
@@ -318,6 +346,7 @@ create trigger _200_rollup after insert on app_public.execution_metric_samples
 create type app_public.execution_transition_result as (
   ord integer,
   execution_id uuid,
+  execution_created_at timestamptz,
   ok boolean,
   error_code text,
   current_state text,
@@ -351,6 +380,7 @@ create function app_private.start_execution(
 ) returns app_public.executions
   language plpgsql volatile
   set search_path = pg_catalog
+  set plan_cache_mode = force_generic_plan
 as $$
 declare
   w record;
@@ -435,6 +465,7 @@ create function app_private.apply_execution_transitions(p_items jsonb, p_actor u
   returns setof app_public.execution_transition_result
   language plpgsql volatile
   set search_path = pg_catalog
+  set plan_cache_mode = force_generic_plan
 as $$
 declare
   v_allowed jsonb;
@@ -468,7 +499,7 @@ declare
   s_id uuid[] := '{}'; s_created timestamptz[] := '{}'; s_at timestamptz[] := '{}'; s_team uuid[] := '{}';
   s_workflow uuid[] := '{}'; s_state text[] := '{}'; s_duration bigint[] := '{}';
   -- results
-  o_ord integer[] := '{}'; o_id uuid[] := '{}'; o_ok boolean[] := '{}'; o_code text[] := '{}'; o_state text[] := '{}';
+  o_ord integer[] := '{}'; o_id uuid[] := '{}'; o_created timestamptz[] := '{}'; o_ok boolean[] := '{}'; o_code text[] := '{}'; o_state text[] := '{}';
   o_seq integer[] := '{}'; o_attempt integer[] := '{}';
 begin
   if p_items is null or jsonb_typeof(p_items) <> 'array' then
@@ -511,7 +542,7 @@ begin
      order by i.id nulls first, i.ord
   loop
     if r.id is null then
-      o_ord := o_ord || r.ord; o_id := o_id || null::uuid; o_ok := o_ok || false; o_code := o_code || 'LFVAL'::text;
+      o_ord := o_ord || r.ord; o_id := o_id || null::uuid; o_created := o_created || null::timestamptz; o_ok := o_ok || false; o_code := o_code || 'LFVAL'::text;
       o_state := o_state || null::text; o_seq := o_seq || null::integer; o_attempt := o_attempt || null::integer;
       continue;
     end if;
@@ -563,7 +594,8 @@ begin
       when not (v_allowed ? (c_state || '>' || r.to_state)) then 'LFSTA'
     end;
     if v_code is not null then
-      o_ord := o_ord || r.ord; o_id := o_id || r.id; o_ok := o_ok || false; o_code := o_code || v_code;
+      o_ord := o_ord || r.ord; o_id := o_id || r.id; o_ok := o_ok || false;
+      o_created := o_created || (case when c_found and c_denied is null then c_created end); o_code := o_code || v_code;
       o_state := o_state || (case when v_code in ('LFNTF') then null else c_state end);
       o_seq := o_seq || null::integer; o_attempt := o_attempt || (case when v_code in ('LFNTF') then null else c_attempt end);
       continue;
@@ -602,7 +634,7 @@ begin
     end if;
     c_state := r.to_state;
     c_changed := true;
-    o_ord := o_ord || r.ord; o_id := o_id || r.id; o_ok := o_ok || true; o_code := o_code || null::text;
+    o_ord := o_ord || r.ord; o_id := o_id || r.id; o_ok := o_ok || true; o_created := o_created || c_created; o_code := o_code || null::text;
     o_state := o_state || c_state; o_seq := o_seq || c_version; o_attempt := o_attempt || c_attempt;
   end loop;
   if not v_first and c_changed then
@@ -677,8 +709,8 @@ begin
   end if;
 
   return query
-    select o.ord, o.id, o.ok, o.code, o.state, o.seq, o.attempt
-      from unnest(o_ord, o_id, o_ok, o_code, o_state, o_seq, o_attempt) as o(ord, id, ok, code, state, seq, attempt)
+    select o.ord, o.id, o.created_at, o.ok, o.code, o.state, o.seq, o.attempt
+      from unnest(o_ord, o_id, o_created, o_ok, o_code, o_state, o_seq, o_attempt) as o(ord, id, created_at, ok, code, state, seq, attempt)
      order by o.ord;
 end;
 $$;
@@ -694,6 +726,7 @@ create function app_private.transition_execution(
 ) returns app_public.executions
   language plpgsql volatile
   set search_path = pg_catalog
+  set plan_cache_mode = force_generic_plan
 as $$
 declare
   res app_public.execution_transition_result;
@@ -717,8 +750,7 @@ begin
                       then 'field: to_state' when p_expected_from is not null then 'field: expected_from' else 'field: details' end;
     end case;
   end if;
-  select * into e from app_public.executions x
-   where x.id = p_id and x.created_at = app_hidden.execution_created_at(p_id);
+  select * into e from app_public.executions x where x.id = p_id and x.created_at = res.execution_created_at;
   return e;
 end;
 $$;
@@ -752,6 +784,7 @@ create function app_private.lock_execution_for_node_run(p_execution_id uuid, p_c
   returns app_public.executions
   language plpgsql volatile
   set search_path = pg_catalog
+  set plan_cache_mode = force_generic_plan
 as $$
 declare
   t timestamptz := app_hidden.uuid_v7_time(p_execution_id);
@@ -782,6 +815,7 @@ create function app_private.record_node_run_start(
 ) returns app_public.execution_node_runs
   language plpgsql volatile
   set search_path = pg_catalog
+  set plan_cache_mode = force_generic_plan
 as $$
 declare
   e app_public.executions;
@@ -814,6 +848,7 @@ create function app_private.record_node_run_finish(
 ) returns app_public.execution_node_runs
   language plpgsql volatile
   set search_path = pg_catalog
+  set plan_cache_mode = force_generic_plan
 as $$
 declare
   e app_public.executions;

@@ -22,7 +22,7 @@ export function toTransition(r: Row): ExecutionTransition {
 
 export function toTransitionResult(r: Row): TransitionResult {
   return {
-    ord: r.ord, executionId: r.execution_id, ok: r.ok, errorCode: r.error_code, currentState: r.current_state,
+    ord: r.ord, executionId: r.execution_id, executionCreatedAt: r.execution_created_at, ok: r.ok, errorCode: r.error_code, currentState: r.current_state,
     seq: r.seq, attempt: r.attempt,
   };
 }

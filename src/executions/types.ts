@@ -56,6 +56,8 @@ export interface TransitionRequest {
 export interface TransitionResult {
   ord: number;
   executionId: string | null;
+  /** The execution's created_at (partition key), when found and visible. */
+  executionCreatedAt: Date | null;
   ok: boolean;
   /** LFVAL, LFNTF, LFDNY or LFSTA when not ok. */
   errorCode: string | null;

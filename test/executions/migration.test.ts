@@ -26,11 +26,12 @@ async function admin(sql: string) {
 
 async function dump(url: string): Promise<string> {
   const { stdout } = await run(pgBin("pg_dump"), ["--schema-only", "--no-owner", "--exclude-schema=graphile_worker", "--exclude-schema=graphile_migrate", url], { maxBuffer: 1 << 26 });
-  return stdout.replace(/^--.*$/gm, "").replace(/^\\(un)?restrict .*$/gm, "").replace(/\n{2,}/g, "\n")
+  const lines = stdout.replace(/^--.*$/gm, "").replace(/^\\(un)?restrict .*$/gm, "").replace(/\n{2,}/g, "\n")
     // partitions created on another day have other names: compare the shape, not the dates
     .replace(/_p\d{8}/g, "_pDATE").replace(/'\d{4}-\d{2}-\d{2} 00:00:00\+00'/g, "'DATE'")
     // the template may hold more daily partitions than a database migrated today: compare distinct lines
-    .split("\n").filter((l, i, all) => all.indexOf(l) === i).sort().join("\n");
+    .split("\n").reduce((set, l) => set.add(l), new Set<string>());
+  return [...lines].sort().join("\n");
 }
 
 async function exec(url: string, file: string) {

@@ -107,6 +107,16 @@ describe("executions: the state machine", () => {
     expect(((await insert(4, "waiting", "running")) as { code?: string }).code).toBe("LFSTA"); // previous to is running
     expect(((await insert(5, null, "pending")) as { code?: string }).code).toBe("LFSTA");      // only seq 1 has no from
     expect(((await insert(2, "running", "succeeded")) as { code?: string }).code).toBe("23505");
+    // several rows in one statement (the batched path): a break anywhere refuses the whole statement
+    const rows0 = rows[0];
+    const multi = (rows: [number, string, string][]) => db.pool.query(
+      `insert into app_public.execution_transitions (execution_id, execution_created_at, seq, team_id, from_state, to_state)
+       select $1, $2, x.seq, $3, x.f, x.t from jsonb_to_recordset($4::jsonb) x(seq int, f text, t text)`,
+      [id, rows0.created_at, rows0.team_id, JSON.stringify(rows.map(([seq, f, t]) => ({ seq, f, t })))]).catch((e: unknown) => e);
+    expect(((await multi([[4, "running", "waiting"], [5, "running", "succeeded"]])) as { code?: string }).code).toBe("LFSTA");
+    expect(((await multi([[4, "queued", "running"], [5, "running", "waiting"]])) as { code?: string }).code).toBe("LFSTA");
+    const okMulti = await multi([[4, "running", "waiting"], [5, "waiting", "running"]]);
+    expect((okMulti as { rowCount?: number }).rowCount).toBe(2);
   });
 
   it("appends ExecutionCreated and ExecutionStateChanged events whose data folds to the row", async () => {
