@@ -934,7 +934,7 @@ $$;
 comment on function app_public.execution_transition_history(uuid) is 'The transition chain of one execution (seq 1, 2, ...), read from its partition only.';
 grant execute on function app_public.execution_transition_history(uuid) to linkflow_visitor;
 
-create function app_public.execution_history(
+create function app_private.execution_history(
   team_id uuid default null,
   workflow_id uuid default null,
   state text default null,
@@ -942,10 +942,12 @@ create function app_public.execution_history(
   created_before timestamptz default null,
   after_created_at timestamptz default null,
   after_id uuid default null,
-  max_rows integer default 50
+  max_rows integer default 50,
+  check_membership boolean default false
 ) returns setof app_public.executions
   language plpgsql stable
   set search_path = pg_catalog
+  set plan_cache_mode = force_generic_plan
 as $$
 declare
   lo timestamptz := coalesce(created_from, '-infinity');
@@ -953,6 +955,7 @@ declare
   ca timestamptz := coalesce(after_created_at, 'infinity');
   ci uuid := coalesce(after_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff');
   n integer := coalesce(max_rows, 50);
+  v_team uuid;
 begin
   if team_id is null and workflow_id is null then
     raise exception 'give a team_id or a workflow_id' using errcode = 'LFVAL', detail = 'field: team_id';
@@ -965,6 +968,20 @@ begin
   end if;
   if state is not null and state not in ('pending', 'queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled', 'timed_out', 'crashed') then
     raise exception 'unknown state' using errcode = 'LFVAL', detail = 'field: state';
+  end if;
+  -- Membership is checked once here instead of by the RLS policy, whose subquery would run once per partition.
+  if check_membership then
+    if workflow_id is not null then
+      select w.team_id into v_team from app_public.workflows w where w.id = execution_history.workflow_id;
+      if v_team is null or (execution_history.team_id is not null and execution_history.team_id <> v_team) then
+        return;
+      end if;
+    else
+      v_team := execution_history.team_id;
+    end if;
+    if not app_hidden.has_team_role(v_team, 'viewer') then
+      return;
+    end if;
   end if;
   -- One static query per filter shape, each served by an index led by its filter columns; created_at bounds
   -- prune partitions; (created_at, id) < cursor is the keyset condition, newest first.
@@ -993,7 +1010,24 @@ begin
   end if;
 end;
 $$;
-comment on function app_public.execution_history(uuid, uuid, text, timestamptz, timestamptz, timestamptz, uuid, integer) is 'Executions of a team or a workflow (optionally one state, created in [created_from, created_before)), newest first, max_rows (<= 1000) per page. Next page: pass the last row''s created_at and id as after_created_at and after_id (keyset pagination, stable under inserts).';
+comment on function app_private.execution_history(uuid, uuid, text, timestamptz, timestamptz, timestamptz, uuid, integer, boolean) is 'Service path and core of app_public.execution_history (owner only); check_membership limits the result to teams the current user can view.';
+
+create function app_public.execution_history(
+  team_id uuid default null,
+  workflow_id uuid default null,
+  state text default null,
+  created_from timestamptz default null,
+  created_before timestamptz default null,
+  after_created_at timestamptz default null,
+  after_id uuid default null,
+  max_rows integer default 50
+) returns setof app_public.executions
+  language sql stable security definer
+  set search_path = pg_catalog
+as $$
+  select * from app_private.execution_history($1, $2, $3, $4, $5, $6, $7, $8, true);
+$$;
+comment on function app_public.execution_history(uuid, uuid, text, timestamptz, timestamptz, timestamptz, uuid, integer) is 'Executions of a team or a workflow the caller can view (optionally one state, created in [created_from, created_before)), newest first, max_rows (<= 1000) per page. Next page: pass the last row''s created_at and id as after_created_at and after_id (keyset pagination, stable under inserts). Membership is checked once (viewer role), then the query reads the partitions without per-partition RLS subqueries.';
 grant execute on function app_public.execution_history(uuid, uuid, text, timestamptz, timestamptz, timestamptz, uuid, integer) to linkflow_visitor;
 
 create function app_public.execution_metrics_series(
@@ -1174,6 +1208,7 @@ revoke execute on function
   app_public.record_node_run_finish(uuid, text, text, jsonb, jsonb, integer),
   app_public.lookup_execution(uuid),
   app_public.execution_transition_history(uuid),
+  app_private.execution_history(uuid, uuid, text, timestamptz, timestamptz, timestamptz, uuid, integer, boolean),
   app_public.execution_history(uuid, uuid, text, timestamptz, timestamptz, timestamptz, uuid, integer),
   app_public.execution_metrics_series(timestamptz, timestamptz, text, uuid, uuid),
   app_private.rollup_and_drop_metric_samples(integer)

@@ -2,6 +2,7 @@
 drop function app_private.rollup_and_drop_metric_samples(integer);
 drop function app_public.execution_metrics_series(timestamptz, timestamptz, text, uuid, uuid);
 drop function app_public.execution_history(uuid, uuid, text, timestamptz, timestamptz, timestamptz, uuid, integer);
+drop function app_private.execution_history(uuid, uuid, text, timestamptz, timestamptz, timestamptz, uuid, integer, boolean);
 drop function app_public.execution_transition_history(uuid);
 drop function app_public.lookup_execution(uuid);
 drop function app_public.record_node_run_finish(uuid, text, text, jsonb, jsonb, integer);

@@ -102,7 +102,9 @@ export class ExecutionsRepository {
     if (!filter.teamId && !filter.workflowId) throw new ValidationError("give a teamId or a workflowId", { field: "team_id" });
     const limit = filter.limit ?? 50;
     const { rows } = await this.query(
-      "select * from app_public.execution_history($1, $2, $3, $4, $5, $6, $7, $8)",
+      this.caller.kind === "user"
+        ? "select * from app_public.execution_history($1, $2, $3, $4, $5, $6, $7, $8)"
+        : "select * from app_private.execution_history($1, $2, $3, $4, $5, $6, $7, $8, false)",
       [filter.teamId ?? null, filter.workflowId ?? null, filter.state ?? null, filter.createdFrom ?? null, filter.createdBefore ?? null,
         filter.after?.createdAt ?? null, filter.after?.id ?? null, limit],
     );
