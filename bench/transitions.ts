@@ -13,7 +13,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
 import { PROJECT_ROOT } from "../src/db/migrate.ts";
-import { freshBenchDatabase, percentile, pgbenchTps, phaseSeconds, printBench } from "./lib.ts";
+import { benchRootUrl, freshBenchDatabase, percentile, pgbenchTps, phaseSeconds, printBench } from "./lib.ts";
 
 const CLIENTS = 16;
 const BATCH_EXECUTIONS = 500;
@@ -62,6 +62,7 @@ async function connect(url: string, n: number): Promise<pg.Client[]> {
 }
 
 export default async function transitions(): Promise<void> {
+  process.env.BENCH_PGBENCH_DB ??= "lf_bench_pgbench_transitions";
   const seconds = phaseSeconds(15);
   const db = await freshBenchDatabase("transitions");
   await applyCurrentSql(db.ownerUrl);
@@ -223,5 +224,9 @@ export default async function transitions(): Promise<void> {
   } finally {
     await admin.end();
     await db.drop();
+    const root = new pg.Client({ connectionString: benchRootUrl() });
+    await root.connect();
+    await root.query(`drop database if exists ${process.env.BENCH_PGBENCH_DB} with (force)`).catch(() => {});
+    await root.end();
   }
 }
