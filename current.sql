@@ -483,6 +483,9 @@ declare
   v_streams text[];
   v_counts bigint[];
   v_bumped integer;
+  v_cur refcursor;
+  v_one uuid;
+  v_one_t timestamptz;
   -- the execution being processed (items are visited grouped by execution, in input order within one)
   c_id uuid; c_created timestamptz; c_team uuid; c_workflow uuid; c_state text; c_attempt integer; c_version integer;
   c_started timestamptz; c_finished timestamptz; c_duration bigint; c_output jsonb; c_error jsonb;
@@ -511,7 +514,35 @@ begin
   select jsonb_object_agg(a.from_state || '>' || a.to_state, a.is_retry) into v_allowed
     from app_public.execution_allowed_transitions a;
 
-  for r in
+  if jsonb_array_length(p_items) = 1 then
+    v_one := case when jsonb_typeof(p_items->0) = 'object'
+                   and (p_items->0->>'id') ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+                  then (p_items->0->>'id')::uuid end;
+    v_one_t := app_hidden.uuid_v7_time(v_one);
+    open v_cur for
+    with items as materialized (
+      select a.o::integer as ord,
+             case when jsonb_typeof(a.x) = 'object' and (a.x->>'id') ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+                  then (a.x->>'id')::uuid end as id,
+             case when jsonb_typeof(a.x) = 'object' then a.x->>'to_state' end as to_state,
+             case when jsonb_typeof(a.x) = 'object' then a.x->>'expected_from' end as expected_from,
+             case when jsonb_typeof(a.x->'details') = 'object' then a.x->'details' end as details,
+             (jsonb_typeof(a.x) = 'object' and (a.x->'details' is null or jsonb_typeof(a.x->'details') in ('object', 'null'))) as well_formed
+        from jsonb_array_elements(p_items) with ordinality as a(x, o)
+    ), locked as materialized (
+      -- one item (the single-transition path): parameters, so the lookup is pruned at executor start
+      select x.id, x.created_at, x.team_id, x.workflow_id, x.state, x.attempt, x.version, x.started_at, x.finished_at, x.duration_ms
+        from app_public.executions x
+       where x.id = v_one and x.created_at between v_one_t - interval '1 hour' and v_one_t + interval '1 hour'
+         for update
+    )
+    select i.ord, i.id, i.to_state, i.expected_from, i.details, i.well_formed,
+           l.created_at as l_created, l.team_id as l_team, l.workflow_id as l_workflow, l.state as l_state, l.attempt as l_attempt,
+           l.version as l_version, l.started_at as l_started, l.finished_at as l_finished, l.duration_ms as l_duration
+      from items i left join locked l on l.id = i.id
+     order by i.id nulls first, i.ord;
+  else
+    open v_cur for
     with items as materialized (
       select a.o::integer as ord,
              case when jsonb_typeof(a.x) = 'object' and (a.x->>'id') ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
@@ -539,8 +570,11 @@ begin
            l.created_at as l_created, l.team_id as l_team, l.workflow_id as l_workflow, l.state as l_state, l.attempt as l_attempt,
            l.version as l_version, l.started_at as l_started, l.finished_at as l_finished, l.duration_ms as l_duration
       from items i left join locked l on l.id = i.id
-     order by i.id nulls first, i.ord
+     order by i.id nulls first, i.ord;
+  end if;
   loop
+    fetch v_cur into r;
+    exit when not found;
     if r.id is null then
       o_ord := o_ord || r.ord; o_id := o_id || null::uuid; o_created := o_created || null::timestamptz; o_ok := o_ok || false; o_code := o_code || 'LFVAL'::text;
       o_state := o_state || null::text; o_seq := o_seq || null::integer; o_attempt := o_attempt || null::integer;
@@ -637,6 +671,7 @@ begin
     o_ord := o_ord || r.ord; o_id := o_id || r.id; o_ok := o_ok || true; o_created := o_created || c_created; o_code := o_code || null::text;
     o_state := o_state || c_state; o_seq := o_seq || c_version; o_attempt := o_attempt || c_attempt;
   end loop;
+  close v_cur;
   if not v_first and c_changed then
     u_id := u_id || c_id; u_created := u_created || c_created; u_state := u_state || c_state; u_attempt := u_attempt || c_attempt;
     u_version := u_version || c_version; u_started := u_started || c_started; u_finished := u_finished || c_finished;

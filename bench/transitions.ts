@@ -5,7 +5,7 @@
 //     app_private.transition_execution (the engines' service path), one transition per transaction (autocommit);
 //  3. batched transitions: app_private.apply_execution_transitions with 1,500 moves per call (500 executions x
 //     queued, running, succeeded), 4 concurrent connections;
-//  4. history queries: p99 of app_public.execution_history as a signed-in visitor (RLS on) over >= 1,000,000
+//  4. history queries: p99 of app_public.execution_history as a signed-in visitor over >= 1,000,000
 //     executions spread across 6 daily partitions (team, team+state, workflow, workflow+state, time range, next page).
 // Executions used by phases 2 and 3 are created in bulk beforehand (set-based SQL writing the same rows as
 // start_execution: pending row, transition seq 1, stream with ExecutionCreated), so only transitions are timed.
@@ -210,7 +210,7 @@ export default async function transitions(): Promise<void> {
     await visitor.end();
     const p50 = percentile(lat, 50);
     const p99 = percentile(lat, 99);
-    console.log(`history queries (visitor, RLS on): ${lat.length} queries, ${rows} rows, p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms`);
+    console.log(`history queries (signed-in visitor): ${lat.length} queries, ${rows} rows, p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms`);
     if (rows === 0) throw new Error("history queries returned nothing: the benchmark is invalid");
 
     console.log(`team ${teamId}: ratio single/pgbench = ${(singleTps / pgbench).toFixed(3)}`);
