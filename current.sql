@@ -300,7 +300,45 @@ create function app_private.tg_execution_metric_samples__rollup() returns trigge
   set search_path = pg_catalog
   set plan_cache_mode = force_generic_plan
 as $$
+declare
+  one record;
+  k integer;
 begin
+  if (select count(*) from new_samples) = 1 then
+    -- one sample (a single transition): increment one histogram element instead of building and merging arrays
+    select * into one from new_samples;
+    k := app_hidden.duration_bucket(one.duration_ms);
+    insert into app_public.execution_metric_rollups as r (
+      workflow_id, team_id, granularity, bucket, shard, total, succeeded, failed, cancelled, timed_out, crashed, other,
+      duration_count, duration_sum_ms, duration_min_ms, duration_max_ms, duration_histogram, node_count, failed_node_count)
+    select one.workflow_id, one.team_id, g.granularity, date_trunc(g.granularity, one.recorded_at, 'UTC'),
+           (pg_backend_pid() % 8)::smallint, 1,
+           (one.state = 'succeeded')::integer, (one.state = 'failed')::integer, (one.state = 'cancelled')::integer,
+           (one.state = 'timed_out')::integer, (one.state = 'crashed')::integer,
+           (one.state not in ('succeeded', 'failed', 'cancelled', 'timed_out', 'crashed'))::integer,
+           (one.duration_ms is not null)::integer, coalesce(one.duration_ms, 0), one.duration_ms, one.duration_ms,
+           case when k is null then array_fill(0, array[200])
+                else array_fill(0, array[k - 1]) || 1 || array_fill(0, array[200 - k]) end,
+           one.node_count, one.failed_node_count
+      from (values ('minute'), ('hour'), ('day')) g(granularity)
+     order by 3
+    on conflict (workflow_id, granularity, bucket, shard) do update set
+      total = r.total + 1,
+      succeeded = r.succeeded + excluded.succeeded,
+      failed = r.failed + excluded.failed,
+      cancelled = r.cancelled + excluded.cancelled,
+      timed_out = r.timed_out + excluded.timed_out,
+      crashed = r.crashed + excluded.crashed,
+      other = r.other + excluded.other,
+      duration_count = r.duration_count + excluded.duration_count,
+      duration_sum_ms = r.duration_sum_ms + excluded.duration_sum_ms,
+      duration_min_ms = least(r.duration_min_ms, excluded.duration_min_ms),
+      duration_max_ms = greatest(r.duration_max_ms, excluded.duration_max_ms),
+      duration_histogram[coalesce(k, 1)] = r.duration_histogram[coalesce(k, 1)] + (k is not null)::integer,
+      node_count = r.node_count + excluded.node_count,
+      failed_node_count = r.failed_node_count + excluded.failed_node_count;
+    return null;
+  end if;
   insert into app_public.execution_metric_rollups as r (
     workflow_id, team_id, granularity, bucket, shard, total, succeeded, failed, cancelled, timed_out, crashed, other,
     duration_count, duration_sum_ms, duration_min_ms, duration_max_ms, duration_histogram, node_count, failed_node_count)

@@ -61,6 +61,10 @@ describe("executions: metrics", () => {
     expect(rows.map((r) => r.state)).toEqual(["cancelled", "failed", "succeeded"]);
     expect(rows.every((r) => r.duration_ms === r.row_duration)).toBe(true);
     expect(rows.find((r) => r.state === "cancelled").duration_ms).toBeNull(); // never ran
+    // single transitions take the rollup trigger's one-row path (with and without a duration)
+    const [p, q] = await executionsIn(w.service, w.workflow.id, ["pending", "running"]);
+    await w.service.transition(p!, "cancelled");
+    await w.service.transition(q!, "succeeded");
   });
 
   it("keeps minute, hour and day rollups exactly equal to the raw samples (counts, sums, min/max, histograms)", async () => {
