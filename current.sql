@@ -719,6 +719,16 @@ begin
 
   if cardinality(u_id) > 0 then
     -- 1. the execution rows (one update per execution, however many moves it made)
+    if cardinality(u_id) = 1 then
+      -- one execution: parameters, so the update is pruned to its partition at executor start
+      update app_public.executions e set
+        state = u_state[1], attempt = u_attempt[1], version = u_version[1], started_at = u_started[1],
+        finished_at = u_finished[1], duration_ms = u_duration[1],
+        output = case when u_set_output[1] then u_output[1] else e.output end,
+        error = case when u_set_error[1] then u_error[1] else e.error end,
+        updated_at = now()
+       where e.id = u_id[1] and e.created_at = u_created[1];
+    else
     update app_public.executions e set
       state = u.state, attempt = u.attempt, version = u.version, started_at = u.started_at, finished_at = u.finished_at,
       duration_ms = u.duration_ms,
@@ -728,6 +738,7 @@ begin
       from unnest(u_id, u_created, u_state, u_attempt, u_version, u_started, u_finished, u_duration, u_output, u_set_output, u_error, u_set_error)
         as u(id, created_at, state, attempt, version, started_at, finished_at, duration_ms, output, set_output, error, set_error)
      where e.id = u.id and e.created_at = u.created_at;
+    end if;
 
     -- 2. the history (the chain trigger re-checks every move)
     insert into app_public.execution_transitions (execution_id, execution_created_at, seq, team_id, from_state, to_state, at, actor_id, reason, details)
@@ -769,7 +780,13 @@ begin
        order by t.id, t.seq;
 
     -- 4. one metric sample per finished attempt (the rollup trigger aggregates them)
-    if cardinality(s_id) > 0 then
+    if cardinality(s_id) = 1 then
+      insert into app_public.execution_metric_samples (execution_id, recorded_at, team_id, workflow_id, state, duration_ms, node_count, failed_node_count)
+        select s_id[1], s_at[1], s_team[1], s_workflow[1], s_state[1], s_duration[1], count(*)::integer,
+               (count(*) filter (where nr.status = 'failed'))::integer
+          from app_public.execution_node_runs nr
+         where nr.execution_id = s_id[1] and nr.execution_created_at = s_created[1];
+    elsif cardinality(s_id) > 1 then
       insert into app_public.execution_metric_samples (execution_id, recorded_at, team_id, workflow_id, state, duration_ms, node_count, failed_node_count)
         select s.id, s.at, s.team_id, s.workflow_id, s.state, s.duration_ms, coalesce(n.total, 0), coalesce(n.failed, 0)
           from unnest(s_id, s_created, s_at, s_team, s_workflow, s_state, s_duration)
