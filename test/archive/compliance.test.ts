@@ -92,8 +92,7 @@ describe("archive: compliance", { timeout: 120_000 }, () => {
 
   it("erasing a user rewrites the affected files (new generation, new checksum), old files deleted", async () => {
     const user = await makeUser(db.pool, { email: "erase.me@example.com" });
-    const t = await seedExecutions(db.pool, { daysAgo: [43, 44], perDay: 5, actorId: user.id });
-    await db.pool.query("update app_public.executions set input = input || jsonb_build_object('requested_by', $2::text) where team_id = $1", [t.teamId, user.email]);
+    const t = await seedExecutions(db.pool, { daysAgo: [43, 44], perDay: 5, actorId: user.id, inputExtra: { requested_by: user.email } });
     await run(t.teamId);
     const { rows: old } = await db.pool.query("select id, key, sha256 from app_private.archive_batches where team_id = $1 order by id", [t.teamId]);
     expect(old).toHaveLength(2);

@@ -13,6 +13,8 @@ export async function ensurePastPartitions(pool: pg.Pool, days: number): Promise
 /** perDay executions on each of the given days ago, round-robin over workflows; every 5th failed. */
 export async function seedExecutions(pool: pg.Pool, opts: {
   teamId?: string; workflows?: number; daysAgo: number[]; perDay: number; actorId?: string | null; state?: string;
+  /** merged into every execution's input (executions are immutable once terminal: set it at insert) */
+  inputExtra?: Record<string, unknown>;
 }): Promise<Seeded> {
   const teamId = opts.teamId ?? (await makeTeam(pool)).id;
   const existing = (await pool.query("select id from app_public.workflows where team_id = $1 order by id", [teamId])).rows.map((r) => r.id as string);
@@ -26,14 +28,14 @@ export async function seedExecutions(pool: pg.Pool, opts: {
       select app_public.uuid_generate_v7(), t.ts, $1, ($2::uuid[])[1 + g % array_length($2::uuid[], 1)], 1,
              coalesce($5, case when g % 5 = 0 then 'failed' else 'succeeded' end), 'webhook',
              jsonb_build_object('order', g, 'customer', jsonb_build_object('email', 'c' || (g % 17) || '@example.com', 'tier', 'gold'),
-               'items', jsonb_build_array(jsonb_build_object('sku', 'SKU-' || (g % 9), 'qty', g % 4 + 1))),
+               'items', jsonb_build_array(jsonb_build_object('sku', 'SKU-' || (g % 9), 'qty', g % 4 + 1))) || coalesce($6::jsonb, '{}'),
              jsonb_build_object('ok', g % 5 <> 0, 'total', g * 3.25),
              case when g % 5 = 0 then jsonb_build_object('message', 'upstream returned 502', 'node', 'http') end,
              1, 4, t.ts + interval '1.5 seconds', t.ts + interval '2.75 seconds', 1250, t.ts + interval '3 seconds'
         from generate_series(1, $3::int) g,
              lateral (select date_trunc('day', now() at time zone 'UTC') at time zone 'UTC' - make_interval(days => $4::int)
                       + make_interval(secs => g * 61) + (g * 123457) * interval '1 microsecond' as ts) t`,
-      [teamId, workflowIds, opts.perDay, d, opts.state ?? null]);
+      [teamId, workflowIds, opts.perDay, d, opts.state ?? null, opts.inputExtra ? JSON.stringify(opts.inputExtra) : null]);
   }
   await pool.query(`
     insert into app_public.execution_transitions (execution_id, execution_created_at, seq, team_id, from_state, to_state, at, actor_id, reason)
@@ -41,7 +43,9 @@ export async function seedExecutions(pool: pg.Pool, opts: {
            case when s.seq = 1 then $2::uuid end, case when s.seq = 4 then 'finished' end
       from app_public.executions e
      cross join (values (1, null, 'pending'), (2, 'pending', 'queued'), (3, 'queued', 'running'), (4, 'running', null)) s(seq, from_state, to_state)
-     where e.team_id = $1 and not exists (select 1 from app_public.execution_transitions x where x.execution_id = e.id)`,
+     where e.team_id = $1 and not exists (select 1 from app_public.execution_transitions x where x.execution_id = e.id)
+       -- a legal chain up to the execution's state: the last move only for terminal executions
+       and (s.seq < 4 or e.state in ('succeeded', 'failed', 'cancelled', 'timed_out', 'crashed'))`,
     [teamId, opts.actorId ?? null]);
   await pool.query(`
     insert into app_public.execution_node_runs (execution_id, execution_created_at, team_id, node_name, attempt, status, started_at, finished_at, output)
