@@ -8,6 +8,7 @@ import { createPools, redact, resolveDatabases } from "./bootstrap.ts";
 import { migrateUp, rollback } from "./db/migrate.ts";
 import { createHttpApp } from "./server/http.ts";
 import { startWorker } from "./worker/runner.ts";
+import { startProjectionManager } from "./events/worker.ts";
 import { logger } from "./logger.ts";
 
 async function main(argv: string[]): Promise<void> {
@@ -42,6 +43,7 @@ async function main(argv: string[]): Promise<void> {
       const pools = createPools(config, dbs);
       const app = command === "worker" ? null : await createHttpApp({ config, authPool: pools.auth, ownerPool: pools.owner });
       const runner = command === "server" ? null : await startWorker({ pgPool: pools.owner, concurrency: config.workerConcurrency });
+      const projections = command === "server" ? null : await startProjectionManager(dbs.ownerUrl);
       if (app) {
         const { url } = await app.listen(config.port, config.host);
         // Plain lines a newcomer (and the start test) can read, besides the JSON log.
@@ -57,6 +59,7 @@ async function main(argv: string[]): Promise<void> {
         force.unref();
         await app?.close();
         await runner?.stop(); // in-flight jobs finish first
+        await projections?.stop(); // the batch in flight commits or rolls back; locks go with the connections
         await pools.end();
         await stopEmbedded();
         logger.info("stopped");
