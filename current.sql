@@ -7,8 +7,10 @@ insert into app_public.error_codes (code, name, description) values
 
 ------------------------------------------------------------------------------------------------------------
 -- append_events: same signature and contract as 000001; a faster body.
--- Fast path (no caller-supplied event ids): one UPDATE that locks and bumps the stream, one INSERT of the
--- events. Caller-supplied event ids take the careful path (lock, then look for an earlier identical append).
+-- Fast path: one UPDATE that locks and bumps the stream (or one INSERT of a new stream), one INSERT of the
+-- events; only a failed expectation takes the careful path (lock, then say why). Caller-supplied event ids
+-- are first looked up, so a retry returns the original result (two identical retries racing each other:
+-- the loser gets a unique violation, and its next retry returns the original result).
 -- A wake-up NOTIFY on channel linkflow_events is sent unless `linkflow.events_notify` is 'off' (see
 -- docs/events.md: NOTIFY serialises commits cluster-wide, so high-rate writers may switch it off and let the
 -- projection manager poll).
@@ -47,19 +49,30 @@ begin
   end if;
 
   if jsonb_path_exists(events, '$[*].event_id') then
+    -- Idempotent retry: the same event ids already appended to this stream return the original result.
     v_ids := array(select (x->>'event_id')::uuid from jsonb_array_elements(events) x where x ? 'event_id');
+    select count(*) into v_existing from app_public.events e where e.event_id = any (v_ids);
+    if v_existing > 0 then
+      if v_existing = v_count and cardinality(v_ids) = v_count
+         and (select count(*) from app_public.events e
+               where e.event_id = any (v_ids) and e.stream_id = append_events.stream_id) = v_count then
+        return query select e.event_id, e.stream_version, e.global_position from app_public.events e
+          where e.event_id = any (v_ids) order by e.stream_version;
+        return;
+      end if;
+      raise exception 'some event ids already exist in another append' using errcode = 'LFDUP',
+        detail = format('stream %s', append_events.stream_id);
+    end if;
   end if;
 
-  if v_ids is null then
-    -- Fast path: lock and bump in one statement when the expectation holds.
-    update app_public.event_streams s
-       set version = s.version + v_count, updated_at = now()
-     where s.id = append_events.stream_id
-       and not s.archived
-       and (append_events.expected_version is null or s.version = append_events.expected_version)
-    returning s.version - v_count, s.team_id into v_current, v_team;
-    v_bumped := found;
-  end if;
+  -- Fast path: lock and bump in one statement when the expectation holds.
+  update app_public.event_streams s
+     set version = s.version + v_count, updated_at = now()
+   where s.id = append_events.stream_id
+     and not s.archived
+     and (append_events.expected_version is null or s.version = append_events.expected_version)
+  returning s.version - v_count, s.team_id into v_current, v_team;
+  v_bumped := found;
 
   if not v_bumped then
     -- A new stream: create it already bumped (only when "any" or "no stream" is expected).
@@ -80,21 +93,6 @@ begin
       -- Only reachable with expected_version > 0 on a missing stream.
       raise exception 'stream % does not exist, not at the expected version %', append_events.stream_id, expected_version
         using errcode = 'LFVER', detail = 'current_version=0';
-    end if;
-    if v_ids is not null then
-      -- Idempotent retry: the same event ids already appended to this stream return the original result.
-      select count(*) into v_existing from app_public.events e where e.event_id = any (v_ids);
-      if v_existing > 0 then
-        if v_existing = v_count and cardinality(v_ids) = v_count
-           and (select count(*) from app_public.events e
-                 where e.event_id = any (v_ids) and e.stream_id = append_events.stream_id) = v_count then
-          return query select e.event_id, e.stream_version, e.global_position from app_public.events e
-            where e.event_id = any (v_ids) order by e.stream_version;
-          return;
-        end if;
-        raise exception 'some event ids already exist in another append' using errcode = 'LFDUP',
-          detail = format('stream %s', append_events.stream_id);
-      end if;
     end if;
     if v_archived then
       raise exception 'stream % is archived', append_events.stream_id using errcode = 'LFARC';
