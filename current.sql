@@ -510,31 +510,38 @@ begin
      where t.last_execution_id = m.eid and m.seq > t.last_execution_seq
   $q$, target) using from_tx, from_pos, to_tx, to_pos;
 
-  -- 3. workflow state: the newest workflow event (by stream version) per workflow wins
+  -- 3. workflow state, guarded by stream version: the newest full state (created/saved), then a newer status
+  -- change, then deletion
   execute format($q$
-    with ev as (
-      select distinct on ((e.data->>'workflow_id')::uuid) (e.data->>'workflow_id')::uuid as wid, e.type, e.data,
-             e.stream_version as sv, e.created_at, e.team_id
+    insert into %1$s as t (workflow_id, team_id, name, status, version, stream_version, created_at, updated_at)
+    select distinct on ((e.data->>'workflow_id')::uuid) (e.data->>'workflow_id')::uuid, coalesce((e.data->>'team_id')::uuid, e.team_id),
+           e.data->>'name', e.data->>'status', (e.data->>'version')::integer, e.stream_version,
+           (select min(f.created_at) from app_public.events f where f.stream_id = e.stream_id and f.stream_version = 1), e.created_at
+      from app_public.events e
+     where (e.transaction_id, e.global_position) > ($1, $2) and (e.transaction_id, e.global_position) <= ($3, $4)
+       and e.type in ('WorkflowCreated', 'WorkflowSaved')
+     order by (e.data->>'workflow_id')::uuid, e.stream_version desc
+    on conflict (workflow_id) do update set
+      name = excluded.name, status = excluded.status, version = excluded.version, stream_version = excluded.stream_version,
+      created_at = coalesce(t.created_at, excluded.created_at), updated_at = excluded.updated_at
+    where t.stream_version < excluded.stream_version
+  $q$, target) using from_tx, from_pos, to_tx, to_pos;
+  execute format($q$
+    with st as (
+      select distinct on ((e.data->>'workflow_id')::uuid) (e.data->>'workflow_id')::uuid as wid, e.data, e.stream_version as sv, e.created_at
         from app_public.events e
        where (e.transaction_id, e.global_position) > ($1, $2) and (e.transaction_id, e.global_position) <= ($3, $4)
-         and e.type in ('WorkflowCreated', 'WorkflowSaved', 'WorkflowStatusChanged', 'WorkflowDeleted')
+         and e.type = 'WorkflowStatusChanged'
        order by (e.data->>'workflow_id')::uuid, e.stream_version desc
-    ), deleted as (
-      delete from %1$s t using ev where ev.type = 'WorkflowDeleted' and t.workflow_id = ev.wid
-    ), saved as (
-      insert into %1$s as t (workflow_id, team_id, name, status, version, stream_version, created_at, updated_at)
-      select wid, coalesce((data->>'team_id')::uuid, team_id), data->>'name', data->>'status', (data->>'version')::integer, sv,
-             case when type = 'WorkflowCreated' then created_at end, created_at
-        from ev where type in ('WorkflowCreated', 'WorkflowSaved')
-      on conflict (workflow_id) do update set
-        name = excluded.name, status = excluded.status, version = excluded.version, stream_version = excluded.stream_version,
-        created_at = coalesce(t.created_at, excluded.created_at), updated_at = excluded.updated_at
-      where t.stream_version < excluded.stream_version
     )
-    update %1$s t set status = ev.data->>'status', version = coalesce((ev.data->>'version')::integer, t.version),
-           stream_version = ev.sv, updated_at = ev.created_at
-      from ev
-     where ev.type = 'WorkflowStatusChanged' and t.workflow_id = ev.wid and t.stream_version < ev.sv
+    update %1$s t set status = st.data->>'status', version = coalesce((st.data->>'version')::integer, t.version),
+           stream_version = st.sv, updated_at = st.created_at
+      from st where t.workflow_id = st.wid and t.stream_version < st.sv
+  $q$, target) using from_tx, from_pos, to_tx, to_pos;
+  execute format($q$
+    delete from %1$s t using app_public.events e
+     where (e.transaction_id, e.global_position) > ($1, $2) and (e.transaction_id, e.global_position) <= ($3, $4)
+       and e.type = 'WorkflowDeleted' and t.workflow_id = (e.data->>'workflow_id')::uuid
   $q$, target) using from_tx, from_pos, to_tx, to_pos;
 end;
 $$;

@@ -22,6 +22,10 @@ export interface BatchOptions {
   upcasters?: Upcasters;
   /** Take the projection's batch lock (live runner and swap). */
   batchLock: boolean;
+  /** Run inside the caller's open transaction (savepoints instead of begin/commit). */
+  inTransaction?: boolean;
+  /** Only events of transactions older than this xid (bounds the rebuild's final catch-up). */
+  beforeTransactionId?: bigint;
 }
 
 export async function readCheckpoint(client: pg.ClientBase, table: CheckpointTable, name: string): Promise<Checkpoint> {
@@ -33,7 +37,7 @@ export async function readCheckpoint(client: pg.ClientBase, table: CheckpointTab
 
 interface RefRow { tx: string; pos: string; event_id: string; stream_id: string; type: string; created_at: Date }
 
-async function readBatch(client: pg.ClientBase, after: Checkpoint, limit: number, full: boolean, upcasters?: Upcasters): Promise<{ refs: EventRef[]; events: StoredEvent[] }> {
+async function readBatch(client: pg.ClientBase, after: Checkpoint, limit: number, full: boolean, upcasters?: Upcasters, before?: bigint): Promise<{ refs: EventRef[]; events: StoredEvent[] }> {
   const cols = full
     ? "e.*, e.transaction_id::text as tx, e.global_position::text as pos"
     : "e.transaction_id::text as tx, e.global_position::text as pos, e.event_id, e.stream_id, e.type, e.created_at";
@@ -41,8 +45,9 @@ async function readBatch(client: pg.ClientBase, after: Checkpoint, limit: number
     `select ${cols} from app_public.events e
       where (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
         and e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        and ($4::xid8 is null or e.transaction_id < $4::xid8)
       order by e.transaction_id, e.global_position limit $3`,
-    [after.transactionId.toString(), after.globalPosition.toString(), limit]);
+    [after.transactionId.toString(), after.globalPosition.toString(), limit, before?.toString() ?? null]);
   const refs = rows.map((r) => ({ transactionId: BigInt(r.tx), globalPosition: BigInt(r.pos), eventId: r.event_id, streamId: r.stream_id, type: r.type, createdAt: r.created_at }));
   const events = full ? rows.map((r) => { const e = toStoredEvent({ ...r, transaction_id: r.tx, global_position: r.pos }); return upcasters ? upcasters.upcast(e) : e; }) : [];
   return { refs, events };
@@ -60,12 +65,15 @@ export async function runBatch(client: pg.ClientBase, o: BatchOptions): Promise<
   let refs: EventRef[] = [];
   let events: StoredEvent[] = [];
   let from: Checkpoint = { transactionId: 0n, globalPosition: 0n };
+  const tx = o.inTransaction
+    ? { begin: "savepoint lf_batch", commit: "release savepoint lf_batch", rollback: "rollback to savepoint lf_batch" }
+    : { begin: "begin", commit: "commit", rollback: "rollback" };
   const begin = async () => {
-    await client.query("begin");
+    await client.query(tx.begin);
     if (o.batchLock) await client.query("select pg_advisory_xact_lock($1, hashtext($2))", [LOCK_NS.batch, name]);
     // read before writing anything: this transaction has no xid yet, so it does not hold the horizon back
     from = await readCheckpoint(client, checkpointTable, name);
-    ({ refs, events } = await readBatch(client, from, o.batchSize, projection.needsEvents ?? false, o.upcasters));
+    ({ refs, events } = await readBatch(client, from, o.batchSize, projection.needsEvents ?? false, o.upcasters, o.beforeTransactionId));
   };
   const finish = async () => {
     const last = refs[refs.length - 1]!;
@@ -76,34 +84,34 @@ export async function runBatch(client: pg.ClientBase, o: BatchOptions): Promise<
         where name = $1 and transaction_id = $6::xid8 and global_position = $7`,
       [name, last.transactionId.toString(), last.globalPosition.toString(), refs.length, lastAt, from.transactionId.toString(), from.globalPosition.toString()]);
     if (res.rowCount !== 1) throw new Error(`projection ${name}: checkpoint moved underneath (another runner?)`);
-    await client.query("commit");
+    await client.query(tx.commit);
   };
 
   await begin();
   if (refs.length === 0) {
-    await client.query("commit");
+    await client.query(tx.commit);
     return 0;
   }
   const whole: ProjectionBatch = { from, to: cp(refs[refs.length - 1]!), refs, events };
   try {
     await projection.handle(whole, o.ctx);
   } catch (e) {
-    await client.query("rollback");
+    await client.query(tx.rollback);
     if (isTransient(e)) throw e;
     logger.warn({ projection: name, err: errInfo(e) }, "projection batch failed; retrying event by event");
-    return runOneByOne(client, o, begin, finish, () => ({ from, refs, events }));
+    return runOneByOne(client, o, tx, begin, finish, () => ({ from, refs, events }));
   }
   await finish();
   return refs.length;
 }
 
 async function runOneByOne(
-  client: pg.ClientBase, o: BatchOptions, begin: () => Promise<void>, finish: () => Promise<void>,
+  client: pg.ClientBase, o: BatchOptions, tx: { commit: string; rollback: string }, begin: () => Promise<void>, finish: () => Promise<void>,
   state: () => { from: Checkpoint; refs: EventRef[]; events: StoredEvent[] },
 ): Promise<number> {
   await begin();
   const { from, refs, events } = state();
-  if (refs.length === 0) { await client.query("commit"); return 0; }
+  if (refs.length === 0) { await client.query(tx.commit); return 0; }
   try {
     let prev = from;
     for (let i = 0; i < refs.length; i++) {
@@ -130,7 +138,7 @@ async function runOneByOne(
     await finish();
     return refs.length;
   } catch (e) {
-    await client.query("rollback").catch(() => {});
+    await client.query(tx.rollback).catch(() => {});
     throw e;
   }
 }

@@ -5,7 +5,7 @@
 import pg from "pg";
 import { ConflictError } from "../errors.ts";
 import { logger } from "../logger.ts";
-import { LOCK_NS, readCheckpoint, runBatch } from "./batch.ts";
+import { LOCK_NS, runBatch } from "./batch.ts";
 import { type Projection, type ProjectionContext, shadowTable } from "./projection.ts";
 import type { Upcasters } from "./upcasters.ts";
 
@@ -55,13 +55,16 @@ export async function rebuildProjection(o: RebuildOptions): Promise<RebuildResul
     }
     // Final: block live batches, apply what arrived meanwhile, swap, hand the checkpoint over; the swap commits
     // in the step that found nothing left to apply.
+    await client.query("begin");
+    await client.query("select pg_advisory_xact_lock($1, hashtext($2))", [LOCK_NS.batch, name]);
+    // Bound the tail: transactions younger than this one are left to the live runner after the swap (the
+    // checkpoint is before them), so this loop ends even while writers keep appending.
+    const { rows: [me] } = await client.query<{ x: string }>("select pg_current_xact_id()::text as x");
     for (;;) {
-      // the batch lock is transaction-scoped: taken in every step; the last step stays open for the swap
-      const n = await runBatchHoldingLock(client, batch);
+      const n = await runBatch(client, { ...batch, batchLock: false, inTransaction: true, beforeTransactionId: BigInt(me!.x) });
       events += n; batches++;
       if (n === 0) break;
     }
-    // The last runBatchHoldingLock left a transaction open holding the batch lock with nothing to apply.
     await client.query("select app_private.projection_swap($1::text[])", [o.projection.tables]);
     await client.query(
       `update app_private.projection_checkpoints c
@@ -82,22 +85,4 @@ export async function rebuildProjection(o: RebuildOptions): Promise<RebuildResul
     await client.query("select pg_advisory_unlock_all()").catch(() => {});
     await own?.end().catch(() => {});
   }
-}
-
-/**
- * Like runBatch with the batch lock, but when nothing is left it keeps the transaction (and lock) open and
- * returns 0, so the caller can swap in that same transaction.
- */
-async function runBatchHoldingLock(client: pg.ClientBase, batch: Omit<Parameters<typeof runBatch>[1], "batchLock">): Promise<number> {
-  await client.query("begin");
-  await client.query("select pg_advisory_xact_lock($1, hashtext($2))", [LOCK_NS.batch, batch.projection.name]);
-  const from = await readCheckpoint(client, batch.checkpointTable, batch.projection.name);
-  const { rows } = await client.query<{ n: number }>(
-    `select count(*)::int as n from (select 1 from app_public.events e
-      where (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
-        and e.transaction_id < pg_snapshot_xmin(pg_current_snapshot()) limit 1) x`,
-    [from.transactionId.toString(), from.globalPosition.toString()]);
-  if (rows[0]!.n === 0) return 0; // transaction stays open, lock held
-  await client.query("commit");
-  return runBatch(client, { ...batch, batchLock: true });
 }
