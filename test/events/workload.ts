@@ -65,7 +65,7 @@ export async function moveExecution(c: Q, executionId: string, to: string, actor
                to_jsonb(clock_timestamp()) #>> '{}' as at, e.attempt,
                to_jsonb(e.started_at) #>> '{}' as started_at, to_jsonb(e.finished_at) #>> '{}' as finished_at, e.duration_ms`,
     [executionId, to, TERMINAL.has(to)]);
-  const e = rows[0];
+  const e = { ...rows[0], duration_ms: rows[0].duration_ms === null ? null : Number(rows[0].duration_ms) };
   await append(c, `execution-${executionId}`, "execution", null, [{ type: "ExecutionStateChanged", data: e, metadata: { actor } }], e.team_id);
 }
 

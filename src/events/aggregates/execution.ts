@@ -33,7 +33,7 @@ export class ExecutionAggregate extends AggregateRoot<ExecutionState> {
       }),
       ExecutionStateChanged: (s, d) => ({
         ...s, state: d.to_state, seq: d.seq ?? s.seq + 1, attempt: d.attempt ?? s.attempt,
-        startedAt: d.started_at ?? null, finishedAt: d.finished_at ?? null, durationMs: d.duration_ms ?? null,
+        startedAt: d.started_at ?? null, finishedAt: d.finished_at ?? null, durationMs: d.duration_ms == null ? null : Number(d.duration_ms),
       }),
     };
   }
