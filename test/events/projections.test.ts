@@ -234,7 +234,7 @@ describe("projections", () => {
     expect(rows).toEqual(Array.from({ length: 10 }, (_, s) => ({ stream_id: `count-${s}`, n: 15 })).sort((a, b) => a.stream_id.localeCompare(b.stream_id)));
     await second.stop();
     managers.splice(managers.indexOf(second), 1);
-  });
+  }, 90_000);
 
   it("rebuild during concurrent appends equals a from-scratch replay, and queries never see a half-built model", async () => {
     await Promise.all(managers.splice(0).map((m) => m.stop()));
