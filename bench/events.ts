@@ -140,15 +140,16 @@ export default async function events(): Promise<void> {
     async reset() {},
   };
   await setup.query("insert into app_private.projection_checkpoints (name, transaction_id, global_position) select 'bench_probe', max(transaction_id), max(global_position) from app_public.events");
-  const live = new ProjectionManager({ connectionString: url, projections: [...readModelProjections(), probe], batchSize: 2000, pollIntervalMs: 250 });
+  const live = new ProjectionManager({ connectionString: url, projections: [...readModelProjections(), probe], batchSize: 2000, pollIntervalMs: 100 });
   await live.start();
   await sleep(500);
-  const lcs = await clients(url, 8);
-  const RATE = 1000, perClientEveryMs = 8 * 1000 / RATE;
+  const LAG_CLIENTS = 16;
+  const lcs = await clients(url, LAG_CLIENTS);
+  const RATE = 1000, perClientEveryMs = LAG_CLIENTS * 1000 / RATE;
   const lagDeadline = Date.now() + S * 1000;
   let sent = 0;
   await Promise.all(lcs.map(async (c, w) => {
-    let next = performance.now() + w * (perClientEveryMs / 8);
+    let next = performance.now() + w * (perClientEveryMs / LAG_CLIENTS);
     for (let i = 0; Date.now() < lagDeadline; i++) {
       const wait = next - performance.now();
       if (wait > 0) await sleep(wait);
@@ -177,6 +178,13 @@ export default async function events(): Promise<void> {
   await root.query(`drop database if exists ${emmettDb} with (force)`);
   await root.query(`create database ${emmettDb}`);
   await root.end();
+  // Emmett's internal pool has no error listener: a connection terminated from outside (another session's
+  // DROP DATABASE ... FORCE or pg_terminate_backend on this shared server) would crash the run. Log instead.
+  const onPoolError = (e: unknown) => {
+    if ((e as { code?: string }).code === "57P01") console.log("(an Emmett pool connection was terminated from outside; continuing)");
+    else throw e;
+  };
+  process.on("uncaughtException", onPoolError);
   const { getPostgreSQLEventStore } = await import("@event-driven-io/emmett-postgresql");
   const emmett = getPostgreSQLEventStore(withDatabase(db.rootUrl, emmettDb));
   await emmett.appendToStream("warmup", [{ type: "BenchEvent", data: { w: 0 } }] as never);
@@ -191,6 +199,7 @@ export default async function events(): Promise<void> {
   });
   console.log(`Emmett 100-event batch appends, 8 concurrent: ${emBatch.toFixed(0)} events/s`);
   await emmett.close();
+  process.off("uncaughtException", onPoolError);
   const root2 = new pg.Client({ connectionString: db.rootUrl });
   await root2.connect();
   await root2.query(`drop database if exists ${emmettDb} with (force)`);

@@ -10,7 +10,7 @@ export async function startProjectionManager(ownerUrl: string, env: Record<strin
     connectionString: ownerUrl,
     projections: readModelProjections(),
     batchSize: Number(env.PROJECTION_BATCH_SIZE ?? 2000),
-    pollIntervalMs: Number(env.PROJECTION_POLL_MS ?? 250),
+    pollIntervalMs: Number(env.PROJECTION_POLL_MS ?? 100),
     applicationName: "linkflow-worker",
   });
   await manager.start();
