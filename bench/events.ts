@@ -148,6 +148,15 @@ export default async function events(): Promise<void> {
   const RATE = 1000, perClientEveryMs = LAG_CLIENTS * 1000 / RATE;
   const lagDeadline = Date.now() + S * 1000;
   let sent = 0;
+  // The horizon is cluster-wide: sample how old the oldest open writer is (any database on this server).
+  let maxWriterSecs = 0;
+  const horizonSampler = (async () => {
+    while (Date.now() < lagDeadline) {
+      const { rows } = await setup.query("select coalesce(max(extract(epoch from clock_timestamp() - xact_start)), 0)::float8 as s from pg_stat_activity where backend_xid is not null");
+      maxWriterSecs = Math.max(maxWriterSecs, rows[0].s);
+      await sleep(200);
+    }
+  })();
   await Promise.all(lcs.map(async (c, w) => {
     let next = performance.now() + w * (perClientEveryMs / LAG_CLIENTS);
     for (let i = 0; Date.now() < lagDeadline; i++) {
@@ -162,13 +171,14 @@ export default async function events(): Promise<void> {
       sent++;
     }
   }));
-  const lagWait = Date.now() + 10_000;
+  await horizonSampler;
+  const lagWait = Date.now() + 60_000;
   while (sentAt.size > 0 && Date.now() < lagWait) await sleep(50);
   await live.stop();
   await Promise.all(lcs.map((c) => c.end()));
   const offered = sent / S;
   const lagP99 = percentile([...lags, ...Array.from({ length: sentAt.size }, () => 10_000)], 99); // never applied counts as 10 s
-  console.log(`end-to-end lag at ${offered.toFixed(0)} events/s offered: p50 ${percentile(lags, 50).toFixed(1)} ms p99 ${lagP99.toFixed(1)} ms (${lags.length} events, ${sentAt.size} never applied)`);
+  console.log(`end-to-end lag at ${offered.toFixed(0)} events/s offered: p50 ${percentile(lags, 50).toFixed(1)} ms p99 ${lagP99.toFixed(1)} ms (${lags.length} events, ${sentAt.size} never applied); oldest open writer on the server during the phase: ${maxWriterSecs.toFixed(1)} s`);
 
   // ---- the peer: Emmett 0.42 (its own schema, in its own database on the same server) ----
   const emmettDb = "lf_bench_events_emmett";
@@ -208,6 +218,7 @@ export default async function events(): Promise<void> {
 
   printBench("events", {
     append_notify_off_tps: appendQuiet,
+    lag_oldest_writer_s: maxWriterSecs,
     emmett_append_tps: emSingle,
     emmett_batch_events_per_s: emBatch,
     append_tps: appendNotify,
