@@ -209,11 +209,12 @@ export default async function events(): Promise<void> {
   });
   console.log(`Emmett 100-event batch appends, 8 concurrent: ${emBatch.toFixed(0)} events/s`);
   await emmett.close();
-  process.off("uncaughtException", onPoolError);
   const root2 = new pg.Client({ connectionString: db.rootUrl });
   await root2.connect();
   await root2.query(`drop database if exists ${emmettDb} with (force)`);
   await root2.end();
+  await sleep(200); // Emmett's pool sees its idle connections terminated by the drop: let that pass, then unhook
+  process.off("uncaughtException", onPoolError);
   await setup.end();
 
   printBench("events", {
