@@ -10,7 +10,8 @@ import { waitFor } from "./wait.ts";
 const db = useTestDatabase();
 const ev = (type: string, data: Record<string, unknown> = {}, eventId?: string) => ({ type, data, ...(eventId ? { eventId } : {}) });
 
-describe("event store", () => {
+// Visibility waits on the cluster-wide horizon: another session's long writer can stall it (see docs/events.md).
+describe("event store", { timeout: 240_000 }, () => {
   it("appends with expected versions: no stream, exact, any; a stale expectation raises LFVER naming the current version and writes nothing", async () => {
     const store = new EventStore(db.pool);
     const s = `test-${randomUUID()}`;

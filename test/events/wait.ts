@@ -1,6 +1,6 @@
 // Polls until a condition holds. The event store's horizon is cluster-wide: on a shared server another
 // session's open writer can delay visibility for a moment, so visibility checks wait instead of assuming.
-export async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000, everyMs = 25): Promise<T> {
+export async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 150_000, everyMs = 25): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
