@@ -4,6 +4,7 @@ import { createPools, redact, resolveDatabases } from "./bootstrap.ts";
 import { migrateUp, rollback } from "./db/migrate.ts";
 import { createHttpApp } from "./server/http.ts";
 import { startWorker, stopWorker } from "./worker/runner.ts";
+import { startProjectionManager } from "./events/worker.ts";
 import { logger } from "./logger.ts";
 import { startMonitoring } from "./monitoring/index.ts";
 import { configureAuth } from "./users/auth.ts";
@@ -44,6 +45,7 @@ async function main(argv: string[]): Promise<void> {
       const monitoring = await startMonitoring({ primary: pools.owner, replicas: pools.replicas, standalone: command === "worker" });
       const app = command === "worker" ? null : await createHttpApp({ config, authPool: pools.auth, ownerPool: pools.owner, routes: monitoring.routes });
       const runner = command === "server" ? null : await startWorker({ pgPool: pools.owner, concurrency: config.workerConcurrency });
+      const projections = command === "server" ? null : await startProjectionManager(dbs.ownerUrl);
       if (app) {
         const { url } = await app.listen(config.port, config.host);
         // Plain lines a newcomer (and the start test) can read, besides the JSON log.
@@ -59,6 +61,7 @@ async function main(argv: string[]): Promise<void> {
         force.unref();
         await app?.close();
         if (runner) await stopWorker(runner, pools.owner); // in-flight jobs finish first
+        await projections?.stop(); // the batch in flight commits or rolls back; locks go with the connections
         await monitoring.stop();
         await pools.end();
         await stopEmbedded();

@@ -1,6 +1,7 @@
 // Defensive probes for statistics other capabilities own (they may or may not exist in this database):
 //
-//   projection lag   app_public|app_private.projection_lag (a view: projection/name, lag_events, lag_seconds)
+//   projection lag   app_private.projection_lag_metrics (the event store's view) or a projection_lag view
+//                    (projection/name, lag_events, lag_seconds)
 //                    else app_private|app_public.projection_checkpoints (projection/name + a position column),
 //                    compared with the head of app_public.events
 //   backups          app_private.monitoring_backup_status (catalog, last_success_at, failed_runs) when present,
@@ -42,7 +43,7 @@ export async function probeCatalogs(c: pg.PoolClient, put: Put): Promise<Record<
   const sources: Record<string, boolean> = { projection_lag: false, backup_catalog: false, archive_catalog: false };
 
   // ------------------------------------------------------------------------------------------- projections
-  const lagView = find("projection_lag");
+  const lagView = find("projection_lag_metrics") ?? find("projection_lag");
   const checkpoints = find("projection_checkpoints", ["app_private", "app_public", "app_hidden"]);
   if (lagView) {
     sources.projection_lag = true;

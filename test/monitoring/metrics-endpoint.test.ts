@@ -96,8 +96,8 @@ describe("monitoring: /metrics endpoint, dashboard and alerts", () => {
     const { rows } = await primary.query("select id from graphile_worker.add_job('backup_database', '{}'::json, max_attempts => 1)");
     await primary.query("select graphile_worker.permanently_fail_jobs(array[$1::bigint], 'disk full')", [rows[0].id]);
     await primary.query(`select app_private.append_events('monitoring-fixture-1', 'fixture', null, '[{"type":"A","data":{}}]'::jsonb)`);
-    await primary.query("create table app_private.projection_checkpoints (projection text primary key, global_position bigint not null)");
-    await primary.query("insert into app_private.projection_checkpoints values ('workflow_list', 0)");
+    // the event store's checkpoint (migration 000008): a projection that has applied nothing yet lags by one event
+    await primary.query("insert into app_private.projection_checkpoints (name) values ('workflow_list') on conflict (name) do update set global_position = 0, transaction_id = '0'");
     // the backup catalog (migration 000004): one success two hours ago, one failure an hour ago
     await primary.query(`insert into app_private.backups (database_name, format, storage_name, storage_key, started_at, finished_at, outcome)
       values ('linkflow', 'custom', 'fs', 'b1', now() - interval '121 minutes', now() - interval '2 hours', 'succeeded'),

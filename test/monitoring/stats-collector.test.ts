@@ -110,14 +110,10 @@ describe("monitoring: database statistics collector", () => {
     const has = async (rel: string) => (await db.pool.query("select to_regclass($1) is not null as ok", [rel])).rows[0].ok as boolean;
     let snap = await collector.collect();
     expect(snap.sections.catalogs).toBeNull();
-    const projectionBefore = await has("app_public.projection_lag") || await has("app_private.projection_checkpoints");
-    expect(snap.sources.projection_lag).toBe(projectionBefore);
+    expect(snap.sources.projection_lag).toBe(true); // the event store's app_private.projection_lag_metrics
 
-    // Fixtures shaped like the other capabilities' catalogs (only where the real ones are absent).
-    if (!projectionBefore) {
-      await db.pool.query("create table app_private.projection_checkpoints (projection text primary key, global_position bigint not null)");
-      await db.pool.query("insert into app_private.projection_checkpoints values ('monitoring_fixture', 0)");
-    }
+    // a projection that has applied nothing yet, behind two new events
+    await db.pool.query("insert into app_private.projection_checkpoints (name) values ('monitoring_fixture')");
     await db.pool.query(`select app_private.append_events('monitoring-fixture-1', 'fixture', null, '[{"type":"A","data":{}},{"type":"B","data":{}}]'::jsonb)`);
     await db.pool.query("create table app_private.backup_monitoring_fixture (id int primary key, outcome text, finished_at timestamptz)");
     await db.pool.query(`insert into app_private.backup_monitoring_fixture values
@@ -129,10 +125,8 @@ describe("monitoring: database statistics collector", () => {
     snap = await collector.collect();
     expect(snap.sections.catalogs).toBeNull();
     expect(snap.sources).toMatchObject({ projection_lag: true, backup_catalog: true, archive_catalog: true });
-    if (!projectionBefore) {
-      expect(value(snap, "linkflow_projection_lag_events", { projection: "monitoring_fixture" })).toBeGreaterThanOrEqual(2);
-      expect(value(snap, "linkflow_projection_lag_seconds", { projection: "monitoring_fixture" })).toBeGreaterThanOrEqual(0);
-    }
+    expect(value(snap, "linkflow_projection_lag_events", { projection: "monitoring_fixture" })).toBeGreaterThanOrEqual(2);
+    expect(value(snap, "linkflow_projection_lag_seconds", { projection: "monitoring_fixture" })).toBeGreaterThanOrEqual(0);
     const backup = { catalog: "app_private.backup_monitoring_fixture" };
     const lastOk = value(snap, "linkflow_backup_last_success_timestamp_seconds", backup)!;
     expect(Math.abs(Date.now() / 1000 - 3 * 3600 - lastOk)).toBeLessThan(120);
@@ -140,16 +134,8 @@ describe("monitoring: database statistics collector", () => {
     expect(value(snap, "linkflow_archive_failed_runs", { catalog: "app_private.archive_monitoring_fixture" })).toBe(0);
     expect(value(snap, "linkflow_archive_last_success_timestamp_seconds", { catalog: "app_private.archive_monitoring_fixture" })).toBeGreaterThan(0);
 
-    // A projection_lag view takes precedence over checkpoints.
-    if (!(await has("app_public.projection_lag"))) {
-      await db.pool.query(`create view app_private.projection_lag as select 'fixture_view'::text as projection, 7::bigint as lag_events, 1.5::float8 as lag_seconds`);
-      snap = await collector.collect();
-      expect(value(snap, "linkflow_projection_lag_events", { projection: "fixture_view" })).toBe(7);
-      expect(value(snap, "linkflow_projection_lag_seconds", { projection: "fixture_view" })).toBe(1.5);
-      await db.pool.query("drop view app_private.projection_lag");
-    }
     await db.pool.query("drop table app_private.backup_monitoring_fixture, app_private.archive_monitoring_fixture");
-    if (!projectionBefore) await db.pool.query("drop table app_private.projection_checkpoints");
+    await db.pool.query("delete from app_private.projection_checkpoints where name = 'monitoring_fixture'");
   });
 
   it("renders the snapshot as Prometheus metrics labelled by server", async () => {

@@ -1,0 +1,233 @@
+// `npm run bench -- events`: the event store against pgbench and the peer (Emmett 0.42) in the same run.
+//   single-event appends at 16 clients (with and without the NOTIFY wake-up) vs pgbench tpcb-like at 16 clients
+//   100-event batch appends; projection catch-up (three read models from 0); end-to-end lag p99 at a steady
+//   1,000 events/s; read-model query p99 (visitor, RLS) at 100,000 workflows; Emmett single and batch appends.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import pg from "pg";
+import { withDatabase } from "../src/config.ts";
+import { PROJECT_ROOT } from "../src/db/migrate.ts";
+import { ProjectionManager } from "../src/events/manager.ts";
+import { type Projection, readModelProjections } from "../src/events/projection.ts";
+import { projectionLag } from "../src/events/monitoring.ts";
+import { freshBenchDatabase, percentile, pgbenchTps, phaseSeconds, printBench, throughput } from "./lib.ts";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function clients(url: string, n: number, setup?: string): Promise<pg.Client[]> {
+  return Promise.all(Array.from({ length: n }, async () => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    if (setup) await c.query(setup);
+    return c;
+  }));
+}
+
+export default async function events(): Promise<void> {
+  const S = phaseSeconds(8);
+  const db = await freshBenchDatabase("events");
+  const url = db.ownerUrl;
+  const setup = new pg.Client({ connectionString: url });
+  await setup.connect();
+  // current.sql is not committed yet on this branch: apply it when its functions are missing
+  if ((await setup.query("select to_regprocedure('app_private.read_all_events(xid8,bigint,integer,text[],text[])') as f")).rows[0].f === null) {
+    await setup.query(await readFile(path.join(PROJECT_ROOT, "current.sql"), "utf8"));
+  }
+
+  // ---- read-model data set: 100,000 workflows in 1,000 teams, 100,000 executions; contract events only ----
+  const WORKFLOWS = 100_000, TEAMS = 1_000;
+  await setup.query(`
+    insert into app_public.users (id, email, name)
+      select ('00000000-0000-7000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, 'u' || i || '@bench.example', 'u' || i from generate_series(1, ${TEAMS}) i;
+    insert into app_public.teams (id, slug, name)
+      select ('00000000-0000-7000-9000-' || lpad(to_hex(i), 12, '0'))::uuid, 'team-' || i, 'team ' || i from generate_series(1, ${TEAMS}) i;
+    insert into app_public.team_memberships (team_id, user_id, role)
+      select ('00000000-0000-7000-9000-' || lpad(to_hex(i), 12, '0'))::uuid, ('00000000-0000-7000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, 'editor' from generate_series(1, ${TEAMS}) i;`);
+  const t0 = Date.now();
+  await setup.query(`
+    create temporary table wf as
+      select i, gen_random_uuid() as id, ('00000000-0000-7000-9000-' || lpad(to_hex(1 + i % ${TEAMS}), 12, '0'))::uuid as team_id, gen_random_uuid() as ex
+        from generate_series(1, ${WORKFLOWS}) i;
+    insert into app_public.event_streams (id, type, team_id, version) select 'workflow-' || id, 'workflow', team_id, 2 from wf;
+    insert into app_public.event_streams (id, type, team_id, version) select 'execution-' || ex, 'execution', team_id, 2 from wf;
+    insert into app_public.events (stream_id, stream_type, stream_version, event_id, type, data, metadata, team_id)
+      select s.stream_id, s.stream_type, s.stream_version, gen_random_uuid(), s.t, s.d, '{}'::jsonb, wf.team_id from wf, lateral (values
+        ('workflow-' || id, 'workflow', 1, 'WorkflowCreated', jsonb_build_object('workflow_id', id, 'team_id', team_id, 'name', 'workflow ' || i, 'description', '', 'status', 'draft', 'settings', '{}'::jsonb, 'tags', '[]'::jsonb, 'version', 1)),
+        ('workflow-' || id, 'workflow', 2, 'WorkflowStatusChanged', jsonb_build_object('workflow_id', id, 'team_id', team_id, 'status', 'active', 'previous_status', 'draft', 'version', 1)),
+        ('execution-' || ex, 'execution', 1, 'ExecutionCreated', jsonb_build_object('execution_id', ex, 'workflow_id', id, 'team_id', team_id, 'workflow_version', 1, 'state', 'pending', 'trigger_type', 'manual', 'attempt', 1, 'created_at', now())),
+        ('execution-' || ex, 'execution', 2, 'ExecutionStateChanged', jsonb_build_object('execution_id', ex, 'workflow_id', id, 'team_id', team_id, 'from_state', 'pending', 'to_state', case when i % 5 = 0 then 'failed' else 'succeeded' end, 'seq', 1, 'at', now(), 'attempt', 1, 'duration_ms', i % 1000))
+      ) s(stream_id, stream_type, stream_version, t, d);
+    analyze app_public.events;`);
+  const logEvents = Number((await setup.query("select count(*) from app_public.events")).rows[0].count);
+  console.log(`seeded ${logEvents} contract events (${WORKFLOWS} workflows) in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+
+  // ---- projection catch-up from zero: three read models concurrently ----
+  const catchStart = Date.now();
+  const manager = new ProjectionManager({ connectionString: url, projections: readModelProjections(), batchSize: 5000, pollIntervalMs: 50, listen: false });
+  await manager.start();
+  for (;;) {
+    const lag = await projectionLag(setup);
+    if (lag.length === 3 && lag.every((l) => l.eventsBehind === 0)) break;
+    await sleep(100);
+  }
+  const catchSecs = (Date.now() - catchStart) / 1000;
+  const catchup = logEvents / catchSecs;
+  await manager.stop();
+  console.log(`catch-up: 3 read models over ${logEvents} events in ${catchSecs.toFixed(2)}s = ${catchup.toFixed(0)} events/s (per projection)`);
+  await setup.query("analyze app_public.workflow_list");
+
+  // ---- read-model query p99 as a visitor (RLS) at 100,000 workflows ----
+  const [reader] = await clients(url, 1);
+  const qlat: number[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const team = 1 + (i * 37) % TEAMS;
+    const user = `00000000-0000-7000-8000-${team.toString(16).padStart(12, "0")}`;
+    await reader!.query("begin");
+    await reader!.query("select set_config('role', 'linkflow_visitor', true), set_config('jwt.claims.user_id', $1, true)", [user]);
+    const tq = process.hrtime.bigint();
+    const r = await reader!.query(
+      "select workflow_id, name, status, version, last_execution_state, execution_count, success_rate from app_public.workflow_list where team_id = $1 order by updated_at desc, workflow_id limit 20",
+      [`00000000-0000-7000-9000-${team.toString(16).padStart(12, "0")}`]);
+    qlat.push(Number(process.hrtime.bigint() - tq) / 1e6);
+    await reader!.query("commit");
+    if (i === 0 && r.rowCount !== 20) throw new Error(`expected 20 rows for a team, got ${r.rowCount}`);
+  }
+  await reader!.end();
+  const readmodelP99 = percentile(qlat.slice(200), 99);
+  console.log(`read model (workflow_list of one team, visitor + RLS, 100k workflows): p50 ${percentile(qlat, 50).toFixed(3)} ms p99 ${readmodelP99.toFixed(3)} ms`);
+
+  // ---- pgbench baseline, same run ----
+  const pgbench = await pgbenchTps({ clients: 16, seconds: S });
+  console.log(`pgbench tpcb-like 16 clients: ${pgbench.toFixed(0)} tps`);
+
+  // ---- single-event appends at 16 clients ----
+  const single = async (notify: boolean) => {
+    const cs = await clients(url, 16, notify ? undefined : "set linkflow.events_notify = off");
+    const tps = await throughput(16, S, async (w, i) => {
+      await cs[w]!.query("select app_private.append_events($1, 'bench', null, $2::jsonb, null)",
+        [`single-${w}-${i % 500}`, `[{"type":"BenchEvent","data":{"w":${w},"i":${i}},"metadata":{"actor":null}}]`]);
+    });
+    await Promise.all(cs.map((c) => c.end()));
+    return tps;
+  };
+  const appendNotify = await single(true);
+  console.log(`single-event appends, 16 clients, NOTIFY on (default): ${appendNotify.toFixed(0)} appends/s (${(appendNotify / pgbench).toFixed(2)}x pgbench)`);
+  const appendQuiet = await single(false);
+  console.log(`single-event appends, 16 clients, NOTIFY off (linkflow.events_notify=off): ${appendQuiet.toFixed(0)} appends/s (${(appendQuiet / pgbench).toFixed(2)}x pgbench)`);
+
+  // ---- 100-event batch appends ----
+  const batchPayload = JSON.stringify(Array.from({ length: 100 }, (_, k) => ({ type: "BenchEvent", data: { k, payload: "x".repeat(64) }, metadata: { actor: null } })));
+  const bcs = await clients(url, 8);
+  const batchEps = await throughput(8, S, async (w, i) => {
+    await bcs[w]!.query("select count(*) from app_private.append_events($1, 'bench', null, $2::jsonb, null)", [`batch-${w}-${i % 100}`, batchPayload]);
+    return 100;
+  });
+  await Promise.all(bcs.map((c) => c.end()));
+  console.log(`100-event batch appends, 8 clients: ${batchEps.toFixed(0)} events/s`);
+
+  // ---- end-to-end lag at a steady 1,000 events/s (NOTIFY wake-up, 3 read models + a probe projection) ----
+  const sentAt = new Map<string, number>();
+  const lags: number[] = [];
+  const probe: Projection = {
+    name: "bench_probe", tables: [], needsEvents: true,
+    async handle(batch) {
+      const now = performance.now();
+      for (const e of batch.events) {
+        const t = sentAt.get(String(e.data.probe));
+        if (t !== undefined) { lags.push(now - t); sentAt.delete(String(e.data.probe)); }
+      }
+    },
+    async reset() {},
+  };
+  await setup.query("insert into app_private.projection_checkpoints (name, transaction_id, global_position) select 'bench_probe', max(transaction_id), max(global_position) from app_public.events");
+  const live = new ProjectionManager({ connectionString: url, projections: [...readModelProjections(), probe], batchSize: 2000, pollIntervalMs: 100 });
+  await live.start();
+  await sleep(500);
+  const LAG_CLIENTS = 16;
+  const lcs = await clients(url, LAG_CLIENTS);
+  const RATE = 1000, perClientEveryMs = LAG_CLIENTS * 1000 / RATE;
+  const lagDeadline = Date.now() + S * 1000;
+  let sent = 0;
+  // The horizon is cluster-wide: sample how old the oldest open writer is (any database on this server).
+  let maxWriterSecs = 0;
+  const horizonSampler = (async () => {
+    while (Date.now() < lagDeadline) {
+      const { rows } = await setup.query("select coalesce(max(extract(epoch from clock_timestamp() - xact_start)), 0)::float8 as s from pg_stat_activity where backend_xid is not null");
+      maxWriterSecs = Math.max(maxWriterSecs, rows[0].s);
+      await sleep(200);
+    }
+  })();
+  await Promise.all(lcs.map(async (c, w) => {
+    let next = performance.now() + w * (perClientEveryMs / LAG_CLIENTS);
+    for (let i = 0; Date.now() < lagDeadline; i++) {
+      const wait = next - performance.now();
+      if (wait > 0) await sleep(wait);
+      next += perClientEveryMs;
+      const id = `${w}-${i}`;
+      const wf = `lag-${w}-${i % 50}`;
+      sentAt.set(id, performance.now()); // measured from the start of the append call: includes its commit
+      await c.query("select app_private.append_events($1, 'bench', null, $2::jsonb, null)",
+        [wf, JSON.stringify([{ type: "BenchEvent", data: { probe: id } }])]);
+      sent++;
+    }
+  }));
+  await horizonSampler;
+  const lagWait = Date.now() + 60_000;
+  while (sentAt.size > 0 && Date.now() < lagWait) await sleep(50);
+  await live.stop();
+  await Promise.all(lcs.map((c) => c.end()));
+  const offered = sent / S;
+  const lagP99 = percentile([...lags, ...Array.from({ length: sentAt.size }, () => 10_000)], 99); // never applied counts as 10 s
+  console.log(`end-to-end lag at ${offered.toFixed(0)} events/s offered: p50 ${percentile(lags, 50).toFixed(1)} ms p99 ${lagP99.toFixed(1)} ms (${lags.length} events, ${sentAt.size} never applied); oldest open writer on the server during the phase: ${maxWriterSecs.toFixed(1)} s`);
+
+  // ---- the peer: Emmett 0.42 (its own schema, in its own database on the same server) ----
+  const emmettDb = "lf_bench_events_emmett";
+  await setup.query(`drop database if exists ${emmettDb} with (force)`).catch(() => {});
+  const root = new pg.Client({ connectionString: db.rootUrl });
+  await root.connect();
+  await root.query(`drop database if exists ${emmettDb} with (force)`);
+  await root.query(`create database ${emmettDb}`);
+  await root.end();
+  // Emmett's internal pool has no error listener: a connection terminated from outside (another session's
+  // DROP DATABASE ... FORCE or pg_terminate_backend on this shared server) would crash the run. Log instead.
+  const onPoolError = (e: unknown) => {
+    if ((e as { code?: string }).code === "57P01") console.log("(an Emmett pool connection was terminated from outside; continuing)");
+    else throw e;
+  };
+  process.on("uncaughtException", onPoolError);
+  const { getPostgreSQLEventStore } = await import("@event-driven-io/emmett-postgresql");
+  const emmett = getPostgreSQLEventStore(withDatabase(db.rootUrl, emmettDb));
+  await emmett.appendToStream("warmup", [{ type: "BenchEvent", data: { w: 0 } }] as never);
+  const emSingle = await throughput(16, S, async (w, i) => {
+    await emmett.appendToStream(`single-${w}-${i % 500}`, [{ type: "BenchEvent", data: { w, i } }] as never);
+  });
+  console.log(`Emmett single-event appends, 16 concurrent: ${emSingle.toFixed(0)} appends/s (${(emSingle / pgbench).toFixed(2)}x pgbench)`);
+  const emEvents = Array.from({ length: 100 }, (_, k) => ({ type: "BenchEvent", data: { k, payload: "x".repeat(64) } }));
+  const emBatch = await throughput(8, S, async (w, i) => {
+    await emmett.appendToStream(`batch-${w}-${i % 100}`, emEvents as never);
+    return 100;
+  });
+  console.log(`Emmett 100-event batch appends, 8 concurrent: ${emBatch.toFixed(0)} events/s`);
+  await emmett.close();
+  const root2 = new pg.Client({ connectionString: db.rootUrl });
+  await root2.connect();
+  await root2.query(`drop database if exists ${emmettDb} with (force)`);
+  await root2.end();
+  await sleep(200); // Emmett's pool sees its idle connections terminated by the drop: let that pass, then unhook
+  process.off("uncaughtException", onPoolError);
+  await setup.end();
+
+  printBench("events", {
+    append_notify_off_tps: appendQuiet,
+    lag_oldest_writer_s: maxWriterSecs,
+    emmett_append_tps: emSingle,
+    emmett_batch_events_per_s: emBatch,
+    append_tps: appendNotify,
+    pgbench_tps: pgbench,
+    append_ratio: appendNotify / pgbench,
+    batch_events_per_s: batchEps,
+    catchup_events_per_s: catchup,
+    lag_p99_ms: lagP99,
+    readmodel_p99_ms: readmodelP99,
+  });
+}

@@ -1,0 +1,141 @@
+// EventStore: append (save), load a stream, read everything after a checkpoint, snapshots.
+// Appends go through app_private.append_events, so they join the caller's transaction when one is open on the
+// same pool (withTransaction) and commit with the state change they describe.
+import type pg from "pg";
+import { mapDbError } from "../db/errors.ts";
+import { currentClient } from "../db/transaction.ts";
+import { ValidationError } from "../errors.ts";
+import {
+  type AppendResult, type Checkpoint, type EventRow, type ExpectedVersion, type NewEvent, type Snapshot,
+  START, type StoredEvent, toStoredEvent,
+} from "./types.ts";
+import { Upcasters } from "./upcasters.ts";
+
+export interface AppendOptions {
+  expectedVersion?: ExpectedVersion;
+  teamId?: string | null;
+  /** Run on this client (an open transaction) instead of the pool. */
+  client?: pg.ClientBase;
+}
+
+export interface LoadOptions {
+  /** Forwards: first version to read (default 1). Backwards: last version to read (default the end). */
+  fromVersion?: number;
+  maxCount?: number;
+  backwards?: boolean;
+  client?: pg.ClientBase;
+}
+
+export interface ReadAllOptions {
+  maxCount?: number;
+  types?: string[];
+  streamTypes?: string[];
+  client?: pg.ClientBase;
+}
+
+const EXPECTED_SQL = (v: ExpectedVersion | undefined): number | null => {
+  if (v === undefined || v === "any") return null;
+  if (v === "no_stream") return 0;
+  if (!Number.isInteger(v) || v < 0) throw new ValidationError("expectedVersion must be 'any', 'no_stream' or a version >= 0", { field: "expectedVersion" });
+  return v;
+};
+
+export class EventStore {
+  readonly pool: pg.Pool;
+  readonly upcasters: Upcasters;
+
+  constructor(pool: pg.Pool, upcasters: Upcasters = new Upcasters()) {
+    this.pool = pool;
+    this.upcasters = upcasters;
+  }
+
+  #db(client?: pg.ClientBase): pg.ClientBase | pg.Pool {
+    return client ?? currentClient(this.pool) ?? this.pool;
+  }
+
+  /** Appends events to a stream (Save). A stale expectedVersion throws VersionConflictError (LFVER). */
+  async append(streamId: string, streamType: string, events: NewEvent[], opts: AppendOptions = {}): Promise<AppendResult> {
+    const expected = EXPECTED_SQL(opts.expectedVersion);
+    const payload = events.map((e) => ({
+      ...(e.eventId ? { event_id: e.eventId } : {}),
+      type: e.type,
+      data: e.data,
+      metadata: e.metadata ?? {},
+      ...(e.schemaVersion ? { schema_version: e.schemaVersion } : {}),
+    }));
+    try {
+      const { rows } = await this.#db(opts.client).query<{ event_id: string; stream_version: string; global_position: string }>(
+        "select event_id, stream_version, global_position from app_private.append_events($1, $2, $3, $4::jsonb, $5)",
+        [streamId, streamType, expected, JSON.stringify(payload), opts.teamId ?? null],
+      );
+      const out = rows.map((r) => ({ eventId: r.event_id, streamVersion: Number(r.stream_version), globalPosition: BigInt(r.global_position) }));
+      return { nextVersion: out.length ? out[out.length - 1]!.streamVersion : (expected ?? 0), events: out };
+    } catch (e) {
+      throw mapDbError(e);
+    }
+  }
+
+  /** Alias of append, the Save of the issue. */
+  save(streamId: string, streamType: string, events: NewEvent[], opts: AppendOptions = {}): Promise<AppendResult> {
+    return this.append(streamId, streamType, events, opts);
+  }
+
+  /** Reads a stream forwards (from version, default 1) or backwards (from version, default the end). Upcast. */
+  async load(streamId: string, opts: LoadOptions = {}): Promise<StoredEvent[]> {
+    try {
+      const { rows } = await this.#db(opts.client).query<EventRow>(
+        "select * from app_private.read_stream_events($1, $2, $3, $4)",
+        [streamId, opts.fromVersion ?? null, opts.maxCount ?? 10_000, opts.backwards ?? false],
+      );
+      return rows.map((r) => this.upcasters.upcast(toStoredEvent(r)));
+    } catch (e) {
+      throw mapDbError(e);
+    }
+  }
+
+  /** The stream's current version (0 when it does not exist). */
+  async streamVersion(streamId: string, client?: pg.ClientBase): Promise<number> {
+    const { rows } = await this.#db(client).query<{ version: string }>("select version from app_public.event_streams where id = $1", [streamId]);
+    return rows[0] ? Number(rows[0].version) : 0;
+  }
+
+  /** Events after a checkpoint in the global (transaction_id, global_position) order, never skipping or repeating. */
+  async readAll(after: Checkpoint = START, opts: ReadAllOptions = {}): Promise<StoredEvent[]> {
+    try {
+      const { rows } = await this.#db(opts.client).query<EventRow>(
+        "select * from app_private.read_all_events($1::text::xid8, $2, $3, $4, $5)",
+        [after.transactionId.toString(), after.globalPosition.toString(), opts.maxCount ?? 1000, opts.types ?? null, opts.streamTypes ?? null],
+      );
+      return rows.map((r) => this.upcasters.upcast(toStoredEvent(r)));
+    } catch (e) {
+      throw mapDbError(e);
+    }
+  }
+
+  /** The latest snapshot of a stream, if any. */
+  async loadSnapshot<S>(streamId: string, client?: pg.ClientBase): Promise<Snapshot<S> | null> {
+    const { rows } = await this.#db(client).query<{ version: string; state: S; schema_version: number; created_at: Date }>(
+      "select version, state, schema_version, created_at from app_public.event_snapshots where stream_id = $1 order by version desc limit 1",
+      [streamId],
+    );
+    const r = rows[0];
+    return r ? { streamId, version: Number(r.version), state: r.state, schemaVersion: r.schema_version, createdAt: r.created_at } : null;
+  }
+
+  /** Stores a snapshot of the state at a stream version (idempotent for the same version). */
+  async saveSnapshot<S>(streamId: string, version: number, state: S, schemaVersion = 1, client?: pg.ClientBase): Promise<void> {
+    try {
+      await this.#db(client).query(
+        `insert into app_public.event_snapshots (stream_id, version, state, schema_version) values ($1, $2, $3::jsonb, $4)
+         on conflict (stream_id, version) do update set state = excluded.state, schema_version = excluded.schema_version`,
+        [streamId, version, JSON.stringify(state), schemaVersion],
+      );
+    } catch (e) {
+      throw mapDbError(e);
+    }
+  }
+}
+
+export function checkpointOf(e: Pick<StoredEvent, "transactionId" | "globalPosition">): Checkpoint {
+  return { transactionId: e.transactionId, globalPosition: e.globalPosition };
+}
