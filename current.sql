@@ -694,7 +694,7 @@ begin
   return w.id;
 end;
 $$;
-comment on function app_public.delete_workflow(uuid) is 'Deletes a workflow for good with its graph, versions and executions (the event stream stays) and appends WorkflowDeleted. Needs the admin role. Returns the deleted id.';
+comment on function app_public.delete_workflow(uuid) is E'@resultFieldName deletedWorkflowId\nDeletes a workflow for good with its graph, versions and executions (the event stream stays) and appends WorkflowDeleted. Needs the admin role. Returns the deleted id.';
 grant execute on function app_public.delete_workflow(uuid) to linkflow_visitor;
 
 create function app_public.duplicate_workflow(workflow_id uuid, team_id uuid, name text default null) returns app_public.workflows

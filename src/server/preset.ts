@@ -13,6 +13,7 @@ import { ROLES } from "../db/roles.ts";
 import { mapDbError } from "../db/errors.ts";
 import { logger } from "../logger.ts";
 import { checkLimits, depthRule } from "./limits.ts";
+import { WorkflowNamingPlugin } from "../workflows/graphql.ts";
 
 /** Filter operators clients may use: cheap, index-friendly ones only (no regex, no pattern-insensitive scans). */
 export const ALLOWED_FILTER_OPERATORS = [
@@ -55,7 +56,7 @@ export function makePreset({ config, authPool, exportSchemaSDLPath }: PresetOpti
   };
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset],
-    plugins: [LimitsPlugin],
+    plugins: [LimitsPlugin, WorkflowNamingPlugin],
     pgServices: [makePgService({ pool: authPool, schemas: ["app_public"] })],
     schema: {
       connectionFilterAllowedOperators: ALLOWED_FILTER_OPERATORS,
