@@ -625,7 +625,7 @@ as $$
   select app_private.workflow_create(team_id, definition);
 $$;
 comment on function app_public.create_workflow(uuid, jsonb) is
-'Creates a workflow in a team from a definition {name, description?, settings?, tags?, nodes: [{name, type, type_version?, parameters?, position?: [x, y], disabled?}],
+E'@resultFieldName workflow\nCreates a workflow in a team from a definition {name, description?, settings?, tags?, nodes: [{name, type, type_version?, parameters?, position?: [x, y], disabled?}],
 connections: [{source, target, source_output?, source_output_index?, target_input?, target_input_index?}] (nodes by name),
 triggers: [{type: webhook|schedule|event|manual, config, enabled?, node?}]}: the workflow, its graph and version 1 in one transaction,
 plus a WorkflowCreated event. Needs the editor role. Errors: LFVAL (field), LFLIM, LFNTF, LFDNY.';
@@ -639,7 +639,7 @@ as $$
   select app_private.workflow_save(workflow_id, expected_version, definition, message);
 $$;
 comment on function app_public.save_workflow(uuid, integer, jsonb, text) is
-'Replaces the workflow''s graph with the definition and writes the next immutable version (full snapshot, author = the caller), plus a
+E'@resultFieldName workflow\nReplaces the workflow''s graph with the definition and writes the next immutable version (full snapshot, author = the caller), plus a
 WorkflowSaved event. Absent name/description/settings/tags keep their values. A stale expected_version raises LFVER with DETAIL
 current_version=N and changes nothing; concurrent saves serialise on the workflow row. Needs the editor role; archived workflows raise LFARC.';
 grant execute on function app_public.save_workflow(uuid, integer, jsonb, text) to linkflow_visitor;
@@ -651,7 +651,7 @@ create function app_public.restore_workflow_version(workflow_id uuid, version in
 as $$
   select app_private.workflow_save(workflow_id, expected_version, null, null, version);
 $$;
-comment on function app_public.restore_workflow_version(uuid, integer, integer) is 'Writes a new version whose snapshot equals version `version` (history is never rewritten); WorkflowSaved carries restored_from. Same checks as save_workflow.';
+comment on function app_public.restore_workflow_version(uuid, integer, integer) is E'@resultFieldName workflow\nWrites a new version whose snapshot equals version `version` (history is never rewritten); WorkflowSaved carries restored_from. Same checks as save_workflow.';
 grant execute on function app_public.restore_workflow_version(uuid, integer, integer) to linkflow_visitor;
 
 create function app_public.activate_workflow(workflow_id uuid) returns app_public.workflows
@@ -660,7 +660,7 @@ create function app_public.activate_workflow(workflow_id uuid) returns app_publi
 as $$
   select app_private.workflow_set_status(workflow_id, 'active');
 $$;
-comment on function app_public.activate_workflow(uuid) is 'Activates a draft or inactive workflow whose graph has an enabled node and an enabled, valid trigger (else LFVAL); records the activation and appends WorkflowStatusChanged. Needs the editor role.';
+comment on function app_public.activate_workflow(uuid) is E'@resultFieldName workflow\nActivates a draft or inactive workflow whose graph has an enabled node and an enabled, valid trigger (else LFVAL); records the activation and appends WorkflowStatusChanged. Needs the editor role.';
 grant execute on function app_public.activate_workflow(uuid) to linkflow_visitor;
 
 create function app_public.deactivate_workflow(workflow_id uuid) returns app_public.workflows
@@ -669,7 +669,7 @@ create function app_public.deactivate_workflow(workflow_id uuid) returns app_pub
 as $$
   select app_private.workflow_set_status(workflow_id, 'inactive');
 $$;
-comment on function app_public.deactivate_workflow(uuid) is 'Deactivates an active workflow (else LFSTA) and appends WorkflowStatusChanged. Needs the editor role.';
+comment on function app_public.deactivate_workflow(uuid) is E'@resultFieldName workflow\nDeactivates an active workflow (else LFSTA) and appends WorkflowStatusChanged. Needs the editor role.';
 grant execute on function app_public.deactivate_workflow(uuid) to linkflow_visitor;
 
 create function app_public.archive_workflow(workflow_id uuid) returns app_public.workflows
@@ -678,7 +678,7 @@ create function app_public.archive_workflow(workflow_id uuid) returns app_public
 as $$
   select app_private.workflow_set_status(workflow_id, 'archived');
 $$;
-comment on function app_public.archive_workflow(uuid) is 'Soft-deletes a workflow: status archived, archived_at set; it then refuses saves and lifecycle changes (LFARC). Appends WorkflowStatusChanged. Needs the admin role.';
+comment on function app_public.archive_workflow(uuid) is E'@resultFieldName workflow\nSoft-deletes a workflow: status archived, archived_at set; it then refuses saves and lifecycle changes (LFARC). Appends WorkflowStatusChanged. Needs the admin role.';
 grant execute on function app_public.archive_workflow(uuid) to linkflow_visitor;
 
 create function app_public.delete_workflow(workflow_id uuid) returns uuid
@@ -714,7 +714,7 @@ begin
   return app_private.workflow_create(duplicate_workflow.team_id, snap, pg_catalog.format('Duplicated from %s version %s', src.id, src.current_version));
 end;
 $$;
-comment on function app_public.duplicate_workflow(uuid, uuid, text) is 'Copies a workflow''s current version into a team the caller can edit (viewer of the source, editor of the target) as a new draft workflow at version 1 (default name: "<name> (copy)"). Appends WorkflowCreated.';
+comment on function app_public.duplicate_workflow(uuid, uuid, text) is E'@resultFieldName workflow\nCopies a workflow''s current version into a team the caller can edit (viewer of the source, editor of the target) as a new draft workflow at version 1 (default name: "<name> (copy)"). Appends WorkflowCreated.';
 grant execute on function app_public.duplicate_workflow(uuid, uuid, text) to linkflow_visitor;
 
 ------------------------------------------------------------------------------------------------------------
