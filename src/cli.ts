@@ -1,79 +1,9 @@
-// Entry point: `node src/cli.ts <command>` (npm scripts wrap it; they run on the pinned Node 24).
+// Entry point: `node src/cli.ts <command>` (npm scripts wrap it and run it on the pinned Node 24).
 //   start      migrate, then serve GraphQL and run the worker in one process (embedded PostgreSQL without DATABASE_URL)
 //   server     serve GraphQL only            worker     run the worker only
-//   roles      create/update roles (needs ROOT_DATABASE_URL or embedded)
-//   migrate    apply committed migrations    rollback [--to N]   run down scripts newest first
-import { loadConfig } from "./config.ts";
-import { createPools, redact, resolveDatabases } from "./bootstrap.ts";
-import { migrateUp, rollback } from "./db/migrate.ts";
-import { createHttpApp } from "./server/http.ts";
-import { startWorker } from "./worker/runner.ts";
-import { logger } from "./logger.ts";
-
-async function main(argv: string[]): Promise<void> {
-  const [command = "start", ...rest] = argv;
-  const config = loadConfig();
-  const dbs = await resolveDatabases(config);
-  const stopEmbedded = async () => { if (dbs.embedded) await dbs.embedded.stop(); };
-
-  switch (command) {
-    case "roles":
-      logger.info("roles ensured");
-      await stopEmbedded();
-      return;
-    case "migrate":
-      await migrateUp(dbs.ownerUrl);
-      logger.info({ database: redact(dbs.ownerUrl) }, "migrated");
-      await stopEmbedded();
-      return;
-    case "rollback": {
-      const i = rest.indexOf("--to");
-      const to = i >= 0 ? Number(rest[i + 1]) : undefined;
-      if (to !== undefined && !Number.isInteger(to)) throw new Error("--to takes a migration number");
-      const undone = await rollback(dbs.ownerUrl, to);
-      logger.info({ undone }, undone.length ? "rolled back" : "nothing to roll back");
-      await stopEmbedded();
-      return;
-    }
-    case "start":
-    case "server":
-    case "worker": {
-      if (command === "start") await migrateUp(dbs.ownerUrl);
-      const pools = createPools(config, dbs);
-      const app = command === "worker" ? null : await createHttpApp({ config, authPool: pools.auth, ownerPool: pools.owner });
-      const runner = command === "server" ? null : await startWorker({ pgPool: pools.owner, concurrency: config.workerConcurrency });
-      if (app) {
-        const { url } = await app.listen(config.port, config.host);
-        // Plain lines a newcomer (and the start test) can read, besides the JSON log.
-        console.log(`LinkFlow Data database: ${redact(dbs.ownerUrl)}`);
-        console.log(`LinkFlow Data GraphQL: ${url}/graphql`);
-      }
-      let stopping = false;
-      const shutdown = async (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        logger.info({ signal }, "shutting down gracefully");
-        const force = setTimeout(() => { logger.error("forced exit after 30s"); process.exit(1); }, 30_000);
-        force.unref();
-        await app?.close();
-        await runner?.stop(); // in-flight jobs finish first
-        await pools.end();
-        await stopEmbedded();
-        logger.info("stopped");
-        console.log("LinkFlow Data stopped");
-        process.exit(0);
-      };
-      process.on("SIGTERM", () => void shutdown("SIGTERM"));
-      process.on("SIGINT", () => void shutdown("SIGINT"));
-      return;
-    }
-    default:
-      throw new Error(`unknown command ${command}`);
-  }
-}
-
-main(process.argv.slice(2)).catch((e: unknown) => {
-  logger.fatal({ err: e }, "failed");
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+//   roles      create/update roles (needs ROOT_DATABASE_URL, or embedded)
+//   migrate    apply committed migrations    rollback [--to N]   run down scripts, newest first
+// Grafast reads GRAPHILE_ENV when it is first imported, so set it before loading anything else.
+process.env.GRAPHILE_ENV ??= process.env.NODE_ENV === "production" ? "production" : "development";
+const { runCli } = await import("./commands.ts");
+runCli(process.argv.slice(2));

@@ -1,5 +1,5 @@
 --! Previous: -
---! Hash: sha1:cb88c68f3dd69755264664bbf74cad25f43f03cd
+--! Hash: sha1:8b06b3edec48fa919c6a6c735ea9c87d6a5d2874
 --! Message: foundation: schemas, core model, partitions, event store core, RLS defaults
 
 --
@@ -109,6 +109,25 @@ begin
 end;
 $$;
 comment on function app_private.tg__bump_version() is 'Trigger: increments the row version on every UPDATE (optimistic concurrency and cache guards).';
+
+create function app_private.use_lz4_compression(tbl regclass, columns text[]) returns boolean
+  language plpgsql volatile
+  set search_path = pg_catalog
+as $$
+declare
+  col text;
+begin
+  -- lz4 only where the server was built with it (Debian's PostgreSQL is; some embedded builds are not)
+  if not exists (select 1 from pg_settings where name = 'default_toast_compression' and 'lz4' = any(enumvals)) then
+    return false;
+  end if;
+  foreach col in array columns loop
+    execute format('alter table %s alter column %I set compression lz4', tbl, col);
+  end loop;
+  return true;
+end;
+$$;
+comment on function app_private.use_lz4_compression(regclass, text[]) is 'Switches the given (large jsonb/text) columns to lz4 TOAST compression when the server supports it; returns whether it did. Migrations call it for large JSON columns.';
 
 create function app_public.current_user_id() returns uuid
   language sql stable parallel safe
@@ -259,7 +278,6 @@ create table app_public.workflow_nodes (
   constraint workflow_nodes_workflow_id_name_key unique (workflow_id, name),
   constraint workflow_nodes_workflow_id_id_key unique (workflow_id, id)
 );
-alter table app_public.workflow_nodes alter column parameters set compression lz4;
 comment on table app_public.workflow_nodes is 'A node of a workflow''s current graph. Names are unique per workflow.';
 create index workflow_nodes_team_id_idx on app_public.workflow_nodes (team_id);
 
@@ -280,7 +298,7 @@ create table app_public.workflow_connections (
     references app_public.workflow_nodes (workflow_id, id) on delete cascade,
   constraint workflow_connections_unique_edge unique (workflow_id, source_node_id, source_output, source_output_index, target_node_id, target_input, target_input_index)
 );
-comment on table app_public.workflow_connections is E'@name workflow_edge\nA connection (edge) from a node''s output to another node''s input, within one workflow. Exposed in GraphQL as WorkflowEdge (WorkflowConnection is the name of the workflows connection type).';
+comment on table app_public.workflow_connections is E'@name workflow_link\nA connection (edge) from a node''s output to another node''s input, within one workflow. Exposed in GraphQL as WorkflowLink (WorkflowConnection and WorkflowEdge are the workflows connection and edge types).';
 create index workflow_connections_source_idx on app_public.workflow_connections (workflow_id, source_node_id);
 create index workflow_connections_target_idx on app_public.workflow_connections (workflow_id, target_node_id);
 create index workflow_connections_team_id_idx on app_public.workflow_connections (team_id);
@@ -311,7 +329,6 @@ create table app_public.workflow_versions (
   created_at timestamptz not null default now(),
   constraint workflow_versions_workflow_id_version_key unique (workflow_id, version)
 );
-alter table app_public.workflow_versions alter column data set compression lz4;
 comment on table app_public.workflow_versions is 'An immutable full snapshot of a workflow''s graph at one version. Only author_id may change, to null, when the author is purged.';
 create index workflow_versions_author_id_idx on app_public.workflow_versions (author_id);
 create index workflow_versions_team_id_idx on app_public.workflow_versions (team_id);
@@ -457,8 +474,6 @@ create table app_public.executions (
   constraint executions_workflow_version_fkey foreign key (workflow_id, workflow_version)
     references app_public.workflow_versions (workflow_id, version) on delete no action
 ) partition by range (created_at);
-alter table app_public.executions alter column input set compression lz4;
-alter table app_public.executions alter column output set compression lz4;
 comment on table app_public.executions is 'One run of a workflow, pinned to a workflow version, moving through states. Partitioned by day on created_at; ids are UUIDv7 so their time prefix matches created_at.';
 create index executions_team_id_created_at_idx on app_public.executions (team_id, created_at desc, id desc);
 create index executions_workflow_id_created_at_idx on app_public.executions (workflow_id, created_at desc, id desc);
@@ -530,7 +545,6 @@ create table app_public.execution_node_runs (
   constraint execution_node_runs_execution_fkey foreign key (execution_id, execution_created_at)
     references app_public.executions (id, created_at) on delete cascade
 ) partition by range (execution_created_at);
-alter table app_public.execution_node_runs alter column output set compression lz4;
 comment on table app_public.execution_node_runs is 'One run of one node within an execution (per attempt): status, timing, output (size-limited) and error. Partitioned with its execution. node_name identifies the node (node ids change when a workflow is saved); node_id is informative.';
 create index execution_node_runs_team_id_idx on app_public.execution_node_runs (team_id);
 create table app_partitions.execution_node_runs_default partition of app_public.execution_node_runs default;
@@ -572,8 +586,8 @@ create table app_public.events (
   created_at timestamptz not null default now(),
   constraint events_stream_id_stream_version_key unique (stream_id, stream_version)
 );
-alter table app_public.events alter column data set compression lz4;
 comment on table app_public.events is 'The append-only event log. Read globally in (transaction_id, global_position) order, exposing only transactions older than the current snapshot''s xmin, so readers never skip an event committed out of order. metadata carries correlation_id, causation_id, actor and trace_id. team_id is denormalised from the stream for RLS and distribution.';
+comment on column app_public.events.transaction_id is E'@behavior -*\nThe writing transaction''s id (xid8): readers order and checkpoint on (transaction_id, global_position). Internal: not exposed through GraphQL.';
 create index events_transaction_id_global_position_idx on app_public.events (transaction_id, global_position);
 create index events_team_id_idx on app_public.events (team_id, global_position);
 create index events_type_idx on app_public.events (type, transaction_id, global_position);
@@ -748,3 +762,10 @@ grant select on
   app_public.workflow_versions, app_public.executions, app_public.execution_transitions, app_public.execution_node_runs,
   app_public.execution_metric_samples, app_public.event_streams, app_public.events, app_public.event_snapshots
   to linkflow_visitor;
+
+-- Large JSON columns: lz4 where available
+select app_private.use_lz4_compression('app_public.workflow_nodes', array['parameters']);
+select app_private.use_lz4_compression('app_public.workflow_versions', array['data']);
+select app_private.use_lz4_compression('app_public.executions', array['input', 'output']);
+select app_private.use_lz4_compression('app_public.execution_node_runs', array['output']);
+select app_private.use_lz4_compression('app_public.events', array['data']);

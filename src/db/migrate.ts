@@ -16,6 +16,9 @@ export const MIGRATIONS_DIR = path.join(PROJECT_ROOT, "migrations");
 export async function migrateUp(ownerUrl: string): Promise<void> {
   await workerMigrations({ connectionString: ownerUrl, logger: silentWorkerLogger() });
   await gmMigrate({ connectionString: ownerUrl, migrationsFolder: MIGRATIONS_DIR, logger: gmLogger() } as never);
+  // graphile-migrate keeps its pool alive for 200 ms after use, and its idle-error handler exits the process:
+  // wait until it is really released so a database restart or drop right after migrating cannot kill us.
+  await new Promise((r) => setTimeout(r, 250));
 }
 
 export interface AppliedMigration { filename: string; number: number }

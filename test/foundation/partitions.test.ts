@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { runOnce } from "graphile-worker";
+import path from "node:path";
+import { mapDbError } from "../../src/db/errors.ts";
+import { PROJECT_ROOT } from "../../src/db/migrate.ts";
+import { useTestDatabase } from "../harness/db.ts";
+import { makeTeam, makeWorkflow } from "../harness/fixtures.ts";
+
+const db = useTestDatabase();
+const parents = ["app_public.execution_metric_samples", "app_public.execution_node_runs", "app_public.execution_transitions", "app_public.executions"];
+
+describe("time partitions", () => {
+  it("are created ahead (7 days by default) for every partitioned table, idempotently", async () => {
+    const first = await db.pool.query("select parent, range_from::text, created from app_private.ensure_partitions()");
+    const today = new Date().toISOString().slice(0, 10);
+    for (const p of parents) {
+      const days = first.rows.filter((r) => r.parent === p).map((r) => r.range_from);
+      expect(days).toContain(today);
+      expect(days.length).toBe(9); // yesterday, today and 7 ahead
+    }
+    const again = await db.pool.query("select count(*) filter (where created)::int as n from app_private.ensure_partitions()");
+    expect(again.rows[0].n).toBe(0);
+    const gaps = await db.pool.query("select * from app_private.partition_gaps()");
+    expect(gaps.rows).toEqual([]);
+  });
+
+  it("reports gaps, and the maintenance task fills them", async () => {
+    const day = new Date(Date.now() + 3 * 86400_000).toISOString().slice(0, 10).replaceAll("-", "");
+    await db.pool.query(`drop table app_partitions.executions_p${day} cascade`);
+    const gaps = await db.pool.query("select parent, missing_day::text from app_private.partition_gaps()");
+    expect(gaps.rows.map((g) => g.parent)).toContain("app_public.executions");
+    // runOnce runs queued jobs only: queue what the crontab would, then run it
+    await db.pool.query("select graphile_worker.add_job('partition_maintenance', '{}'::json)");
+    await runOnce({ connectionString: db.ownerUrl, taskDirectory: path.join(PROJECT_ROOT, "tasks") });
+    expect((await db.pool.query("select * from app_private.partition_gaps()")).rows).toEqual([]);
+    const failed = await db.pool.query("select count(*)::int as n from graphile_worker.jobs where task_identifier = 'partition_maintenance'");
+    expect(failed.rows[0].n).toBe(0);
+  });
+
+  it("refuses rows outside every partition loudly instead of keeping them in the default partition", async () => {
+    const t = await makeTeam(db.pool);
+    const w = await makeWorkflow(db.pool, t.id);
+    const farFuture = new Date(Date.now() + 400 * 86400_000);
+    let err: unknown;
+    try {
+      await db.pool.query("insert into app_public.executions (team_id, workflow_id, workflow_version, created_at) values ($1, $2, 1, $3)", [t.id, w.id, farFuture]);
+    } catch (e) { err = e; }
+    expect(mapDbError(err).code).toBe("NO_PARTITION");
+    const kept = await db.pool.query("select count(*)::int as n from app_partitions.executions_default");
+    expect(kept.rows[0].n).toBe(0);
+    await db.pool.query("select count(*) from app_private.ensure_partitions_between($1::date, $1::date)", [farFuture.toISOString().slice(0, 10)]);
+    await db.pool.query("insert into app_public.executions (team_id, workflow_id, workflow_version, created_at) values ($1, $2, 1, $3)", [t.id, w.id, farFuture]);
+  });
+
+  it("prunes partitions for time-bounded queries", async () => {
+    const { rows } = await db.pool.query(
+      "explain (format json) select * from app_public.executions where created_at >= now() - interval '1 hour' and created_at < now()",
+    );
+    const plan = JSON.stringify(rows[0]["QUERY PLAN"]);
+    const scanned = plan.match(/executions_p\d{8}/g) ?? [];
+    expect(new Set(scanned).size).toBeLessThanOrEqual(2);
+  });
+});
