@@ -13,7 +13,6 @@ import { ROLES } from "../db/roles.ts";
 import { mapDbError } from "../db/errors.ts";
 import { logger } from "../logger.ts";
 import { checkLimits, depthRule } from "./limits.ts";
-import { WorkflowNamingPlugin } from "../workflows/graphql.ts";
 
 /** Filter operators clients may use: cheap, index-friendly ones only (no regex, no pattern-insensitive scans). */
 export const ALLOWED_FILTER_OPERATORS = [
@@ -56,7 +55,7 @@ export function makePreset({ config, authPool, exportSchemaSDLPath }: PresetOpti
   };
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset],
-    plugins: [LimitsPlugin, WorkflowNamingPlugin],
+    plugins: [LimitsPlugin],
     pgServices: [makePgService({ pool: authPool, schemas: ["app_public"] })],
     schema: {
       connectionFilterAllowedOperators: ALLOWED_FILTER_OPERATORS,
