@@ -205,6 +205,7 @@ declare
   v_settings jsonb;
   v_tags jsonb;
   v_count integer;
+  v_name_set jsonb;
   bad record;
 begin
   select * into s from app_private.workflow_settings where id;
@@ -287,7 +288,8 @@ begin
     raise exception 'duplicate node name %', pg_catalog.quote_literal(bad.name) using errcode = 'LFVAL', detail = 'field: nodes.name';
   end if;
 
-  -- connections: both ends must be nodes of this definition
+  -- connections: both ends must be nodes of this definition (names looked up in a jsonb object: O(log n))
+  select coalesce(pg_catalog.jsonb_object_agg(v->>'name', true), '{}'::jsonb) into v_name_set from pg_catalog.jsonb_array_elements(v_nodes) v;
   if pg_catalog.jsonb_typeof(v_conns) <> 'array' then
     raise exception 'connections must be an array' using errcode = 'LFVAL', detail = 'field: connections';
   end if;
@@ -295,9 +297,9 @@ begin
     select c.ord, case
       when pg_catalog.jsonb_typeof(c.v) <> 'object' then 'connections'
       when pg_catalog.jsonb_typeof(c.v->'source') is distinct from 'string'
-        or not exists (select 1 from pg_catalog.jsonb_array_elements(v_nodes) n where n->>'name' = c.v->>'source') then 'connections.source'
+        or not v_name_set ? (c.v->>'source') then 'connections.source'
       when pg_catalog.jsonb_typeof(c.v->'target') is distinct from 'string'
-        or not exists (select 1 from pg_catalog.jsonb_array_elements(v_nodes) n where n->>'name' = c.v->>'target') then 'connections.target'
+        or not v_name_set ? (c.v->>'target') then 'connections.target'
       when c.v ? 'source_output' and (pg_catalog.jsonb_typeof(c.v->'source_output') <> 'string'
         or pg_catalog.char_length(c.v->>'source_output') not between 1 and 100) then 'connections.source_output'
       when c.v ? 'target_input' and (pg_catalog.jsonb_typeof(c.v->'target_input') <> 'string'
@@ -340,7 +342,7 @@ begin
             or (t.v->>'type') not in ('webhook', 'schedule', 'event', 'manual') then 'triggers.type'
           when t.v ? 'enabled' and pg_catalog.jsonb_typeof(t.v->'enabled') <> 'boolean' then 'triggers.enabled'
           when t.v ? 'node' and pg_catalog.jsonb_typeof(t.v->'node') <> 'null' and (pg_catalog.jsonb_typeof(t.v->'node') <> 'string'
-            or not exists (select 1 from pg_catalog.jsonb_array_elements(v_nodes) n where n->>'name' = t.v->>'node')) then 'triggers.node'
+            or not v_name_set ? (t.v->>'node')) then 'triggers.node'
           when app_hidden.workflow_trigger_config_error(t.v->>'type', coalesce(t.v->'config', '{}'::jsonb)) is not null then 'triggers.config'
         end as field,
         case when pg_catalog.jsonb_typeof(t.v) = 'object' and (t.v->>'type') in ('webhook', 'schedule', 'event', 'manual')
@@ -381,6 +383,95 @@ comment on function app_private.workflow_normalize_definition(jsonb, app_public.
 (nodes sorted by name with defaults filled in; connections and triggers sorted; connections and triggers refer to nodes by name).
 Raises LFVAL (DETAIL field: ...) for invalid input and LFLIM when the definition is over the size or node-count limit.
 Attributes absent from the definition come from fallback (the current workflow on save).';
+
+------------------------------------------------------------------------------------------------------------
+-- The graph document (read model of GetWithNodes): built once per write, invalidated by any other change
+------------------------------------------------------------------------------------------------------------
+create table app_private.workflow_graph_documents (
+  workflow_id uuid primary key references app_public.workflows (id) on delete cascade,
+  nodes json not null,
+  connections json not null,
+  triggers json not null,
+  built_at timestamptz not null default now()
+);
+alter table app_private.workflow_graph_documents enable row level security;
+select app_private.use_lz4_compression('app_private.workflow_graph_documents', array['nodes', 'connections', 'triggers']);
+comment on table app_private.workflow_graph_documents is 'Precomputed JSON of each workflow''s live graph (nodes, connections with node names, triggers), written by the workflow functions after each graph change and deleted by statement triggers on any other change to the graph tables. app_public.workflow_graph serves it (or builds the document when missing), so GetWithNodes reads one row instead of aggregating hundreds.';
+
+create function app_private.workflow_build_graph_document(workflow_id uuid) returns app_private.workflow_graph_documents
+  language sql stable
+  set search_path = pg_catalog
+as $$
+  with n as materialized (
+    select x.id, x.name, x.type, x.type_version, x.parameters, x.position_x, x.position_y, x.disabled
+      from app_public.workflow_nodes x where x.workflow_id = workflow_build_graph_document.workflow_id)
+  select workflow_build_graph_document.workflow_id,
+    coalesce((select pg_catalog.json_agg(pg_catalog.json_build_object('id', n.id, 'name', n.name, 'type', n.type, 'type_version', n.type_version,
+                'parameters', n.parameters, 'position', pg_catalog.json_build_array(n.position_x, n.position_y), 'disabled', n.disabled)
+              order by n.name collate "C") from n), '[]'::json),
+    coalesce((select pg_catalog.json_agg(pg_catalog.json_build_object('id', c.id, 'source', s.name, 'source_node_id', c.source_node_id,
+                'source_output', c.source_output, 'source_output_index', c.source_output_index,
+                'target', t.name, 'target_node_id', c.target_node_id, 'target_input', c.target_input, 'target_input_index', c.target_input_index)
+              order by s.name collate "C", c.source_output collate "C", c.source_output_index, t.name collate "C", c.target_input collate "C", c.target_input_index)
+         from app_public.workflow_connections c
+         join n s on s.id = c.source_node_id
+         join n t on t.id = c.target_node_id
+        where c.workflow_id = workflow_build_graph_document.workflow_id), '[]'::json),
+    coalesce((select pg_catalog.json_agg(pg_catalog.json_build_object('id', t.id, 'type', t.type, 'config', t.config, 'enabled', t.enabled,
+                'node', n.name, 'node_id', t.node_id)
+              order by t.type collate "C", n.name collate "C", t.config::text collate "C", t.enabled)
+         from app_public.workflow_triggers t
+         left join n on n.id = t.node_id
+        where t.workflow_id = workflow_build_graph_document.workflow_id), '[]'::json),
+    pg_catalog.now();
+$$;
+comment on function app_private.workflow_build_graph_document(uuid) is 'Builds the graph document of a workflow from the live tables (nodes sorted by name; connections and triggers carry node names).';
+
+create function app_private.workflow_refresh_graph_document(workflow_id uuid) returns void
+  language sql volatile
+  set search_path = pg_catalog
+as $$
+  insert into app_private.workflow_graph_documents as g (workflow_id, nodes, connections, triggers, built_at)
+  select d.workflow_id, d.nodes, d.connections, d.triggers, d.built_at
+    from app_private.workflow_build_graph_document(workflow_refresh_graph_document.workflow_id) d
+  on conflict (workflow_id) do update
+     set nodes = excluded.nodes, connections = excluded.connections, triggers = excluded.triggers, built_at = excluded.built_at;
+$$;
+comment on function app_private.workflow_refresh_graph_document(uuid) is 'Rebuilds and stores the graph document of a workflow (called by the workflow functions after they change its graph).';
+
+create function app_private.tg_workflow_graph__invalidate_document() returns trigger
+  language plpgsql volatile
+  set search_path = pg_catalog
+as $$
+begin
+  if tg_op in ('UPDATE', 'DELETE') then
+    delete from app_private.workflow_graph_documents g where g.workflow_id in (select o.workflow_id from old_rows o);
+  end if;
+  if tg_op in ('UPDATE', 'INSERT') then
+    delete from app_private.workflow_graph_documents g where g.workflow_id in (select n.workflow_id from new_rows n);
+  end if;
+  return null;
+end;
+$$;
+comment on function app_private.tg_workflow_graph__invalidate_document() is 'Statement trigger on the graph tables: drops the graph documents of the workflows whose nodes, connections or triggers changed, so a document is never stale (the workflow functions rebuild it at the end of their write).';
+create trigger _900_invalidate_document_ins after insert on app_public.workflow_nodes referencing new table as new_rows
+  for each statement execute function app_private.tg_workflow_graph__invalidate_document();
+create trigger _900_invalidate_document_upd after update on app_public.workflow_nodes referencing old table as old_rows new table as new_rows
+  for each statement execute function app_private.tg_workflow_graph__invalidate_document();
+create trigger _900_invalidate_document_del after delete on app_public.workflow_nodes referencing old table as old_rows
+  for each statement execute function app_private.tg_workflow_graph__invalidate_document();
+create trigger _900_invalidate_document_ins after insert on app_public.workflow_connections referencing new table as new_rows
+  for each statement execute function app_private.tg_workflow_graph__invalidate_document();
+create trigger _900_invalidate_document_upd after update on app_public.workflow_connections referencing old table as old_rows new table as new_rows
+  for each statement execute function app_private.tg_workflow_graph__invalidate_document();
+create trigger _900_invalidate_document_del after delete on app_public.workflow_connections referencing old table as old_rows
+  for each statement execute function app_private.tg_workflow_graph__invalidate_document();
+create trigger _900_invalidate_document_ins after insert on app_public.workflow_triggers referencing new table as new_rows
+  for each statement execute function app_private.tg_workflow_graph__invalidate_document();
+create trigger _900_invalidate_document_upd after update on app_public.workflow_triggers referencing old table as old_rows new table as new_rows
+  for each statement execute function app_private.tg_workflow_graph__invalidate_document();
+create trigger _900_invalidate_document_del after delete on app_public.workflow_triggers referencing old table as old_rows
+  for each statement execute function app_private.tg_workflow_graph__invalidate_document();
 
 ------------------------------------------------------------------------------------------------------------
 -- Internal writers
@@ -506,6 +597,7 @@ begin
   insert into app_public.workflow_versions (workflow_id, team_id, version, data, author_id, message)
   values (w.id, w.team_id, 1, snap, app_public.current_user_id(), coalesce(message, ''));
   perform app_private.workflow_append_event(w, 'WorkflowCreated', app_private.workflow_event_data(w));
+  perform app_private.workflow_refresh_graph_document(w.id);
   return w;
 end;
 $$;
@@ -561,6 +653,7 @@ begin
     data := data || pg_catalog.jsonb_build_object('restored_from', restore_from);
   end if;
   perform app_private.workflow_append_event(w, 'WorkflowSaved', data);
+  perform app_private.workflow_refresh_graph_document(w.id);
   return w;
 end;
 $$;
@@ -720,39 +813,30 @@ grant execute on function app_public.duplicate_workflow(uuid, uuid, text) to lin
 ------------------------------------------------------------------------------------------------------------
 -- Reads (GraphQL queries): SECURITY INVOKER, RLS decides
 ------------------------------------------------------------------------------------------------------------
-create function app_public.workflow_graph(workflow_id uuid) returns jsonb
-  language sql stable
+create function app_public.workflow_graph(workflow_id uuid) returns json
+  language plpgsql stable security definer
   set search_path = pg_catalog
 as $$
-  select pg_catalog.jsonb_build_object(
-    'workflow', pg_catalog.jsonb_build_object('id', w.id, 'team_id', w.team_id, 'name', w.name, 'description', w.description,
-       'status', w.status, 'settings', w.settings, 'tags', pg_catalog.to_jsonb(w.tags), 'current_version', w.current_version,
+declare
+  w app_public.workflows;
+  d app_private.workflow_graph_documents;
+begin
+  select * into w from app_public.workflows x where x.id = workflow_graph.workflow_id;
+  if not found or not app_hidden.has_team_role(w.team_id, 'viewer') then
+    return null;
+  end if;
+  select * into d from app_private.workflow_graph_documents g where g.workflow_id = w.id;
+  if not found then
+    d := app_private.workflow_build_graph_document(w.id);
+  end if;
+  return pg_catalog.json_build_object(
+    'workflow', pg_catalog.json_build_object('id', w.id, 'team_id', w.team_id, 'name', w.name, 'description', w.description,
+       'status', w.status, 'settings', w.settings, 'tags', w.tags, 'current_version', w.current_version,
        'created_by', w.created_by, 'created_at', w.created_at, 'updated_at', w.updated_at, 'archived_at', w.archived_at),
-    'nodes', coalesce((
-       select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('id', n.id, 'name', n.name, 'type', n.type, 'type_version', n.type_version,
-                'parameters', n.parameters, 'position', pg_catalog.jsonb_build_array(n.position_x, n.position_y), 'disabled', n.disabled)
-              order by n.name collate "C")
-         from app_public.workflow_nodes n where n.workflow_id = w.id), '[]'::jsonb),
-    'connections', coalesce((
-       select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('id', c.id, 'source', s.name, 'source_node_id', c.source_node_id,
-                'source_output', c.source_output, 'source_output_index', c.source_output_index,
-                'target', t.name, 'target_node_id', c.target_node_id, 'target_input', c.target_input, 'target_input_index', c.target_input_index)
-              order by s.name collate "C", c.source_output collate "C", c.source_output_index, t.name collate "C", c.target_input collate "C", c.target_input_index)
-         from app_public.workflow_connections c
-         join app_public.workflow_nodes s on s.workflow_id = c.workflow_id and s.id = c.source_node_id
-         join app_public.workflow_nodes t on t.workflow_id = c.workflow_id and t.id = c.target_node_id
-        where c.workflow_id = w.id), '[]'::jsonb),
-    'triggers', coalesce((
-       select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('id', t.id, 'type', t.type, 'config', t.config, 'enabled', t.enabled,
-                'node', n.name, 'node_id', t.node_id)
-              order by t.type collate "C", n.name collate "C", t.config::text collate "C", t.enabled)
-         from app_public.workflow_triggers t
-         left join app_public.workflow_nodes n on n.workflow_id = t.workflow_id and n.id = t.node_id
-        where t.workflow_id = w.id), '[]'::jsonb))
-    from app_public.workflows w
-   where w.id = workflow_graph.workflow_id;
+    'nodes', d.nodes, 'connections', d.connections, 'triggers', d.triggers);
+end;
 $$;
-comment on function app_public.workflow_graph(uuid) is 'The workflow with its nodes, connections (with node names) and triggers as one JSON document, in one query: {workflow, nodes, connections, triggers}. Null when the workflow does not exist or is not visible. Its output is accepted back by save_workflow.';
+comment on function app_public.workflow_graph(uuid) is 'GetWithNodes: the workflow with its nodes, connections (with node names) and triggers as one JSON document {workflow, nodes, connections, triggers}, in one call. Null when the workflow does not exist or the caller is not a member of its team (checked explicitly: SECURITY DEFINER, so the graph part can come from the precomputed document). Its output is accepted back by save_workflow.';
 grant execute on function app_public.workflow_graph(uuid) to linkflow_visitor;
 
 create function app_public.workflow_version_history(workflow_id uuid, before_version integer default null, max_rows integer default 50)

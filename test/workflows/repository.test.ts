@@ -248,3 +248,22 @@ describe("workflows repository", () => {
     expect(new LinkFlowError("VALIDATION", "x")).toBeInstanceOf(Error);
   });
 });
+
+describe("the GetWithNodes graph document", () => {
+  it("is never stale: a direct change to the graph tables invalidates it, and the next write rebuilds it", async () => {
+    const wf = await repo.createWithVersion(ed(), t.teamId, chain(3));
+    const docs = async () => (await db.pool.query("select count(*)::int as n from app_private.workflow_graph_documents where workflow_id = $1", [wf.id])).rows[0].n;
+    expect(await docs()).toBe(1);
+    await db.pool.query("update app_public.workflow_nodes set parameters = '{\"direct\": true}' where workflow_id = $1 and name = 'N1'", [wf.id]);
+    expect(await docs()).toBe(0);
+    const g = await repo.getWithNodes(ed(), wf.id);
+    expect(g.nodes.find((n) => n.name === "N1")!.parameters).toEqual({ direct: true });
+    await db.pool.query("delete from app_public.workflow_connections where workflow_id = $1", [wf.id]);
+    expect((await repo.getWithNodes(ed(), wf.id)).connections).toEqual([]);
+    await repo.save(ed(), wf.id, 1, chain(3));
+    expect(await docs()).toBe(1);
+    const fresh = await repo.getWithNodes(ed(), wf.id);
+    expect(fresh.connections).toHaveLength(2);
+    expect(fresh.nodes.find((n) => n.name === "N1")!.parameters).toMatchObject({ url: "https://example.com/1" });
+  });
+});
