@@ -53,13 +53,16 @@ export async function freshBenchDatabase(name: string): Promise<{ ownerUrl: stri
 let pgbenchReady: Promise<string> | null = null;
 export async function pgbenchTps(opts: { clients: number; seconds: number; builtin?: "tpcb-like" | "simple-update" | "select-only" }): Promise<number> {
   const rootUrl = benchRootUrl();
+  // BENCH_PGBENCH_DB: a per-benchmark scratch database, so benchmarks run at the same time on a shared server do
+  // not drop each other's pgbench tables.
+  const pgbenchDb = process.env.BENCH_PGBENCH_DB ?? "lf_bench_pgbench";
   pgbenchReady ??= (async () => {
     const c = new pg.Client({ connectionString: rootUrl });
     await c.connect();
-    await c.query("drop database if exists lf_bench_pgbench with (force)");
-    await c.query("create database lf_bench_pgbench");
+    await c.query(`drop database if exists ${pgbenchDb} with (force)`);
+    await c.query(`create database ${pgbenchDb}`);
     await c.end();
-    const url = withDatabase(rootUrl, "lf_bench_pgbench");
+    const url = withDatabase(rootUrl, pgbenchDb);
     await run(pgBin("pgbench"), ["-i", "-q", "-s", "16", url], { maxBuffer: 1 << 24 });
     return url;
   })();

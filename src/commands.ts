@@ -5,6 +5,8 @@ import { migrateUp, rollback } from "./db/migrate.ts";
 import { createHttpApp } from "./server/http.ts";
 import { startWorker, stopWorker } from "./worker/runner.ts";
 import { logger } from "./logger.ts";
+import { startMonitoring } from "./monitoring/index.ts";
+import { configureAuth } from "./users/auth.ts";
 
 async function main(argv: string[]): Promise<void> {
   const [command = "start", ...rest] = argv;
@@ -36,7 +38,11 @@ async function main(argv: string[]): Promise<void> {
     case "worker": {
       if (command === "start") await migrateUp(dbs.ownerUrl);
       const pools = createPools(config, dbs);
-      const app = command === "worker" ? null : await createHttpApp({ config, authPool: pools.auth, ownerPool: pools.owner });
+      // authenticate() signs tokens in SQL with the secret the server verifies with.
+      if (config.jwt.secret) await configureAuth(pools.owner, config.jwt);
+      // /metrics on the server's port; the worker alone gets its own listener on METRICS_PORT (docs/monitoring.md).
+      const monitoring = await startMonitoring({ primary: pools.owner, replicas: pools.replicas, standalone: command === "worker" });
+      const app = command === "worker" ? null : await createHttpApp({ config, authPool: pools.auth, ownerPool: pools.owner, routes: monitoring.routes });
       const runner = command === "server" ? null : await startWorker({ pgPool: pools.owner, concurrency: config.workerConcurrency });
       if (app) {
         const { url } = await app.listen(config.port, config.host);
@@ -53,6 +59,7 @@ async function main(argv: string[]): Promise<void> {
         force.unref();
         await app?.close();
         if (runner) await stopWorker(runner, pools.owner); // in-flight jobs finish first
+        await monitoring.stop();
         await pools.end();
         await stopEmbedded();
         logger.info("stopped");

@@ -1,5 +1,5 @@
 --! Previous: -
---! Hash: sha1:8b06b3edec48fa919c6a6c735ea9c87d6a5d2874
+--! Hash: sha1:2501778ca65f8b26b6190eef8054f47b45a97bf8
 --! Message: foundation: schemas, core model, partitions, event store core, RLS defaults
 
 --
@@ -30,7 +30,9 @@ comment on schema app_partitions is 'Physical partitions of app_public partition
 grant usage on schema app_public, app_hidden to linkflow_visitor;
 grant usage on schema app_public to linkflow_anonymous;
 
-alter default privileges in schema app_public, app_hidden, app_private revoke execute on functions from public;
+-- PostgreSQL grants EXECUTE on every new function to PUBLIC; per-schema defaults cannot remove that, so revoke
+-- it for every function the owner creates: functions are callable only where a migration grants them.
+alter default privileges revoke execute on functions from public;
 
 ------------------------------------------------------------------------------------------------------------
 -- Error codes: the stable catalogue of custom SQLSTATEs raised by the SQL API

@@ -9,3 +9,4 @@ drop extension if exists citext;
 drop extension if exists pgcrypto;
 revoke usage on schema public from linkflow_visitor, linkflow_anonymous;
 grant usage on schema public to public;
+alter default privileges grant execute on functions to public;

@@ -7,6 +7,7 @@
 import pg from "pg";
 import type { PoolSettings } from "../config.ts";
 import { logger } from "../logger.ts";
+import { instrumentPool } from "../monitoring/instrument.ts";
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -28,6 +29,8 @@ export function createPool(connectionString: string, settings: PoolSettings, lab
     logger.warn({ pool: label, err: { message: err.message, code: (err as { code?: string }).code } }, "idle pg client error");
   });
   (pool as pg.Pool & { linkflowLabel?: string }).linkflowLabel = label;
+  // Query metrics, slow-query log and pool health (src/monitoring): every query through this pool is measured.
+  instrumentPool(pool, label);
   return pool;
 }
 

@@ -40,6 +40,9 @@ export async function ensureRoles(rootUrl: string, opts: RoleOptions): Promise<v
     await client.query(`grant ${ROLES.visitor}, ${ROLES.anonymous} to ${ROLES.authenticator}`);
     // The owner may SET ROLE to the visitor too (tests and repositories acting for a user).
     await client.query(`grant ${ROLES.visitor}, ${ROLES.anonymous} to ${ROLES.owner}`);
+    // The statistics collector (src/monitoring) runs as the owner: pg_monitor lets it see every session's state,
+    // replication lag and other roles' pg_stat_statements text.
+    await client.query(`grant pg_monitor to ${ROLES.owner}`);
     const st = opts.statementTimeout ?? "30s";
     const idle = opts.idleInTransactionTimeout ?? "60s";
     await client.query(`alter role ${ROLES.authenticator} set statement_timeout = ${lit(st)}`);

@@ -60,6 +60,14 @@ describe("the platform schema", () => {
     expect(rows).toEqual([]);
   });
 
+  it("grants EXECUTE on no function to PUBLIC (only where a migration grants a role)", async () => {
+    const { rows } = await db.pool.query(`
+      select p.oid::regprocedure::text as fn from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+       where n.nspname like 'app\\_%'
+         and (p.proacl is null or exists (select 1 from aclexplode(p.proacl) a where a.grantee = 0 and a.privilege_type = 'EXECUTE'))`);
+    expect(rows).toEqual([]);
+  });
+
   it("documents every table and function with a comment", async () => {
     const { rows } = await db.pool.query(`
       select c.oid::regclass::text as obj from pg_class c join pg_namespace n on n.oid = c.relnamespace

@@ -47,10 +47,12 @@ export async function applyCurrent(ownerUrl: string): Promise<void> {
 /** Returns the template's name, building it when missing. Safe under concurrent callers. */
 export async function ensureTemplate(rootUrl: string): Promise<string> {
   await ensureRoles(rootUrl, { ownerPassword: OWNER_PASSWORD, authenticatorPassword: AUTHENTICATOR_PASSWORD });
-  const name = `lf_tpl_${await schemaHash()}`;
   const root = new pg.Client({ connectionString: rootUrl });
   await root.connect();
   try {
+    // The template depends on the server's preloaded libraries too (pg_stat_statements is created when loaded).
+    const libs = String((await root.query("select current_setting('shared_preload_libraries') as l")).rows[0].l);
+    const name = `lf_tpl_${createHash("sha256").update(await schemaHash()).update(libs).digest("hex").slice(0, 16)}`;
     await root.query("select pg_advisory_lock(hashtext('linkflow:test_template'))");
     const { rowCount } = await root.query("select 1 from pg_database where datname = $1", [name]);
     if (!rowCount) {

@@ -1,0 +1,84 @@
+// Archive benchmark: >= 100,000 executions (each with 4 transitions and 3 node runs) archived to Parquet+zstd
+// on the filesystem store. Measures archived rows/s, compression vs the same rows in PostgreSQL
+// (pg_column_size), p99 of a single archived execution fetch (checksum verified on each read), and a
+// month-long hot+cold range query (one team, all pages of 500), with the same query before archiving (all
+// hot) and pgbench as baselines measured in the same run.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { runArchiveWithPool } from "../src/archive/archiver.ts";
+import { ArchiveReader } from "../src/archive/retrieval.ts";
+import { FileSystemStorage } from "../src/storage/fs.ts";
+import { applyCurrent } from "../test/harness/template.ts";
+import { seedExecutions } from "../test/archive/seed.ts";
+import { freshBenchDatabase, latencies, percentile, pgbenchTps, printBench } from "./lib.ts";
+
+export default async function archiveBench(): Promise<void> {
+  const total = Number(process.env.BENCH_ARCHIVE_EXECUTIONS ?? 100_000);
+  const teams = 10;
+  const coldDays = 40; // days 31..70 ago: archived
+  const perDay = Math.ceil(total / teams / coldDays);
+  const db = await freshBenchDatabase("archive");
+  await applyCurrent(db.ownerUrl);
+  const pool = new pg.Pool({ connectionString: db.ownerUrl, max: 4 });
+  const dir = await mkdtemp(path.join(tmpdir(), "lf-bench-archive-"));
+  const storage = new FileSystemStorage(dir);
+  const reader = new ArchiveReader({ pool, storage, encryptionKey: null });
+  try {
+    const tps = await pgbenchTps({ clients: 1, seconds: 5 });
+    console.log(`baseline pgbench tpcb-like 1 client: ${tps.toFixed(0)} tps`);
+    let t0 = Date.now();
+    const seeded = [];
+    const days = Array.from({ length: coldDays }, (_, i) => 31 + i);
+    for (let i = 0; i < teams; i++) {
+      seeded.push(await seedExecutions(pool, { daysAgo: [...days, 15, 20, 25], perDay, workflows: 3 }));
+    }
+    const { rows: [c] } = await pool.query("select count(*)::int n from app_public.executions");
+    console.log(`seeded ${c.n} executions (${perDay}/day/team, ${teams} teams) in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    const { rows: [rel] } = await pool.query(`select sum(pg_total_relation_size(c.oid))::float8 b from pg_inherits i join pg_class c on c.oid = i.inhrelid
+      where i.inhparent in ('app_public.executions'::regclass, 'app_public.execution_transitions'::regclass, 'app_public.execution_node_runs'::regclass)`);
+
+    const team = seeded[0]!.teamId;
+    const from = new Date(Date.now() - 45 * 86400_000).toISOString();
+    const to = new Date(Date.now() - 14 * 86400_000).toISOString();
+    const rangeQuery = async () => {
+      let after: string | null = null;
+      let n = 0;
+      do {
+        const p = await reader.listExecutions({ teamId: team, from, to, limit: 500, after });
+        n += p.items.length;
+        after = p.next;
+      } while (after);
+      return n;
+    };
+    const hotRange = await latencies(3, rangeQuery);
+    const hotRows = await rangeQuery();
+
+    t0 = Date.now();
+    const report = await runArchiveWithPool(pool, {
+      storage, settings: { hotDays: 30, coldDays: 365, batchSize: 5000, rowGroupSize: 500, zstdLevel: 9, encryptionKey: null },
+    });
+    const secs = (Date.now() - t0) / 1000;
+    const rowsPerS = report.rows / secs;
+    const { rows: [m] } = await pool.query("select count(*)::int batches, sum(row_count)::int rows, sum(bytes)::float8 bytes, sum(pg_bytes)::float8 pg from app_private.archive_batches where state = 'deleted'");
+    const compression = 100 * (1 - m.bytes / m.pg);
+    console.log(`archived ${m.rows} executions in ${m.batches} batches in ${secs.toFixed(1)}s; files ${(m.bytes / 1e6).toFixed(2)} MB vs rows ${(m.pg / 1e6).toFixed(2)} MB in PostgreSQL (pg_column_size); relations incl. indexes before: ${(rel.b / 1e6).toFixed(1)} MB (${(100 * (1 - m.bytes / rel.b)).toFixed(1)}% smaller as files); partitions dropped: ${report.droppedPartitions.length}`);
+
+    const { rows: ids } = await pool.query("select execution_id from app_private.archived_executions order by random() limit 300");
+    const fetch = await latencies(ids.length, (i) => reader.getExecution(ids[i].execution_id));
+    const coldRange = await latencies(3, rangeQuery);
+    const coldRows = await rangeQuery();
+    if (coldRows !== hotRows) throw new Error(`range query returned ${coldRows} rows after archiving, ${hotRows} before`);
+    console.log(`fetch archived execution: p50 ${percentile(fetch, 50).toFixed(1)} ms, p99 ${percentile(fetch, 99).toFixed(1)} ms (${ids.length} random ids)`);
+    console.log(`month-long range query (${coldRows} rows, pages of 500): hot-only before ${percentile(hotRange, 50).toFixed(0)} ms, hot+cold after ${percentile(coldRange, 50).toFixed(0)} ms (median of 3)`);
+    printBench("archive", {
+      rows_per_s: Math.round(rowsPerS), compression_pct: Number(compression.toFixed(1)),
+      fetch_p99_ms: Number(percentile(fetch, 99).toFixed(1)), range_query_ms: Math.round(percentile(coldRange, 50)),
+    });
+  } finally {
+    await pool.end();
+    await rm(dir, { recursive: true, force: true });
+    await db.drop();
+  }
+}

@@ -1,0 +1,27 @@
+-- Down for the archive migration (issue 8): drops exactly what current.sql creates.
+drop function app_private.archive_erase_team(uuid);
+drop function app_private.archive_record_rewrite(uuid, text, bigint, text, uuid[], text);
+drop function app_private.release_legal_hold(uuid);
+drop function app_private.place_legal_hold(uuid, text, uuid, uuid, uuid);
+drop function app_private.archive_restore_batch(uuid, jsonb, integer);
+drop function app_private.archive_locate(uuid);
+drop function app_private.archive_list_keys(uuid, uuid, text, timestamptz, timestamptz, timestamptz, uuid, integer, boolean);
+drop function app_private.archive_expire_batches(integer, integer);
+drop function app_private.archive_drop_partitions(date, integer);
+drop function app_private.archive_delete_batch(uuid);
+drop function app_private.archive_mark_verified(uuid, integer, text);
+drop function app_private.archive_mark_uploaded(uuid, bigint, text, bigint, integer, integer, uuid[]);
+drop function app_private.archive_plan_batch(uuid, date, integer, integer, text, boolean);
+drop function app_private.archive_candidates(integer, timestamptz);
+drop function app_private.execution_documents(uuid[]);
+drop function app_private.archive_micros(timestamptz);
+drop function app_private.archive_iso(timestamptz);
+drop function app_private.archive_batch_is_held(uuid);
+drop function app_private.archive_is_held(uuid, uuid, uuid);
+drop function app_private.archive_event(uuid, text, jsonb);
+drop table app_private.archive_object_deletions;
+drop table app_private.archive_restored_executions;
+drop table app_private.archived_executions;
+drop table app_private.archive_batches;
+drop table app_private.legal_holds;
+drop table app_private.archive_retention;

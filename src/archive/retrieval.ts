@@ -1,0 +1,150 @@
+// Retrieval across hot and cold: get one execution by id, list executions (newest first, keyset pages) with
+// one API whether rows are hot or archived, and restore a batch into the hot tables. Every file read checks
+// the manifest's sha256. Owner-level service: callers authorise (team membership) before calling.
+import type pg from "pg";
+import { mapDbError } from "../db/errors.ts";
+import { withTransaction } from "../db/transaction.ts";
+import { IllegalTransitionError, NotFoundError, ValidationError } from "../errors.ts";
+import type { Storage } from "../storage/storage.ts";
+import { sweepDeletions } from "./archiver.ts";
+import { readVerified } from "./files.ts";
+import { documentFromRow, readParquet, readParquetSummaries, type ExecutionDocument, type ExecutionSummary } from "./format.ts";
+
+export type { ExecutionSummary };
+export type Source = "hot" | "cold";
+
+export interface ListQuery {
+  teamId?: string;
+  workflowId?: string;
+  state?: string;
+  /** Inclusive lower bound of created_at (ISO). */
+  from?: string;
+  /** Exclusive upper bound of created_at (ISO). */
+  to?: string;
+  /** Cursor from a previous page. */
+  after?: string | null;
+  limit?: number;
+  /** false: hot rows only (the pre-archive behaviour). */
+  includeCold?: boolean;
+}
+
+export interface ListPage { items: (ExecutionSummary & { source: Source })[]; next: string | null }
+
+export interface ArchiveReaderOptions { pool: pg.Pool; storage: Storage; encryptionKey: Buffer | null }
+
+
+export function encodeCursor(createdAt: string, id: string): string {
+  return Buffer.from(`${createdAt}|${id}`).toString("base64url");
+}
+export function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  const [createdAt, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
+  if (!createdAt || !id || !/^[0-9a-f-]{36}$/i.test(id) || Number.isNaN(Date.parse(createdAt))) {
+    throw new ValidationError("invalid cursor", { field: "after" });
+  }
+  return { createdAt, id };
+}
+
+const summaryFrom = (d: ExecutionDocument): ExecutionSummary => {
+  const { transitions: _t, node_runs: _n, ...rest } = d;
+  return rest;
+};
+
+export class ArchiveReader {
+  readonly pool: pg.Pool;
+  readonly storage: Storage;
+  readonly encryptionKey: Buffer | null;
+  constructor(opts: ArchiveReaderOptions) {
+    this.pool = opts.pool;
+    this.storage = opts.storage;
+    this.encryptionKey = opts.encryptionKey;
+  }
+
+  private async q<R extends pg.QueryResultRow = any>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+    try { return await this.pool.query<R>(text, values); } catch (e) { throw mapDbError(e); }
+  }
+
+  /** An execution with its transitions and node runs, from the hot tables or its archive file. */
+  async getExecution(id: string): Promise<ExecutionDocument & { source: Source }> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw new ValidationError("invalid execution id", { field: "id" });
+    const hot = await this.q("select * from app_private.execution_documents(array[$1::uuid])", [id]);
+    if (hot.rows[0]) return { ...documentFromRow(hot.rows[0]), source: "hot" };
+    const { rows: [loc] } = await this.q("select * from app_private.archive_locate($1)", [id]);
+    if (!loc) throw new NotFoundError(`execution ${id} not found`);
+    if (loc.state !== "deleted") {
+      // between a restore/erasure and this read, or an expired file
+      throw new NotFoundError(`execution ${id} is not readable (archive batch ${loc.state})`, { detail: `current_state=${loc.state}` });
+    }
+    const plain = await readVerified(this.storage, { key: loc.key, sha256: loc.sha256, encrypted: loc.encrypted }, this.encryptionKey);
+    const [doc] = await readParquet(plain, loc.row_no, loc.row_no + 1);
+    if (!doc || doc.id !== id) throw new NotFoundError(`execution ${id} missing from ${loc.key}`);
+    return { ...doc, source: "cold" };
+  }
+
+  /** One page of executions, newest first (created_at desc, id desc), across hot and cold. */
+  async listExecutions(query: ListQuery): Promise<ListPage> {
+    const limit = query.limit ?? 50;
+    const after = query.after ? decodeCursor(query.after) : null;
+    const { rows: keys } = await this.q<{ id: string; batch_id: string | null; row_no: number | null }>(
+      "select id, batch_id, row_no from app_private.archive_list_keys($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+      [query.teamId ?? null, query.workflowId ?? null, query.state ?? null, query.from ?? null, query.to ?? null,
+        after?.createdAt ?? null, after?.id ?? null, limit, query.includeCold ?? true]);
+    const found = new Map<string, ExecutionSummary & { source: Source }>();
+
+    const hotIds = keys.filter((k) => !k.batch_id).map((k) => k.id);
+    if (hotIds.length) {
+      const { rows } = await this.q(`
+        select e.id, e.team_id, e.workflow_id, e.workflow_version, e.state, e.trigger_type, e.trigger_id, e.input, e.output, e.error,
+               e.attempt, e.idempotency_key, e.version, app_private.archive_micros(e.created_at) as created_at,
+               app_private.archive_micros(e.started_at) as started_at, app_private.archive_micros(e.finished_at) as finished_at,
+               e.duration_ms, app_private.archive_micros(e.updated_at) as updated_at
+          from app_public.executions e where e.id = any($1::uuid[])`, [hotIds]);
+      for (const r of rows) found.set(r.id, { ...summaryFrom(documentFromRow(r)), source: "hot" });
+    }
+
+    const byBatch = new Map<string, number[]>();
+    for (const k of keys) if (k.batch_id) (byBatch.get(k.batch_id) ?? byBatch.set(k.batch_id, []).get(k.batch_id)!).push(k.row_no!);
+    if (byBatch.size) {
+      const { rows: batches } = await this.q<{ id: string; key: string; sha256: string; encrypted: boolean }>(
+        "select id, key, sha256, encrypted from app_private.archive_batches where id = any($1::uuid[])", [[...byBatch.keys()]]);
+      await Promise.all(batches.map(async (b) => {
+        const rowNos = byBatch.get(b.id)!;
+        const plain = await readVerified(this.storage, b, this.encryptionKey);
+        const start = Math.min(...rowNos);
+        const docs = await readParquetSummaries(plain, start, Math.max(...rowNos) + 1);
+        for (const n of rowNos) {
+          const d = docs[n - start];
+          if (d) found.set(d.id, { ...d, source: "cold" });
+        }
+      }));
+    }
+
+    const items = keys.map((k) => found.get(k.id)).filter((x): x is ExecutionSummary & { source: Source } => !!x);
+    const last = items[items.length - 1];
+    return { items, next: keys.length === limit && last ? encodeCursor(last.created_at, last.id) : null };
+  }
+
+  /** Reads a whole batch (verified) into documents. */
+  async readBatch(batchId: string): Promise<ExecutionDocument[]> {
+    const { rows: [b] } = await this.q("select id, key, sha256, encrypted, state from app_private.archive_batches where id = $1", [batchId]);
+    if (!b) throw new NotFoundError(`archive batch ${batchId} not found`);
+    if (!["uploaded", "verified", "deleted"].includes(b.state)) {
+      throw new IllegalTransitionError(`archive batch ${batchId} has no readable file (${b.state})`, { currentState: b.state });
+    }
+    return readParquet(await readVerified(this.storage, b, this.encryptionKey));
+  }
+
+  /** Restores a deleted batch into the hot tables (kept hot for keepDays), then deletes its file. */
+  async restoreBatch(batchId: string, keepDays = 7): Promise<number> {
+    const { rows: [b] } = await this.q("select state from app_private.archive_batches where id = $1", [batchId]);
+    if (!b) throw new NotFoundError(`archive batch ${batchId} not found`);
+    if (b.state !== "deleted") throw new IllegalTransitionError(`archive batch ${batchId} is ${b.state}`, { currentState: b.state });
+    const docs = await this.readBatch(batchId);
+    const n = await withTransaction(this.pool, async (c) => {
+      const { rows: [r] } = await c.query("select app_private.archive_restore_batch($1, $2::jsonb, $3) as n", [batchId, JSON.stringify(docs), keepDays]);
+      return r.n as number;
+    });
+    const c = await this.pool.connect();
+    try { await sweepDeletions(c, this.storage); } finally { c.release(); }
+    return n;
+  }
+}

@@ -1,0 +1,143 @@
+// Executions repository: a thin TypeScript layer over the SQL API (docs/executions.md).
+//
+// Two callers:
+//  - a signed-in user (`{ kind: "user", userId }`): every call runs as linkflow_visitor with the user's claims, through
+//    the app_public functions (editor role to write, viewer to read; RLS applies);
+//  - the service path (`{ kind: "service", actorId? }`) for engines and workers on the owner pool: app_private functions,
+//    no role checks, the given actor recorded. A service call outside a transaction is one autocommit statement (one
+//    round trip, one commit); inside withTransaction(pool, ...) it joins that transaction.
+import type pg from "pg";
+import { mapDbError } from "../db/errors.ts";
+import { currentClient, withTransaction } from "../db/transaction.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
+import { toExecution, toMetricPoint, toNodeRun, toTransition, toTransitionResult } from "./rows.ts";
+import type {
+  Execution, ExecutionState, ExecutionTransition, HistoryFilter, HistoryPage, MetricBucket, MetricPoint, NodeRun,
+  TransitionDetails, TransitionRequest, TransitionResult, TriggerType,
+} from "./types.ts";
+
+export type Caller = { kind: "service"; actorId?: string | null } | { kind: "user"; userId: string };
+
+export interface StartInput {
+  workflowId: string;
+  triggerType?: TriggerType;
+  input?: unknown;
+  idempotencyKey?: string | null;
+}
+
+export class ExecutionsRepository {
+  readonly pool: pg.Pool;
+  readonly caller: Caller;
+
+  constructor(pool: pg.Pool, caller: Caller = { kind: "service", actorId: null }) {
+    this.pool = pool;
+    this.caller = caller;
+  }
+
+  /** The same repository acting for a signed-in user (RLS and team roles apply). */
+  asUser(userId: string): ExecutionsRepository {
+    return new ExecutionsRepository(this.pool, { kind: "user", userId });
+  }
+
+  private async query<R extends pg.QueryResultRow = any>(text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+    if (this.caller.kind === "user") {
+      const userId = this.caller.userId;
+      return withTransaction(this.pool, (c) => c.query<R>(text, values), { asUser: { userId } });
+    }
+    const client = currentClient(this.pool);
+    try {
+      return await (client ?? this.pool).query<R>(text, values);
+    } catch (e) {
+      throw mapDbError(e);
+    }
+  }
+
+  private get actor(): string | null {
+    return this.caller.kind === "service" ? (this.caller.actorId ?? null) : null;
+  }
+
+  async start(input: StartInput): Promise<Execution> {
+    const args = [input.workflowId, input.triggerType ?? "manual", input.input === undefined ? null : JSON.stringify(input.input), input.idempotencyKey ?? null];
+    const { rows } = this.caller.kind === "user"
+      ? await this.query("select * from app_public.start_execution($1, $2, $3::jsonb, $4)", args)
+      : await this.query("select * from app_private.start_execution($1, $2, $3::jsonb, $4, $5, false)", [...args, this.actor]);
+    return toExecution(rows[0]);
+  }
+
+  /** One atomic move; throws IllegalTransitionError (currentState set) when illegal or stale, and writes nothing. */
+  async transition(id: string, toState: ExecutionState, opts: { expectedFrom?: ExecutionState; details?: TransitionDetails } = {}): Promise<Execution> {
+    const args = [id, toState, opts.expectedFrom ?? null, opts.details === undefined ? null : JSON.stringify(opts.details)];
+    const { rows } = this.caller.kind === "user"
+      ? await this.query("select * from app_public.transition_execution($1, $2, $3, $4::jsonb)", args)
+      : await this.query("select * from app_private.transition_execution($1, $2, $3, $4::jsonb, $5, false)", [...args, this.actor]);
+    return toExecution(rows[0]);
+  }
+
+  /** Many moves in one statement and one commit; one result per request, in order. */
+  async transitionMany(requests: TransitionRequest[]): Promise<TransitionResult[]> {
+    if (requests.length === 0) return [];
+    const items = JSON.stringify(requests.map((r) => ({
+      id: r.id, to_state: r.toState, ...(r.expectedFrom ? { expected_from: r.expectedFrom } : {}), ...(r.details ? { details: r.details } : {}),
+    })));
+    const { rows } = this.caller.kind === "user"
+      ? await this.query("select * from app_public.transition_executions($1::jsonb)", [items])
+      : await this.query("select * from app_private.apply_execution_transitions($1::jsonb, $2, false)", [items, this.actor]);
+    return rows.map(toTransitionResult);
+  }
+
+  async get(id: string): Promise<Execution> {
+    const { rows } = await this.query("select * from app_public.lookup_execution($1) where id is not null", [id]);
+    if (!rows[0]) throw new NotFoundError("execution not found", { field: "id" });
+    return toExecution(rows[0]);
+  }
+
+  /** The transition chain of one execution, oldest first. */
+  async transitions(id: string): Promise<ExecutionTransition[]> {
+    const { rows } = await this.query("select * from app_public.execution_transition_history($1)", [id]);
+    return rows.map(toTransition);
+  }
+
+  /** Executions newest first with keyset pagination (pass `next` back as `after`). */
+  async history(filter: HistoryFilter): Promise<HistoryPage> {
+    if (!filter.teamId && !filter.workflowId) throw new ValidationError("give a teamId or a workflowId", { field: "team_id" });
+    const limit = filter.limit ?? 50;
+    const { rows } = await this.query(
+      this.caller.kind === "user"
+        ? "select * from app_public.execution_history($1, $2, $3, $4, $5, $6, $7, $8)"
+        : "select * from app_private.execution_history($1, $2, $3, $4, $5, $6, $7, $8, false)",
+      [filter.teamId ?? null, filter.workflowId ?? null, filter.state ?? null, filter.createdFrom ?? null, filter.createdBefore ?? null,
+        filter.after?.createdAt ?? null, filter.after?.id ?? null, limit],
+    );
+    const items = rows.map(toExecution);
+    const last = items[items.length - 1];
+    return { items, next: items.length === limit && last ? { createdAt: last.createdAt, id: last.id } : null };
+  }
+
+  async nodeRunStart(executionId: string, nodeName: string, opts: { attempt?: number; nodeId?: string } = {}): Promise<NodeRun> {
+    const { rows } = this.caller.kind === "user"
+      ? await this.query("select * from app_public.record_node_run_start($1, $2, $3, $4)", [executionId, nodeName, opts.attempt ?? null, opts.nodeId ?? null])
+      : await this.query("select * from app_private.record_node_run_start($1, $2, $3, $4, false)", [executionId, nodeName, opts.attempt ?? null, opts.nodeId ?? null]);
+    return toNodeRun(rows[0]);
+  }
+
+  async nodeRunFinish(
+    executionId: string, nodeName: string, status: "succeeded" | "failed" | "skipped" | "cancelled",
+    opts: { output?: unknown; error?: unknown; attempt?: number } = {},
+  ): Promise<NodeRun> {
+    const output = opts.output === undefined ? null : JSON.stringify(opts.output);
+    const error = opts.error === undefined ? null : JSON.stringify(opts.error);
+    const { rows } = this.caller.kind === "user"
+      ? await this.query("select * from app_public.record_node_run_finish($1, $2, $3, $4::jsonb, $5::jsonb, $6)", [executionId, nodeName, status, output, error, opts.attempt ?? null])
+      : await this.query("select * from app_private.record_node_run_finish($1, $2, $3, $4, $5::jsonb, $6::jsonb, false)", [executionId, nodeName, opts.attempt ?? null, status, output, error]);
+    return toNodeRun(rows[0]);
+  }
+
+  /** Metric series for one workflow or one team. */
+  async series(opts: { workflowId?: string; teamId?: string; from: Date; to: Date; bucket: MetricBucket }): Promise<MetricPoint[]> {
+    const { rows } = await this.query(
+      "select * from app_public.execution_metrics_series($1, $2, $3, $4, $5)",
+      [opts.from, opts.to, opts.bucket, opts.workflowId ?? null, opts.teamId ?? null],
+    );
+    return rows.map(toMetricPoint);
+  }
+}

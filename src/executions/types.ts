@@ -1,0 +1,114 @@
+// Execution domain types as the repository returns them (camelCase; timestamps as Date).
+
+export const EXECUTION_STATES = ["pending", "queued", "running", "waiting", "succeeded", "failed", "cancelled", "timed_out", "crashed"] as const;
+export type ExecutionState = (typeof EXECUTION_STATES)[number];
+export const TERMINAL_STATES: readonly ExecutionState[] = ["succeeded", "failed", "cancelled", "timed_out", "crashed"];
+export type TriggerType = "webhook" | "schedule" | "event" | "manual" | "retry";
+
+export interface Execution {
+  id: string;
+  createdAt: Date;
+  teamId: string;
+  workflowId: string;
+  workflowVersion: number;
+  state: ExecutionState;
+  triggerType: TriggerType;
+  input: unknown;
+  output: unknown;
+  error: unknown;
+  attempt: number;
+  idempotencyKey: string | null;
+  version: number;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  durationMs: number | null;
+  updatedAt: Date;
+}
+
+export interface ExecutionTransition {
+  executionId: string;
+  seq: number;
+  fromState: ExecutionState | null;
+  toState: ExecutionState;
+  at: Date;
+  actorId: string | null;
+  reason: string | null;
+  details: unknown;
+}
+
+export interface TransitionDetails {
+  reason?: string;
+  output?: unknown;
+  error?: unknown;
+  correlation_id?: string;
+  causation_id?: string;
+  trace_id?: string;
+  [key: string]: unknown;
+}
+
+export interface TransitionRequest {
+  id: string;
+  toState: ExecutionState;
+  expectedFrom?: ExecutionState;
+  details?: TransitionDetails;
+}
+
+export interface TransitionResult {
+  ord: number;
+  executionId: string | null;
+  /** The execution's created_at (partition key), when found and visible. */
+  executionCreatedAt: Date | null;
+  ok: boolean;
+  /** LFVAL, LFNTF, LFDNY or LFSTA when not ok. */
+  errorCode: string | null;
+  currentState: ExecutionState | null;
+  seq: number | null;
+  attempt: number | null;
+}
+
+export type NodeRunStatus = "pending" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";
+export interface NodeRun {
+  executionId: string;
+  nodeName: string;
+  nodeId: string | null;
+  attempt: number;
+  status: NodeRunStatus;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  output: unknown;
+  error: unknown;
+}
+
+export interface HistoryFilter {
+  teamId?: string;
+  workflowId?: string;
+  state?: ExecutionState;
+  createdFrom?: Date;
+  createdBefore?: Date;
+  /** Keyset cursor: the last row of the previous page. */
+  after?: { createdAt: Date; id: string };
+  limit?: number;
+}
+
+export interface HistoryPage {
+  items: Execution[];
+  /** Pass as `after` to get the next page; null when this page was the last. */
+  next: { createdAt: Date; id: string } | null;
+}
+
+export type MetricBucket = "minute" | "hour" | "day";
+export interface MetricPoint {
+  bucketStart: Date;
+  total: number;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+  timedOut: number;
+  crashed: number;
+  successRate: number | null;
+  avgMs: number | null;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  nodeCount: number;
+  failedNodeCount: number;
+}
