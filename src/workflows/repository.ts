@@ -1,0 +1,174 @@
+// The workflows repository: a thin layer over the SQL API (current.sql). It takes the owner pool and acts for
+// a user: every call runs in withTransaction(pool, fn, {asUser}) as linkflow_visitor with the user's claims,
+// so RLS (reads) and the role checks of the SECURITY DEFINER functions (writes) apply exactly as they do
+// for GraphQL. Errors leave as typed LinkFlowErrors (VersionConflictError.currentVersion,
+// ValidationError.field, LIMIT_EXCEEDED, NotFoundError, ForbiddenError...).
+import type pg from "pg";
+import { withTransaction } from "../db/transaction.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
+import type {
+  ListOptions, Page, VersionSummary, Workflow, WorkflowDefinition, WorkflowDiff, WorkflowGraph, WorkflowListItem,
+  WorkflowSnapshot, WorkflowVersion,
+} from "./types.ts";
+
+export interface Actor {
+  userId: string;
+  /** Optional ids copied into the events' metadata. */
+  correlationId?: string;
+  causationId?: string;
+  traceId?: string;
+}
+
+type Row = Record<string, any>;
+
+const WORKFLOW_COLUMNS = "id, team_id, name, description, status, settings, tags, current_version, created_by, created_at, updated_at, archived_at";
+const LIST_COLUMNS = "id, team_id, name, status, tags, current_version, created_by, created_at, updated_at, archived_at";
+
+function toWorkflow(r: Row): Workflow {
+  return {
+    id: r.id, teamId: r.team_id, name: r.name, description: r.description, status: r.status, settings: r.settings,
+    tags: r.tags, currentVersion: r.current_version, createdBy: r.created_by, createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at), archivedAt: r.archived_at == null ? null : new Date(r.archived_at),
+  };
+}
+
+function toListItem(r: Row): WorkflowListItem {
+  return {
+    id: r.id, teamId: r.team_id, name: r.name, status: r.status, tags: r.tags, currentVersion: r.current_version,
+    createdBy: r.created_by, createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at),
+    archivedAt: r.archived_at == null ? null : new Date(r.archived_at),
+  };
+}
+
+function encodeCursor(updatedAt: string, id: string): string {
+  return Buffer.from(JSON.stringify([updatedAt, id])).toString("base64url");
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
+    if (Array.isArray(v) && v.length === 2 && typeof v[0] === "string" && typeof v[1] === "string") return [v[0], v[1]];
+  } catch { /* fall through */ }
+  throw new ValidationError("invalid cursor", { field: "after" });
+}
+
+export class WorkflowRepository {
+  readonly #pool: pg.Pool;
+
+  constructor(ownerPool: pg.Pool) {
+    this.#pool = ownerPool;
+  }
+
+  #as<T>(actor: Actor, fn: (c: pg.PoolClient) => Promise<T>, readOnly = false): Promise<T> {
+    return withTransaction(this.#pool, async (c) => {
+      if (actor.correlationId || actor.causationId || actor.traceId) {
+        await c.query(
+          "select set_config('linkflow.correlation_id', $1, true), set_config('linkflow.causation_id', $2, true), set_config('linkflow.trace_id', $3, true)",
+          [actor.correlationId ?? "", actor.causationId ?? "", actor.traceId ?? ""],
+        );
+      }
+      return fn(c);
+    }, { asUser: { userId: actor.userId }, readOnly });
+  }
+
+  async #one(actor: Actor, sql: string, params: unknown[]): Promise<Workflow> {
+    const { rows } = await this.#as(actor, (c) => c.query(sql, params));
+    return toWorkflow(rows[0]!);
+  }
+
+  /** Creates the workflow, its graph and version 1 in one transaction (WorkflowCreated). Needs editor. */
+  createWithVersion(actor: Actor, teamId: string, definition: WorkflowDefinition): Promise<Workflow> {
+    return this.#one(actor, `select ${WORKFLOW_COLUMNS} from app_public.create_workflow($1, $2)`, [teamId, JSON.stringify(definition)]);
+  }
+
+  /** The workflow with its nodes, connections and triggers: one SQL statement (one round trip for the data). */
+  async getWithNodes(actor: Actor, workflowId: string): Promise<WorkflowGraph> {
+    const { rows } = await this.#as(actor, (c) => c.query("select app_public.workflow_graph($1) as g", [workflowId]), true);
+    const g = rows[0]?.g as (Omit<WorkflowGraph, "workflow"> & { workflow: Row }) | null;
+    if (!g) throw new NotFoundError("workflow not found", { field: "workflow_id" });
+    return { ...g, workflow: toWorkflow(g.workflow) };
+  }
+
+  /** Replaces the graph and writes version expectedVersion + 1; a stale expectedVersion throws VersionConflictError. */
+  save(actor: Actor, workflowId: string, expectedVersion: number, definition: WorkflowDefinition, message?: string): Promise<Workflow> {
+    return this.#one(actor, `select ${WORKFLOW_COLUMNS} from app_public.save_workflow($1, $2, $3, $4)`,
+      [workflowId, expectedVersion, JSON.stringify(definition), message ?? null]);
+  }
+
+  /** Versions newest first, light columns only; page with beforeVersion = the last version seen. */
+  async listVersions(actor: Actor, workflowId: string, opts: { beforeVersion?: number; limit?: number } = {}): Promise<VersionSummary[]> {
+    const { rows } = await this.#as(actor, (c) => c.query(
+      "select version, author_id, message, created_at, was_active from app_public.workflow_version_history($1, $2, $3)",
+      [workflowId, opts.beforeVersion ?? null, opts.limit ?? 50]), true);
+    return rows.map((r) => ({ version: r.version, authorId: r.author_id, message: r.message, createdAt: new Date(r.created_at), wasActive: r.was_active }));
+  }
+
+  async getVersion(actor: Actor, workflowId: string, version: number): Promise<WorkflowVersion> {
+    const { rows } = await this.#as(actor, (c) => c.query(
+      "select workflow_id, version, data, author_id, message, created_at from app_public.workflow_versions where workflow_id = $1 and version = $2",
+      [workflowId, version]), true);
+    const r = rows[0];
+    if (!r) throw new NotFoundError(`version ${version} not found`, { field: "version" });
+    return { workflowId: r.workflow_id, version: r.version, data: r.data as WorkflowSnapshot, authorId: r.author_id, message: r.message, createdAt: new Date(r.created_at) };
+  }
+
+  async diff(actor: Actor, workflowId: string, fromVersion: number, toVersion: number): Promise<WorkflowDiff> {
+    const { rows } = await this.#as(actor, (c) => c.query("select app_public.diff_workflow_versions($1, $2, $3) as d",
+      [workflowId, fromVersion, toVersion]), true);
+    return rows[0]!.d as WorkflowDiff;
+  }
+
+  /** Writes a new version equal to `version` (history is append-only). */
+  restore(actor: Actor, workflowId: string, version: number, expectedVersion: number): Promise<Workflow> {
+    return this.#one(actor, `select ${WORKFLOW_COLUMNS} from app_public.restore_workflow_version($1, $2, $3)`, [workflowId, version, expectedVersion]);
+  }
+
+  /**
+   * A team's workflows, most recently updated first, with keyset pagination on (updated_at, id). Reads the
+   * workflows table's light columns only: the tag filter uses the GIN index on tags, the name search the
+   * trigram index, the order the (team_id, updated_at, id) index.
+   */
+  async list(actor: Actor, opts: ListOptions): Promise<Page<WorkflowListItem>> {
+    const limit = Math.min(Math.max(Math.trunc(opts.limit ?? 50), 1), 500);
+    const where = ["team_id = $1"];
+    const params: unknown[] = [opts.teamId];
+    if (opts.status) { params.push(opts.status); where.push(`status = $${params.length}`); }
+    if (opts.tag) { params.push([opts.tag]); where.push(`tags @> $${params.length}::text[]`); }
+    if (opts.search) { params.push(opts.search); where.push(`name ilike '%' || app_hidden.escape_like($${params.length}) || '%'`); }
+    if (opts.after) {
+      const [ts, id] = decodeCursor(opts.after);
+      params.push(ts, id);
+      where.push(`(updated_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    }
+    params.push(limit + 1);
+    const sql = `select ${LIST_COLUMNS}, to_json(updated_at) #>> '{}' as cursor_ts from app_public.workflows
+                  where ${where.join(" and ")} order by updated_at desc, id desc limit $${params.length}`;
+    const { rows } = await this.#as(actor, (c) => c.query(sql, params), true);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return { items: page.map(toListItem), nextCursor: rows.length > limit && last ? encodeCursor(last.cursor_ts, last.id) : null };
+  }
+
+  activate(actor: Actor, workflowId: string): Promise<Workflow> {
+    return this.#one(actor, `select ${WORKFLOW_COLUMNS} from app_public.activate_workflow($1)`, [workflowId]);
+  }
+
+  deactivate(actor: Actor, workflowId: string): Promise<Workflow> {
+    return this.#one(actor, `select ${WORKFLOW_COLUMNS} from app_public.deactivate_workflow($1)`, [workflowId]);
+  }
+
+  /** Soft delete (status archived, archived_at). Needs admin. */
+  archive(actor: Actor, workflowId: string): Promise<Workflow> {
+    return this.#one(actor, `select ${WORKFLOW_COLUMNS} from app_public.archive_workflow($1)`, [workflowId]);
+  }
+
+  /** Hard delete with graph, versions and executions (WorkflowDeleted). Needs admin. */
+  async delete(actor: Actor, workflowId: string): Promise<void> {
+    await this.#as(actor, (c) => c.query("select app_public.delete_workflow($1)", [workflowId]));
+  }
+
+  /** Copies the current version into a team the caller can edit, as a new draft at version 1. */
+  duplicate(actor: Actor, workflowId: string, targetTeamId: string, name?: string): Promise<Workflow> {
+    return this.#one(actor, `select ${WORKFLOW_COLUMNS} from app_public.duplicate_workflow($1, $2, $3)`, [workflowId, targetTeamId, name ?? null]);
+  }
+}
