@@ -54,7 +54,10 @@ export class CachedUserRepository {
   private write<R>(fn: () => Promise<R>, keys: (r: R) => string[]): Promise<R> {
     return withTransaction(this.pool, async () => {
       const r = await fn();
-      await invalidateAfterCommit(this.pool, this.cache, { keys: keys(r) });
+      const k = keys(r);
+      // user:<id> is the tag of what derives from the user (e.g. cached team memberships)
+      const tags = k.filter((x) => x.startsWith("users:id:")).map((x) => `user:${x.slice("users:id:".length)}`);
+      await invalidateAfterCommit(this.pool, this.cache, { keys: k, tags });
       return r;
     });
   }

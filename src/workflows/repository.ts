@@ -24,7 +24,7 @@ type Row = Record<string, any>;
 const WORKFLOW_COLUMNS = "id, team_id, name, description, status, settings, tags, current_version, created_by, created_at, updated_at, archived_at";
 const LIST_COLUMNS = "id, team_id, name, status, tags, current_version, created_by, created_at, updated_at, archived_at";
 
-function toWorkflow(r: Row): Workflow {
+export function toWorkflow(r: Row): Workflow {
   return {
     id: r.id, teamId: r.team_id, name: r.name, description: r.description, status: r.status, settings: r.settings,
     tags: r.tags, currentVersion: r.current_version, createdBy: r.created_by, createdAt: new Date(r.created_at),

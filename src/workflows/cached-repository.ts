@@ -1,0 +1,67 @@
+// GetWithNodes behind the cache (issue 7). The graph is cached once per workflow (shared by every caller,
+// loaded as the owner with app_private.workflow_graph_unchecked) and each caller is authorized on every read
+// against cached team memberships: a membership change invalidates by the team's tag (SQL triggers of the cache
+// migration), a user's soft delete by the user's key. Writes go through WorkflowRepository; the SQL triggers on
+// the graph tables invalidate the graph, and writes made here also invalidate right after their commit.
+import type pg from "pg";
+import { cached, type CachedFunction } from "../cache/cached.ts";
+import { dateJsonCodec } from "../cache/codec.ts";
+import { cacheKeys, cacheTags, policies } from "../cache/entities.ts";
+import type { Cache } from "../cache/types.ts";
+import { NotFoundError } from "../errors.ts";
+import { toWorkflow, WorkflowRepository, type Actor } from "./repository.ts";
+import type { Workflow, WorkflowDefinition, WorkflowGraph } from "./types.ts";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class CachedWorkflowRepository {
+  readonly repo: WorkflowRepository;
+  /** The graph document of a workflow, for any caller (authorize before returning it). */
+  readonly graph: CachedFunction<[string], WorkflowGraph | null>;
+  /** Whether a live user is a member (any role) of a live team. */
+  readonly isMember: CachedFunction<[string, string], boolean | null>;
+  private readonly pool: pg.Pool;
+  private readonly cache: Cache;
+
+  constructor(pool: pg.Pool, cache: Cache, repo: WorkflowRepository = new WorkflowRepository(pool)) {
+    this.pool = pool;
+    this.cache = cache;
+    this.repo = repo;
+    this.graph = cached(cache, async (id: string) => {
+      const { rows } = await pool.query("/* name: workflows.graph_unchecked */ select app_private.workflow_graph_unchecked($1) as g", [id]);
+      const g = rows[0]?.g as (Omit<WorkflowGraph, "workflow"> & { workflow: Record<string, unknown> }) | null;
+      return g ? { ...g, workflow: toWorkflow(g.workflow) } : null;
+    }, { key: (id) => (UUID.test(id) ? cacheKeys.workflowGraph(id) : null), ...policies.workflowGraph });
+    this.isMember = cached(cache, async (userId: string, teamId: string) => {
+      const { rows } = await pool.query(
+        `/* name: workflows.is_member */ select exists (
+           select 1 from app_public.team_memberships m
+             join app_public.teams t on t.id = m.team_id and t.deleted_at is null
+             join app_public.users u on u.id = m.user_id and u.deleted_at is null
+            where m.team_id = $2 and m.user_id = $1) as ok`, [userId, teamId]);
+      return rows[0].ok as boolean;
+    }, {
+      key: (userId, teamId) => `memberships:${teamId.toLowerCase()}:${userId.toLowerCase()}`,
+      tags: (userId, teamId) => [cacheTags.team(teamId), `user:${userId.toLowerCase()}`],
+      ...policies.team,
+      codec: dateJsonCodec,
+    });
+  }
+
+  /** GetWithNodes for a user: NotFoundError when the workflow does not exist or the user may not see it. */
+  async getWithNodes(actor: Actor, workflowId: string): Promise<WorkflowGraph> {
+    if (!UUID.test(workflowId)) return this.repo.getWithNodes(actor, workflowId); // the repository's typed error
+    const g = await this.graph(workflowId);
+    if (!g || !(await this.isMember(actor.userId, g.workflow.teamId))) {
+      throw new NotFoundError("workflow not found", { field: "workflow_id" });
+    }
+    return g;
+  }
+
+  /** Save through the repository (its own transaction, as the user), then drop the cached graph. */
+  async save(actor: Actor, workflowId: string, expectedVersion: number, definition: WorkflowDefinition, message?: string): Promise<Workflow> {
+    const w = await this.repo.save(actor, workflowId, expectedVersion, definition, message);
+    await this.cache.invalidate({ keys: [cacheKeys.workflowGraph(workflowId)] });
+    return w;
+  }
+}
