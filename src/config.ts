@@ -33,9 +33,10 @@ export interface Config {
   logLevel: string;
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
-function int(env: Env, name: string, def: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+/** An integer setting from the environment: the default when unset, a ConfigError when out of range. */
+export function envInt(env: Env, name: string, def: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return def;
   const n = Number(raw);
@@ -88,7 +89,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     authenticatorPassword: env.DATABASE_AUTHENTICATOR_PASSWORD ?? "linkflow_authenticator",
     redisUrl: url(env, "REDIS_URL"),
     host: env.HOST ?? "127.0.0.1",
-    port: int(env, "PORT", 5678, 0, 65535),
+    port: envInt(env, "PORT", 5678, 0, 65535),
     jwt: {
       secret: secret ?? (nodeEnv === "production" || publicKey ? null : "linkflow-development-secret-change-me-please"),
       publicKey,
@@ -96,23 +97,23 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       audience: env.JWT_AUDIENCE || null,
     },
     graphql: {
-      maxPageSize: int(env, "GRAPHQL_MAX_PAGE_SIZE", 100, 1, 10_000),
-      maxDepth: int(env, "GRAPHQL_MAX_DEPTH", 10, 2, 100),
-      maxCost: int(env, "GRAPHQL_MAX_COST", 50_000, 1),
-      statementTimeoutMs: int(env, "GRAPHQL_STATEMENT_TIMEOUT_MS", 5_000, 1),
-      maxRequestBytes: int(env, "GRAPHQL_MAX_REQUEST_BYTES", 1_000_000, 1_000),
+      maxPageSize: envInt(env, "GRAPHQL_MAX_PAGE_SIZE", 100, 1, 10_000),
+      maxDepth: envInt(env, "GRAPHQL_MAX_DEPTH", 10, 2, 100),
+      maxCost: envInt(env, "GRAPHQL_MAX_COST", 50_000, 1),
+      statementTimeoutMs: envInt(env, "GRAPHQL_STATEMENT_TIMEOUT_MS", 5_000, 1),
+      maxRequestBytes: envInt(env, "GRAPHQL_MAX_REQUEST_BYTES", 1_000_000, 1_000),
       graphiql: bool(env, "GRAPHIQL", nodeEnv === "development"),
     },
     pool: {
-      max: int(env, "PG_POOL_MAX", 10, 1, 1000),
-      idleTimeoutMs: int(env, "PG_POOL_IDLE_TIMEOUT_MS", 30_000, 0),
-      connectionTimeoutMs: int(env, "PG_POOL_CONNECTION_TIMEOUT_MS", 5_000, 0),
-      statementTimeoutMs: int(env, "PG_STATEMENT_TIMEOUT_MS", 30_000, 0),
+      max: envInt(env, "PG_POOL_MAX", 10, 1, 1000),
+      idleTimeoutMs: envInt(env, "PG_POOL_IDLE_TIMEOUT_MS", 30_000, 0),
+      connectionTimeoutMs: envInt(env, "PG_POOL_CONNECTION_TIMEOUT_MS", 5_000, 0),
+      statementTimeoutMs: envInt(env, "PG_STATEMENT_TIMEOUT_MS", 30_000, 0),
       applicationName: env.PG_APPLICATION_NAME ?? "linkflow-data",
     },
-    workerConcurrency: int(env, "WORKER_CONCURRENCY", 4, 1, 100),
+    workerConcurrency: envInt(env, "WORKER_CONCURRENCY", 4, 1, 100),
     embeddedDataDir: env.EMBEDDED_PG_DIR ?? ".data/postgres",
-    embeddedPort: int(env, "EMBEDDED_PG_PORT", 54329, 1, 65535),
+    embeddedPort: envInt(env, "EMBEDDED_PG_PORT", 54329, 1, 65535),
     logLevel: env.LOG_LEVEL ?? (nodeEnv === "test" ? "warn" : "info"),
   };
   return Object.freeze(cfg);

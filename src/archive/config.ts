@@ -5,6 +5,7 @@
 //   ARCHIVE_ZSTD_LEVEL (9) ARCHIVE_ENCRYPTION_KEY (32 bytes as hex or base64; unset = files are not encrypted)
 import { ConfigError } from "../errors.ts";
 import { parseKey } from "./format.ts";
+import { envInt as int } from "../config.ts";
 
 export interface S3Settings {
   endpoint: string | null; region: string; bucket: string; prefix: string;
@@ -23,13 +24,6 @@ export interface ArchiveConfig {
 }
 
 type Env = Record<string, string | undefined>;
-function int(env: Env, name: string, def: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return def;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer between ${min} and ${max}`);
-  return n;
-}
 
 export function loadArchiveConfig(env: Env = process.env): Readonly<ArchiveConfig> {
   const storage = (env.ARCHIVE_STORAGE || "fs") as ArchiveConfig["storage"];

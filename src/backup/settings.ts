@@ -9,6 +9,7 @@ import { FileSystemStorage } from "../storage/fs.ts";
 import type { Storage } from "../storage/storage.ts";
 import { DEFAULT_RETENTION, type RetentionPolicy } from "./retention.ts";
 import { PROJECT_ROOT } from "../db/migrate.ts";
+import { envInt as int } from "../config.ts";
 
 type Env = Record<string, string | undefined>;
 
@@ -62,13 +63,6 @@ export function storageFromUrl(raw: string): Storage {
   return f(raw);
 }
 
-function int(env: Env, name: string, def: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return def;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer between ${min} and ${max}`);
-  return n;
-}
 
 export function backupSettingsFromEnv(env: Env = process.env): BackupSettings {
   const format = (env.BACKUP_FORMAT ?? "auto") as BackupSettings["format"];

@@ -6,6 +6,7 @@
 //   METRICS_PORT            the worker's /metrics listener port (default 9464; 0 disables it)
 //   METRICS_HOST            its bind address (default HOST or 127.0.0.1)
 import { ConfigError } from "../errors.ts";
+import { envInt as int } from "../config.ts";
 
 export interface MonitoringSettings {
   slowQueryMs: number;
@@ -18,15 +19,6 @@ export interface MonitoringSettings {
 
 type Env = Record<string, string | undefined>;
 
-function int(env: Env, name: string, def: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return def;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got ${JSON.stringify(raw)}`);
-  }
-  return n;
-}
 
 export function loadMonitoringSettings(env: Env = process.env): Readonly<MonitoringSettings> {
   return Object.freeze({
