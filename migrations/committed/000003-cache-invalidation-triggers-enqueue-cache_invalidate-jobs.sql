@@ -1,5 +1,5 @@
 --! Previous: sha1:9f85da4db68c4f0998c41930742d0316509987b0
---! Hash: sha1:014839fc3d78c5a3b5488c604b9eceb3b3b211c0
+--! Hash: sha1:91dce3cffe9d6dc071b399036840c6a21937edb2
 --! Message: cache: invalidation triggers enqueue cache_invalidate jobs
 
 ------------------------------------------------------------------------------------------------------------
@@ -16,42 +16,37 @@ create function app_private.enqueue_cache_invalidation(keys text[], tags text[] 
 as $$
 declare
   v text;
-  k text[] := array(select distinct x from unnest(keys) x where x is not null);
-  t text[] := array(select distinct x from unnest(tags) x where x is not null);
-  p text[] := array(select distinct x from unnest(patterns) x where x is not null);
+  k text[] := array(select distinct x from unnest(keys) x where x is not null order by x);
+  t text[] := array(select distinct x from unnest(tags) x where x is not null order by x);
+  p text[] := array(select distinct x from unnest(patterns) x where x is not null order by x);
   i integer;
 begin
-  if cardinality(k) + cardinality(t) + cardinality(p) <= 16 then
-    -- A few targets (the usual write): one job per key, tag or pattern, its job_key prefixed with the task
-    -- name, so a burst of writes to the same entity collapses into one pending job; a job already running is
-    -- never lost (graphile-worker creates a new one).
+  if cardinality(k) <= 16 then
+    -- Entity keys (a user, a workflow graph): one job per key, its job_key prefixed with the task name, so a
+    -- burst of writes to the same entity collapses into one pending job; a job already running is never lost
+    -- (graphile-worker creates a new one). Sorted, so concurrent writers upsert job keys in one order.
     foreach v in array k loop
       perform graphile_worker.add_job('cache_invalidate', json_build_object('keys', json_build_array(v)),
         job_key => 'cache_invalidate:k:' || v, job_key_mode => 'replace');
     end loop;
-    foreach v in array t loop
-      perform graphile_worker.add_job('cache_invalidate', json_build_object('tags', json_build_array(v)),
-        job_key => 'cache_invalidate:t:' || v, job_key_mode => 'replace');
+  else
+    -- A bulk write (thousands of rows in one statement): jobs of up to 1,000 keys each, without job keys.
+    i := 1;
+    while i <= cardinality(k) loop
+      perform graphile_worker.add_job('cache_invalidate', json_build_object('keys', to_json(k[i:i + 999])));
+      i := i + 1000;
     end loop;
-    foreach v in array p loop
-      perform graphile_worker.add_job('cache_invalidate', json_build_object('patterns', json_build_array(v)),
-        job_key => 'cache_invalidate:p:' || v, job_key_mode => 'replace');
-    end loop;
-    return;
   end if;
-  -- A bulk write (thousands of rows in one statement): a few jobs carrying up to 1,000 targets each.
-  i := 1;
-  while i <= greatest(cardinality(k), 1) loop
-    perform graphile_worker.add_job('cache_invalidate', json_build_object(
-      'keys', to_json(coalesce(k[i:i + 999], '{}')),
-      'tags', to_json(case when i = 1 then t else '{}' end),
-      'patterns', to_json(case when i = 1 then p else '{}' end)));
-    i := i + 1000;
-  end loop;
+  -- Tags and patterns are shared by many writers (every workflow of a team feeds its team's tags): one job per
+  -- statement, without a job key. Upserting shared job keys from transactions that touch them in different
+  -- orders deadlocks; a few extra cheap jobs do not.
+  if cardinality(t) + cardinality(p) > 0 then
+    perform graphile_worker.add_job('cache_invalidate', json_build_object('tags', to_json(t), 'patterns', to_json(p)));
+  end if;
 end;
 $$;
 comment on function app_private.enqueue_cache_invalidation(text[], text[], text[]) is
-'Enqueues cache_invalidate jobs for cache keys, tags and key patterns: up to 16 targets get one deduplicated job each (job_key cache_invalidate:<k|t|p>:<target>); a bulk write gets jobs of up to 1,000 targets. The jobs run after the calling transaction commits; a rollback enqueues nothing.';
+'Enqueues cache_invalidate jobs: up to 16 entity keys get one deduplicated job each (job_key cache_invalidate:k:<key>, upserted in sorted order); a bulk write gets jobs of up to 1,000 keys; tags and patterns go into one job per call without a job key (shared by many writers: no deadlock-prone upserts). The jobs run after the calling transaction commits; a rollback enqueues nothing.';
 
 create function app_private.cache_keys(table_name text, r jsonb) returns text[]
   language sql immutable parallel safe

@@ -1,5 +1,5 @@
---! Previous: sha1:014839fc3d78c5a3b5488c604b9eceb3b3b211c0
---! Hash: sha1:5c02f1fa50fc5744765e5209e84b7c2da8c10e1f
+--! Previous: sha1:91dce3cffe9d6dc071b399036840c6a21937edb2
+--! Hash: sha1:29ade0339e1d1c250e59ad08ec6201cf41141369
 --! Message: backup: catalog, restore tests, table checksums, event xid re-basing
 
 ------------------------------------------------------------------------------------------------------------

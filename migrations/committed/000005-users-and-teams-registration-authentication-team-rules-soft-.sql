@@ -1,5 +1,5 @@
---! Previous: sha1:5c02f1fa50fc5744765e5209e84b7c2da8c10e1f
---! Hash: sha1:d3c5019806d5a4553fb43e5877af3ef3acb864fb
+--! Previous: sha1:29ade0339e1d1c250e59ad08ec6201cf41141369
+--! Hash: sha1:3e81f91aa32ff875886abd928a301b470dbaa1a9
 --! Message: users and teams: registration, authentication, team rules, soft delete, bulk operations, search
 
 -- Issue 3: users and teams. Registration and sign-in (bcrypt via pgcrypto, HS256 JWTs signed in SQL), profile and

@@ -1,5 +1,5 @@
---! Previous: sha1:d3c5019806d5a4553fb43e5877af3ef3acb864fb
---! Hash: sha1:fd8bb8ba2cdd05a37c9c5fa568c061fcd21666b9
+--! Previous: sha1:3e81f91aa32ff875886abd928a301b470dbaa1a9
+--! Hash: sha1:164194534ecf9b4ddcefb51d4b5104d11fa26e72
 --! Message: archive: manifest, archived execution index, legal holds, retention, restore and erasure
 
 ------------------------------------------------------------------------------------------------------------

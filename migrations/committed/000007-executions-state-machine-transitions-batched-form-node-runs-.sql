@@ -1,5 +1,5 @@
---! Previous: sha1:fd8bb8ba2cdd05a37c9c5fa568c061fcd21666b9
---! Hash: sha1:589a73bc45993a0a9d5fb6fc4099a505e04ac3e2
+--! Previous: sha1:164194534ecf9b4ddcefb51d4b5104d11fa26e72
+--! Hash: sha1:e6575c9a76ca23f1ca4ac76130ff04ebf8a09b70
 --! Message: executions: state machine, transitions, batched form, node runs, metric rollups, history
 
 ------------------------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
---! Previous: sha1:589a73bc45993a0a9d5fb6fc4099a505e04ac3e2
---! Hash: sha1:b30540712aa35c2fd1f6eece6e8bf938c1d9a52d
+--! Previous: sha1:e6575c9a76ca23f1ca4ac76130ff04ebf8a09b70
+--! Hash: sha1:b00babecf62cdb73a491b56122683f7b3dbf3f6e
 --! Message: events: reads, erasure, projections, read models, lag and drift
 
 -- Issue 4: event store (append/read/erase), projections (checkpoints, dead letters, rebuild swap, lag) and the

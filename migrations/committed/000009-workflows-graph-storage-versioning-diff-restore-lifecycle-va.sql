@@ -1,5 +1,5 @@
---! Previous: sha1:b30540712aa35c2fd1f6eece6e8bf938c1d9a52d
---! Hash: sha1:9242408993c7b98acd9e9aecdff312cd850fb019
+--! Previous: sha1:b00babecf62cdb73a491b56122683f7b3dbf3f6e
+--! Hash: sha1:40612a58e14d0544d144a70a600f707785c26c15
 --! Message: workflows: graph storage, versioning, diff, restore, lifecycle, validation, retention
 
 ------------------------------------------------------------------------------------------------------------

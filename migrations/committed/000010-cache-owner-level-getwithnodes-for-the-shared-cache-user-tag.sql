@@ -1,5 +1,5 @@
---! Previous: sha1:9242408993c7b98acd9e9aecdff312cd850fb019
---! Hash: sha1:eceea9bd7d4e58f4b1cb394a4d138d93598a7285
+--! Previous: sha1:40612a58e14d0544d144a70a600f707785c26c15
+--! Hash: sha1:2876c16fdf64b042257901e3c04ac3978e92b1f0
 --! Message: cache: owner-level GetWithNodes for the shared cache; user tag for cached memberships
 
 -- GetWithNodes for the shared cache: the graph document without the caller check, owner only. The public
