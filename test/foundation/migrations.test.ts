@@ -37,7 +37,10 @@ async function pgDumpUsable(): Promise<boolean> {
   } catch { return false; }
 }
 
-afterAll(async () => { await admin(`drop database if exists ${name} with (force)`); });
+afterAll(async () => {
+  await admin(`drop database if exists ${name} with (force)`);
+  await admin(`drop database if exists ${name}_noop with (force)`);
+});
 
 describe("migrations", () => {
   it("migrate up, roll back to nothing, and up again: identical schema (pg_dump --schema-only)", async (ctx) => {
@@ -66,7 +69,10 @@ describe("migrations", () => {
   }, 120_000);
 
   it("is a no-op when already up to date", async () => {
-    const ownerUrl = ownerUrlFor(rootUrl, name);
+    await admin(`drop database if exists ${name}_noop with (force)`);
+    await admin(`create database ${name}_noop owner ${ROLES.owner}`);
+    const ownerUrl = ownerUrlFor(rootUrl, `${name}_noop`);
+    await migrateUp(ownerUrl);
     await migrateUp(ownerUrl);
     const c = new pg.Client({ connectionString: ownerUrl });
     await c.connect();

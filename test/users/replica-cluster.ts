@@ -14,6 +14,7 @@ import { withCredentials, withDatabase } from "../../src/config.ts";
 import { migrateUp } from "../../src/db/migrate.ts";
 import { ensureRoles, ROLES } from "../../src/db/roles.ts";
 import { applyCurrent, AUTHENTICATOR_PASSWORD, OWNER_PASSWORD } from "../harness/template.ts";
+import { serverMajor, toolMajor } from "../harness/pgtools.ts";
 
 const run = promisify(execFile);
 const BIN = process.env.PG_BIN_DIR ?? "/usr/lib/postgresql/15/bin";
@@ -71,7 +72,10 @@ export async function startReplicaCluster(opts: { sharedRootUrl: string; sharedD
   try {
     let source: ReplicaCluster["source"];
     let primaryHost: { port: number; rootUrl: string; database: string };
-    if (await sharedServerAllowsReplication(opts.sharedRootUrl)) {
+    // pg_basebackup refuses a newer server (the embedded PostgreSQL 18 beside Debian's 15 tools): then the
+    // throwaway primary, built with the same binaries as the replica, is used instead.
+    const sameMajor = (await serverMajor(opts.sharedRootUrl)) <= (await toolMajor("pg_basebackup"));
+    if (sameMajor && await sharedServerAllowsReplication(opts.sharedRootUrl)) {
       source = "shared-server";
       const u = new URL(opts.sharedRootUrl);
       primaryHost = { port: Number(u.port || 5432), rootUrl: opts.sharedRootUrl, database: opts.sharedDatabase };
