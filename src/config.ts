@@ -9,6 +9,20 @@ export interface PoolSettings {
   applicationName: string;
 }
 
+/** Group commit of the executions service path (src/executions/group-commit.ts, docs/executions.md). */
+export interface GroupCommitSettings {
+  /** Coalesce concurrent single calls (EXECUTIONS_GROUP_COMMIT, default on). */
+  enabled: boolean;
+  /** How long the first call of a batch waits for company, ms (EXECUTIONS_GROUP_COMMIT_WINDOW_MS, default 2; 0: the next event-loop turn). */
+  windowMs: number;
+  /** Calls per batch; a full batch leaves at once (EXECUTIONS_GROUP_COMMIT_MAX_BATCH, default 64). */
+  maxBatch: number;
+  /** Batches in flight at once, each on its own connection (EXECUTIONS_GROUP_COMMIT_MAX_IN_FLIGHT, default 4). */
+  maxInFlight: number;
+}
+
+export const DEFAULT_GROUP_COMMIT: Readonly<GroupCommitSettings> = Object.freeze({ enabled: true, windowMs: 2, maxBatch: 64, maxInFlight: 4 });
+
 export interface Config {
   nodeEnv: "development" | "production" | "test";
   /** Owner URL (migrations, worker, SECURITY DEFINER work). Null: use embedded PostgreSQL. */
@@ -28,6 +42,7 @@ export interface Config {
   graphql: { maxPageSize: number; maxDepth: number; maxCost: number; statementTimeoutMs: number; maxRequestBytes: number; graphiql: boolean };
   pool: PoolSettings;
   workerConcurrency: number;
+  executions: { groupCommit: Readonly<GroupCommitSettings> };
   embeddedDataDir: string;
   embeddedPort: number;
   logLevel: string;
@@ -64,6 +79,17 @@ function bool(env: Env, name: string, def: boolean): boolean {
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
   throw new ConfigError(`${name} must be a boolean (true/false), got ${JSON.stringify(raw)}`);
+}
+
+/** The executions group-commit settings (part of loadConfig; exported for tools that need only these). */
+export function groupCommitSettings(env: Env = process.env): Readonly<GroupCommitSettings> {
+  const d = DEFAULT_GROUP_COMMIT;
+  return Object.freeze({
+    enabled: bool(env, "EXECUTIONS_GROUP_COMMIT", d.enabled),
+    windowMs: envInt(env, "EXECUTIONS_GROUP_COMMIT_WINDOW_MS", d.windowMs, 0, 1000),
+    maxBatch: envInt(env, "EXECUTIONS_GROUP_COMMIT_MAX_BATCH", d.maxBatch, 1, 10_000),
+    maxInFlight: envInt(env, "EXECUTIONS_GROUP_COMMIT_MAX_IN_FLIGHT", d.maxInFlight, 1, 64),
+  });
 }
 
 export function loadConfig(env: Env = process.env): Readonly<Config> {
@@ -112,6 +138,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       applicationName: env.PG_APPLICATION_NAME ?? "linkflow-data",
     },
     workerConcurrency: envInt(env, "WORKER_CONCURRENCY", 4, 1, 100),
+    executions: { groupCommit: groupCommitSettings(env) },
     embeddedDataDir: env.EMBEDDED_PG_DIR ?? ".data/postgres",
     embeddedPort: envInt(env, "EMBEDDED_PG_PORT", 54329, 1, 65535),
     logLevel: env.LOG_LEVEL ?? (nodeEnv === "test" ? "warn" : "info"),

@@ -6,10 +6,19 @@
 //  - the service path (`{ kind: "service", actorId? }`) for engines and workers on the owner pool: app_private functions,
 //    no role checks, the given actor recorded. A service call outside a transaction is one autocommit statement (one
 //    round trip, one commit); inside withTransaction(pool, ...) it joins that transaction.
+//
+// Group commit (service path, on by default): concurrent single writes (transition, node-run start and finish)
+// outside a transaction are coalesced into one batched engine call per short window (./group-commit.ts). Each call
+// still gets its own result or typed error, after its batch commits. close() drains them (graceful stop).
 import type pg from "pg";
+import { DEFAULT_GROUP_COMMIT, type GroupCommitSettings } from "../config.ts";
 import { mapDbError } from "../db/errors.ts";
 import { currentClient, withTransaction } from "../db/transaction.ts";
-import { NotFoundError, ValidationError } from "../errors.ts";
+import { NotFoundError, UnavailableError, ValidationError } from "../errors.ts";
+import { registry } from "../monitoring/registry.ts";
+import { sharedGroupCommit, type GroupCommit } from "./group-commit.ts";
+import { lanesFor, type Lanes } from "./lanes.ts";
+import { groupCommitMetrics, type GroupCommitMetrics } from "./metrics.ts";
 import { toExecution, toMetricPoint, toNodeRun, toTransition, toTransitionResult } from "./rows.ts";
 import type {
   Execution, ExecutionState, ExecutionTransition, HistoryFilter, HistoryPage, MetricBucket, MetricPoint, NodeRun,
@@ -25,18 +34,58 @@ export interface StartInput {
   idempotencyKey?: string | null;
 }
 
+export interface ExecutionsRepositoryOptions {
+  /** Group commit of the service path: the process's settings (config.executions.groupCommit), or false for none. Default: on, DEFAULT_GROUP_COMMIT. */
+  groupCommit?: Readonly<GroupCommitSettings> | false;
+  /** Where the group commit reports batch sizes and waits. Default: the process registry (src/monitoring/registry.ts). */
+  metrics?: GroupCommitMetrics;
+}
+
 export class ExecutionsRepository {
   readonly pool: pg.Pool;
   readonly caller: Caller;
+  private readonly options: ExecutionsRepositoryOptions;
+  private lanes: Lanes | null = null;
+  private closed = false;
 
-  constructor(pool: pg.Pool, caller: Caller = { kind: "service", actorId: null }) {
+  constructor(pool: pg.Pool, caller: Caller = { kind: "service", actorId: null }, options: ExecutionsRepositoryOptions = {}) {
     this.pool = pool;
     this.caller = caller;
+    this.options = options;
   }
 
-  /** The same repository acting for a signed-in user (RLS and team roles apply). */
+  /** The same repository acting for a signed-in user (RLS and team roles apply; no group commit). */
   asUser(userId: string): ExecutionsRepository {
-    return new ExecutionsRepository(this.pool, { kind: "user", userId });
+    return new ExecutionsRepository(this.pool, { kind: "user", userId }, this.options);
+  }
+
+  /**
+   * Graceful stop: answers every coalesced call queued or in flight (each gets its result or a typed error), then
+   * refuses further coalesced calls of this repository (UnavailableError). Call before pool.end().
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    const gc = this.groupCommitSettings() ? sharedGroupCommit(this.pool, this.groupCommitSettings()!, () => this.metrics()) : null;
+    await gc?.close();
+  }
+
+  private groupCommitSettings(): Readonly<GroupCommitSettings> | null {
+    const s = this.options.groupCommit ?? DEFAULT_GROUP_COMMIT;
+    return s && s.enabled ? s : null;
+  }
+
+  private metrics(): GroupCommitMetrics {
+    return this.options.metrics ?? groupCommitMetrics(registry);
+  }
+
+  /** The group commit for this call, or null when the call runs directly (user caller, in a transaction, off). */
+  private coalescing(): GroupCommit | null {
+    if (this.caller.kind !== "service") return null;
+    const settings = this.groupCommitSettings();
+    if (!settings || currentClient(this.pool)) return null;
+    if (this.closed) throw new UnavailableError("the executions repository is closed; the call was not applied", { detail: "outcome=not_applied" });
+    this.lanes ??= lanesFor(this.actor);
+    return sharedGroupCommit(this.pool, settings, () => this.metrics());
   }
 
   private async query<R extends pg.QueryResultRow = any>(text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
@@ -66,6 +115,8 @@ export class ExecutionsRepository {
 
   /** One atomic move; throws IllegalTransitionError (currentState set) when illegal or stale, and writes nothing. */
   async transition(id: string, toState: ExecutionState, opts: { expectedFrom?: ExecutionState; details?: TransitionDetails } = {}): Promise<Execution> {
+    const gc = this.coalescing();
+    if (gc) return gc.submit(this.lanes!.transition, String(id), { id, toState, expectedFrom: opts.expectedFrom ?? null, details: opts.details });
     const args = [id, toState, opts.expectedFrom ?? null, opts.details === undefined ? null : JSON.stringify(opts.details)];
     const { rows } = this.caller.kind === "user"
       ? await this.query("select * from app_public.transition_execution($1, $2, $3, $4::jsonb)", args)

@@ -1,0 +1,93 @@
+// The coalescable calls of the service path: how a batch of them runs (one engine call) and how one runs alone
+// (the single function, the retry path). Errors of refused items are the single functions' typed errors.
+import type pg from "pg";
+import { mapDbError } from "../db/errors.ts";
+import type { Lane, Outcome } from "./group-commit.ts";
+import { toExecution } from "./rows.ts";
+import { EXECUTION_STATES, type Execution, type ExecutionState, type TransitionDetails } from "./types.ts";
+
+export interface TransitionCall {
+  id: string;
+  toState: ExecutionState;
+  expectedFrom?: ExecutionState | null;
+  details?: TransitionDetails;
+}
+
+const STATES = new Set<string>(EXECUTION_STATES);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The error app_private.transition_execution raises for a refused move (same code, message and detail). */
+export function transitionError(call: TransitionCall, code: string, currentState: string | null) {
+  switch (code) {
+    case "LFNTF": return mapDbError({ code, message: "execution not found", detail: "field: id" });
+    case "LFDNY": return mapDbError({ code, message: "changing an execution needs the editor role" });
+    case "LFSTA": return mapDbError({
+      code, message: `illegal or stale transition to ${call.toState} (execution is ${currentState})`, detail: `current_state=${currentState}`,
+    });
+    case "LFVAL": {
+      const field = !UUID.test(String(call.id)) ? "id"
+        : !STATES.has(call.toState) ? "to_state"
+          : call.expectedFrom ? "expected_from" : "details";
+      return mapDbError({ code, message: "invalid transition request", detail: `field: ${field}` });
+    }
+    default: return mapDbError({ code, message: `transition refused (${code})`, detail: currentState ? `current_state=${currentState}` : undefined });
+  }
+}
+
+export function transitionItem(c: TransitionCall): Record<string, unknown> {
+  return {
+    id: c.id, to_state: c.toState, ...(c.expectedFrom ? { expected_from: c.expectedFrom } : {}), ...(c.details !== undefined ? { details: c.details } : {}),
+  };
+}
+
+/** Transitions: apply_execution_transitions for the batch, then the moved rows (one move per execution per batch). */
+export function transitionLane(actor: string | null): Lane<TransitionCall, Execution> {
+  return {
+    name: "transition",
+    sharedKeys: false,
+    async runBatch(client: pg.ClientBase, calls: TransitionCall[]): Promise<Outcome<Execution>[]> {
+      const { rows } = await client.query(
+        "select ord, ok, error_code, current_state, execution_id, execution_created_at from app_private.apply_execution_transitions($1::jsonb, $2, false)",
+        [JSON.stringify(calls.map(transitionItem)), actor],
+      );
+      const moved = rows.filter((r) => r.ok);
+      const byId = new Map<string, Execution>();
+      if (moved.length > 0) {
+        const fetched = await client.query(
+          `select e.* from unnest($1::uuid[], $2::timestamptz[]) k(id, created_at)
+             join app_public.executions e on e.id = k.id and e.created_at = k.created_at`,
+          [moved.map((r) => r.execution_id), moved.map((r) => r.execution_created_at)],
+        );
+        for (const r of fetched.rows) byId.set(r.id, toExecution(r));
+      }
+      const out: Outcome<Execution>[] = new Array(calls.length);
+      for (const r of rows) {
+        const i = r.ord - 1;
+        const e = r.ok ? byId.get(r.execution_id) : undefined;
+        out[i] = e ? { ok: true, value: e } : { ok: false, error: transitionError(calls[i]!, r.error_code ?? "INTERNAL", r.current_state) };
+      }
+      return out;
+    },
+    async runOne(client: pg.ClientBase, c: TransitionCall): Promise<Execution> {
+      const { rows } = await client.query("select * from app_private.transition_execution($1, $2, $3, $4::jsonb, $5, false)",
+        [c.id, c.toState, c.expectedFrom ?? null, c.details === undefined ? null : JSON.stringify(c.details), actor]);
+      return toExecution(rows[0]);
+    },
+  };
+}
+
+export interface Lanes {
+  transition: Lane<TransitionCall, Execution>;
+}
+
+/** One set of lanes per actor, shared by every repository (calls coalesce per lane object). */
+const byActor = new Map<string, Lanes>();
+export function lanesFor(actor: string | null): Lanes {
+  const key = actor ?? "";
+  let lanes = byActor.get(key);
+  if (!lanes) {
+    if (byActor.size > 1000) byActor.clear(); // service actors are few; never grow without bound
+    byActor.set(key, (lanes = { transition: transitionLane(actor) }));
+  }
+  return lanes;
+}
