@@ -333,6 +333,56 @@ describe("users repository: bulk operations", () => {
     expect(await repo.bulkCreate([])).toEqual({ ids: [], failures: [] });
   });
 
+  it("a valid batch takes the fast path; one taken email alone still gets its own per-row result in both modes", async () => {
+    const taken = (await repo.create({ email: uniqueEmail("takenfast"), name: "Taken" })).email;
+    const p = `fast${Math.random().toString(36).slice(2, 7)}`;
+    const rows = Array.from({ length: 2_000 }, (_, i) => ({ email: `${p}-${i}@bulk.example.com`, name: `Fast ${i}` }));
+    rows[1_234] = { email: taken.toUpperCase(), name: "Late comer" };
+    const e = await rejection(repo.bulkCreate(rows));
+    expect(e).toBeInstanceOf(BulkWriteError);
+    expect(e.failures).toEqual([{ index: 1_234, code: "CONFLICT", field: "email", message: "email taken" }]);
+    expect(await count("select count(*)::int as n from app_public.users where email::text like $1", [`${p}-%`])).toBe(0);
+    const best = await repo.bulkCreate(rows, { mode: "best_effort" });
+    expect(best.failures.map((f) => [f.index, f.code])).toEqual([[1_234, "CONFLICT"]]);
+    expect(best.ids.filter((id) => id !== null)).toHaveLength(1_999);
+    expect(await count("select count(*)::int as n from app_public.users where email::text like $1", [`${p}-%`])).toBe(1_999);
+  });
+
+  it("ids are distinct UUIDv7 values of the call's time; created_at and updated_at are the transaction's time", async () => {
+    const p = `v7${Math.random().toString(36).slice(2, 7)}`;
+    const before = Date.now();
+    const res = await repo.bulkCreate(Array.from({ length: 500 }, (_, i) => ({ email: `${p}-${i}@bulk.example.com`, name: `V7 ${i}` })));
+    const ids = res.ids as string[];
+    expect(new Set(ids).size).toBe(500);
+    for (const id of ids) {
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      const ms = parseInt(id.replaceAll("-", "").slice(0, 12), 16);
+      expect(ms).toBeGreaterThanOrEqual(before - 1_000);
+      expect(ms).toBeLessThanOrEqual(Date.now() + 1_000);
+    }
+    const { rows } = await db.pool.query("select count(*)::int as n, count(distinct created_at)::int as c from app_public.users where email::text like $1 and created_at = updated_at", [`${p}-%`]);
+    expect(rows[0]).toEqual({ n: 500, c: 1 });
+    // A writer that supplies its own timestamps is still overruled by the trigger.
+    const { rows: forged } = await db.pool.query(
+      "insert into app_public.users (email, name, created_at, updated_at) values ($1, 'Forger', '2001-01-01', '2001-01-01') returning created_at > now() - interval '1 hour' as fresh_c, updated_at > now() - interval '1 hour' as fresh_u",
+      [uniqueEmail("forger")]);
+    expect(forged[0]).toEqual({ fresh_c: true, fresh_u: true });
+  });
+
+  it("a large batch enqueues cache invalidation of every new user's id and email key, in jobs of at most 1,000 keys", async () => {
+    const p = `inv${Math.random().toString(36).slice(2, 7)}`;
+    const res = await repo.bulkCreate(Array.from({ length: 1_500 }, (_, i) => ({ email: `${p}-${i}@Bulk.example.com`, name: `Inv ${i}` })));
+    const { rows } = await db.pool.query(
+      `select j.payload->'keys' as keys from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+        where t.identifier = 'cache_invalidate' and j.payload::text like $1`, [`%${p}-%`]);
+    const keys = rows.flatMap((r) => r.keys as string[]);
+    expect(rows.every((r) => (r.keys as string[]).length <= 1_000)).toBe(true);
+    for (const [i, id] of res.ids.entries()) {
+      expect(keys).toContain(`users:id:${id}`);
+      expect(keys).toContain(`users:email:${p}-${i}@bulk.example.com`);
+    }
+  });
+
   it("refuses oversized calls before touching the database", async () => {
     const tooMany = Array.from({ length: 50_001 }, (_, i) => ({ email: `x${i}@x.io`, name: "x" }));
     expect(await rejection(repo.bulkCreate(tooMany))).toMatchObject({ code: "VALIDATION", field: "rows" });
