@@ -1,8 +1,9 @@
-// Archive benchmark: >= 100,000 executions (each with 4 transitions and 3 node runs) archived to Parquet+zstd
+// Archive benchmark: >= 100,000 executions (each with 4 transitions and 10 node runs) archived to Parquet+zstd
 // on the filesystem store. Measures archived rows/s, compression vs the same rows in PostgreSQL
 // (pg_column_size), p99 of a single archived execution fetch (checksum verified on each read), and a
 // month-long hot+cold range query (one team, all pages of 500), with the same query before archiving (all
-// hot) and pgbench as baselines measured in the same run.
+// hot) and pgbench as baselines measured in the same run. BENCH_SCALE (default 1) scales the executions (0.01 for
+// a smoke run); the archiver's per-step timings are printed (store overlaps the next group's plan/read/encode).
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -15,7 +16,7 @@ import { seedExecutions } from "../test/archive/seed.ts";
 import { freshBenchDatabase, latencies, percentile, pgbenchTps, printBench } from "./lib.ts";
 
 export default async function archiveBench(): Promise<void> {
-  const total = Number(process.env.BENCH_ARCHIVE_EXECUTIONS ?? 100_000);
+  const total = Number(process.env.BENCH_ARCHIVE_EXECUTIONS ?? Math.round(100_000 * Number(process.env.BENCH_SCALE ?? 1)));
   const teams = 10;
   const coldDays = 40; // days 31..70 ago: archived
   const perDay = Math.ceil(total / teams / coldDays);
@@ -32,7 +33,7 @@ export default async function archiveBench(): Promise<void> {
     const seeded = [];
     const days = Array.from({ length: coldDays }, (_, i) => 31 + i);
     for (let i = 0; i < teams; i++) {
-      seeded.push(await seedExecutions(pool, { daysAgo: [...days, 15, 20, 25], perDay, workflows: 3 }));
+      seeded.push(await seedExecutions(pool, { daysAgo: [...days, 15, 20, 25], perDay, workflows: 3, nodeRuns: 10 }));
     }
     const { rows: [c] } = await pool.query("select count(*)::int n from app_public.executions");
     console.log(`seeded ${c.n} executions (${perDay}/day/team, ${teams} teams) in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
@@ -57,8 +58,10 @@ export default async function archiveBench(): Promise<void> {
 
     t0 = Date.now();
     const report = await runArchiveWithPool(pool, {
-      storage, settings: { hotDays: 30, coldDays: 365, batchSize: 5000, rowGroupSize: 500, zstdLevel: 9, encryptionKey: null },
+      storage, settings: { hotDays: 30, coldDays: 365, batchSize: 5000, groupRows: 20_000, rowGroupSize: 500, zstdLevel: 9, encryptionKey: null },
     });
+    const tm = Object.entries(report.timings).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}s`).join(", ");
+    console.log(`archiver: ${report.planned} batches in ${report.groups} groups; steps: ${tm}`);
     const secs = (Date.now() - t0) / 1000;
     const rowsPerS = report.rows / secs;
     const { rows: [m] } = await pool.query("select count(*)::int batches, sum(row_count)::int rows, sum(bytes)::float8 bytes, sum(pg_bytes)::float8 pg from app_private.archive_batches where state = 'deleted'");
@@ -75,6 +78,7 @@ export default async function archiveBench(): Promise<void> {
     printBench("archive", {
       rows_per_s: Math.round(rowsPerS), compression_pct: Number(compression.toFixed(1)),
       fetch_p99_ms: Number(percentile(fetch, 99).toFixed(1)), range_query_ms: Math.round(percentile(coldRange, 50)),
+      range_query_hot_ms: Math.round(percentile(hotRange, 50)), batches: report.planned, groups: report.groups,
     });
   } finally {
     await pool.end();

@@ -3,8 +3,12 @@
 //   planned  -> (write file, put)            -> uploaded
 //   uploaded -> (get, sha256, row count, ids) -> verified
 //   verified -> (delete rows | drop partition) -> deleted
-// Every arrow is one transaction after an idempotent storage action (deterministic keys: a re-run overwrites
+// Every arrow is a transaction after an idempotent storage action (deterministic keys: a re-run overwrites
 // the same object), so a crash anywhere leaves a state the next run resumes: nothing lost, nothing twice.
+// New batches move in groups (up to groupRows executions): the group's batches are planned in one transaction,
+// their documents read by one query, their files stored and read back while the next group is planned and
+// read (the one connection is never shared: storage work overlaps database work), then marked uploaded in one
+// transaction and verified in one transaction; day partitions that became empty are dropped right after.
 // Runs hold a session advisory lock: one archiver at a time per database.
 import type pg from "pg";
 import { LinkFlowError } from "../errors.ts";
@@ -12,8 +16,8 @@ import { mapDbError } from "../db/errors.ts";
 import { logger as rootLogger } from "../logger.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { ArchiveConfig } from "./config.ts";
-import { encodeBatch, readVerified } from "./files.ts";
-import { ArchiveIntegrityError, documentFromRow, parquetRowCount, readParquet } from "./format.ts";
+import { encodeBatch, readVerified, type EncodedBatch } from "./files.ts";
+import { ArchiveIntegrityError, documentFromRow, parquetRowCount, readParquetIds } from "./format.ts";
 
 export const CRASH_POINTS = ["before_upload", "after_upload", "after_manifest", "after_verify", "during_delete", "during_partition_drop"] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
@@ -24,7 +28,13 @@ export class InjectedCrash extends Error {
   constructor(point: CrashPoint) { super(`injected crash at ${point}`); this.name = "InjectedCrash"; this.point = point; }
 }
 
-export type ArchiverSettings = Pick<ArchiveConfig, "hotDays" | "coldDays" | "batchSize" | "rowGroupSize" | "zstdLevel" | "encryptionKey">;
+export type ArchiverSettings = Pick<ArchiveConfig, "hotDays" | "coldDays" | "batchSize" | "rowGroupSize" | "zstdLevel" | "encryptionKey">
+  & Partial<Pick<ArchiveConfig, "groupRows">>;
+
+/** Default executions per group (ARCHIVE_GROUP_ROWS). */
+export const DEFAULT_GROUP_ROWS = 20_000;
+/** Files stored and read back at the same time. */
+const STORAGE_CONCURRENCY = 4;
 
 export interface ArchiveRunOptions {
   /** A dedicated connection (owner): the run holds a session lock on it and runs its transactions on it. */
@@ -40,6 +50,8 @@ export interface ArchiveRunOptions {
   /** Test hook: crash at this point ('throw' an InjectedCrash, or 'kill' the process with SIGKILL). */
   crashAt?: CrashPoint | null;
   crashMode?: "throw" | "kill";
+  /** Test hook: crash the n-th time crashAt is reached (default 1: the first), e.g. 2 = in the second group. */
+  crashOnHit?: number;
   logger?: Pick<typeof rootLogger, "info" | "warn">;
 }
 
@@ -51,6 +63,10 @@ export interface ArchiveRunReport {
   deletedBatches: number;
   heldBatches: number;
   droppedPartitions: string[];
+  /** Groups of new batches (each: one planning, one upload and one verify transaction). */
+  groups: number;
+  /** Milliseconds spent per step (store runs beside plan/read/encode of the next group: the sum exceeds the run). */
+  timings: { plan: number; read: number; encode: number; store: number; mark: number; drop: number; delete: number };
   expired: number;
   objectsDeleted: number;
   rows: number;
@@ -63,6 +79,18 @@ const UNLOCK_SQL = "select pg_advisory_unlock(hashtext('linkflow:archive_executi
 
 interface BatchRow {
   id: string; team_id: string; day: string; key: string; state: string; row_count: number; sha256: string | null; encrypted: boolean;
+}
+
+/** A batch's file, built from its documents, with what the manifest records about it. */
+interface BuiltBatch {
+  b: BatchRow; ids: string[]; enc: EncodedBatch; pgBytes: number; transitions: number; nodeRuns: number; actors: string[];
+}
+
+/** Runs fn over items, at most `limit` at a time. */
+async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => { while (next < items.length) await fn(items[next++]!); };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 export async function tx<T>(client: pg.ClientBase, fn: () => Promise<T>): Promise<T> {
@@ -81,11 +109,17 @@ export async function runArchive(opts: ArchiveRunOptions): Promise<ArchiveRunRep
   const { client, storage, settings } = opts;
   const log = opts.logger ?? rootLogger;
   const report: ArchiveRunReport = {
-    skipped: false, planned: 0, uploaded: 0, verified: 0, deletedBatches: 0, heldBatches: 0, droppedPartitions: [],
+    skipped: false, planned: 0, uploaded: 0, verified: 0, deletedBatches: 0, heldBatches: 0, droppedPartitions: [], groups: 0,
+    timings: { plan: 0, read: 0, encode: 0, store: 0, mark: 0, drop: 0, delete: 0 },
     expired: 0, objectsDeleted: 0, rows: 0, bytes: 0, pgBytes: 0,
   };
+  const timed = async <T>(step: keyof ArchiveRunReport["timings"], fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try { return await fn(); } finally { report.timings[step] += performance.now() - t0; }
+  };
+  let hits = 0;
   const crash = (point: CrashPoint) => {
-    if (opts.crashAt !== point) return;
+    if (opts.crashAt !== point || ++hits < (opts.crashOnHit ?? 1)) return;
     if (opts.crashMode === "kill") process.kill(process.pid, "SIGKILL");
     throw new InjectedCrash(point);
   };
@@ -101,61 +135,121 @@ export async function runArchive(opts: ArchiveRunOptions): Promise<ArchiveRunRep
     const batch = async (id: string): Promise<BatchRow> =>
       (await q<BatchRow>("select id, team_id, day::text, key, state, row_count, sha256, encrypted from app_private.archive_batches where id = $1", [id])).rows[0]!;
 
-    const upload = async (b: BatchRow) => {
-      const ids = (await q<{ execution_id: string }>(
-        "select execution_id from app_private.archived_executions where batch_id = $1 order by row_no", [b.id])).rows.map((r) => r.execution_id);
-      const { rows } = await q("select * from app_private.execution_documents($1::uuid[])", [ids]);
+    const batchIds = async (id: string): Promise<string[]> =>
+      (await q<{ execution_id: string }>(
+        "select execution_id from app_private.archived_executions where batch_id = $1 order by row_no", [id])).rows.map((r) => r.execution_id);
+
+    /** Builds the files of planned batches from their documents (one query for all of them). */
+    const build = async (batches: { b: BatchRow; ids: string[] }[]): Promise<BuiltBatch[]> => {
+      const { rows } = await timed("read", () => q("select * from app_private.execution_documents($1::uuid[])", [batches.flatMap((x) => x.ids)]));
       const byId = new Map(rows.map((r) => [r.id as string, r]));
-      const ordered = ids.map((id) => byId.get(id));
-      if (ordered.some((r) => !r)) {
-        throw new ArchiveIntegrityError(`batch ${b.key}: ${ordered.filter((r) => !r).length} planned executions are no longer hot`);
-      }
-      const docs = ordered.map((r) => documentFromRow(r!));
-      const pgBytes = ordered.reduce((s, r) => s + Number(r!.pg_bytes), 0);
-      const actors = new Set<string>();
-      let transitions = 0;
-      let nodeRuns = 0;
-      for (const d of docs) {
-        transitions += d.transitions.length;
-        nodeRuns += d.node_runs.length;
-        for (const t of d.transitions) if (t.actor_id) actors.add(t.actor_id);
-      }
-      if (b.encrypted && !settings.encryptionKey) throw new LinkFlowError("CONFIG", `batch ${b.key} is planned encrypted and ARCHIVE_ENCRYPTION_KEY is not set`);
-      const enc = encodeBatch(docs, b.key, b.encrypted ? settings.encryptionKey : null, {
-        zstdLevel: settings.zstdLevel, rowGroupSize: settings.rowGroupSize, metadata: { "linkflow.batch_id": b.id, "linkflow.team_id": b.team_id },
+      const t0 = performance.now();
+      const built = batches.map(({ b, ids }) => {
+        const ordered = ids.map((id) => byId.get(id));
+        if (ordered.some((r) => !r)) {
+          throw new ArchiveIntegrityError(`batch ${b.key}: ${ordered.filter((r) => !r).length} planned executions are no longer hot`);
+        }
+        const docs = ordered.map((r) => documentFromRow(r!));
+        const pgBytes = ordered.reduce((sum, r) => sum + Number(r!.pg_bytes), 0);
+        const actors = new Set<string>();
+        let transitions = 0;
+        let nodeRuns = 0;
+        for (const d of docs) {
+          transitions += d.transitions.length;
+          nodeRuns += d.node_runs.length;
+          for (const t of d.transitions) if (t.actor_id) actors.add(t.actor_id);
+        }
+        if (b.encrypted && !settings.encryptionKey) throw new LinkFlowError("CONFIG", `batch ${b.key} is planned encrypted and ARCHIVE_ENCRYPTION_KEY is not set`);
+        const enc = encodeBatch(docs, b.key, b.encrypted ? settings.encryptionKey : null, {
+          zstdLevel: settings.zstdLevel, rowGroupSize: settings.rowGroupSize, metadata: { "linkflow.batch_id": b.id, "linkflow.team_id": b.team_id },
+        });
+        return { b, ids, enc, pgBytes, transitions, nodeRuns, actors: [...actors] };
       });
+      report.timings.encode += performance.now() - t0;
+      return built;
+    };
+
+    /** Reads a stored file back: sha256 (and the GCM tag), Parquet row count and the ids in row order. */
+    const readBack = async (b: BatchRow, sha: string, ids: string[]) => {
+      const plain = await readVerified(storage, { key: b.key, sha256: sha, encrypted: b.encrypted }, settings.encryptionKey);
+      const n = parquetRowCount(plain);
+      if (n !== b.row_count) throw new ArchiveIntegrityError(`batch ${b.key}: file has ${n} rows, manifest ${b.row_count}`);
+      const fileIds = await readParquetIds(plain);
+      if (ids.length !== fileIds.length || ids.some((id, i) => fileIds[i] !== id)) {
+        throw new ArchiveIntegrityError(`batch ${b.key}: file rows do not match the index`);
+      }
+      return n;
+    };
+
+    /** Stores the files (idempotent puts under deterministic keys) and reads each one back. */
+    const store = (built: BuiltBatch[]) => timed("store", async () => {
       crash("before_upload");
-      await storage.put(b.key, enc.body, { sha256: enc.sha256, contentType: b.encrypted ? "application/octet-stream" : "application/vnd.apache.parquet" });
+      await eachLimited(built, STORAGE_CONCURRENCY, async (x) => {
+        await storage.put(x.b.key, x.enc.body, { sha256: x.enc.sha256, contentType: x.b.encrypted ? "application/octet-stream" : "application/vnd.apache.parquet" });
+      });
       crash("after_upload");
-      await tx(client, () => q("select app_private.archive_mark_uploaded($1, $2, $3, $4, $5, $6, $7::uuid[])",
-        [b.id, enc.body.length, enc.sha256, pgBytes, transitions, nodeRuns, [...actors]]));
-      report.uploaded++;
-      report.bytes += enc.body.length;
-      report.pgBytes += pgBytes;
-      report.rows += docs.length;
+      await eachLimited(built, STORAGE_CONCURRENCY, async (x) => { await readBack(x.b, x.enc.sha256, x.ids); });
+    });
+
+    /** planned -> uploaded for stored files, in one transaction (one statement). */
+    const markUploaded = async (built: BuiltBatch[]) => {
+      await timed("mark", () => tx(client, () => q(`
+        select app_private.archive_mark_uploaded(x.id, x.bytes, x.sha256, x.pg_bytes, x.transitions, x.node_runs,
+                 array(select jsonb_array_elements_text(x.actors))::uuid[])
+          from unnest($1::uuid[], $2::bigint[], $3::text[], $4::bigint[], $5::int[], $6::int[], $7::jsonb[])
+               with ordinality as x(id, bytes, sha256, pg_bytes, transitions, node_runs, actors, ord)
+         order by x.ord`,
+        [built.map((x) => x.b.id), built.map((x) => x.enc.body.length), built.map((x) => x.enc.sha256), built.map((x) => x.pgBytes),
+          built.map((x) => x.transitions), built.map((x) => x.nodeRuns), built.map((x) => JSON.stringify(x.actors))])));
+      for (const x of built) {
+        report.uploaded++;
+        report.bytes += x.enc.body.length;
+        report.pgBytes += x.pgBytes;
+        report.rows += x.ids.length;
+      }
       crash("after_manifest");
     };
 
-    const verify = async (b: BatchRow) => {
-      const plain = await readVerified(storage, { key: b.key, sha256: b.sha256!, encrypted: b.encrypted }, settings.encryptionKey);
-      const n = parquetRowCount(plain);
-      if (n !== b.row_count) throw new ArchiveIntegrityError(`batch ${b.key}: file has ${n} rows, manifest ${b.row_count}`);
-      const docs = await readParquet(plain);
-      const ids = (await q<{ execution_id: string }>(
-        "select execution_id from app_private.archived_executions where batch_id = $1 order by row_no", [b.id])).rows.map((r) => r.execution_id);
-      if (ids.length !== docs.length || ids.some((id, i) => docs[i]!.id !== id)) {
-        throw new ArchiveIntegrityError(`batch ${b.key}: file rows do not match the index`);
-      }
-      await tx(client, () => q("select app_private.archive_mark_verified($1, $2, $3)", [b.id, n, b.sha256]));
-      report.verified++;
+    /** uploaded -> verified for files read back, in one transaction (one statement). */
+    const markVerified = async (done: { id: string; rows: number; sha256: string }[]) => {
+      await timed("mark", () => tx(client, () => q(`
+        select app_private.archive_mark_verified(x.id, x.n, x.sha256)
+          from unnest($1::uuid[], $2::int[], $3::text[]) with ordinality as x(id, n, sha256, ord) order by x.ord`,
+        [done.map((d) => d.id), done.map((d) => d.rows), done.map((d) => d.sha256)])));
+      report.verified += done.length;
       crash("after_verify");
     };
 
+    /** Drops the day partitions whose every row is archived (oldest first), at most 3 per transaction. */
+    const dropEmptyPartitions = async (minHot: number) => {
+      for (;;) {
+        const step = await timed("drop", () => tx(client, async () => {
+          const { rows } = await q<{ day: string; batches: number }>(
+            "select day::text, batches from app_private.archive_drop_partitions(((now() at time zone 'UTC')::date - $1::int), 3)", [minHot]);
+          if (rows.length) crash("during_partition_drop");
+          return rows;
+        }));
+        for (const d of step) { report.droppedPartitions.push(d.day); report.deletedBatches += d.batches; }
+        if (step.length < 3) break;
+      }
+    };
+
+    /** One batch at a time, from whatever state a previous run left it in (resumption). */
     const advance = async (id: string) => {
       let b = await batch(id);
-      if (b.state === "planned") { await upload(b); b = await batch(id); }
-      if (b.state === "uploaded") await verify(b);
+      if (b.state === "planned") {
+        const built = await build([{ b, ids: await batchIds(id) }]);
+        await store(built);
+        await markUploaded(built);
+        b = await batch(id);
+      }
+      if (b.state === "uploaded") {
+        const n = await readBack(b, b.sha256!, await batchIds(id));
+        await markVerified([{ id: b.id, rows: n, sha256: b.sha256! }]);
+      }
     };
+
+    const minHot = (await q<{ d: number }>("select least($1::int, coalesce(min(hot_days), $1)) as d from app_private.archive_retention", [settings.hotDays])).rows[0]!.d;
 
     // 1. resume unfinished batches (a previous run crashed or failed)
     const pending = await q<{ id: string }>(
@@ -163,46 +257,80 @@ export async function runArchive(opts: ArchiveRunOptions): Promise<ArchiveRunRep
       [opts.teamId ?? null]);
     for (const r of pending.rows) await advance(r.id);
 
-    // 2. plan new batches, team by team and day by day
-    const cands = await q<{ team_id: string; day: string }>(
-      "select team_id, day::text from app_private.archive_candidates($1) where $2::uuid is null or team_id = $2", [settings.hotDays, opts.teamId ?? null]);
+    // 2. new batches in groups, team by team and day by day: plan a group (one transaction) and build its files
+    //    while the previous group's files are stored and read back; then mark that group uploaded and verified.
+    const cands = (await q<{ team_id: string; day: string }>(
+      "select team_id, day::text from app_private.archive_candidates($1) where $2::uuid is null or team_id = $2", [settings.hotDays, opts.teamId ?? null])).rows;
+    const groupRows = settings.groupRows ?? DEFAULT_GROUP_ROWS;
+    let cursor = 0;
     let newBatches = 0;
-    outer: for (const c of cands.rows) {
+    const planGroup = async (): Promise<{ b: BatchRow; ids: string[] }[]> => timed("plan", async () => {
+      const ids = await tx(client, async () => {
+        const out: string[] = [];
+        let rows = 0;
+        while (cursor < cands.length && rows < groupRows) {
+          if (opts.maxBatches !== undefined && newBatches >= opts.maxBatches) break;
+          const c = cands[cursor]!;
+          const { rows: [p] } = await q<{ id: string | null }>(
+            "select app_private.archive_plan_batch($1, $2::date, $3, $4, $5, $6) as id",
+            [c.team_id, c.day, settings.batchSize, settings.hotDays, opts.keyPrefix ?? "executions", settings.encryptionKey !== null]);
+          if (!p?.id) { cursor++; continue; }
+          out.push(p.id);
+          rows += (await q<{ n: number }>("select row_count as n from app_private.archive_batches where id = $1", [p.id])).rows[0]!.n;
+          newBatches++;
+        }
+        return out;
+      });
+      if (!ids.length) return [];
+      report.planned += ids.length;
+      const { rows } = await q<BatchRow & { ids: string[] }>(`
+        select b.id, b.team_id, b.day::text, b.key, b.state, b.row_count, b.sha256, b.encrypted,
+               array(select a.execution_id from app_private.archived_executions a where a.batch_id = b.id order by a.row_no)::text[] as ids
+          from unnest($1::uuid[]) with ordinality as g(id, ord) join app_private.archive_batches b on b.id = g.id
+         order by g.ord`, [ids]);
+      return rows.map(({ ids: members, ...b }) => ({ b, ids: members }));
+    });
+    let inFlight: { built: BuiltBatch[]; stored: Promise<void> } | null = null;
+    const finish = async (g: { built: BuiltBatch[]; stored: Promise<void> }) => {
+      await g.stored;
+      await markUploaded(g.built);
+      await markVerified(g.built.map((x) => ({ id: x.b.id, rows: x.ids.length, sha256: x.enc.sha256 })));
+      report.groups++;
+      await dropEmptyPartitions(minHot);
+    };
+    try {
       for (;;) {
-        if (opts.maxBatches !== undefined && newBatches >= opts.maxBatches) break outer;
-        const { rows: [p] } = await tx(client, () => q<{ id: string | null }>(
-          "select app_private.archive_plan_batch($1, $2::date, $3, $4, $5, $6) as id",
-          [c.team_id, c.day, settings.batchSize, settings.hotDays, opts.keyPrefix ?? "executions", settings.encryptionKey !== null]));
-        if (!p?.id) break;
-        report.planned++;
-        newBatches++;
-        await advance(p.id);
+        const planned = await planGroup();
+        const built = planned.length ? await build(planned) : [];
+        if (inFlight) { const g = inFlight; inFlight = null; await finish(g); }
+        if (!built.length) break;
+        const stored = store(built);
+        stored.catch(() => undefined); // awaited in finish(); a failure must not surface as an unhandled rejection first
+        inFlight = { built, stored };
       }
+    } finally {
+      // a failure elsewhere: let this group's storage work settle (its batches stay planned and are resumed)
+      if (inFlight) await inFlight.stored.catch(() => undefined);
     }
 
-    // 3. remove hot rows: whole day partitions where possible (oldest first), rows otherwise
-    const minHot = (await q<{ d: number }>("select least($1::int, coalesce(min(hot_days), $1)) as d from app_private.archive_retention", [settings.hotDays])).rows[0]!.d;
-    const dropped: { day: string; batches: number }[] = [];
-    for (;;) {
-      const step = await tx(client, async () => {
-        const { rows } = await q<{ day: string; batches: number }>(
-          "select day::text, batches from app_private.archive_drop_partitions(((now() at time zone 'UTC')::date - $1::int), 3)", [minHot]);
-        if (rows.length) crash("during_partition_drop");
-        return rows;
-      });
-      dropped.push(...step);
-      if (step.length < 3) break;
-    }
-    for (const d of dropped) { report.droppedPartitions.push(d.day); report.deletedBatches += d.batches; }
-    const verified = await q<{ id: string }>(
-      "select id from app_private.archive_batches where state = 'verified' and ($1::uuid is null or team_id = $1) order by day, id", [opts.teamId ?? null]);
-    for (const r of verified.rows) {
-      const ok = await tx(client, async () => {
-        const { rows: [d] } = await q<{ ok: boolean }>("select app_private.archive_delete_batch($1) as ok", [r.id]);
+    // 3. remove the remaining hot rows: whole day partitions where possible (oldest first), rows otherwise,
+    //    up to groupRows executions per transaction
+    await dropEmptyPartitions(minHot);
+    const verified = await q<{ id: string; row_count: number }>(
+      "select id, row_count from app_private.archive_batches where state = 'verified' and ($1::uuid is null or team_id = $1) order by day, id", [opts.teamId ?? null]);
+    for (let i = 0; i < verified.rows.length;) {
+      const chunk: string[] = [];
+      for (let rows = 0; i < verified.rows.length && (chunk.length === 0 || rows + verified.rows[i]!.row_count <= groupRows); i++) {
+        chunk.push(verified.rows[i]!.id);
+        rows += verified.rows[i]!.row_count;
+      }
+      const results = await timed("delete", () => tx(client, async () => {
+        const { rows } = await q<{ ok: boolean }>(
+          "select app_private.archive_delete_batch(x.id) as ok from unnest($1::uuid[]) with ordinality as x(id, ord) order by x.ord", [chunk]);
         crash("during_delete");
-        return d!.ok;
-      });
-      if (ok) report.deletedBatches++; else report.heldBatches++;
+        return rows;
+      }));
+      for (const d of results) { if (d.ok) report.deletedBatches++; else report.heldBatches++; }
     }
 
     // 4. cold retention: expire old batches (entries kept), delete their files

@@ -2,7 +2,7 @@
 //   node src/archive/cli.ts run [--team <uuid>] [--max-batches N]   one archiver run, prints the JSON report
 //   node src/archive/cli.ts restore <batch-uuid> [--keep-days N]      restores a batch into the hot tables
 // Connection: DATABASE_URL (owner), or embedded PostgreSQL like the main CLI. ARCHIVE_CRASH_AT=<point> makes
-// the run SIGKILL itself at that point (crash tests only).
+// the run SIGKILL itself at that point (crash tests only; ARCHIVE_CRASH_HIT=n: the n-th time it is reached).
 import { loadConfig } from "../config.ts";
 import { createPools, resolveDatabases } from "../bootstrap.ts";
 import { CRASH_POINTS, runArchive, type CrashPoint } from "./archiver.ts";
@@ -31,7 +31,7 @@ async function main(argv: string[]): Promise<void> {
       try {
         const report = await runArchive({
           client, storage, settings: cfg, teamId: flag(rest, "--team"), maxBatches: maxBatches ? Number(maxBatches) : undefined,
-          crashAt: crashAt ?? null, crashMode: "kill",
+          crashAt: crashAt ?? null, crashMode: "kill", crashOnHit: Number(process.env.ARCHIVE_CRASH_HIT ?? 1),
         });
         console.log(JSON.stringify(report));
       } finally {

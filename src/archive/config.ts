@@ -2,6 +2,7 @@
 //   ARCHIVE_STORAGE=fs|s3 (default fs)      ARCHIVE_DIR (fs root, default ./.data/archive)
 //   S3_ENDPOINT S3_REGION S3_BUCKET S3_PREFIX S3_ACCESS_KEY_ID S3_SECRET_ACCESS_KEY S3_FORCE_PATH_STYLE (default true)
 //   ARCHIVE_HOT_DAYS (30) ARCHIVE_COLD_DAYS (365) ARCHIVE_BATCH_SIZE (5000) ARCHIVE_ROW_GROUP_SIZE (500)
+//   ARCHIVE_GROUP_ROWS (20000: executions planned, uploaded and verified per transaction)
 //   ARCHIVE_ZSTD_LEVEL (9) ARCHIVE_ENCRYPTION_KEY (32 bytes as hex or base64; unset = files are not encrypted)
 import { ConfigError } from "../errors.ts";
 import { parseKey } from "./format.ts";
@@ -18,6 +19,8 @@ export interface ArchiveConfig {
   hotDays: number;
   coldDays: number;
   batchSize: number;
+  /** Executions per group: the batches planned in one transaction, then uploaded and verified together. */
+  groupRows: number;
   rowGroupSize: number;
   zstdLevel: number;
   encryptionKey: Buffer | null;
@@ -47,6 +50,7 @@ export function loadArchiveConfig(env: Env = process.env): Readonly<ArchiveConfi
     hotDays: int(env, "ARCHIVE_HOT_DAYS", 30, 1, 3650),
     coldDays: int(env, "ARCHIVE_COLD_DAYS", 365, 1, 36500),
     batchSize: int(env, "ARCHIVE_BATCH_SIZE", 5000, 1, 1_000_000),
+    groupRows: int(env, "ARCHIVE_GROUP_ROWS", 20_000, 1, 1_000_000),
     rowGroupSize: int(env, "ARCHIVE_ROW_GROUP_SIZE", 500, 10, 1_000_000),
     zstdLevel: int(env, "ARCHIVE_ZSTD_LEVEL", 9, 1, 19),
     encryptionKey: parseKey(env.ARCHIVE_ENCRYPTION_KEY),

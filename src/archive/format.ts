@@ -135,6 +135,11 @@ export async function readParquet(file: Buffer, rowStart?: number, rowEnd?: numb
   return rows.map((r) => ({ ...summaryFromParquet(r), transitions: r.transitions, node_runs: r.node_runs }));
 }
 
+/** Reads only the id column (the archiver's read-back check: ids in row order against the index). */
+export async function readParquetIds(file: Buffer): Promise<string[]> {
+  return (await readRows(file, undefined, undefined, ["id"])).map((r) => r.id as string);
+}
+
 /** Reads only the top-level columns of rows [rowStart, rowEnd) (list queries skip the nested history). */
 export async function readParquetSummaries(file: Buffer, rowStart?: number, rowEnd?: number): Promise<ExecutionSummary[]> {
   return (await readRows(file, rowStart, rowEnd, SUMMARY_COLUMNS)).map(summaryFromParquet);

@@ -97,6 +97,65 @@ describe("archive: crash safety", { timeout: 120_000 }, () => {
     expect(await snapshot(t.teamId)).toEqual(before);
   });
 
+  // Groups: several batches per transaction, the next group planned and built while the previous one's files
+  // are stored and read back. Crash in the second group, with the first one's state changes committed or not.
+  for (const point of CRASH_POINTS.filter((p) => p !== "during_partition_drop" && p !== "during_delete")) {
+    it(`pipelined groups: dying at ${point} of the second group loses and duplicates nothing`, async () => {
+      const days = [100 + CRASH_POINTS.indexOf(point) * 4, 101 + CRASH_POINTS.indexOf(point) * 4];
+      const t = await seedExecutions(db.pool, { daysAgo: days, perDay: 20 });
+      // a running execution of another team on each day: hot rows are deleted row by row, in chunks
+      for (const d of days) await seedExecutions(db.pool, { daysAgo: [d], perDay: 1, state: "running" });
+      const before = await snapshot(t.teamId);
+      const grouped = { ...settings, groupRows: 10 }; // batches of 8: two batches (16 rows) per group
+      await expect(runArchiveWithPool(db.pool, { storage, settings: grouped, crashAt: point as CrashPoint, crashOnHit: 2, teamId: t.teamId }))
+        .rejects.toBeInstanceOf(InjectedCrash);
+      await checkInvariants(t.teamId, 40);
+      expect(await snapshot(t.teamId)).toEqual(before);
+      const r = await runArchiveWithPool(db.pool, { storage, settings: grouped, teamId: t.teamId });
+      expect(r.skipped).toBe(false);
+      expect(await checkInvariants(t.teamId, 40)).toMatchObject({ hot: 0, cold: 40, batches: 6 });
+      expect(await storage.list(`executions/team_id=${t.teamId}/`)).toHaveLength(6);
+      expect(await snapshot(t.teamId)).toEqual(before);
+      const { rows: ev } = await db.pool.query("select type, count(*)::int n from app_public.events where stream_id = $1 group by 1 order by 1", [`archive-${t.teamId}`]);
+      expect(ev).toEqual([
+        { type: "ArchiveBatchDeleted", n: 6 }, { type: "ArchiveBatchPlanned", n: 6 }, { type: "ArchiveBatchUploaded", n: 6 }, { type: "ArchiveBatchVerified", n: 6 },
+      ]);
+    });
+  }
+
+  it("pipelined groups: drops each day's partitions as soon as the day is archived, before the run ends", async () => {
+    const t = await seedExecutions(db.pool, { daysAgo: [140, 141], perDay: 20 });
+    const before = await snapshot(t.teamId);
+    // groups of 10+ rows (batches of 8): [141: 8, 8], [141: 4, 140: 8], [140: 8, 4]. The crash comes when the
+    // third group is verified: the older day, complete since the second group, must already be dropped.
+    await expect(runArchiveWithPool(db.pool, { storage, settings: { ...settings, groupRows: 10 }, crashAt: "after_verify", crashOnHit: 3 }))
+      .rejects.toBeInstanceOf(InjectedCrash);
+    const { rows: parts } = await db.pool.query(`select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid
+      where i.inhparent = 'app_public.executions'::regclass and c.relname ~ $1`, [`_p${new Date(Date.now() - 141 * 86400_000).toISOString().slice(0, 10).replaceAll("-", "")}$`]);
+    expect(parts).toEqual([]);
+    await checkInvariants(t.teamId, 40);
+    await runArchiveWithPool(db.pool, { storage, settings });
+    expect(await checkInvariants(t.teamId, 40)).toMatchObject({ hot: 0, cold: 40 });
+    expect(await snapshot(t.teamId)).toEqual(before);
+  });
+
+  it("pipelined groups: survives a real SIGKILL in the second group at each step", async () => {
+    const t = await seedExecutions(db.pool, { daysAgo: [150, 151], perDay: 20 });
+    for (const d of [150, 151]) await seedExecutions(db.pool, { daysAgo: [d], perDay: 1, state: "running" });
+    const before = await snapshot(t.teamId);
+    const env = { ...process.env, DATABASE_URL: db.ownerUrl, ARCHIVE_DIR: dir, ARCHIVE_BATCH_SIZE: "8", ARCHIVE_GROUP_ROWS: "10", ARCHIVE_CRASH_HIT: "2", LOG_LEVEL: "warn" };
+    for (const point of ["before_upload", "after_upload", "after_manifest", "after_verify"]) {
+      const killed = await exec("scripts/archive_job.sh", ["--team", t.teamId], { env: { ...env, ARCHIVE_CRASH_AT: point } }).then(() => null, (e) => e);
+      expect(killed?.signal, String(killed?.stderr ?? killed)).toBe("SIGKILL");
+      await checkInvariants(t.teamId, 40);
+      expect(await snapshot(t.teamId)).toEqual(before);
+    }
+    const { stdout } = await exec("scripts/archive_job.sh", ["--team", t.teamId], { env });
+    expect(JSON.parse(stdout.trim().split("\n").pop()!)).toMatchObject({ skipped: false });
+    expect(await checkInvariants(t.teamId, 40)).toMatchObject({ hot: 0, cold: 40 });
+    expect(await snapshot(t.teamId)).toEqual(before);
+  });
+
   it("lets only one archiver run at a time (advisory lock); the other skips", async () => {
     const c = await db.pool.connect();
     try {

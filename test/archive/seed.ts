@@ -15,6 +15,8 @@ export async function seedExecutions(pool: pg.Pool, opts: {
   teamId?: string; workflows?: number; daysAgo: number[]; perDay: number; actorId?: string | null; state?: string;
   /** merged into every execution's input (executions are immutable once terminal: set it at insert) */
   inputExtra?: Record<string, unknown>;
+  /** node runs per execution (default 3: Webhook, Transform, HTTP Request; more add "Step 4", "Step 5", ...) */
+  nodeRuns?: number;
 }): Promise<Seeded> {
   const teamId = opts.teamId ?? (await makeTeam(pool)).id;
   const existing = (await pool.query("select id from app_public.workflows where team_id = $1 order by id", [teamId])).rows.map((r) => r.id as string);
@@ -52,8 +54,8 @@ export async function seedExecutions(pool: pg.Pool, opts: {
     select e.id, e.created_at, e.team_id, n.name, 1, 'succeeded', e.started_at, e.finished_at,
            jsonb_build_object('status', 200, 'items', n.ord * 3, 'headers', jsonb_build_object('content-type', 'application/json'))
       from app_public.executions e
-     cross join (values ('Webhook', 1), ('Transform', 2), ('HTTP Request', 3)) n(name, ord)
-     where e.team_id = $1 and not exists (select 1 from app_public.execution_node_runs x where x.execution_id = e.id)`, [teamId]);
+     cross join (select coalesce((array['Webhook', 'Transform', 'HTTP Request'])[g], 'Step ' || g), g from generate_series(1, $2::int) g) n(name, ord)
+     where e.team_id = $1 and not exists (select 1 from app_public.execution_node_runs x where x.execution_id = e.id)`, [teamId, opts.nodeRuns ?? 3]);
   // autovacuum would have analysed these long-lived rows; do it so plans are realistic
   await pool.query("analyze app_public.executions, app_public.execution_transitions, app_public.execution_node_runs");
   const { rows: [c] } = await pool.query("select count(*)::int as n from app_public.executions where team_id = $1", [teamId]);
