@@ -4,6 +4,7 @@
 //   npm run bench -- monitoring          (BENCH_SECONDS sets the seconds per round, default 1.5; BENCH_ROUNDS 12)
 // Last line: BENCH monitoring overhead_pct=<n>: median over rounds of (bare q/s / instrumented q/s - 1) x 100
 // (positive = the instrumented pool is slower). Also printed: the ratio of means and the client CPU per query.
+import { instrumentPool } from "../src/monitoring/instrument.ts";
 import pg from "pg";
 import { createPool } from "../src/db/pool.ts";
 import { freshBenchDatabase, phaseSeconds, printBench, throughput } from "./lib.ts";
@@ -14,7 +15,7 @@ const WORKERS = 4;
 export default async function monitoringBench(): Promise<void> {
   const db = await freshBenchDatabase("monitoring");
   const settings = { max: WORKERS, idleTimeoutMs: 30_000, connectionTimeoutMs: 10_000, statementTimeoutMs: 30_000, applicationName: "linkflow-bench" };
-  const instrumented = createPool(db.ownerUrl, settings, "bench");
+  const instrumented = createPool(db.ownerUrl, settings, "bench", { instrument: instrumentPool });
   const bare = new pg.Pool({
     connectionString: db.ownerUrl, max: settings.max, idleTimeoutMillis: settings.idleTimeoutMs,
     connectionTimeoutMillis: settings.connectionTimeoutMs, application_name: `${settings.applicationName}:bare`,

@@ -6,6 +6,7 @@ import { createPool } from "./db/pool.ts";
 import { ensureDatabase, ensureRoles, ROLES } from "./db/roles.ts";
 import { startEmbeddedPostgres, type EmbeddedServer } from "./embedded/postgres.ts";
 import { logger } from "./logger.ts";
+import { instrumentPool } from "./monitoring/index.ts";
 
 export interface Databases {
   ownerUrl: string;
@@ -40,9 +41,11 @@ export interface Pools {
 }
 
 export function createPools(config: Readonly<Config>, dbs: Databases): Pools {
-  const owner = createPool(dbs.ownerUrl, config.pool, "primary");
-  const auth = createPool(dbs.authUrl, { ...config.pool, statementTimeoutMs: 0 }, "authenticator");
-  const replicas = config.replicaUrls.map((u, i) => createPool(u, config.pool, `replica${i}`));
+  // Query metrics, slow-query log and pool health (src/monitoring): every query through these pools is measured.
+  const hooks = { instrument: instrumentPool };
+  const owner = createPool(dbs.ownerUrl, config.pool, "primary", hooks);
+  const auth = createPool(dbs.authUrl, { ...config.pool, statementTimeoutMs: 0 }, "authenticator", hooks);
+  const replicas = config.replicaUrls.map((u, i) => createPool(u, config.pool, `replica${i}`, hooks));
   return {
     owner, auth, replicas,
     async end() { await Promise.all([owner.end(), auth.end(), ...replicas.map((r) => r.end())]); },

@@ -30,8 +30,13 @@ export class LinkFlowError extends Error {
     this.detail = opts.detail;
     this.field = opts.field;
   }
+  /** True when the same call may succeed if tried again unchanged: the database was unreachable
+   *  (UNAVAILABLE) or the transaction lost a serialization/deadlock race (SQLSTATE 40001, 40P01). */
+  get retryable(): boolean {
+    return this.code === "UNAVAILABLE" || this.sqlState === "40001" || this.sqlState === "40P01";
+  }
   toJSON(): Record<string, unknown> {
-    return { name: this.name, code: this.code, message: this.message, detail: this.detail, field: this.field };
+    return { name: this.name, code: this.code, message: this.message, detail: this.detail, field: this.field, retryable: this.retryable };
   }
 }
 

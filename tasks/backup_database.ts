@@ -6,6 +6,7 @@ import { runBackup } from "../src/backup/backup.ts";
 import { pruneBackups } from "../src/backup/prune.ts";
 import { backupSettingsFromEnv } from "../src/backup/settings.ts";
 import { ConfigError } from "../src/errors.ts";
+import { guardClient } from "../src/db/pool.ts";
 
 interface Payload { prune?: boolean; format?: "custom" | "directory" | "auto" }
 
@@ -19,6 +20,7 @@ const task: Task = async (payload, helpers) => {
   helpers.logger.info(`backup ${r.id} stored at ${r.manifestKey} (${r.sizeBytes} bytes, ${r.durationMs} ms, ${r.format}, replicated=${r.replicated})`);
   if (p.prune !== false) {
     const c = new pg.Client({ connectionString: s.databaseUrl });
+    guardClient(c, "backup");
     await c.connect();
     try {
       const pr = await pruneBackups(c, s.secondary ? [s.primary, s.secondary] : [s.primary], { policy: s.retention });

@@ -11,6 +11,7 @@ import { RestoreTestFailedError } from "./errors.ts";
 import type { TableStat } from "./manifest.ts";
 import { findPgBin, runTool } from "./pgtools.ts";
 import { restoreBackup } from "./restore.ts";
+import { guardClient } from "../db/pool.ts";
 
 export interface RestoreTestOptions {
   /** Owner URL of the database whose backups are tested (the catalog lives there). */
@@ -37,6 +38,7 @@ export interface RestoreTestResult {
 
 export async function runRestoreTest(opts: RestoreTestOptions): Promise<RestoreTestResult> {
   const catalog = new pg.Client({ connectionString: opts.databaseUrl, application_name: "linkflow-restore-test" });
+  guardClient(catalog, "restore-test");
   await catalog.connect();
   try {
     const { rows: [{ db }] } = await catalog.query("select current_database() as db");
@@ -59,6 +61,7 @@ export async function runRestoreTest(opts: RestoreTestOptions): Promise<RestoreT
       restoreMs = Date.now() - t0;
       const scratchUrl = withDatabase(opts.rootUrl, scratch);
       const c = new pg.Client({ connectionString: scratchUrl });
+      guardClient(c, "restore-test");
       await c.connect();
       try {
         await c.query("set statement_timeout = 0");
@@ -79,6 +82,7 @@ export async function runRestoreTest(opts: RestoreTestOptions): Promise<RestoreT
       error = e instanceof Error ? e.message : String(e);
     } finally {
       const root = new pg.Client({ connectionString: opts.rootUrl });
+      guardClient(root, "restore-test");
       await root.connect().then(() => root.query(`drop database if exists ${scratch} with (force)`)).catch(() => {}).finally(() => root.end().catch(() => {}));
     }
     const outcome = !error && !mismatches.length && amcheck !== "failed" ? "succeeded" : "failed";

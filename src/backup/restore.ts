@@ -15,6 +15,7 @@ import { BackupIntegrityError, BackupNotFoundError, DatabaseExistsError } from "
 import { sha256Buffer, sha256File } from "./hash.ts";
 import { parseManifest, type BackupManifest } from "./manifest.ts";
 import { isSafeDatabaseName, pgBin, runTool, ToolError } from "./pgtools.ts";
+import { guardClient } from "../db/pool.ts";
 
 export interface RestoreOptions {
   /** Stores to read from, in order of preference (primary, then the cross-region copy). */
@@ -44,6 +45,7 @@ export interface RestoreResult {
 
 async function withRoot<T>(rootUrl: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: rootUrl, application_name: "linkflow-restore" });
+  guardClient(c, "restore");
   await c.connect();
   try { return await fn(c); } finally { await c.end(); }
 }
@@ -137,6 +139,7 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreResult
     let tablesVerified = 0;
     if (opts.verifyData !== false && manifest.tables.length) {
       const c = new pg.Client({ connectionString: stagingUrl });
+      guardClient(c, "restore");
       await c.connect();
       let mismatches: TableMismatch[];
       try {

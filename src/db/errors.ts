@@ -36,9 +36,28 @@ function fieldOf(e: PgErrorLike): string | undefined {
   return undefined;
 }
 
-/** Converts any error thrown by pg into a LinkFlowError; LinkFlowErrors pass through. */
+// Connection-level failures: the backend went away or cannot be reached. SQLSTATE classes 08 (connection
+// exception), 57P01-57P03 (admin/crash shutdown, cannot connect now), 53300 (too many connections), the
+// socket errors of Node, and pg's own messages for a connection closed under a query (they carry no code).
+const CONNECTION_CODES = new Set(["57P01", "57P02", "57P03", "53300", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EHOSTUNREACH", "ECONNABORTED"]);
+const CONNECTION_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|Cannot use a pool after calling end|connection terminated|server closed the connection unexpectedly/i;
+
+/** True when e means the database connection was lost or could not be made (retry on a new connection). */
+export function isConnectionLost(e: unknown): boolean {
+  if (e instanceof UnavailableError) return true;
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && (CONNECTION_CODES.has(code) || code.startsWith("08"))) return true;
+  return e instanceof Error && CONNECTION_MESSAGES.test(e.message);
+}
+
+/** Converts any error thrown by pg into a LinkFlowError; LinkFlowErrors pass through. Connection loss becomes
+ *  a retryable UnavailableError (code UNAVAILABLE). */
 export function mapDbError(e: unknown): LinkFlowError {
   if (e instanceof LinkFlowError) return e;
+  if (isConnectionLost(e)) {
+    const code = (e as { code?: unknown }).code;
+    return new UnavailableError("database unavailable, retry", { sqlState: typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) ? code : undefined, cause: e });
+  }
   if (!isPgError(e)) {
     return new LinkFlowError("INTERNAL", "internal error", { cause: e });
   }
@@ -62,6 +81,7 @@ export function mapDbError(e: unknown): LinkFlowError {
     case "LFPRT": return new LinkFlowError("NO_PARTITION", e.message, base);
     case "LFLIM": case "54000": return new LinkFlowError("LIMIT_EXCEEDED", e.message, base);
     case "LFDUP": return new LinkFlowError("DUPLICATE_EVENT", e.message, base);
+    case "LFPRJ": return new ConflictError(e.message, base);
     case "23505": return new ConflictError(`duplicate value violates ${e.constraint ?? "a unique constraint"}`, base);
     case "23503": return new ValidationError(`reference not found (${e.constraint ?? "foreign key"})`, base);
     case "23502": return new ValidationError(`${e.column ?? "a field"} is required`, base);
@@ -72,9 +92,6 @@ export function mapDbError(e: unknown): LinkFlowError {
     case "40001": case "40P01": return new ConflictError("concurrent update, retry", base);
     case "57014": return new LinkFlowError("LIMIT_EXCEEDED", "statement timeout", base);
     case "55P03": return new ConflictError("lock not available", base);
-  }
-  if (e.code?.startsWith("08") || e.code === "57P01" || e.code === "57P03" || e.code === "53300") {
-    return new UnavailableError("database unavailable", base);
   }
   return new LinkFlowError("INTERNAL", "internal database error", base);
 }

@@ -10,7 +10,7 @@
 // - Failure: a replica that cannot be reached (connection refused, terminated, starting up) is marked down for
 //   downForMs and its reads fall back to the primary; errors raised by the read itself propagate.
 import type pg from "pg";
-import { mapDbError } from "./errors.ts";
+import { isConnectionLost, mapDbError } from "./errors.ts";
 import type { Queryable } from "./pool.ts";
 import { currentClient, withTransaction } from "./transaction.ts";
 import { logger } from "../logger.ts";
@@ -56,13 +56,6 @@ export function parseLsn(text: string): bigint {
   return (BigInt(`0x${m[1]}`) << 32n) + BigInt(`0x${m[2]}`);
 }
 
-const CONNECTION_ERRORS = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "57P01", "57P02", "57P03", "53300"]);
-function isConnectionError(e: unknown): boolean {
-  const code = (e as { code?: string } | null)?.code;
-  if (code && (CONNECTION_ERRORS.has(code) || code.startsWith("08"))) return true;
-  const msg = e instanceof Error ? e.message : "";
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(msg);
-}
 
 interface ReplicaState {
   pool: pg.Pool;
@@ -166,7 +159,7 @@ export class ReplicaRouter {
         this.stats.replicaReads++;
         return result;
       } catch (e) {
-        if (isConnectionError(e)) {
+        if (isConnectionLost(e)) {
           broken = true;
           this.markDown(r, e);
           continue;

@@ -3,6 +3,7 @@
 // take over when the holder's connection goes away). Runners catch up in batches, then sleep until a
 // LISTEN/NOTIFY wake-up on `linkflow_events` or the polling interval, whichever comes first.
 import pg from "pg";
+import { guardClient } from "../db/pool.ts";
 import { logger } from "../logger.ts";
 import { LOCK_NS, runBatch } from "./batch.ts";
 import { liveTable, type Projection, type ProjectionContext } from "./projection.ts";
@@ -76,7 +77,7 @@ class Runner {
 
   async #connect(): Promise<pg.Client> {
     const c = new pg.Client({ connectionString: this.#o.connectionString, application_name: `${this.#o.applicationName ?? "linkflow"}:projection:${this.projection.name}` });
-    c.on("error", (err) => logger.warn({ projection: this.projection.name, err: err.message }, "projection connection error"));
+    guardClient(c, `projection:${this.projection.name}`); // a dead backend fails the next query; the loop reconnects
     await c.connect();
     await c.query("insert into app_private.projection_checkpoints (name) values ($1) on conflict (name) do nothing", [this.projection.name]);
     return c;
@@ -160,14 +161,36 @@ export class ProjectionManager {
   async #listen(): Promise<void> {
     const c = new pg.Client({ connectionString: this.#o.connectionString, application_name: `${this.#o.applicationName ?? "linkflow"}:projection-listener` });
     c.on("notification", () => { this.notifications++; this.wake(); });
+    let lost = false;
     c.on("error", (err) => {
+      // pg may emit twice for one dead connection (the FATAL, then the close): react once.
+      if (lost) return;
+      lost = true;
       logger.warn({ err: err.message }, "projection listener lost; polling until it reconnects");
-      this.#listener = null;
-      if (!this.#stopped) setTimeout(() => { if (!this.#stopped) this.#listen().catch(() => {}); }, 1000);
+      if (this.#listener === c) this.#listener = null;
+      c.end().catch(() => {});
+      this.#relisten(1000);
     });
-    await c.connect();
-    await c.query("listen linkflow_events");
+    try {
+      await c.connect();
+      await c.query("listen linkflow_events");
+    } catch (e) {
+      lost = true;
+      await c.end().catch(() => {});
+      throw e;
+    }
     this.#listener = c;
+    // Notifications sent while no listener was connected are lost: catch up now.
+    this.wake();
+  }
+
+  /** Reconnects the listener after delayMs, retrying (with backoff, up to 10 s) until it works or stop(). */
+  #relisten(delayMs: number): void {
+    if (this.#stopped) return;
+    setTimeout(() => {
+      if (this.#stopped || this.#listener) return;
+      this.#listen().catch(() => this.#relisten(Math.min(10_000, delayMs * 2)));
+    }, delayMs).unref();
   }
 
   /** Wakes every runner now (what a notification does). */

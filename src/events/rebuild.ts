@@ -8,6 +8,7 @@ import { logger } from "../logger.ts";
 import { LOCK_NS, runBatch } from "./batch.ts";
 import { type Projection, type ProjectionContext, shadowTable } from "./projection.ts";
 import type { Upcasters } from "./upcasters.ts";
+import { guardClient } from "../db/pool.ts";
 
 export interface RebuildOptions {
   /** Either a connection string (a dedicated connection is opened) or a client to use (left open). */
@@ -27,6 +28,7 @@ export async function rebuildProjection(o: RebuildOptions): Promise<RebuildResul
   const name = o.projection.name;
   const batchSize = o.batchSize ?? 5000;
   const own = o.client ? null : new pg.Client({ connectionString: o.connectionString, application_name: `linkflow:projection-rebuild:${name}` });
+  if (own) guardClient(own, "projection-rebuild");
   const client: pg.ClientBase = o.client ?? own!;
   await own?.connect();
   try {

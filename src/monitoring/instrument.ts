@@ -1,4 +1,4 @@
-// Query instrumentation for pg pools. instrumentPool(pool, label) (called by createPool) wraps:
+// Query instrumentation for pg pools. instrumentPool(pool, label) (injected into createPool by the composition root: src/bootstrap.ts) wraps:
 //   - the query method of every client the pool opens (the pool's 'connect' event), so pool.query, clients
 //     from pool.connect, withTransaction, PostGraphile and graphile-worker are all measured once;
 //   - pool.connect, timing the checkout (pool.query checks out through it too).

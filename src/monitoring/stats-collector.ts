@@ -202,6 +202,10 @@ export class DatabaseStatsCollector {
       return this.publish(snap, started, put);
     }
     let broken = false;
+    // The backend may die while the collector holds the client (a restart, pg_terminate_backend): the client
+    // then emits 'error'. createPool's pools already listen; a pool from elsewhere may not, so listen here too.
+    const onError = () => { broken = true; };
+    c.on("error", onError);
     const section = async (name: string, fn: () => Promise<void>): Promise<boolean> => {
       try {
         await c.query(`savepoint lf_stats`);
@@ -325,6 +329,7 @@ export class DatabaseStatsCollector {
       if (!snap.sections.server) snap.sections.server = (e as Error).message;
       await c.query("rollback").catch(() => { broken = true; });
     } finally {
+      c.off("error", onError);
       c.release(broken);
     }
     return this.publish(snap, started, put);

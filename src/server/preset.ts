@@ -10,7 +10,7 @@ import { GraphQLError } from "postgraphile/graphql";
 import { httpError } from "grafserv";
 import type { Config } from "../config.ts";
 import { ROLES } from "../db/roles.ts";
-import { mapDbError } from "../db/errors.ts";
+import { isConnectionLost, mapDbError } from "../db/errors.ts";
 import { logger } from "../logger.ts";
 import { checkLimits, depthRule } from "./limits.ts";
 
@@ -92,6 +92,14 @@ export function makePreset({ config, authPool, exportSchemaSDLPath }: PresetOpti
 export function maskError(error: GraphQLError): GraphQLError {
   const original = error.originalError;
   if (!original || original instanceof GraphQLError) return error;
+  if (isConnectionLost(original)) {
+    // The backend died under the request (logged once by the pool's client guard): say so, and that a retry
+    // may succeed. No reference id: nothing here needs investigating per request.
+    return new GraphQLError("database unavailable, retry", {
+      nodes: error.nodes, source: error.source, positions: error.positions, path: error.path,
+      extensions: { code: "UNAVAILABLE", retryable: true },
+    });
+  }
   const code = (original as { code?: unknown }).code;
   if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) {
     const mapped = mapDbError(original);

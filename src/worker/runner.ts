@@ -1,6 +1,8 @@
 // The graphile-worker runner: tasks from tasks/, schedules from ./crontab. Jobs also arrive from SQL
 // (graphile_worker.add_job in SECURITY DEFINER functions and triggers).
+import { createRequire } from "node:module";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import type pg from "pg";
 import { Logger, run, type Runner } from "graphile-worker";
 import { logger } from "../logger.ts";
@@ -15,7 +17,34 @@ export interface WorkerOptions {
   pollInterval?: number;
 }
 
+/**
+ * graphile-worker retries its own queue queries (get, complete and fail jobs) only for the codes in its
+ * RETRYABLE_ERROR_CODES table (40001, 40P01, 57P03, EHOSTUNREACH, ETIMEDOUT). A backend terminated under it
+ * (57P01), a crash-restart of PostgreSQL (57P02, then ECONNREFUSED while down) or a lost socket (08006, see
+ * guardClient; ECONNRESET, EPIPE) is just as transient, but there it rejects the un-awaited completion of a job
+ * that has already run: an unhandled rejection that exits the process and leaves the job locked for hours.
+ * The table is a plain mutable object of the library (not exported by its package): add those codes to it,
+ * once, with short delays. If a future version moves it, this logs a warning and changes nothing.
+ */
+let retryableExtended = false;
+async function extendRetryableCodes(): Promise<void> {
+  if (retryableExtended) return;
+  retryableExtended = true;
+  try {
+    const entry = createRequire(import.meta.url).resolve("graphile-worker");
+    const lib = (await import(pathToFileURL(path.join(path.dirname(entry), "lib.js")).href)) as { RETRYABLE_ERROR_CODES?: Record<string, { minDelay: number; maxDelay: number }> };
+    const table = lib.RETRYABLE_ERROR_CODES;
+    if (!table || typeof table !== "object") throw new Error("RETRYABLE_ERROR_CODES not found");
+    for (const code of ["57P01", "57P02", "08000", "08001", "08003", "08006", "ECONNREFUSED", "ECONNRESET", "EPIPE"]) {
+      table[code] ??= { minDelay: 200, maxDelay: 5_000 };
+    }
+  } catch (e) {
+    logger.warn({ err: { message: (e as Error).message } }, "could not extend graphile-worker's retryable error codes: a lost connection may fail a job completion");
+  }
+}
+
 export async function startWorker(opts: WorkerOptions): Promise<Runner> {
+  await extendRetryableCodes();
   return run({
     pgPool: opts.pgPool,
     concurrency: opts.concurrency,

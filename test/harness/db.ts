@@ -10,6 +10,7 @@ import { withDatabase } from "../../src/config.ts";
 import { createPool } from "../../src/db/pool.ts";
 import { withTransaction } from "../../src/db/transaction.ts";
 import { ROLES } from "../../src/db/roles.ts";
+import { instrumentPool } from "../../src/monitoring/instrument.ts";
 import { authUrlFor, ownerUrlFor } from "./template.ts";
 
 export interface TestDatabase {
@@ -52,8 +53,8 @@ export async function createTestDatabase(): Promise<TestDatabase & { drop(): Pro
   }
   const ownerUrl = ownerUrlFor(rootUrl, name);
   const authUrl = authUrlFor(rootUrl, name);
-  const pool = createPool(ownerUrl, poolSettings, "test-owner");
-  const authPool = createPool(authUrl, poolSettings, "test-auth");
+  const pool = createPool(ownerUrl, poolSettings, "test-owner", { instrument: instrumentPool });
+  const authPool = createPool(authUrl, poolSettings, "test-auth", { instrument: instrumentPool });
   // The template may be older than today: keep partitions current.
   await pool.query("select count(*) from app_private.ensure_partitions()");
   return {

@@ -1,6 +1,7 @@
 // The real /metrics, end to end, on a throwaway primary + streaming standby with pg_stat_statements preloaded:
 // the server's /metrics route and the worker's standalone listener, after real queries; every metric the Grafana
 // dashboard and the alert rules use must exist in the scrape.
+import { instrumentPool } from "../../src/monitoring/instrument.ts";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
@@ -83,9 +84,9 @@ describe("monitoring: /metrics endpoint, dashboard and alerts", () => {
     await migrateUp(ownerUrl);
     await applyCurrent(ownerUrl);
 
-    primary = createPool(ownerUrl, settings, "primary");
-    auth = createPool(withCredentials(withDatabase(cluster.primaryUrl, DB), ROLES.authenticator, AUTHENTICATOR_PASSWORD), settings, "authenticator");
-    replica = createPool(withCredentials(withDatabase(cluster.standbyUrl, DB), ROLES.owner, OWNER_PASSWORD), settings, "replica0");
+    primary = createPool(ownerUrl, settings, "primary", { instrument: instrumentPool });
+    auth = createPool(withCredentials(withDatabase(cluster.primaryUrl, DB), ROLES.authenticator, AUTHENTICATOR_PASSWORD), settings, "authenticator", { instrument: instrumentPool });
+    replica = createPool(withCredentials(withDatabase(cluster.standbyUrl, DB), ROLES.owner, OWNER_PASSWORD), settings, "replica0", { instrument: instrumentPool });
 
     // Real work: app queries, an error, a slow query, worker jobs (one failed backup), and the catalogs other
     // capabilities own (created here only as fixtures, as they would look).

@@ -1,3 +1,4 @@
+import { instrumentPool } from "../../src/monitoring/instrument.ts";
 import { afterAll, describe, expect, it } from "vitest";
 import { createPool } from "../../src/db/pool.ts";
 import { withTransaction } from "../../src/db/transaction.ts";
@@ -133,7 +134,7 @@ describe("monitoring: pool health", () => {
 
   it("pool gauges follow checked-out clients, waiters and the acquire-wait histogram", async () => {
     const label = `gauge-${process.pid}`;
-    const pool = createPool(db.ownerUrl, settings, label);
+    const pool = createPool(db.ownerUrl, settings, label, { instrument: instrumentPool });
     extra.push(pool);
     const g = (name: string) => metricValue(name, { pool: label });
     const waitsBefore = await g("linkflow_db_pool_acquire_wait_seconds_count");
@@ -161,13 +162,13 @@ describe("monitoring: pool health", () => {
 
   it("counts connect failures and acquire timeouts", async () => {
     const label = `errors-${process.pid}`;
-    const bad = createPool("postgres://nobody@127.0.0.1:1/none", { ...settings, connectionTimeoutMs: 2000 }, label);
+    const bad = createPool("postgres://nobody@127.0.0.1:1/none", { ...settings, connectionTimeoutMs: 2000 }, label, { instrument: instrumentPool });
     extra.push(bad);
     await expect(bad.query("select 1")).rejects.toThrow();
     expect(await metricValue("linkflow_db_pool_errors_total", { pool: label, kind: "connect" })).toBe(1);
 
     const label2 = `timeout-${process.pid}`;
-    const small = createPool(db.ownerUrl, { ...settings, max: 1, connectionTimeoutMs: 100 }, label2);
+    const small = createPool(db.ownerUrl, { ...settings, max: 1, connectionTimeoutMs: 100 }, label2, { instrument: instrumentPool });
     extra.push(small);
     const held = await small.connect();
     await expect(small.connect()).rejects.toThrow(/timeout/);

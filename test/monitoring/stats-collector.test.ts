@@ -1,3 +1,4 @@
+import { instrumentPool } from "../../src/monitoring/instrument.ts";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ForbiddenError } from "../../src/errors.ts";
@@ -148,7 +149,7 @@ describe("monitoring: database statistics collector", () => {
 
   it("reports the server as down, without throwing, when it cannot connect", async () => {
     const { createPool } = await import("../../src/db/pool.ts");
-    const bad = createPool("postgres://nobody@127.0.0.1:1/none", { max: 1, idleTimeoutMs: 1000, connectionTimeoutMs: 1000, statementTimeoutMs: 0, applicationName: "t" }, `down-${process.pid}`);
+    const bad = createPool("postgres://nobody@127.0.0.1:1/none", { max: 1, idleTimeoutMs: 1000, connectionTimeoutMs: 1000, statementTimeoutMs: 0, applicationName: "t" }, `down-${process.pid}`, { instrument: instrumentPool });
     const down = new DatabaseStatsCollector({ pool: bad, server: `down-${process.pid}` });
     try {
       const snap = await down.collect();
