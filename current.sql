@@ -27,3 +27,58 @@ insert into app_public.error_codes (code, name, description) values
 on conflict (code) do update set name = excluded.name, description = excluded.description;
 
 comment on table app_public.error_codes is 'Catalogue of every SQLSTATE the SQL API can raise to a caller: the custom LF* codes and the standard PostgreSQL codes that reach callers (constraints, casts, locks, timeouts, lost connections). Clients map them to typed errors (src/db/errors.ts; the typed error names its code).';
+
+-- Issue 18 (the stale cache entry under load): a keyed cache_invalidate job could be lost. graphile-worker's
+-- add_jobs first clears the key of a LOCKED job with that key (then inserts a new one), and otherwise upserts
+-- with `on conflict (key) do update ... where locked_at is null`. A worker that locks the pending job between
+-- those two statements (its get_job transaction commits in between) makes the upsert skip: no row updated,
+-- none inserted, and add_job returns an empty row. The locked job may already have run its invalidation
+-- before this transaction commits, so nothing invalidated the key after the commit, and a reader that
+-- loaded the old row in between kept it cached until its TTL. Now: when add_job returns no job, the key
+-- goes into a keyless job, which always runs after this transaction commits.
+create or replace function app_private.enqueue_cache_invalidation(keys text[], tags text[] default '{}', patterns text[] default '{}')
+  returns void
+  language plpgsql volatile security definer
+  set search_path = pg_catalog
+as $$
+declare
+  v text;
+  v_job bigint;
+  v_lost text[] := '{}';
+  k text[] := array(select d.x from (select distinct x from unnest(keys) x where x is not null) d order by d.x collate "C");
+  t text[] := array(select d.x from (select distinct x from unnest(tags) x where x is not null) d order by d.x collate "C");
+  p text[] := array(select d.x from (select distinct x from unnest(patterns) x where x is not null) d order by d.x collate "C");
+  i integer;
+begin
+  if cardinality(k) <= 16 then
+    -- Entity keys (a user, a workflow graph): one job per key, its job_key prefixed with the task name, so a
+    -- burst of writes to the same entity collapses into one pending job; a job already running is never lost
+    -- (graphile-worker creates a new one, or, when a worker locks the pending job at this very moment, the
+    -- key goes into a keyless job below). Sorted, so concurrent writers upsert job keys in one order.
+    foreach v in array k loop
+      select j.id into v_job from graphile_worker.add_job('cache_invalidate', json_build_object('keys', json_build_array(v)),
+        job_key => 'cache_invalidate:k:' || v, job_key_mode => 'replace') j;
+      if v_job is null then
+        v_lost := v_lost || v;
+      end if;
+    end loop;
+    if cardinality(v_lost) > 0 then
+      perform graphile_worker.add_job('cache_invalidate', json_build_object('keys', to_json(v_lost)));
+    end if;
+  else
+    -- A bulk write (thousands of rows in one statement): jobs of up to 1,000 keys each, without job keys.
+    i := 1;
+    while i <= cardinality(k) loop
+      perform graphile_worker.add_job('cache_invalidate', json_build_object('keys', to_json(k[i:i + 999])));
+      i := i + 1000;
+    end loop;
+  end if;
+  -- Tags and patterns are shared by many writers (every workflow of a team feeds its team's tags): one job per
+  -- statement, without a job key. Upserting shared job keys from transactions that touch them in different
+  -- orders deadlocks; a few extra cheap jobs do not.
+  if cardinality(t) + cardinality(p) > 0 then
+    perform graphile_worker.add_job('cache_invalidate', json_build_object('tags', to_json(t), 'patterns', to_json(p)));
+  end if;
+end;
+$$;
+comment on function app_private.enqueue_cache_invalidation(text[], text[], text[]) is 'Enqueues cache_invalidate jobs for the keys, tags and patterns of a write (called by the cache invalidation triggers): one job per entity key with job_key cache_invalidate:k:<key> (replace mode: bursts collapse), a keyless job for any key whose upsert met a job being locked by a worker at that instant (graphile-worker then neither updates nor inserts), keyless batches of 1,000 keys for bulk writes, one keyless job for tags and patterns. Every job becomes visible at commit, so it runs after it.';

@@ -44,6 +44,7 @@ export function createCacheFromEnv(opts: { env?: Env; registry?: client.Registry
     timeoutMs: intEnv(env, "CACHE_TIMEOUT_MS", 50),
     local: opts.local === false || maxEntries === 0 ? false : { maxEntries, ttlMs: intEnv(env, "CACHE_LOCAL_TTL_MS", 10_000) },
     registry: opts.registry,
+    ownsClient: true, // made here for this cache: cache.close() quits it
   });
   return { cache, redis };
 }

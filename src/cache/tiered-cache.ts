@@ -37,6 +37,8 @@ export interface TieredCacheOptions {
   logger?: Logger;
   /** Minimum interval between two degradation log records. Default 10 s. */
   logIntervalMs?: number;
+  /** The cache owns `redis` (it was created for it, e.g. by createCacheFromEnv): close() quits it too. Default false. */
+  ownsClient?: boolean;
 }
 
 interface Header { c: string; e: number; t?: Record<string, string>; n?: 1 }
@@ -62,12 +64,27 @@ function decodeEntry(raw: Buffer): { header: Header; body: Buffer } | null {
   }
 }
 
+/** QUIT (bounded by 1 s), else disconnect; errors of a closing connection are absorbed, never unhandled. */
+async function quitQuietly(c: RedisClient): Promise<void> {
+  c.on("error", () => {});
+  if (c.status === "end") return;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([c.quit(), new Promise((_, reject) => { timer = setTimeout(() => reject(new Error("quit timed out")), 1000); })]);
+  } catch {
+    c.disconnect();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export class TieredCache implements Cache {
   readonly name: string;
   readonly namespace: string;
   readonly redis: RedisTier | null;
   readonly local: LocalTier | null;
-  private readonly o: Required<Omit<TieredCacheOptions, "redis" | "namespace" | "name" | "local" | "registry" | "logger">>;
+  private readonly o: Required<Omit<TieredCacheOptions, "redis" | "namespace" | "name" | "local" | "registry" | "logger" | "ownsClient">>;
+  private readonly ownsClient: boolean;
   private readonly localTtlMs: number;
   private readonly log: Logger;
   private readonly m: ReturnType<typeof cacheMetrics>;
@@ -94,6 +111,7 @@ export class TieredCache implements Cache {
     this.redis = opts.redis ? new RedisTier(opts.redis, this.namespace) : null;
     this.local = opts.local === false ? null : new LocalTier(opts.local ?? {});
     this.localTtlMs = (opts.local || undefined)?.ttlMs ?? 10_000;
+    this.ownsClient = opts.ownsClient === true && opts.redis !== null;
     this.o = {
       timeoutMs: opts.timeoutMs ?? 50,
       writeTimeoutMs: opts.writeTimeoutMs ?? 2000,
@@ -469,15 +487,28 @@ export class TieredCache implements Cache {
   /** Whether the local tier is serving (Redis healthy and the bus subscribed). For tests and readiness. */
   get localTierActive(): boolean { return this.localUsable(); }
 
+  /**
+   * Stops using Redis and releases what this cache opened: its bus subscriber (a second connection it
+   * duplicated: QUIT, then disconnected), its metrics source and, with `ownsClient` (createCacheFromEnv), the
+   * Redis client itself. Left to the caller: a client it passed in without `ownsClient` stays connected and
+   * is the caller's to close (`quit()`); this cache's 'error' listener is removed from it, so the caller keeps
+   * its own listener for as long as the client lives. Idempotent.
+   */
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
-    this.redis?.client.off("error", this.onClientError);
+    this.busReady = false;
     this.m.sources.delete(this.name);
-    if (this.subscriber) {
-      this.subscriber.removeAllListeners("close");
-      this.subscriber.removeAllListeners("end");
-      this.subscriber.disconnect();
-      this.subscriber = null;
+    const sub = this.subscriber;
+    this.subscriber = null;
+    const closing: Promise<void>[] = [];
+    if (sub) {
+      for (const ev of ["message", "ready", "close", "end"]) sub.removeAllListeners(ev);
+      closing.push(quitQuietly(sub));
     }
+    if (this.redis && this.ownsClient) closing.push(quitQuietly(this.redis.client));
+    await Promise.all(closing);
+    this.redis?.client.off("error", this.onClientError);
+    this.local?.clear();
   }
 }
