@@ -1,0 +1,46 @@
+delete from app_public.error_codes where code in ('23505', '23503', '23502', '23514', '23P01', '22P02', '22023', '22003', '22007', '22008', '22032',
+  '40001', '40P01', '42501', '54000', '55P03', '57014', '57P01', '57P02', '57P03', '53300', '08006');
+comment on table app_public.error_codes is 'Catalogue of the custom SQLSTATE codes that the SQL API raises. Clients map them to typed errors.';
+
+-- enqueue_cache_invalidation as migration 000014 left it
+create or replace function app_private.enqueue_cache_invalidation(keys text[], tags text[] default '{}', patterns text[] default '{}')
+  returns void
+  language plpgsql volatile security definer
+  set search_path = pg_catalog
+as $$
+declare
+  v text;
+  k text[];
+  t text[] := array(select d.x from (select distinct x from unnest(tags) x where x is not null) d order by d.x collate "C");
+  p text[] := array(select d.x from (select distinct x from unnest(patterns) x where x is not null) d order by d.x collate "C");
+begin
+  if cardinality(keys) > 1000 then
+    keys := array_remove(keys, null);
+    -- A bulk write (thousands of rows in one statement): jobs of up to 1,000 keys each, without job keys.
+    perform graphile_worker.add_jobs(array(
+      select row('cache_invalidate', json_build_object('keys', to_json(keys[g.i:g.i + 999])), null, null, null, null, null, null)::graphile_worker.job_spec
+        from generate_series(1, cardinality(keys), 1000) g(i) order by g.i));
+  else
+    k := array(select d.x from (select distinct x from unnest(keys) x where x is not null) d order by d.x collate "C");
+    if cardinality(k) <= 16 then
+      -- Entity keys (a user, a workflow graph): one job per key, its job_key prefixed with the task name, so a
+      -- burst of writes to the same entity collapses into one pending job; a job already running is never lost
+      -- (graphile-worker creates a new one). Sorted, so concurrent writers upsert job keys in one order.
+      foreach v in array k loop
+        perform graphile_worker.add_job('cache_invalidate', json_build_object('keys', json_build_array(v)),
+          job_key => 'cache_invalidate:k:' || v, job_key_mode => 'replace');
+      end loop;
+    elsif cardinality(k) > 0 then
+      perform graphile_worker.add_job('cache_invalidate', json_build_object('keys', to_json(k)));
+    end if;
+  end if;
+  -- Tags and patterns are shared by many writers (every workflow of a team feeds its team's tags): one job per
+  -- statement, without a job key. Upserting shared job keys from transactions that touch them in different
+  -- orders deadlocks; a few extra cheap jobs do not.
+  if cardinality(t) + cardinality(p) > 0 then
+    perform graphile_worker.add_job('cache_invalidate', json_build_object('tags', to_json(t), 'patterns', to_json(p)));
+  end if;
+end;
+$$;
+comment on function app_private.enqueue_cache_invalidation(text[], text[], text[]) is
+'Enqueues cache_invalidate jobs: up to 16 entity keys get one deduplicated job each (job_key cache_invalidate:k:<key>, upserted in sorted order); up to 1,000 keys one job; a bulk write (more than 1,000 keys) jobs of up to 1,000 keys each in input order, enqueued by one add_jobs call; tags and patterns go into one job per call without a job key (shared by many writers: no deadlock-prone upserts). The jobs run after the calling transaction commits; a rollback enqueues nothing.';
