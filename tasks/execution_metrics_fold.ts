@@ -18,7 +18,8 @@ const task: Task = async (payload, helpers) => {
     folded += rows[0]!.n;
     if (rows[0]!.n < maxRows) break;
   }
-  if (folded > 0) helpers.logger.debug(`folded ${folded} metric samples`);
+  if (folded === 0) return; // idle: the chain stops; the crontab (every minute) or the next busy fold restarts it
+  helpers.logger.debug(`folded ${folded} metric samples`);
   await helpers.addJob("execution_metrics_fold", { interval_ms: intervalMs, max_rows: maxRows }, {
     jobKey: FOLD_JOB_KEY, jobKeyMode: "replace", runAt: new Date(Date.now() + intervalMs), maxAttempts: 3,
   });
