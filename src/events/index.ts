@@ -1,6 +1,6 @@
 // The event store capability: store, aggregates, repository, upcasters, projections, monitoring.
 export * from "./types.ts";
-export { EventStore, checkpointOf, type AppendOptions, type LoadOptions, type ReadAllOptions } from "./store.ts";
+export { EventStore, checkpointOf, type AppendOptions, type AppendToStreamsOptions, type LoadOptions, type ReadAllOptions } from "./store.ts";
 export { Upcasters, type Upcast } from "./upcasters.ts";
 export { AggregateRoot, type Handler } from "./aggregate.ts";
 export { AggregateRepository, type RepositoryOptions } from "./repository.ts";

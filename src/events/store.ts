@@ -1,5 +1,5 @@
 // EventStore: append (save), load a stream, read everything after a checkpoint, snapshots.
-// Appends go through app_private.append_events, so they join the caller's transaction when one is open on the
+// Appends go through app_private.append_to_streams (the one append; append_events wraps it), so they join the caller's transaction when one is open on the
 // same pool (withTransaction) and commit with the state change they describe.
 import type pg from "pg";
 import { mapDbError } from "../db/errors.ts";
@@ -7,13 +7,18 @@ import { currentClient } from "../db/transaction.ts";
 import { ValidationError } from "../errors.ts";
 import {
   type AppendResult, type Checkpoint, type EventRow, type ExpectedVersion, type NewEvent, type Snapshot,
-  START, type StoredEvent, toStoredEvent,
+  START, type StoredEvent, type StreamAppend, toStoredEvent,
 } from "./types.ts";
 import { Upcasters } from "./upcasters.ts";
 
 export interface AppendOptions {
   expectedVersion?: ExpectedVersion;
   teamId?: string | null;
+  /** Run on this client (an open transaction) instead of the pool. */
+  client?: pg.ClientBase;
+}
+
+export interface AppendToStreamsOptions {
   /** Run on this client (an open transaction) instead of the pool. */
   client?: pg.ClientBase;
 }
@@ -40,6 +45,16 @@ const EXPECTED_SQL = (v: ExpectedVersion | undefined): number | null => {
   return v;
 };
 
+function toSqlEvent(e: NewEvent): Record<string, unknown> {
+  return {
+    ...(e.eventId ? { event_id: e.eventId } : {}),
+    type: e.type,
+    data: e.data,
+    metadata: e.metadata ?? {},
+    ...(e.schemaVersion ? { schema_version: e.schemaVersion } : {}),
+  };
+}
+
 export class EventStore {
   readonly pool: pg.Pool;
   readonly upcasters: Upcasters;
@@ -55,24 +70,45 @@ export class EventStore {
 
   /** Appends events to a stream (Save). A stale expectedVersion throws VersionConflictError (LFVER). */
   async append(streamId: string, streamType: string, events: NewEvent[], opts: AppendOptions = {}): Promise<AppendResult> {
-    const expected = EXPECTED_SQL(opts.expectedVersion);
-    const payload = events.map((e) => ({
-      ...(e.eventId ? { event_id: e.eventId } : {}),
-      type: e.type,
-      data: e.data,
-      metadata: e.metadata ?? {},
-      ...(e.schemaVersion ? { schema_version: e.schemaVersion } : {}),
+    const [result] = await this.appendToStreams(
+      [{ streamId, streamType, events, expectedVersion: opts.expectedVersion, teamId: opts.teamId }],
+      { client: opts.client },
+    );
+    return result!;
+  }
+
+  /**
+   * Appends to several streams at once, all or nothing (app_private.append_to_streams): one result per input
+   * stream, in input order. A stale expectation anywhere throws VersionConflictError and writes nothing.
+   */
+  async appendToStreams(appends: StreamAppend[], opts: AppendToStreamsOptions = {}): Promise<AppendResult[]> {
+    const expected = appends.map((a) => EXPECTED_SQL(a.expectedVersion));
+    const payload = appends.map((a, i) => ({
+      stream_id: a.streamId,
+      stream_type: a.streamType,
+      expected_version: expected[i],
+      team_id: a.teamId ?? null,
+      events: a.events.map(toSqlEvent),
     }));
+    let rows: { stream_id: string; event_id: string; stream_version: string; global_position: string }[];
     try {
-      const { rows } = await this.#db(opts.client).query<{ event_id: string; stream_version: string; global_position: string }>(
-        "select event_id, stream_version, global_position from app_private.append_events($1, $2, $3, $4::jsonb, $5)",
-        [streamId, streamType, expected, JSON.stringify(payload), opts.teamId ?? null],
-      );
-      const out = rows.map((r) => ({ eventId: r.event_id, streamVersion: Number(r.stream_version), globalPosition: BigInt(r.global_position) }));
-      return { nextVersion: out.length ? out[out.length - 1]!.streamVersion : (expected ?? 0), events: out };
+      ({ rows } = await this.#db(opts.client).query(
+        "select stream_id, event_id, stream_version, global_position from app_private.append_to_streams($1::jsonb)",
+        [JSON.stringify(payload)],
+      ));
     } catch (e) {
       throw mapDbError(e);
     }
+    const byStream = new Map<string, AppendResult["events"]>();
+    for (const r of rows) {
+      const list = byStream.get(r.stream_id) ?? [];
+      list.push({ eventId: r.event_id, streamVersion: Number(r.stream_version), globalPosition: BigInt(r.global_position) });
+      byStream.set(r.stream_id, list);
+    }
+    return appends.map((a, i) => {
+      const out = byStream.get(a.streamId) ?? [];
+      return { nextVersion: out.length ? out[out.length - 1]!.streamVersion : (expected[i] ?? 0), events: out };
+    });
   }
 
   /** Alias of append, the Save of the issue. */

@@ -44,6 +44,15 @@ export interface AppendResult {
   events: { eventId: string; streamVersion: number; globalPosition: bigint }[];
 }
 
+/** One stream's part of a multi-stream append (EventStore.appendToStreams). */
+export interface StreamAppend {
+  streamId: string;
+  streamType: string;
+  events: NewEvent[];
+  expectedVersion?: ExpectedVersion;
+  teamId?: string | null;
+}
+
 /** A position in the global order: the pair (transaction_id, global_position) of the last event read. */
 export interface Checkpoint {
   transactionId: bigint;
