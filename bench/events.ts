@@ -1,13 +1,17 @@
 // `npm run bench -- events`: the event store against pgbench and the peer (Emmett 0.42) in the same run.
 //   single-event appends at 16 clients (with and without the NOTIFY wake-up) vs pgbench tpcb-like at 16 clients
 //   100-event batch appends; projection catch-up (three read models from 0); end-to-end lag p99 at a steady
-//   1,000 events/s; read-model query p99 (visitor, RLS) at 100,000 workflows; Emmett single and batch appends.
+//   1,000 events/s; read-model query p99 (visitor, RLS) at 100,000 workflows; Emmett single and batch appends;
+//   the same 100-event batches as a plain multi-row INSERT into app_public.events (the baseline of the batched
+//   append); a blue/green rebuild of the workflow list over 1,000,000 events (seeded set-based).
+//   BENCH_SCALE (default 1) shrinks the data sets for a smoke run (e.g. BENCH_SCALE=0.01 BENCH_SECONDS=1).
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
 import { withDatabase } from "../src/config.ts";
 import { PROJECT_ROOT } from "../src/db/migrate.ts";
 import { ProjectionManager } from "../src/events/manager.ts";
+import { rebuildProjection } from "../src/events/rebuild.ts";
 import { type Projection, readModelProjections } from "../src/events/projection.ts";
 import { projectionLag } from "../src/events/monitoring.ts";
 import { freshBenchDatabase, percentile, pgbenchTps, phaseSeconds, printBench, throughput } from "./lib.ts";
@@ -25,17 +29,19 @@ async function clients(url: string, n: number, setup?: string): Promise<pg.Clien
 
 export default async function events(): Promise<void> {
   const S = phaseSeconds(8);
+  const SCALE = Number(process.env.BENCH_SCALE ?? 1);
+  if (!(SCALE > 0 && SCALE <= 1)) throw new Error("BENCH_SCALE must be in (0, 1]");
   const db = await freshBenchDatabase("events");
   const url = db.ownerUrl;
   const setup = new pg.Client({ connectionString: url });
   await setup.connect();
   // current.sql is not committed yet on this branch: apply it when its functions are missing
-  if ((await setup.query("select to_regprocedure('app_private.read_all_events(xid8,bigint,integer,text[],text[])') as f")).rows[0].f === null) {
+  if ((await setup.query("select to_regprocedure('app_private.append_to_streams(jsonb)') as f")).rows[0].f === null) {
     await setup.query(await readFile(path.join(PROJECT_ROOT, "current.sql"), "utf8"));
   }
 
   // ---- read-model data set: 100,000 workflows in 1,000 teams, 100,000 executions; contract events only ----
-  const WORKFLOWS = 100_000, TEAMS = 1_000;
+  const WORKFLOWS = Math.round(100_000 * SCALE), TEAMS = Math.max(10, Math.round(1_000 * SCALE));
   await setup.query(`
     insert into app_public.users (id, email, name)
       select ('00000000-0000-7000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, 'u' || i || '@bench.example', 'u' || i from generate_series(1, ${TEAMS}) i;
@@ -96,6 +102,30 @@ export default async function events(): Promise<void> {
   const readmodelP99 = percentile(qlat.slice(200), 99);
   console.log(`read model (workflow_list of one team, visitor + RLS, 100k workflows): p50 ${percentile(qlat, 50).toFixed(3)} ms p99 ${readmodelP99.toFixed(3)} ms`);
 
+  // ---- blue/green rebuild of the workflow list over 1,000,000 events (the log topped up set-based) ----
+  const REBUILD_EVENTS = Math.round(1_000_000 * SCALE);
+  const have = Number((await setup.query("select count(*) from app_public.events")).rows[0].count);
+  const extra = Math.max(0, Math.ceil((REBUILD_EVENTS - have) / 2));
+  const tSeed = Date.now();
+  await setup.query(`
+    create temporary table ex2 as
+      select gen_random_uuid() as ex, wf.id, wf.team_id, g from generate_series(1, ${extra}) g join wf on wf.i = 1 + g % ${WORKFLOWS};
+    insert into app_public.event_streams (id, type, team_id, version) select 'execution-' || ex, 'execution', team_id, 2 from ex2;
+    insert into app_public.events (stream_id, stream_type, stream_version, event_id, type, data, metadata, team_id)
+      select 'execution-' || x.ex, 'execution', v.n, gen_random_uuid(), v.t, v.d, '{}'::jsonb, x.team_id from ex2 x, lateral (values
+        (1, 'ExecutionCreated', jsonb_build_object('execution_id', x.ex, 'workflow_id', x.id, 'team_id', x.team_id, 'workflow_version', 1, 'state', 'pending', 'trigger_type', 'manual', 'attempt', 1, 'created_at', now())),
+        (2, 'ExecutionStateChanged', jsonb_build_object('execution_id', x.ex, 'workflow_id', x.id, 'team_id', x.team_id, 'from_state', 'pending', 'to_state', case when x.g % 7 = 0 then 'failed' else 'succeeded' end, 'seq', 1, 'at', now(), 'attempt', 1, 'duration_ms', x.g % 1000))
+      ) v(n, t, d);
+    analyze app_public.events;`);
+  const rebuildLog = Number((await setup.query("select count(*) from app_public.events")).rows[0].count);
+  console.log(`rebuild log: ${rebuildLog} events (${2 * extra} seeded in ${((Date.now() - tSeed) / 1000).toFixed(1)}s)`);
+  const wfList = readModelProjections().find((p) => p.name === "workflow_list")!;
+  const rebuilt = await rebuildProjection({ connectionString: url, projection: wfList, batchSize: 20_000 });
+  console.log(`blue/green rebuild of workflow_list over ${rebuildLog} events: ${rebuilt.seconds.toFixed(2)} s (${(rebuildLog / rebuilt.seconds).toFixed(0)} events/s, ${rebuilt.batches} batches)`);
+  const { rows: [check] } = await setup.query(`select (select sum(execution_count) from app_public.workflow_list)::bigint as counted,
+    (select count(*) from app_public.events where type = 'ExecutionCreated')::bigint as created`);
+  if (check.counted !== check.created) throw new Error(`rebuilt workflow_list counts ${check.counted} executions, the log has ${check.created}`);
+
   // ---- pgbench baseline, same run ----
   const pgbench = await pgbenchTps({ clients: 16, seconds: S });
   console.log(`pgbench tpcb-like 16 clients: ${pgbench.toFixed(0)} tps`);
@@ -124,6 +154,20 @@ export default async function events(): Promise<void> {
   });
   await Promise.all(bcs.map((c) => c.end()));
   console.log(`100-event batch appends, 8 clients: ${batchEps.toFixed(0)} events/s`);
+
+  // ---- baseline: the same 100 rows as one plain multi-row INSERT into app_public.events (same indexes) ----
+  const batchRows = JSON.parse(batchPayload) as { type: string; data: unknown; metadata: unknown }[];
+  const insertSql = `insert into app_public.events (stream_id, stream_type, stream_version, event_id, type, data, metadata) values ${
+    batchRows.map((_, k) => `($1, 'bench', $2::bigint + ${k + 1}, gen_random_uuid(), $${3 + k * 3}, $${4 + k * 3}::jsonb, $${5 + k * 3}::jsonb)`).join(", ")}`;
+  const insertParams = batchRows.flatMap((r) => [r.type, JSON.stringify(r.data), JSON.stringify(r.metadata)]);
+  await setup.query("insert into app_public.event_streams (id, type) select 'insert-' || w, 'bench' from generate_series(0, 7) w");
+  const ics = await clients(url, 8);
+  const insertEps = await throughput(8, S, async (w, i) => {
+    await ics[w]!.query(insertSql, [`insert-${w}`, i * 100, ...insertParams]);
+    return 100;
+  });
+  await Promise.all(ics.map((c) => c.end()));
+  console.log(`plain 100-row INSERT into app_public.events, 8 clients: ${insertEps.toFixed(0)} events/s (batch append = ${(batchEps / insertEps).toFixed(2)}x)`);
 
   // ---- end-to-end lag at a steady 1,000 events/s (NOTIFY wake-up, 3 read models + a probe projection) ----
   const sentAt = new Map<string, number>();
@@ -226,6 +270,11 @@ export default async function events(): Promise<void> {
     pgbench_tps: pgbench,
     append_ratio: appendNotify / pgbench,
     batch_events_per_s: batchEps,
+    insert_events_per_s: insertEps,
+    batch_vs_insert: batchEps / insertEps,
+    batch_vs_emmett: batchEps / emBatch,
+    rebuild_1m_s: rebuilt.seconds,
+    rebuild_events: rebuildLog,
     catchup_events_per_s: catchup,
     lag_p99_ms: lagP99,
     readmodel_p99_ms: readmodelP99,

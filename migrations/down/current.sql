@@ -1,4 +1,9 @@
--- Down: the exact reverse of current.sql (append_to_streams); append_events gets its 000008 body back.
+-- Down: the exact reverse of current.sql (append_to_streams, the set-based stream check); append_events gets its 000008 body back.
+drop trigger if exists _200_restrict_delete on app_public.event_streams;
+drop function if exists app_private.tg_event_streams__restrict_delete();
+drop trigger if exists _200_stream_exists on app_public.events;
+drop function if exists app_private.tg_events__stream_exists();
+alter table app_public.events add constraint events_stream_id_fkey foreign key (stream_id) references app_public.event_streams (id) on delete restrict;
 create or replace function app_private.append_events(
   stream_id text,
   stream_type text,

@@ -16,6 +16,9 @@ export interface ProjectionBatch {
   /** The range (from, to] in (transaction_id, global_position) order. */
   from: Checkpoint;
   to: Checkpoint;
+  /** The number of events in the range. */
+  count: number;
+  /** The events' identities, unless the projection sets needsRefs: false (then empty). */
   refs: EventRef[];
   /** Full events, only when the projection sets needsEvents. */
   events: StoredEvent[];
@@ -37,6 +40,8 @@ export interface Projection {
   readonly tables: readonly string[];
   /** Load full event rows into batch.events (default false: SQL projections read their range themselves). */
   readonly needsEvents?: boolean;
+  /** Set false when handle() reads its range itself (SQL projections): the batch then ships no rows to Node. */
+  readonly needsRefs?: boolean;
   /** Applies a batch. Runs inside the batch transaction; the checkpoint moves in the same commit. Must ignore unknown event types. */
   handle(batch: ProjectionBatch, ctx: ProjectionContext): Promise<void>;
   /** Empties the tables given by ctx.table (before a rebuild). */
@@ -57,6 +62,7 @@ export function sqlProjection(name: string, table: string, fn: string): Projecti
   const p: Projection = {
     name,
     tables: [table],
+    needsRefs: false,
     async handle(batch, ctx) {
       await ctx.client.query(`select ${fn}($1::regclass, $2::xid8, $3, $4::xid8, $5)`, [
         ctx.table(table), batch.from.transactionId.toString(), batch.from.globalPosition.toString(),

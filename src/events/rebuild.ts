@@ -26,7 +26,7 @@ export interface RebuildResult { projection: string; events: number; batches: nu
 export async function rebuildProjection(o: RebuildOptions): Promise<RebuildResult> {
   const started = Date.now();
   const name = o.projection.name;
-  const batchSize = o.batchSize ?? 5000;
+  const batchSize = o.batchSize ?? 20_000;
   const own = o.client ? null : new pg.Client({ connectionString: o.connectionString, application_name: `linkflow:projection-rebuild:${name}` });
   if (own) guardClient(own, "projection-rebuild");
   const client: pg.ClientBase = o.client ?? own!;
