@@ -101,6 +101,24 @@ describe("multi-stream append (append_to_streams)", { timeout: 240_000 }, () => 
     expect((await db.pool.query("select count(*)::int as n from app_public.event_streams where id = 'x'")).rows[0].n).toBe(0);
   });
 
+  it("every event belongs to an existing stream and a stream with events cannot be deleted (23503, checked per statement)", async () => {
+    const store = new EventStore(db.pool);
+    const s = `ms-${randomUUID()}`;
+    await store.append(s, "test", [ev("A")]);
+    const orphan = await db.pool.query(
+      `insert into app_public.events (stream_id, stream_type, stream_version, event_id, type)
+       values ($1, 'test', 2, gen_random_uuid(), 'X'), ($2, 'test', 1, gen_random_uuid(), 'X')`, [s, `missing-${randomUUID()}`]).catch((e) => e);
+    expect(orphan.code).toBe("23503");
+    expect(orphan.constraint).toBe("events_stream_id_fkey");
+    expect(await store.load(s)).toHaveLength(1);
+    const del = await db.pool.query("delete from app_public.event_streams where id = $1", [s]).catch((e) => e);
+    expect(del.code).toBe("23503");
+    expect(await store.streamVersion(s)).toBe(1);
+    const empty = `ms-${randomUUID()}`;
+    await db.pool.query("insert into app_public.event_streams (id, type) values ($1, 'test')", [empty]);
+    expect((await db.pool.query("delete from app_public.event_streams where id = $1", [empty])).rowCount).toBe(1);
+  });
+
   it("concurrent multi-stream appends over the same streams in opposite orders never deadlock and keep versions contiguous", async () => {
     const store = new EventStore(db.pool);
     const streams = Array.from({ length: 6 }, () => `ms-dl-${randomUUID()}`);
