@@ -147,20 +147,20 @@ begin
 
   -- 2. The events, in input order (stream by stream as given, then event by event): bad events and an event id
   --    given twice are refused.
+  -- (one sort of the events by input position feeds every aggregate, in that order)
   select count(*), count(x.id),
-         array_agg(x.sidx order by x.pos, x.ord), array_agg(x.ord order by x.pos, x.ord),
-         array_agg(x.id order by x.pos, x.ord), array_agg(x.e->>'type' order by x.pos, x.ord),
-         array_agg(case when x.problem is null then coalesce((x.e->>'schema_version')::integer, 1) end order by x.pos, x.ord),
-         array_agg(coalesce(x.e->'data', '{}'::jsonb) order by x.pos, x.ord),
-         array_agg(coalesce(nullif(x.e->'metadata', 'null'::jsonb), '{}'::jsonb) order by x.pos, x.ord),
-         (array_agg(format('appends[%s].events[%s].%s', x.pos - 1, x.ord - 1, x.problem) order by x.pos, x.ord)
-            filter (where x.problem is not null))[1]
+         array_agg(x.sidx), array_agg(x.ord), array_agg(x.id), array_agg(x.e->>'type'),
+         array_agg(case when x.problem is null then coalesce((x.e->>'schema_version')::integer, 1) end),
+         array_agg(coalesce(x.e->'data', '{}'::jsonb)),
+         array_agg(coalesce(nullif(x.e->'metadata', 'null'::jsonb), '{}'::jsonb)),
+         (array_agg(format('appends[%s].events[%s].%s', x.pos - 1, x.ord - 1, x.problem)) filter (where x.problem is not null))[1]
     into v_total, v_with_ids, e_sidx, e_ord, e_id, e_type, e_schema, e_data, e_meta, v_problem
-    from (select u.sidx::integer as sidx, v_pos[u.sidx] as pos, ev.ord::integer as ord, ev.e, p.problem,
+    from (select u.sidx::integer as sidx, u.pos, ev.ord::integer as ord, ev.e, p.problem,
                  case when p.problem is null then (ev.e->>'event_id')::uuid end as id
             from unnest(v_pos) with ordinality u(pos, sidx)
             cross join lateral jsonb_array_elements((appends->(u.pos - 1))->'events') with ordinality ev(e, ord)
-            cross join lateral (select app_private.event_input_problem(ev.e) as problem) p) x;
+            cross join lateral (select app_private.event_input_problem(ev.e) as problem) p
+           order by u.pos, ev.ord) x;
   if v_problem is not null then
     raise exception '% is missing or invalid', v_problem using errcode = 'LFVAL',
       detail = format('field: %s', regexp_replace(v_problem, '^.*\.', '')),
