@@ -374,17 +374,3 @@ drop trigger if exists _200_restrict_delete on app_public.event_streams;
 create trigger _200_restrict_delete after delete on app_public.event_streams
   referencing old table as old_streams
   for each statement execute function app_private.tg_event_streams__restrict_delete();
-
-------------------------------------------------------------------------------------------------------------
--- Error codes: the standard SQLSTATEs the SQL API lets reach a caller join the catalogue beside the LF codes
--- (test/events/error-codes.test.ts checks that every code raised by an app_* function is listed and mapped).
-------------------------------------------------------------------------------------------------------------
-comment on table app_public.error_codes is 'Catalogue of the SQLSTATE codes that the SQL API raises to callers: the custom LF codes and the standard codes that can pass through. Clients map them to typed errors (src/db/errors.ts).';
-insert into app_public.error_codes (code, name, description) values
-  ('23503', 'foreign_key_violation', 'A referenced row does not exist (for example an event for a missing stream, a stream of a missing team), or a row still referenced cannot be deleted.'),
-  ('23505', 'unique_violation', 'A row with the same key already exists.'),
-  ('40001', 'serialization_failure', 'A concurrent transaction conflicted; retry the transaction.'),
-  ('40P01', 'deadlock_detected', 'A deadlock with a concurrent transaction; retry the transaction.'),
-  ('55P03', 'lock_not_available', 'A row or table lock could not be taken in time; retry.'),
-  ('57014', 'query_canceled', 'The statement was cancelled (statement timeout).')
-on conflict (code) do nothing;

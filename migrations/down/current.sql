@@ -127,5 +127,3 @@ drop function if exists app_private.append_to_streams(jsonb);
 drop function if exists app_private.append_retry_result(text[], integer[], uuid[], text[], jsonb[], jsonb[]);
 drop function if exists app_private.event_input_problem(jsonb);
 drop function if exists app_private.append_input_problem(jsonb);
-delete from app_public.error_codes where code in ('23503', '23505', '40001', '40P01', '55P03', '57014');
-comment on table app_public.error_codes is 'Catalogue of the custom SQLSTATE codes that the SQL API raises. Clients map them to typed errors.';

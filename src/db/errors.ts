@@ -70,7 +70,7 @@ export function mapDbError(e: unknown): LinkFlowError {
     case "LFNTF": return new NotFoundError(e.message, base);
     case "LFDNY": case "42501": return new ForbiddenError(e.code === "42501" ? "permission denied" : e.message, base);
     case "LFVAL": return new ValidationError(e.message, base);
-    case "LFCNF": case "LFPRJ": return new ConflictError(e.message, base);
+    case "LFCNF": return new ConflictError(e.message, base);
     case "LFVER": return new VersionConflictError(e.message, { ...base, currentVersion: num("current_version") });
     case "LFSTA": {
       const m = /current_state=([a-z_]+)/.exec(e.detail ?? "");
