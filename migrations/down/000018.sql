@@ -1,0 +1,1 @@
+comment on table app_public.events is 'The append-only event log. Read globally in (transaction_id, global_position) order, exposing only transactions older than the current snapshot''s xmin, so readers never skip an event committed out of order. metadata carries correlation_id, causation_id, actor and trace_id. team_id is denormalised from the stream for RLS and distribution.';
