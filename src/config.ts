@@ -38,14 +38,43 @@ export interface Config {
   redisUrl: string | null;
   host: string;
   port: number;
-  jwt: { secret: string | null; publicKey: string | null; issuer: string | null; audience: string | null };
-  graphql: { maxPageSize: number; maxDepth: number; maxCost: number; statementTimeoutMs: number; maxRequestBytes: number; graphiql: boolean };
+  jwt: { secret: string | null; publicKey: string | null; issuer: string | null; audience: string | null; clockSkewS: number };
+  graphql: GraphQLSettings;
   pool: PoolSettings;
   workerConcurrency: number;
   executions: { groupCommit: Readonly<GroupCommitSettings> };
   embeddedDataDir: string;
   embeddedPort: number;
   logLevel: string;
+}
+
+/** GraphQL API limits (docs/operations.md lists each with its default and environment variable). */
+export interface GraphQLSettings {
+  maxPageSize: number;
+  defaultPageSize: number;
+  maxDepth: number;
+  maxCost: number;
+  maxAliases: number;
+  maxFields: number;
+  maxCompositeFields: number;
+  maxOperations: number;
+  maxTokens: number;
+  maxNesting: number;
+  introspection: boolean;
+  maxIntrospectionRoots: number;
+  maxIntrospectionDepth: number;
+  introspectionCost: number;
+  maxVariableDepth: number;
+  statementTimeoutMs: number;
+  requestTimeoutMs: number;
+  planningTimeoutMs: number;
+  requestDbConcurrency: number;
+  callerDbConcurrency: number;
+  callerMaxConcurrent: number;
+  callerRatePerSec: number;
+  callerBurst: number;
+  maxRequestBytes: number;
+  graphiql: boolean;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -121,15 +150,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       publicKey,
       issuer: env.JWT_ISSUER || null,
       audience: env.JWT_AUDIENCE || null,
+      clockSkewS: envInt(env, "JWT_CLOCK_SKEW_S", 30, 0, 3_600),
     },
-    graphql: {
-      maxPageSize: envInt(env, "GRAPHQL_MAX_PAGE_SIZE", 100, 1, 10_000),
-      maxDepth: envInt(env, "GRAPHQL_MAX_DEPTH", 10, 2, 100),
-      maxCost: envInt(env, "GRAPHQL_MAX_COST", 50_000, 1),
-      statementTimeoutMs: envInt(env, "GRAPHQL_STATEMENT_TIMEOUT_MS", 5_000, 1),
-      maxRequestBytes: envInt(env, "GRAPHQL_MAX_REQUEST_BYTES", 1_000_000, 1_000),
-      graphiql: bool(env, "GRAPHIQL", nodeEnv === "development"),
-    },
+    graphql: graphqlSettings(env, nodeEnv),
     pool: {
       max: envInt(env, "PG_POOL_MAX", 10, 1, 1000),
       idleTimeoutMs: envInt(env, "PG_POOL_IDLE_TIMEOUT_MS", 30_000, 0),
@@ -144,6 +167,41 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     logLevel: env.LOG_LEVEL ?? (nodeEnv === "test" ? "warn" : "info"),
   };
   return Object.freeze(cfg);
+}
+
+function graphqlSettings(env: Env, nodeEnv: Config["nodeEnv"]): GraphQLSettings {
+  const maxPageSize = envInt(env, "GRAPHQL_MAX_PAGE_SIZE", 100, 1, 10_000);
+  const g: GraphQLSettings = {
+    maxPageSize,
+    defaultPageSize: envInt(env, "GRAPHQL_DEFAULT_PAGE_SIZE", Math.min(50, maxPageSize), 1, 10_000),
+    maxDepth: envInt(env, "GRAPHQL_MAX_DEPTH", 10, 2, 100),
+    maxCost: envInt(env, "GRAPHQL_MAX_COST", 50_000, 1),
+    maxAliases: envInt(env, "GRAPHQL_MAX_ALIASES", 100, 0, 100_000),
+    maxFields: envInt(env, "GRAPHQL_MAX_FIELDS", 1_000, 1, 1_000_000),
+    maxCompositeFields: envInt(env, "GRAPHQL_MAX_COMPOSITE_FIELDS", 50, 1, 1_000_000),
+    maxOperations: envInt(env, "GRAPHQL_MAX_OPERATIONS", 10, 1, 1_000),
+    maxTokens: envInt(env, "GRAPHQL_MAX_TOKENS", 10_000, 100, 10_000_000),
+    maxNesting: envInt(env, "GRAPHQL_MAX_NESTING", 50, 5, 1_000),
+    introspection: bool(env, "GRAPHQL_INTROSPECTION", nodeEnv !== "production"),
+    maxIntrospectionRoots: envInt(env, "GRAPHQL_MAX_INTROSPECTION_ROOTS", 2, 0, 100),
+    maxIntrospectionDepth: envInt(env, "GRAPHQL_MAX_INTROSPECTION_DEPTH", 20, 2, 100),
+    introspectionCost: envInt(env, "GRAPHQL_INTROSPECTION_COST", 5_000, 0),
+    maxVariableDepth: envInt(env, "GRAPHQL_MAX_VARIABLE_DEPTH", 64, 1, 1_000),
+    statementTimeoutMs: envInt(env, "GRAPHQL_STATEMENT_TIMEOUT_MS", 5_000, 1),
+    requestTimeoutMs: envInt(env, "GRAPHQL_REQUEST_TIMEOUT_MS", 10_000, 1),
+    planningTimeoutMs: envInt(env, "GRAPHQL_PLANNING_TIMEOUT_MS", 500, 1),
+    requestDbConcurrency: envInt(env, "GRAPHQL_REQUEST_DB_CONCURRENCY", 2, 1, 1_000),
+    callerDbConcurrency: envInt(env, "GRAPHQL_CALLER_DB_CONCURRENCY", 3, 1, 1_000),
+    callerMaxConcurrent: envInt(env, "GRAPHQL_CALLER_MAX_CONCURRENT", 16, 1, 100_000),
+    callerRatePerSec: envInt(env, "GRAPHQL_CALLER_RATE_PER_SEC", 100, 1, 1_000_000),
+    callerBurst: envInt(env, "GRAPHQL_CALLER_BURST", 200, 1, 1_000_000),
+    maxRequestBytes: envInt(env, "GRAPHQL_MAX_REQUEST_BYTES", 1_000_000, 1_000),
+    graphiql: bool(env, "GRAPHIQL", nodeEnv === "development"),
+  };
+  if (g.defaultPageSize > g.maxPageSize) {
+    throw new ConfigError(`GRAPHQL_DEFAULT_PAGE_SIZE (${g.defaultPageSize}) must not exceed GRAPHQL_MAX_PAGE_SIZE (${g.maxPageSize})`);
+  }
+  return g;
 }
 
 /** Replace the user (and password) of a postgres URL, keeping host, port, database and options. */

@@ -13,6 +13,8 @@ export type ErrorCode =
   | "LIMIT_EXCEEDED"
   | "DUPLICATE_EVENT"
   | "UNAVAILABLE"
+  | "TIMEOUT"
+  | "RATE_LIMITED"
   | "CONFIG"
   | "INTERNAL";
 

@@ -89,9 +89,13 @@ export function mapDbError(e: unknown): LinkFlowError {
     case "22P02": case "22007": case "22008": case "22003": case "22023": case "22P05": case "2201X": case "2201W":
       return new ValidationError("invalid input value", base);
     case "22032": return new ValidationError("malformed JSON", base);
+    case "22021": return new ValidationError("invalid text (NUL character or invalid byte sequence)", base);
+    case "22001": return new ValidationError(`value too long${base.field ? ` (${base.field})` : ""}`, base);
     case "40001": case "40P01": return new ConflictError("concurrent update, retry", base);
     case "57014": return new LinkFlowError("LIMIT_EXCEEDED", "statement timeout", base);
     case "55P03": return new ConflictError("lock not available", base);
   }
+  // any other data exception (class 22) is about the input, not the server
+  if (e.code?.startsWith("22")) return new ValidationError("invalid input value", base);
   return new LinkFlowError("INTERNAL", "internal database error", base);
 }

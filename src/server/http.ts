@@ -5,8 +5,10 @@ import { postgraphile, type PostGraphileInstance } from "postgraphile";
 import { grafserv } from "postgraphile/grafserv/node";
 import type { Config } from "../config.ts";
 import { logger } from "../logger.ts";
-import { AuthError, makeVerifier, pgSettingsFor } from "./jwt.ts";
-import { makePreset, PG_SETTINGS, type RequestWithSettings } from "./preset.ts";
+import { AuthError, callerKeyFor, makeVerifier, pgSettingsFor } from "./jwt.ts";
+import { makePreset, PG_SETTINGS, REQUEST_INFO, type RequestWithSettings } from "./preset.ts";
+import { RateLimitedError } from "./budget.ts";
+import { CallerLimiter } from "./ratelimit.ts";
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
@@ -39,6 +41,8 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
   const serv = pgl.createServ(grafserv);
   const graphqlHandler = serv.createHandler();
   const verifier = makeVerifier(opts.config.jwt);
+  const g = opts.config.graphql;
+  const limiter = new CallerLimiter({ maxConcurrent: g.callerMaxConcurrent, ratePerSec: g.callerRatePerSec, burst: g.callerBurst });
   let shuttingDown = false;
 
   const routes: Record<string, Route> = {
@@ -67,19 +71,29 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
       return;
     }
     if (path === "/graphql") {
-      pgSettingsFor(verifier, req.headers.authorization).then(
-        (settings) => {
+      pgSettingsFor(verifier, req.headers.authorization)
+        .then((settings) => {
+          // per-caller limits (user id, or IP for anonymous callers) before any GraphQL work
+          const callerKey = callerKeyFor(settings, req.socket.remoteAddress);
+          const release = limiter.admit(callerKey);
+          res.once("close", release);
           (req as RequestWithSettings)[PG_SETTINGS] = settings;
+          (req as RequestWithSettings)[REQUEST_INFO] = { callerKey };
           graphqlHandler(req, res);
-        },
-        (e) => {
+        })
+        .catch((e) => {
+          if (res.headersSent) return void logger.error({ err: e }, "graphql request failed after its answer started");
           if (e instanceof AuthError) {
             return json(res, 401, { errors: [{ message: e.message, extensions: { code: "UNAUTHENTICATED" } }] });
           }
+          if (e instanceof RateLimitedError) {
+            res.setHeader("retry-after", String(e.retryAfterS));
+            req.resume();
+            return json(res, 429, { errors: [{ message: e.message, extensions: { code: "RATE_LIMITED", retryAfterS: e.retryAfterS } }] });
+          }
           logger.error({ err: e }, "auth failed");
           json(res, 500, { errors: [{ message: "internal error" }] });
-        },
-      );
+        });
       return;
     }
     graphqlHandler(req, res); // grafserv serves /graphiql and its assets, and 404s the rest

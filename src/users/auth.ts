@@ -13,7 +13,7 @@ export interface AuthSettings {
   restoreWindowDays?: number;
 }
 
-export async function configureAuth(owner: Queryable, jwt: Config["jwt"], settings: AuthSettings = {}): Promise<void> {
+export async function configureAuth(owner: Queryable, jwt: Omit<Config["jwt"], "clockSkewS">, settings: AuthSettings = {}): Promise<void> {
   if (!jwt.secret) throw new ConfigError("authenticate() signs HS256 tokens: JWT_SECRET is required");
   await owner.query("select app_private.configure_auth($1, $2, $3, make_interval(secs => $4), $5, make_interval(days => $6))", [
     jwt.secret, jwt.issuer, jwt.audience, settings.tokenTtlSeconds ?? 3600, settings.bcryptCost ?? 10, settings.restoreWindowDays ?? 30,
