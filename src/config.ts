@@ -41,6 +41,8 @@ export interface Config {
   jwt: { secret: string | null; publicKey: string | null; issuer: string | null; audience: string | null; clockSkewS: number };
   graphql: GraphQLSettings;
   pool: PoolSettings;
+  /** Live API (subscriptions, docs/live.md). */
+  live: { enabled: boolean; pollMs: number; bufferSize: number; maxSocketBufferBytes: number; maxSubscribers: number; membershipRecheckMs: number; consistencyTimeoutMs: number };
   workerConcurrency: number;
   executions: { groupCommit: Readonly<GroupCommitSettings> };
   embeddedDataDir: string;
@@ -159,6 +161,15 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       connectionTimeoutMs: envInt(env, "PG_POOL_CONNECTION_TIMEOUT_MS", 5_000, 0),
       statementTimeoutMs: envInt(env, "PG_STATEMENT_TIMEOUT_MS", 30_000, 0),
       applicationName: env.PG_APPLICATION_NAME ?? "linkflow-data",
+    },
+    live: {
+      enabled: bool(env, "LIVE_ENABLED", true),
+      pollMs: envInt(env, "LIVE_POLL_MS", 50, 5, 60_000),
+      bufferSize: envInt(env, "LIVE_SUBSCRIBER_BUFFER", 1_000, 1, 1_000_000),
+      maxSocketBufferBytes: envInt(env, "LIVE_MAX_SOCKET_BUFFER_BYTES", 1_048_576, 1_024),
+      maxSubscribers: envInt(env, "LIVE_MAX_SUBSCRIBERS", 10_000, 1),
+      membershipRecheckMs: envInt(env, "LIVE_MEMBERSHIP_RECHECK_MS", 30_000, 100),
+      consistencyTimeoutMs: envInt(env, "CONSISTENCY_TIMEOUT_MS", 5_000, 0, 600_000),
     },
     workerConcurrency: envInt(env, "WORKER_CONCURRENCY", 4, 1, 100),
     executions: { groupCommit: groupCommitSettings(env) },

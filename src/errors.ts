@@ -16,6 +16,7 @@ export type ErrorCode =
   | "TIMEOUT"
   | "RATE_LIMITED"
   | "CONFIG"
+  | "STALE"
   | "INTERNAL";
 
 export class LinkFlowError extends Error {

@@ -9,12 +9,15 @@ import { AuthError, callerKeyFor, makeVerifier, pgSettingsFor } from "./jwt.ts";
 import { makePreset, PG_SETTINGS, REQUEST_INFO, type RequestWithSettings } from "./preset.ts";
 import { RateLimitedError } from "./budget.ts";
 import { CallerLimiter } from "./ratelimit.ts";
+import { LiveHub } from "../live/index.ts";
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
 export interface HttpApp {
   server: Server;
   pgl: PostGraphileInstance;
+  /** The process's live hub (subscriptions), when the live API is enabled. */
+  live: LiveHub | null;
   listen(port: number, host: string): Promise<{ port: number; url: string }>;
   /** Stops accepting connections, lets in-flight requests finish, then releases PostGraphile. */
   close(): Promise<void>;
@@ -27,6 +30,8 @@ export interface HttpAppOptions {
   ownerPool: pg.Pool;
   routes?: Record<string, Route>;
   exportSchemaSDLPath?: string;
+  /** A live hub to use; by default one is started on ownerPool when config.live.enabled. false: none. */
+  live?: LiveHub | false;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -36,10 +41,22 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 }
 
 export async function createHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
-  const preset = makePreset({ config: opts.config, authPool: opts.authPool, exportSchemaSDLPath: opts.exportSchemaSDLPath });
+  let live: LiveHub | null = opts.live === false ? null : opts.live ?? null;
+  const ownLive = opts.live === undefined && opts.config.live.enabled;
+  if (ownLive) {
+    const connectionString = (opts.ownerPool as unknown as { options: { connectionString?: string } }).options.connectionString;
+    if (connectionString) {
+      const c = opts.config.live;
+      live = new LiveHub({ pool: opts.ownerPool, connectionString, pollMs: c.pollMs, bufferSize: c.bufferSize,
+        maxSubscribers: c.maxSubscribers, membershipRecheckMs: c.membershipRecheckMs });
+      await live.start();
+    }
+  }
+  const preset = makePreset({ config: opts.config, authPool: opts.authPool, exportSchemaSDLPath: opts.exportSchemaSDLPath, ...(live ? { live } : {}) });
   const pgl = postgraphile(preset);
   const serv = pgl.createServ(grafserv);
   const graphqlHandler = serv.createHandler();
+  const upgradeHandler = live ? await serv.getUpgradeHandler() : null;
   const verifier = makeVerifier(opts.config.jwt);
   const g = opts.config.graphql;
   const limiter = new CallerLimiter({ maxConcurrent: g.callerMaxConcurrent, ratePerSec: g.callerRatePerSec, burst: g.callerBurst });
@@ -99,10 +116,21 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
     graphqlHandler(req, res); // grafserv serves /graphiql and its assets, and 404s the rest
   });
   server.keepAliveTimeout = 5_000;
+  // WebSocket connections (subscriptions) leave the HTTP server's connection tracking: keep them to end on close.
+  const sockets = new Set<import("node:stream").Duplex>();
+  if (upgradeHandler) {
+    server.on("upgrade", (req, socket, head) => {
+      if (!serv.shouldHandleUpgrade(req, socket, head) || shuttingDown) { socket.destroy(); return; }
+      sockets.add(socket);
+      socket.once("close", () => sockets.delete(socket));
+      upgradeHandler(req, socket, head);
+    });
+  }
 
   return {
     server,
     pgl,
+    live,
     listen(port, host) {
       return new Promise((resolve, reject) => {
         server.once("error", reject);
@@ -115,10 +143,14 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
     },
     async close() {
       shuttingDown = true;
-      await new Promise<void>((resolve) => {
+      const closed = new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      // Subscriptions end (their clients resume elsewhere with their cursors), then their sockets close.
+      if (ownLive) await live?.stop();
+      for (const s of sockets) s.destroy();
+      await closed;
       await serv.release(); // also releases the PostGraphile instance
     },
   };

@@ -19,6 +19,8 @@ import { checkDocument, DocumentLimitError, measureDocument, type DocumentLimits
 import { checkDocumentText, checkVariables } from "./input.ts";
 import { guardWithPgClient, KeyedSemaphores, makeBudget } from "./budget.ts";
 import { makeDefaultPageSizePlugin } from "./pagination.ts";
+import { makeVerifier, pgSettingsFor } from "./jwt.ts";
+import { LiveSubscriptionsPlugin, makeConsistencyPlugin, type LiveHub, type LiveRequest } from "../live/index.ts";
 
 /** Filter operators clients may use: cheap, index-friendly ones only (no regex, no pattern-insensitive scans). */
 export const ALLOWED_FILTER_OPERATORS = [
@@ -38,6 +40,8 @@ export interface PresetOptions {
   /** Pool connected as the authenticator role. */
   authPool: pg.Pool;
   exportSchemaSDLPath?: string;
+  /** The process's live hub: enables GraphQL subscriptions over WebSocket. */
+  live?: LiveHub;
 }
 
 export function documentLimits(g: GraphQLSettings): DocumentLimits {
@@ -74,7 +78,19 @@ function limitsRule(limits: DocumentLimits) {
   });
 }
 
-export function makePreset({ config, authPool, exportSchemaSDLPath }: PresetOptions): GraphileConfig.Preset {
+/** The signed-in user of a WebSocket connection (JWT in the connection params' authorization, as for HTTP). */
+async function wsCaller(verifier: ReturnType<typeof makeVerifier>, params: Record<string, unknown> | undefined): Promise<{ userId: string | null; authError?: string; settings: Record<string, string> }> {
+  const raw = params?.authorization ?? params?.Authorization;
+  try {
+    const settings = await pgSettingsFor(verifier, typeof raw === "string" ? raw : undefined);
+    return { userId: settings["jwt.claims.user_id"] ?? null, settings };
+  } catch (e) {
+    return { userId: null, authError: (e as Error).message, settings: { role: ROLES.anonymous } };
+  }
+}
+
+export function makePreset({ config, authPool, exportSchemaSDLPath, live }: PresetOptions): GraphileConfig.Preset {
+  const verifier = makeVerifier(config.jwt);
   const g = config.graphql;
   const limits = documentLimits(g);
   // per-caller cap on concurrent database work, shared by every request of this server
@@ -106,7 +122,8 @@ export function makePreset({ config, authPool, exportSchemaSDLPath }: PresetOpti
   };
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset],
-    plugins: [LimitsPlugin, makeDefaultPageSizePlugin(g.defaultPageSize)],
+    plugins: [LimitsPlugin, makeDefaultPageSizePlugin(g.defaultPageSize),
+      ...(live ? [LiveSubscriptionsPlugin, makeConsistencyPlugin(live.pool, config.live.consistencyTimeoutMs)] : [])],
     // Relation filters (some/every/exists across foreign keys) are off: the filter plugin ignores
     // connectionFilterRelations in this version, so its relation plugins are disabled by name.
     disablePlugins: ["PgConnectionArgFilterBackwardRelationsPlugin", "PgConnectionArgFilterForwardRelationsPlugin"],
@@ -127,14 +144,27 @@ export function makePreset({ config, authPool, exportSchemaSDLPath }: PresetOpti
       watch: false,
       maxRequestLength: config.graphql.maxRequestBytes,
       maskError: maskError,
+      websockets: Boolean(live),
     },
     grafast: {
       explain: process.env.GRAPHQL_EXPLAIN === "1",
       timeouts: { planning: g.planningTimeoutMs, execution: g.requestTimeoutMs },
-      context(requestContext, args) {
+      async context(requestContext, args) {
         const req = requestContext.node?.req as RequestWithSettings | undefined;
         const inProcess = (requestContext as { linkflowPgSettings?: Record<string, string> }).linkflowPgSettings;
-        const settings = inProcess ?? req?.[PG_SETTINGS] ?? { role: ROLES.anonymous };
+        let settings = inProcess ?? req?.[PG_SETTINGS] ?? { role: ROLES.anonymous };
+        // WebSocket subscriptions: the JWT comes in the connection params (docs/live.md)
+        let liveRequest: LiveRequest | undefined;
+        const ws = requestContext.ws as { normalizedConnectionParams?: Record<string, unknown>; socket?: { bufferedAmount?: number } } | undefined;
+        if (ws && live) {
+          const caller = await wsCaller(verifier, ws.normalizedConnectionParams);
+          settings = caller.settings;
+          const max = config.live.maxSocketBufferBytes;
+          liveRequest = { hub: live, userId: caller.userId, ...(caller.authError ? { authError: caller.authError } : {}),
+            isBackedUp: () => (ws.socket?.bufferedAmount ?? 0) > max };
+        } else if (live && inProcess) {
+          liveRequest = { hub: live, userId: inProcess["jwt.claims.user_id"] ?? null };
+        }
         const info = req?.[REQUEST_INFO];
         const callerKey = info?.callerKey ?? (settings["jwt.claims.user_id"] ? `user:${settings["jwt.claims.user_id"]}` : "in-process");
         // the budget starts here: right before planning (the schema is ready, the body read and checked)
@@ -143,6 +173,7 @@ export function makePreset({ config, authPool, exportSchemaSDLPath }: PresetOpti
         return {
           pgSettings: { ...settings, statement_timeout: `${g.statementTimeoutMs}ms` },
           ...(inner ? { withPgClient: guardWithPgClient(inner, budget, callerDb, g.statementTimeoutMs) } : {}),
+          ...(liveRequest ? { liveRequest } : {}),
         } as never;
       },
     },
