@@ -18,8 +18,8 @@ import { serverMajor, toolMajor } from "../harness/pgtools.ts";
 
 const run = promisify(execFile);
 const BIN = process.env.PG_BIN_DIR ?? "/usr/lib/postgresql/15/bin";
-export const PRIMARY_PORT = 55410;
-export const REPLICA_PORT = 55411;
+export const DEFAULT_PRIMARY_PORT = 55410;
+export const DEFAULT_REPLICA_PORT = 55411;
 
 export interface ReplicaCluster {
   source: "shared-server" | "throwaway-primary";
@@ -61,7 +61,10 @@ async function waitForServer(url: string, recovery: boolean): Promise<void> {
   }
 }
 
-export async function startReplicaCluster(opts: { sharedRootUrl: string; sharedDatabase: string }): Promise<ReplicaCluster> {
+export async function startReplicaCluster(opts: { sharedRootUrl: string; sharedDatabase: string; primaryPort?: number; replicaPort?: number }): Promise<ReplicaCluster> {
+  // Test files that run at the same time pass their own ports.
+  const PRIMARY_PORT = opts.primaryPort ?? DEFAULT_PRIMARY_PORT;
+  const REPLICA_PORT = opts.replicaPort ?? DEFAULT_REPLICA_PORT;
   const dir = await mkdtemp(path.join(os.tmpdir(), "lf-users-replica-"));
   await run("chown", ["postgres:postgres", dir]);
   const started: string[] = [];
