@@ -3,8 +3,8 @@
 import type pg from "pg";
 import { mapDbError } from "../db/errors.ts";
 import type { Lane, Outcome } from "./group-commit.ts";
-import { toExecution } from "./rows.ts";
-import { EXECUTION_STATES, type Execution, type ExecutionState, type TransitionDetails } from "./types.ts";
+import { toExecution, toNodeRunResult } from "./rows.ts";
+import { EXECUTION_STATES, type Execution, type ExecutionState, type NodeRun, type NodeRunRequest, type TransitionDetails } from "./types.ts";
 
 export interface TransitionCall {
   id: string;
@@ -76,8 +76,40 @@ export function transitionLane(actor: string | null): Lane<TransitionCall, Execu
   };
 }
 
+/** The item app_private.record_node_runs takes for one request. */
+export function nodeRunItem(r: NodeRunRequest): Record<string, unknown> {
+  return r.op === "start"
+    ? { op: "start", execution_id: r.executionId, node_name: r.nodeName, attempt: r.attempt ?? null, node_id: r.nodeId ?? null }
+    : {
+      op: "finish", execution_id: r.executionId, node_name: r.nodeName, status: r.status, attempt: r.attempt ?? null,
+      output: r.output === undefined ? null : r.output, error: r.error === undefined ? null : r.error,
+    };
+}
+
+/** Node runs: record_node_runs for the batch (several calls of one execution share a batch, in call order). */
+export function nodeRunLane(actor: string | null): Lane<NodeRunRequest, NodeRun> {
+  return {
+    name: "node_run",
+    sharedKeys: true,
+    async runBatch(client: pg.ClientBase, calls: NodeRunRequest[]): Promise<Outcome<NodeRun>[]> {
+      const { rows } = await client.query("select * from app_private.record_node_runs($1::jsonb, $2, false)", [JSON.stringify(calls.map(nodeRunItem)), actor]);
+      return rows.map((r) => {
+        const res = toNodeRunResult(r);
+        return res.ok ? { ok: true, value: res.nodeRun! } : { ok: false, error: mapDbError({ code: res.errorCode!, message: res.errorMessage!, detail: res.errorDetail ?? undefined }) };
+      });
+    },
+    async runOne(client: pg.ClientBase, r: NodeRunRequest): Promise<NodeRun> {
+      const { rows } = await client.query("select * from app_private.record_node_runs($1::jsonb, $2, false)", [JSON.stringify([nodeRunItem(r)]), actor]);
+      const res = toNodeRunResult(rows[0]);
+      if (!res.ok) throw mapDbError({ code: res.errorCode!, message: res.errorMessage!, detail: res.errorDetail ?? undefined });
+      return res.nodeRun!;
+    },
+  };
+}
+
 export interface Lanes {
   transition: Lane<TransitionCall, Execution>;
+  nodeRun: Lane<NodeRunRequest, NodeRun>;
 }
 
 /** One set of lanes per actor, shared by every repository (calls coalesce per lane object). */
@@ -87,7 +119,7 @@ export function lanesFor(actor: string | null): Lanes {
   let lanes = byActor.get(key);
   if (!lanes) {
     if (byActor.size > 1000) byActor.clear(); // service actors are few; never grow without bound
-    byActor.set(key, (lanes = { transition: transitionLane(actor) }));
+    byActor.set(key, (lanes = { transition: transitionLane(actor), nodeRun: nodeRunLane(actor) }));
   }
   return lanes;
 }

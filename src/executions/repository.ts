@@ -17,11 +17,11 @@ import { currentClient, withTransaction } from "../db/transaction.ts";
 import { NotFoundError, UnavailableError, ValidationError } from "../errors.ts";
 import { registry } from "../monitoring/registry.ts";
 import { sharedGroupCommit, type GroupCommit } from "./group-commit.ts";
-import { lanesFor, type Lanes } from "./lanes.ts";
+import { lanesFor, nodeRunItem, type Lanes } from "./lanes.ts";
 import { groupCommitMetrics, type GroupCommitMetrics } from "./metrics.ts";
-import { toExecution, toMetricPoint, toNodeRun, toTransition, toTransitionResult } from "./rows.ts";
+import { toExecution, toMetricPoint, toNodeRun, toNodeRunResult, toTransition, toTransitionResult } from "./rows.ts";
 import type {
-  Execution, ExecutionState, ExecutionTransition, HistoryFilter, HistoryPage, MetricBucket, MetricPoint, NodeRun,
+  Execution, ExecutionState, ExecutionTransition, HistoryFilter, HistoryPage, MetricBucket, MetricPoint, NodeRun, NodeRunRequest, NodeRunResult,
   TransitionDetails, TransitionRequest, TransitionResult, TriggerType,
 } from "./types.ts";
 
@@ -164,23 +164,39 @@ export class ExecutionsRepository {
     return { items, next: items.length === limit && last ? { createdAt: last.createdAt, id: last.id } : null };
   }
 
+  /** Records that a node started; coalesced on the service path (group commit). */
   async nodeRunStart(executionId: string, nodeName: string, opts: { attempt?: number; nodeId?: string } = {}): Promise<NodeRun> {
+    const gc = this.coalescing();
+    if (gc) return gc.submit(this.lanes!.nodeRun, String(executionId), { op: "start", executionId, nodeName, ...opts });
     const { rows } = this.caller.kind === "user"
       ? await this.query("select * from app_public.record_node_run_start($1, $2, $3, $4)", [executionId, nodeName, opts.attempt ?? null, opts.nodeId ?? null])
       : await this.query("select * from app_private.record_node_run_start($1, $2, $3, $4, false)", [executionId, nodeName, opts.attempt ?? null, opts.nodeId ?? null]);
     return toNodeRun(rows[0]);
   }
 
+  /** Records a node's outcome with output and error; coalesced on the service path (group commit). */
   async nodeRunFinish(
     executionId: string, nodeName: string, status: "succeeded" | "failed" | "skipped" | "cancelled",
     opts: { output?: unknown; error?: unknown; attempt?: number } = {},
   ): Promise<NodeRun> {
+    const gc = this.coalescing();
+    if (gc) return gc.submit(this.lanes!.nodeRun, String(executionId), { op: "finish", executionId, nodeName, status, ...opts });
     const output = opts.output === undefined ? null : JSON.stringify(opts.output);
     const error = opts.error === undefined ? null : JSON.stringify(opts.error);
     const { rows } = this.caller.kind === "user"
       ? await this.query("select * from app_public.record_node_run_finish($1, $2, $3, $4::jsonb, $5::jsonb, $6)", [executionId, nodeName, status, output, error, opts.attempt ?? null])
       : await this.query("select * from app_private.record_node_run_finish($1, $2, $3, $4, $5::jsonb, $6::jsonb, false)", [executionId, nodeName, opts.attempt ?? null, status, output, error]);
     return toNodeRun(rows[0]);
+  }
+
+  /** Many node-run starts and finishes in one statement and one commit; one result per request, in order. */
+  async recordNodeRuns(requests: NodeRunRequest[]): Promise<NodeRunResult[]> {
+    if (requests.length === 0) return [];
+    const items = JSON.stringify(requests.map(nodeRunItem));
+    const { rows } = this.caller.kind === "user"
+      ? await this.query("select * from app_public.record_node_runs($1::jsonb)", [items])
+      : await this.query("select * from app_private.record_node_runs($1::jsonb, $2, false)", [items, this.actor]);
+    return rows.map(toNodeRunResult);
   }
 
   /** Metric series for one workflow or one team. */

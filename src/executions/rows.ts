@@ -1,5 +1,5 @@
 // Row mappers: snake_case SQL rows to the repository's camelCase types.
-import type { Execution, ExecutionTransition, MetricPoint, NodeRun, TransitionResult } from "./types.ts";
+import type { Execution, ExecutionTransition, MetricPoint, NodeRun, NodeRunResult, TransitionResult } from "./types.ts";
 
 type Row = Record<string, any>;
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -31,6 +31,13 @@ export function toNodeRun(r: Row): NodeRun {
   return {
     executionId: r.execution_id, nodeName: r.node_name, nodeId: r.node_id, attempt: r.attempt, status: r.status,
     startedAt: r.started_at, finishedAt: r.finished_at, output: r.output, error: r.error,
+  };
+}
+
+export function toNodeRunResult(r: Row): NodeRunResult {
+  return {
+    ord: r.ord, ok: r.ok, errorCode: r.error_code, errorMessage: r.error_message, errorDetail: r.error_detail, currentState: r.current_state,
+    nodeRun: r.ok ? toNodeRun(r) : null,
   };
 }
 

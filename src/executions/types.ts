@@ -79,6 +79,24 @@ export interface NodeRun {
   error: unknown;
 }
 
+/** One node-run report for recordNodeRuns (and the coalesced nodeRunStart / nodeRunFinish). */
+export type NodeRunRequest =
+  | { op: "start"; executionId: string; nodeName: string; attempt?: number; nodeId?: string }
+  | { op: "finish"; executionId: string; nodeName: string; status: "succeeded" | "failed" | "skipped" | "cancelled"; output?: unknown; error?: unknown; attempt?: number };
+
+export interface NodeRunResult {
+  ord: number;
+  ok: boolean;
+  /** LFVAL, LFLIM, LFNTF, LFDNY, LFSTA or LFCNF when not ok. */
+  errorCode: string | null;
+  errorMessage: string | null;
+  errorDetail: string | null;
+  /** ok: the node run's status; LFSTA: the execution's state, or the finished node run's status. */
+  currentState: string | null;
+  /** The node run as written, when ok. */
+  nodeRun: NodeRun | null;
+}
+
 export interface HistoryFilter {
   teamId?: string;
   workflowId?: string;
