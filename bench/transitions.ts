@@ -9,25 +9,14 @@
 //     executions spread across 6 daily partitions (team, team+state, workflow, workflow+state, time range, next page).
 // Executions used by phases 2 and 3 are created in bulk beforehand (set-based SQL writing the same rows as
 // start_execution: pending row, transition seq 1, stream with ExecutionCreated), so only transitions are timed.
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import pg from "pg";
-import { PROJECT_ROOT } from "../src/db/migrate.ts";
-import { benchRootUrl, freshBenchDatabase, percentile, pgbenchTps, phaseSeconds, printBench } from "./lib.ts";
+import { applyCurrentSql, benchRootUrl, freshBenchDatabase, percentile, pgbenchTps, phaseSeconds, printBench } from "./lib.ts";
 
 const CLIENTS = 16;
 const BATCH_EXECUTIONS = 500;
 const BATCH_WORKERS = 4;
 const HISTORY_ROWS = Number(process.env.BENCH_HISTORY_ROWS ?? 1_000_000);
 const HISTORY_QUERIES = 2_000;
-
-async function applyCurrentSql(ownerUrl: string): Promise<void> {
-  const sql = await readFile(path.join(PROJECT_ROOT, "current.sql"), "utf8").catch(() => "");
-  if (!sql.replace(/--.*$/gm, "").trim()) return; // already committed into migrations/committed
-  const c = new pg.Client({ connectionString: ownerUrl });
-  await c.connect();
-  try { await c.query("begin"); await c.query(sql); await c.query("commit"); } finally { await c.end(); }
-}
 
 /** Creates n pending executions of the workflow (same rows start_execution writes) and returns their ids. */
 async function createPending(client: pg.Client, workflowId: string, n: number): Promise<string[]> {

@@ -25,9 +25,11 @@ export function transitionError(call: TransitionCall, code: string, currentState
       code, message: `illegal or stale transition to ${call.toState} (execution is ${currentState})`, detail: `current_state=${currentState}`,
     });
     case "LFVAL": {
+      // the field app_private.transition_execution names
       const field = !UUID.test(String(call.id)) ? "id"
-        : !STATES.has(call.toState) ? "to_state"
-          : call.expectedFrom ? "expected_from" : "details";
+        : call.details !== undefined && call.details !== null && (typeof call.details !== "object" || Array.isArray(call.details)) ? "details"
+          : !STATES.has(call.toState) ? "to_state"
+            : call.expectedFrom && !STATES.has(call.expectedFrom) ? "expected_from" : "details";
       return mapDbError({ code, message: "invalid transition request", detail: `field: ${field}` });
     }
     default: return mapDbError({ code, message: `transition refused (${code})`, detail: currentState ? `current_state=${currentState}` : undefined });
