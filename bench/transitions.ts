@@ -3,23 +3,33 @@
 //  1. pgbench tpcb-like, 16 clients (the baseline, same server, same run);
 //  2. single transitions: 16 concurrent connections drive executions pending->queued->running->succeeded through
 //     app_private.transition_execution (the engines' service path), one transition per transaction (autocommit);
+//  2b. coalesced transitions: 64 concurrent callers make single calls through the TypeScript repository's service
+//     path (ExecutionsRepository.transition) with group commit on (its defaults, or EXECUTIONS_GROUP_COMMIT_*):
+//     the same pending->queued->running->succeeded chains, each call awaiting its own answer;
 //  3. batched transitions: app_private.apply_execution_transitions with 1,500 moves per call (500 executions x
 //     queued, running, succeeded), 4 concurrent connections;
 //  4. history queries: p99 of app_public.execution_history as a signed-in visitor over >= 1,000,000
 //     executions spread across 6 daily partitions (team, team+state, workflow, workflow+state, time range, next page).
-// Executions used by phases 2 and 3 are created in bulk beforehand (set-based SQL writing the same rows as
+//  5. metric series: p99 of app_public.execution_metrics_series as a signed-in visitor over 30 days of rollups
+//     (10 workflows: hour and day rollups for 30 days, minute rollups for the last 2 days), by workflow and by team.
+// Executions used by phases 2, 2b and 3 are created in bulk beforehand (set-based SQL writing the same rows as
 // start_execution: pending row, transition seq 1, stream with ExecutionCreated), so only transitions are timed.
 import pg from "pg";
+import { groupCommitSettings } from "../src/config.ts";
+import { createPool } from "../src/db/pool.ts";
+import { ExecutionsRepository } from "../src/executions/index.ts";
 import { applyCurrentSql, benchRootUrl, freshBenchDatabase, percentile, pgbenchTps, phaseSeconds, printBench } from "./lib.ts";
 
 const CLIENTS = 16;
+const COALESCED_CALLERS = 64;
+const SERIES_QUERIES = 2_000;
 const BATCH_EXECUTIONS = 500;
 const BATCH_WORKERS = 4;
 const HISTORY_ROWS = Number(process.env.BENCH_HISTORY_ROWS ?? 1_000_000);
 const HISTORY_QUERIES = 2_000;
 
 /** Creates n pending executions of the workflow (same rows start_execution writes) and returns their ids. */
-async function createPending(client: pg.Client, workflowId: string, n: number): Promise<string[]> {
+async function createPending(client: pg.Client | pg.Pool, workflowId: string, n: number): Promise<string[]> {
   const { rows } = await client.query(`
     with w as (select id, team_id, current_version from app_public.workflows where id = $1),
     ids as (select app_public.uuid_generate_v7() as id from generate_series(1, $2)),
@@ -100,6 +110,40 @@ export default async function transitions(): Promise<void> {
     const singleTps = singleOps / (Number(process.hrtime.bigint() - t0) / 1e9);
     console.log(`single transitions, ${CLIENTS} clients, ${seconds}s: ${singleTps.toFixed(1)} transitions/s (${singleOps} transitions${refills ? `, ${refills} refills` : ""})`);
     await Promise.all(clients.map((c) => c.end()));
+
+    // 2b. coalesced single calls through the repository (group commit)
+    const settings = groupCommitSettings();
+    const gcPool = createPool(db.ownerUrl, { max: 20, idleTimeoutMs: 30_000, connectionTimeoutMs: 30_000, statementTimeoutMs: 0, applicationName: "bench-transitions" }, "bench-coalesced");
+    const repo = new ExecutionsRepository(gcPool, { kind: "service", actorId: null }, { groupCommit: settings });
+    const perCaller = Math.ceil((Math.max(pgbench, 1000) * 8 * seconds) / 3 / COALESCED_CALLERS) + 50;
+    const gcPools: string[][] = [];
+    for (let i = 0; i < COALESCED_CALLERS; i++) gcPools.push(await createPending(admin, workflowId, perCaller));
+    await admin.query("analyze app_public.executions, app_public.execution_transitions, app_public.events, app_public.event_streams");
+    let coalescedOps = 0;
+    let coalescedFailures = 0;
+    const gcDeadline = Date.now() + seconds * 1000;
+    const t2 = process.hrtime.bigint();
+    await Promise.all(gcPools.map(async (ids) => {
+      let cursor = 0;
+      let step = 0;
+      while (Date.now() < gcDeadline) {
+        if (cursor >= ids.length) ids.push(...(await createPending(gcPool, workflowId, 200)));
+        try {
+          await repo.transition(ids[cursor]!, STEPS[step]!, { expectedFrom: step === 0 ? "pending" : STEPS[step - 1] });
+          coalescedOps++;
+        } catch {
+          coalescedFailures++;
+        }
+        step++;
+        if (step === STEPS.length) { step = 0; cursor++; }
+      }
+    }));
+    const coalescedTps = coalescedOps / (Number(process.hrtime.bigint() - t2) / 1e9);
+    await repo.close();
+    await gcPool.end();
+    console.log(`coalesced transitions, ${COALESCED_CALLERS} callers through ExecutionsRepository (group commit ${JSON.stringify(settings)}): ` +
+      `${coalescedTps.toFixed(1)} transitions/s (${coalescedOps} transitions, ${coalescedFailures} refused)`);
+    if (coalescedFailures > 0) throw new Error("coalesced transitions were refused: the benchmark is invalid");
 
     // 3. batched transitions
     const batchClients = await connect(db.ownerUrl, BATCH_WORKERS);
@@ -202,13 +246,57 @@ export default async function transitions(): Promise<void> {
     console.log(`history queries (signed-in visitor): ${lat.length} queries, ${rows} rows, p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms`);
     if (rows === 0) throw new Error("history queries returned nothing: the benchmark is invalid");
 
+    // 5. metric series over 30 days of rollups (10 workflows of the bench team), seeded set-based
+    await admin.query(`
+      insert into app_public.workflows (team_id, name, status) select $1, 'series-wf-' || g, 'active' from generate_series(1, 10) g`, [teamId]);
+    await admin.query(`
+      insert into app_public.execution_metric_rollups (workflow_id, team_id, granularity, bucket, shard, total, succeeded, failed,
+        cancelled, timed_out, crashed, other, duration_count, duration_sum_ms, duration_min_ms, duration_max_ms, duration_histogram,
+        node_count, failed_node_count)
+      select w.id, w.team_id, g.granularity, b.bucket, 0, 20, 17, 2, 1, 0, 0, 0, 20, 20 * 1500, 40, 9000,
+             array_fill(0, array[70]) || array[12, 6, 2] || array_fill(0, array[127]), 200, 4
+        from app_public.workflows w
+       cross join (values ('minute', interval '2 days', interval '1 minute'), ('hour', interval '30 days', interval '1 hour'),
+                          ('day', interval '30 days', interval '1 day')) g(granularity, span, step)
+       cross join lateral generate_series(date_trunc(g.granularity, now() - g.span, 'UTC'), now(), g.step) b(bucket)
+       where w.name like 'series-wf-%'`);
+    await admin.query("analyze app_public.execution_metric_rollups");
+    const seriesWfs = (await admin.query("select id from app_public.workflows where name like 'series-wf-%' order by id")).rows.map((r) => r.id as string);
+    const rollups = Number((await admin.query("select count(*) from app_public.execution_metric_rollups")).rows[0].count);
+    const seriesVisitor = new pg.Client({ connectionString: db.ownerUrl });
+    await seriesVisitor.connect();
+    await seriesVisitor.query("select set_config('role', 'linkflow_visitor', false), set_config('jwt.claims.user_id', $1, false)", [userId]);
+    const seriesSql = "select * from app_public.execution_metrics_series($1, $2, $3, $4, $5)";
+    const seriesLat: number[] = [];
+    let points = 0;
+    for (let i = 0; i < SERIES_QUERIES + 50; i++) {
+      const to = new Date();
+      const from = new Date(to.getTime() - 30 * 86400_000);
+      const shape = i % 3;
+      const args = shape === 0 ? [from, to, "hour", seriesWfs[rand(seriesWfs.length)], null]
+        : shape === 1 ? [from, to, "day", seriesWfs[rand(seriesWfs.length)], null]
+          : [from, to, "day", null, teamId];
+      const t = process.hrtime.bigint();
+      const res = await seriesVisitor.query({ name: "series", text: seriesSql, values: args });
+      if (i >= 50) seriesLat.push(Number(process.hrtime.bigint() - t) / 1e6);
+      points += res.rows.filter((r) => r.total > 0).length;
+    }
+    await seriesVisitor.end();
+    const seriesP99 = percentile(seriesLat, 99);
+    console.log(`metric series (signed-in visitor, 30 days, ${rollups} rollup rows): ${seriesLat.length} queries, ${points} non-empty points, ` +
+      `p50 ${percentile(seriesLat, 50).toFixed(2)} ms, p99 ${seriesP99.toFixed(2)} ms`);
+    if (points === 0) throw new Error("series queries returned no data: the benchmark is invalid");
+
     console.log(`team ${teamId}: ratio single/pgbench = ${(singleTps / pgbench).toFixed(3)}`);
     printBench("transitions", {
       single_tps: Math.round(singleTps),
       pgbench_tps: Math.round(pgbench),
       ratio: Number((singleTps / pgbench).toFixed(3)),
+      coalesced_tps: Math.round(coalescedTps),
+      coalesced_ratio: Number((coalescedTps / pgbench).toFixed(3)),
       batched_tps: Math.round(batchedTps),
       history_p99_ms: Number(p99.toFixed(2)),
+      series_p99_ms: Number(seriesP99.toFixed(2)),
     });
   } finally {
     await admin.end();
