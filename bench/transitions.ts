@@ -22,7 +22,7 @@ import { applyCurrentSql, benchRootUrl, freshBenchDatabase, percentile, pgbenchT
 
 const CLIENTS = 16;
 const COALESCED_CALLERS = 64;
-const SERIES_QUERIES = 2_000;
+const SERIES_QUERIES = Number(process.env.BENCH_SERIES_QUERIES ?? 500);
 const BATCH_EXECUTIONS = 500;
 const BATCH_WORKERS = 4;
 const HISTORY_ROWS = Number(process.env.BENCH_HISTORY_ROWS ?? 1_000_000);
