@@ -5,6 +5,7 @@
 import type pg from "pg";
 import { GraphQLError, Kind, type DocumentNode } from "postgraphile/graphql";
 import { LinkFlowError } from "../errors.ts";
+import { logger } from "../logger.ts";
 import { consistencyToken, waitForProjections } from "./consistency.ts";
 
 function operationOf(document: DocumentNode, name: string | null | undefined): string | null {
@@ -54,8 +55,14 @@ export function makeConsistencyPlugin(pool: pg.Pool, timeoutMs: number): Graphil
           }
           const result = await next();
           if (operationOf(args.document, args.operationName) === "mutation" && result && typeof result === "object" && !(Symbol.asyncIterator in result)) {
+            // The mutation has committed: a token that cannot be taken (the database went away just now) is left
+            // out rather than failing a write that happened.
+            const token = await consistencyToken(pool).catch((e: unknown) => {
+              logger.warn({ err: e }, "consistency token not taken");
+              return null;
+            });
             const r = result as { extensions?: Record<string, unknown> };
-            r.extensions = { ...r.extensions, consistencyToken: await consistencyToken(pool) };
+            if (token) r.extensions = { ...r.extensions, consistencyToken: token };
           }
           return result;
         },
