@@ -109,7 +109,57 @@ export function nodeRunLane(actor: string | null): Lane<NodeRunRequest, NodeRun>
   };
 }
 
+export interface StartCall {
+  workflowId: string;
+  triggerType: string;
+  input?: unknown;
+  idempotencyKey?: string | null;
+}
+
+/** The item app_private.start_executions takes for one start (an absent input stays absent: SQL null). */
+export function startItem(c: StartCall): Record<string, unknown> {
+  return {
+    workflow_id: c.workflowId, trigger_type: c.triggerType, idempotency_key: c.idempotencyKey ?? null,
+    ...(c.input !== undefined ? { input: c.input } : {}),
+  };
+}
+
+/** Starts: start_executions for the batch, then the started (or idempotently found) rows. */
+export function startLane(actor: string | null): Lane<StartCall, Execution> {
+  return {
+    name: "start",
+    sharedKeys: false,
+    async runBatch(client: pg.ClientBase, calls: StartCall[]): Promise<Outcome<Execution>[]> {
+      const { rows } = await client.query(
+        "select ord, ok, error_code, error_message, error_detail, execution_id, execution_created_at from app_private.start_executions($1::jsonb, $2, false)",
+        [JSON.stringify(calls.map(startItem)), actor],
+      );
+      const started = rows.filter((r) => r.ok);
+      const byId = new Map<string, Execution>();
+      if (started.length > 0) {
+        const fetched = await client.query(
+          `select e.* from unnest($1::uuid[], $2::timestamptz[]) k(id, created_at)
+             join app_public.executions e on e.id = k.id and e.created_at = k.created_at`,
+          [started.map((r) => r.execution_id), started.map((r) => r.execution_created_at)],
+        );
+        for (const r of fetched.rows) byId.set(r.id, toExecution(r));
+      }
+      return rows.map((r): Outcome<Execution> => {
+        const e = r.ok ? byId.get(r.execution_id) : undefined;
+        return e ? { ok: true, value: e }
+          : { ok: false, error: mapDbError({ code: r.error_code ?? "LFNTF", message: r.error_message ?? "execution not found", detail: r.error_detail ?? undefined }) };
+      });
+    },
+    async runOne(client: pg.ClientBase, c: StartCall): Promise<Execution> {
+      const { rows } = await client.query("select * from app_private.start_execution($1, $2, $3::jsonb, $4, $5, false)",
+        [c.workflowId, c.triggerType, c.input === undefined ? null : JSON.stringify(c.input), c.idempotencyKey ?? null, actor]);
+      return toExecution(rows[0]);
+    },
+  };
+}
+
 export interface Lanes {
+  start: Lane<StartCall, Execution>;
   transition: Lane<TransitionCall, Execution>;
   nodeRun: Lane<NodeRunRequest, NodeRun>;
 }
@@ -121,7 +171,7 @@ export function lanesFor(actor: string | null): Lanes {
   let lanes = byActor.get(key);
   if (!lanes) {
     if (byActor.size > 1000) byActor.clear(); // service actors are few; never grow without bound
-    byActor.set(key, (lanes = { transition: transitionLane(actor), nodeRun: nodeRunLane(actor) }));
+    byActor.set(key, (lanes = { start: startLane(actor), transition: transitionLane(actor), nodeRun: nodeRunLane(actor) }));
   }
   return lanes;
 }

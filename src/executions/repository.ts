@@ -7,7 +7,7 @@
 //    no role checks, the given actor recorded. A service call outside a transaction is one autocommit statement (one
 //    round trip, one commit); inside withTransaction(pool, ...) it joins that transaction.
 //
-// Group commit (service path, on by default): concurrent single writes (transition, node-run start and finish)
+// Group commit (service path, on by default): concurrent single writes (start, transition, node-run start and finish)
 // outside a transaction are coalesced into one batched engine call per short window (./group-commit.ts). Each call
 // still gets its own result or typed error, after its batch commits. close() drains them (graceful stop).
 import type pg from "pg";
@@ -24,6 +24,9 @@ import type {
   Execution, ExecutionState, ExecutionTransition, HistoryFilter, HistoryPage, MetricBucket, MetricPoint, NodeRun, NodeRunRequest, NodeRunResult,
   TransitionDetails, TransitionRequest, TransitionResult, TriggerType,
 } from "./types.ts";
+
+/** Keys of coalesced starts: each start is its own key (starts of one key would wait for each other's batch). */
+let startCalls = 0;
 
 export type Caller = { kind: "service"; actorId?: string | null } | { kind: "user"; userId: string };
 
@@ -106,6 +109,12 @@ export class ExecutionsRepository {
   }
 
   async start(input: StartInput): Promise<Execution> {
+    const gc = this.coalescing();
+    if (gc) {
+      return gc.submit(this.lanes!.start, `start:${++startCalls}`, {
+        workflowId: input.workflowId, triggerType: input.triggerType ?? "manual", input: input.input, idempotencyKey: input.idempotencyKey ?? null,
+      });
+    }
     const args = [input.workflowId, input.triggerType ?? "manual", input.input === undefined ? null : JSON.stringify(input.input), input.idempotencyKey ?? null];
     const { rows } = this.caller.kind === "user"
       ? await this.query("select * from app_public.start_execution($1, $2, $3::jsonb, $4)", args)

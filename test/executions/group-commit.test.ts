@@ -137,6 +137,54 @@ describe("executions: group commit", () => {
     }
   }, 120_000);
 
+  it("coalesces concurrent starts: each caller gets its own execution or typed error, one idempotency key gives one execution", async () => {
+    const { repo, seen } = repoWith({ windowMs: 21 });
+    const key = `gc-start-${Date.now()}`;
+    const calls: { kind: "plain" | "keyed" | "draft" | "missing" | "badTrigger"; p: Promise<Answer> }[] = [];
+    for (let i = 0; i < 64; i++) {
+      const kind = (["plain", "keyed", "draft", "missing", "badTrigger"] as const)[i % 5]!;
+      const input = kind === "plain" ? { n: i } : undefined;
+      const p = kind === "plain" ? repo.start({ workflowId: w.workflow.id, triggerType: "webhook", input })
+        : kind === "keyed" ? repo.start({ workflowId: w.workflow.id, idempotencyKey: key, input: { n: i } })
+          : kind === "draft" ? repo.start({ workflowId: w.draft.id })
+            : kind === "missing" ? repo.start({ workflowId: "00000000-0000-7000-8000-000000000000" })
+              : repo.start({ workflowId: w.workflow.id, triggerType: "bogus" as never });
+      calls.push({ kind, p: answer(p) });
+    }
+    const answers = await Promise.all(calls.map((c) => c.p));
+    expect(seen.batches.filter((b) => b.lane === "start").some((b) => b.size > 1)).toBe(true);
+    const keyed = new Set<string>();
+    answers.forEach((a, i) => {
+      const kind = calls[i]!.kind;
+      if (kind === "plain") {
+        expect(a.ok).toBe(true);
+        if (a.ok) { expect(a.e.input).toEqual({ n: i }); expect(a.e.triggerType).toBe("webhook"); expect(a.e.state).toBe("pending"); }
+      } else if (kind === "keyed") {
+        expect(a.ok).toBe(true);
+        if (a.ok) keyed.add(a.e.id);
+      } else {
+        expect(a.ok).toBe(false);
+        if (!a.ok) expect(a.err.code).toBe(kind === "draft" ? "ILLEGAL_TRANSITION" : kind === "missing" ? "NOT_FOUND" : "VALIDATION");
+      }
+    });
+    expect(keyed.size).toBe(1);
+    const { rows } = await db.pool.query(
+      "select count(*)::int as n from app_public.executions where idempotency_key = $1", [key]);
+    expect(rows[0].n).toBe(1);
+    // every started execution is complete: its first transition and its ExecutionCreated event
+    const ids = answers.flatMap((a) => (a.ok ? [a.e.id] : []));
+    const check = await db.pool.query(`
+      select count(*) filter (where t.seq = 1 and t.to_state = 'pending')::int as transitions,
+             count(*) filter (where ev.type = 'ExecutionCreated' and ev.stream_version = 1)::int as events
+        from unnest($1::uuid[]) u(id)
+        left join app_public.execution_transitions t on t.execution_id = u.id
+        left join app_public.events ev on ev.stream_id = 'execution-' || u.id`, [[...new Set(ids)]]);
+    expect(check.rows[0]).toEqual({ transitions: new Set(ids).size, events: new Set(ids).size });
+    // refused starts wrote nothing: no execution of the draft workflow
+    const draft = await db.pool.query("select count(*)::int as n from app_public.executions where workflow_id = $1", [w.draft.id]);
+    expect(draft.rows[0].n).toBe(0);
+  });
+
   it("applies two calls for one execution made in the same window in call order", async () => {
     const { repo, seen } = repoWith({ windowMs: 20 });
     const ids = await executionsIn(w.service, w.workflow.id, Array(10).fill("pending"));
