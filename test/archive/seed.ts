@@ -27,7 +27,7 @@ export async function seedExecutions(pool: pg.Pool, opts: {
     await pool.query(`
       insert into app_public.executions (id, created_at, team_id, workflow_id, workflow_version, state, trigger_type, input, output, error,
         attempt, version, started_at, finished_at, duration_ms, updated_at)
-      select app_public.uuid_generate_v7(), t.ts, $1, ($2::uuid[])[1 + g % array_length($2::uuid[], 1)], 1,
+      select app_private.uuid_v7_at(t.ts), t.ts, $1, ($2::uuid[])[1 + g % array_length($2::uuid[], 1)], 1,
              coalesce($5, case when g % 5 = 0 then 'failed' else 'succeeded' end), 'webhook',
              jsonb_build_object('order', g, 'customer', jsonb_build_object('email', 'c' || (g % 17) || '@example.com', 'tier', 'gold'),
                'items', jsonb_build_array(jsonb_build_object('sku', 'SKU-' || (g % 9), 'qty', g % 4 + 1))) || coalesce($6::jsonb, '{}'),
