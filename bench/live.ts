@@ -1,19 +1,71 @@
 // `npm run bench -- live`: the live API under load. This process runs the GraphQL server (one live hub); a child
 // process (bench/support/live-clients.ts) opens BENCH_LIVE_SUBSCRIBERS real WebSocket subscribers (graphql-ws) spread over
-// BENCH_LIVE_TEAMS teams, each subscribed to its team's executionUpdates, while writers there make
-// BENCH_LIVE_RATE execution transitions per second through app_private.transition_execution.
+// BENCH_LIVE_TEAMS teams, each subscribed to its team's executionUpdates, while writers make BENCH_LIVE_RATE
+// execution transitions per second through app_private.transition_execution: a rate-limited pgbench run
+// (pgbench -R, 16 clients; C, so the writers take little of the machine's CPU from the server and the subscribers).
 // Reported: delivery latency p50/p99 (event created_at, i.e. the writing statement, to message received),
 // messages delivered per second, server CPU per 1,000 messages, database queries of the server per 1,000
 // messages, and gaps/duplicates counted against the event log (each subscriber must receive exactly its team's
 // events after its first one, in order, once).
-import { fork } from "node:child_process";
+import { execFile, fork } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { loadConfig } from "../src/config.ts";
 import { createPool } from "../src/db/pool.ts";
 import { createHttpApp } from "../src/server/http.ts";
-import { freshBenchDatabase, phaseSeconds, printBench } from "./lib.ts";
+import { freshBenchDatabase, pgBin, phaseSeconds, printBench } from "./lib.ts";
+
+const WRITERS = 16;
+const EXECUTIONS_PER_WRITER = 8;
+
+/**
+ * The writers: pgbench at a fixed rate, 16 clients. Client c moves its own executions (c, 0..7) in turn through
+ * queued -> running -> failed -> queued ... (a counter n kept per client), so no two clients move one execution.
+ * runWriters returns the transitions written.
+ */
+async function prepareWriters(ownerUrl: string, teams: { id: string; workflowId: string }[]): Promise<void> {
+  const c = new pg.Client({ connectionString: ownerUrl });
+  await c.connect();
+  await c.query(`
+    create table public.bench_live_executions (client integer, slot integer, id uuid, primary key (client, slot));
+    create function public.bench_live_move(p_client integer, p_n integer) returns void language sql volatile as $$
+      select null::void from app_private.transition_execution(
+        (select b.id from public.bench_live_executions b where b.client = p_client and b.slot = p_n % ${EXECUTIONS_PER_WRITER}),
+        (array['queued', 'running', 'failed'])[(p_n / ${EXECUTIONS_PER_WRITER}) % 3 + 1], null, null, null, false)
+    $$;`);
+  for (let client = 0; client < WRITERS; client++) {
+    for (let slot = 0; slot < EXECUTIONS_PER_WRITER; slot++) {
+      const team = teams[(client * EXECUTIONS_PER_WRITER + slot) % teams.length]!;
+      await c.query(`insert into public.bench_live_executions
+        select $1, $2, id from app_private.start_execution($3, 'manual', null, null, null, false)`, [client, slot, team.workflowId]);
+    }
+  }
+  await c.end();
+}
+
+async function runWriters(ownerUrl: string, rate: number, seconds: number): Promise<number> {
+  const dir = await mkdtemp(path.join(tmpdir(), "lf-bench-live-"));
+  try {
+    const script = path.join(dir, "move.sql");
+    await writeFile(script, "\\set n :n + 1\nselect public.bench_live_move(:client_id, :n - 1);\n");
+    const { stdout } = await promisify(execFile)(pgBin("pgbench"), [
+      "-n", "-f", script, "-D", "n=0", "-c", String(WRITERS), "-j", "2", "-R", String(rate), "-T", String(seconds), ownerUrl,
+    ], { maxBuffer: 1 << 24 });
+    const m = /number of transactions actually processed: (\d+)/.exec(stdout);
+    if (!m) throw new Error(`could not parse pgbench output:\n${stdout}`);
+    const failed = /number of failed transactions: (\d+)/.exec(stdout);
+    if (failed && Number(failed[1]) > 0) throw new Error(`pgbench writers failed:\n${stdout}`);
+    const lag = /schedule lag: avg ([\d.]+)/.exec(stdout);
+    if (lag) console.log(`writers: pgbench schedule lag avg ${lag[1]} ms (how far the writers fell behind the rate)`);
+    return Number(m[1]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 const SECRET = "linkflow-bench-secret-at-least-32-characters";
 
@@ -65,11 +117,17 @@ export default async function main(): Promise<void> {
   send({ kind: "connect", url, secret: SECRET, users });
   await next(); // connected and subscribed
   while (app.live!.subscriberCount < subscribers) await new Promise((r) => setTimeout(r, 50));
+  await prepareWriters(db.ownerUrl, teamRows.map((t) => ({ id: t.id, workflowId: t.workflow_id })));
+  await new Promise((r) => setTimeout(r, 1000)); // the writers' ExecutionCreated events are delivered before measuring
   const cpu0 = process.cpuUsage();
   const q0 = queries;
   const t0 = Date.now();
-  send({ kind: "write", ownerUrl: db.ownerUrl, teams: teamRows.map((t) => ({ id: t.id, workflowId: t.workflow_id })), rate, seconds });
-  const result = await next(); // { delivered, latencies p50/p99, perSubscriber sequences summary }
+  send({ kind: "measure" });
+  await next();
+  const written = await runWriters(db.ownerUrl, rate, seconds);
+  await new Promise((r) => setTimeout(r, 3000)); // let the last events arrive
+  send({ kind: "report" });
+  const result = { ...(await next()), written }; // { delivered, latencies p50/p99, per-subscriber sequences, written }
   const elapsed = (Date.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const serverQueries = queries - q0;

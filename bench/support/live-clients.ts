@@ -1,8 +1,8 @@
-// Child process of bench/live.ts: opens the WebSocket subscribers and runs the writers, so
-// the server's process measures only the server. Talks to its parent over IPC.
+// Child process of bench/live.ts: opens the WebSocket subscribers (the writers are a pgbench run of the parent), so
+// the server's process measures only the server. Talks to its parent over IPC: connect, measure (count from now
+// on), report (stop counting and send the figures).
 import { createClient } from "graphql-ws";
 import { SignJWT } from "jose";
-import pg from "pg";
 import WebSocket from "ws";
 
 const QUERY = `subscription ($teamId: UUID!) { executionUpdates(teamId: $teamId) { globalPosition createdAt } }`;
@@ -34,51 +34,17 @@ async function connect(url: string, secret: string, users: { userId: string; tea
   }
 }
 
-async function write(ownerUrl: string, teams: { id: string; workflowId: string }[], rate: number, seconds: number): Promise<number> {
-  const pool = new pg.Pool({ connectionString: ownerUrl, max: 16 });
-  // Executions to move: 8 per team, cycling queued -> running -> failed -> queued.
-  const execs: { id: string; state: string }[] = [];
-  for (const t of teams) {
-    for (let i = 0; i < 8; i++) {
-      const { rows } = await pool.query("select id from app_private.start_execution($1, 'manual', null, null, null, false)", [t.workflowId]);
-      execs.push({ id: rows[0].id, state: "pending" });
-    }
-  }
-  const nextState: Record<string, string> = { pending: "queued", queued: "running", running: "failed", failed: "queued" };
-  measuring = true;
-  const deadline = Date.now() + seconds * 1000;
-  let written = 0;
-  const workers = 16;
-  const perWorker = rate / workers;
-  await Promise.all(Array.from({ length: workers }, async (_, w) => {
-    const mine = execs.filter((_, i) => i % workers === w);
-    let k = 0;
-    const started = Date.now();
-    while (Date.now() < deadline) {
-      const e = mine[k++ % mine.length]!;
-      const to = nextState[e.state]!;
-      await pool.query("select 1 from app_private.transition_execution($1, $2, null, null, null, false)", [e.id, to]);
-      e.state = to;
-      written++;
-      const due = started + (k / perWorker) * 1000;
-      const wait = due - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    }
-  }));
-  await new Promise((r) => setTimeout(r, 3000)); // let the last events arrive
-  measuring = false;
-  await pool.end();
-  return written;
-}
-
 const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! : NaN; };
 
 process.on("message", async (m: any) => {
   if (m.kind === "connect") {
     await connect(m.url, m.secret, m.users);
     process.send!({ ok: true });
-  } else if (m.kind === "write") {
-    const written = await write(m.ownerUrl, m.teams, m.rate, m.seconds);
-    process.send!({ written, delivered, p50: pct(latencies, 50), p99: pct(latencies, 99), sequences: subs });
+  } else if (m.kind === "measure") {
+    measuring = true;
+    process.send!({ ok: true });
+  } else if (m.kind === "report") {
+    measuring = false;
+    process.send!({ delivered, p50: pct(latencies, 50), p99: pct(latencies, 99), sequences: subs });
   }
 });
