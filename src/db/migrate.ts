@@ -12,10 +12,14 @@ import { logger } from "../logger.ts";
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const MIGRATIONS_DIR = path.join(PROJECT_ROOT, "migrations");
 
-/** Brings the database (owner URL) to the latest committed migration. Idempotent. */
-export async function migrateUp(ownerUrl: string): Promise<void> {
+/**
+ * Brings the database (owner URL) to the latest committed migration. Idempotent. `migrationsFolder` points at
+ * another folder laid out like migrations/ (the per-step rollback check uses folders holding a prefix of
+ * migrations/committed to stop at migration N).
+ */
+export async function migrateUp(ownerUrl: string, opts: { migrationsFolder?: string } = {}): Promise<void> {
   await workerMigrations({ connectionString: ownerUrl, logger: silentWorkerLogger() });
-  await gmMigrate({ connectionString: ownerUrl, migrationsFolder: MIGRATIONS_DIR, logger: gmLogger() } as never);
+  await gmMigrate({ connectionString: ownerUrl, migrationsFolder: opts.migrationsFolder ?? MIGRATIONS_DIR, logger: gmLogger() } as never);
   // graphile-migrate keeps its pool alive for 200 ms after use, and its idle-error handler exits the process:
   // wait until it is really released so a database restart or drop right after migrating cannot kill us.
   await new Promise((r) => setTimeout(r, 250));
