@@ -11,6 +11,21 @@ import { logger } from "../logger.ts";
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const MIGRATIONS_DIR = path.join(PROJECT_ROOT, "migrations");
+/** Work in progress: numbered topic files (100-foundation.sql, ...) that `npm run db:commit` joins into one migration. */
+export const CURRENT_DIR = path.join(MIGRATIONS_DIR, "current");
+
+/**
+ * The work in progress as graphile-migrate joins it: migrations/current/*.sql in numeric order, each under a
+ * `--! split: <file>` line. "" when every topic file is blank (comments only).
+ */
+export async function currentMigrationSql(): Promise<string> {
+  const files = (await readdir(CURRENT_DIR).catch(() => [] as string[]))
+    .filter((f) => /^\d+(-[-_a-zA-Z0-9]*)?\.sql$/.test(f))
+    .sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10));
+  const bodies = await Promise.all(files.map((f) => readFile(path.join(CURRENT_DIR, f), "utf8")));
+  const sql = files.map((f, i) => `--! split: ${f}\n${bodies[i]!.trim()}\n`).join("\n");
+  return sql.replace(/--.*$/gm, "").trim() ? sql : "";
+}
 
 /**
  * Brings the database (owner URL) to the latest committed migration. Idempotent. `migrationsFolder` points at
