@@ -380,6 +380,18 @@ $$;
 
 COMMENT ON FUNCTION app_hidden.escape_like(pattern text) IS 'Escapes LIKE wildcards (% _ \) so a user string matches literally.';
 
+-- Name: execution_active_states(); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.execution_active_states() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select array['running', 'waiting'];
+$$;
+
+-- Name: FUNCTION execution_active_states(); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.execution_active_states() IS 'The states in which an execution records node runs: running, waiting.';
+
 -- Name: execution_created_at(uuid); Type: FUNCTION; Schema: app_hidden; Owner: -
 
 CREATE FUNCTION app_hidden.execution_created_at(execution_id uuid) RETURNS timestamp with time zone
@@ -404,6 +416,18 @@ $$;
 -- Name: FUNCTION execution_created_at(execution_id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
 
 COMMENT ON FUNCTION app_hidden.execution_created_at(execution_id uuid) IS 'The created_at (partition key) of an execution given its id alone: searches the partitions around the UUIDv7 time first (pruned), then all partitions. Null when not found or not visible (RLS applies).';
+
+-- Name: execution_failure_states(); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.execution_failure_states() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select array['failed', 'timed_out', 'crashed'];
+$$;
+
+-- Name: FUNCTION execution_failure_states(); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.execution_failure_states() IS 'The finished states that count as failures (metrics, read models, drift checks): failed, timed_out, crashed.';
 
 -- Name: execution_states(); Type: FUNCTION; Schema: app_hidden; Owner: -
 
@@ -478,6 +502,18 @@ $$;
 
 COMMENT ON FUNCTION app_hidden.int_array_add(a integer[], b integer[]) IS 'Element-wise sum of two integer arrays (histogram merge).';
 
+-- Name: node_run_finished_statuses(); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.node_run_finished_statuses() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select array['succeeded', 'failed', 'skipped', 'cancelled'];
+$$;
+
+-- Name: FUNCTION node_run_finished_statuses(); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.node_run_finished_statuses() IS 'The statuses a node run may finish with: succeeded, failed, skipped, cancelled (the execution_node_runs_status_known constraint lists these plus pending and running).';
+
 -- Name: team_role_rank(text); Type: FUNCTION; Schema: app_hidden; Owner: -
 
 CREATE FUNCTION app_hidden.team_role_rank(role text) RETURNS integer
@@ -489,7 +525,7 @@ $$;
 
 -- Name: FUNCTION team_role_rank(role text); Type: COMMENT; Schema: app_hidden; Owner: -
 
-COMMENT ON FUNCTION app_hidden.team_role_rank(role text) IS 'Orders team roles: viewer < editor < admin < owner.';
+COMMENT ON FUNCTION app_hidden.team_role_rank(role text) IS 'The rank of a team role (viewer 1, editor 2, admin 3, owner 4; null for anything else): the one declaration of the team roles, which the membership constraint, assert_role and has_team_role refer to.';
 
 -- Name: uuid_v7_time(uuid); Type: FUNCTION; Schema: app_hidden; Owner: -
 
@@ -1062,7 +1098,7 @@ CREATE FUNCTION app_private.archive_candidates(default_hot_days integer, termina
   select e.team_id, (e.created_at at time zone 'UTC')::date, count(*)
     from app_public.executions e
     left join app_private.archive_retention r on r.team_id = e.team_id
-   where e.state in ('succeeded', 'failed', 'cancelled', 'timed_out', 'crashed')
+   where e.state = any (app_hidden.execution_terminal_states())
      and e.created_at < terminal_before - make_interval(days => coalesce(r.hot_days, default_hot_days))
      and not exists (select 1 from app_private.archived_executions a where a.execution_id = e.id)
      and not exists (select 1 from app_private.archive_restored_executions x where x.execution_id = e.id and x.keep_until > now())
@@ -1446,7 +1482,7 @@ begin
    where e.team_id = archive_plan_batch.team_id
      and e.created_at >= day::timestamp at time zone 'UTC' and e.created_at < (day + 1)::timestamp at time zone 'UTC'
      and e.created_at < now() - make_interval(days => v_hot)
-     and e.state in ('succeeded', 'failed', 'cancelled', 'timed_out', 'crashed')
+     and e.state = any (app_hidden.execution_terminal_states())
      and not exists (select 1 from app_private.archived_executions a where a.execution_id = e.id)
      and not exists (select 1 from app_private.archive_restored_executions x where x.execution_id = e.id and x.keep_until > now())
      and not app_private.archive_is_held(e.team_id, e.workflow_id, e.id)
@@ -1602,7 +1638,7 @@ CREATE FUNCTION app_private.assert_role(role text) RETURNS void
     SET search_path TO 'pg_catalog'
     AS $$
 begin
-  if role is null or role not in ('owner', 'admin', 'editor', 'viewer') then
+  if app_hidden.team_role_rank(role) is null then
     raise exception 'unknown role %', role using errcode = 'LFVAL', detail = 'field: role';
   end if;
 end;
@@ -1610,7 +1646,7 @@ $$;
 
 -- Name: FUNCTION assert_role(role text); Type: COMMENT; Schema: app_private; Owner: -
 
-COMMENT ON FUNCTION app_private.assert_role(role text) IS 'Raises LFVAL (field: role) unless the role is owner, admin, editor or viewer.';
+COMMENT ON FUNCTION app_private.assert_role(role text) IS 'Raises LFVAL (field: role) unless the role is a team role (one that app_hidden.team_role_rank ranks: owner, admin, editor, viewer).';
 
 -- Name: assert_team_has_owner(uuid); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -2469,7 +2505,7 @@ begin
     raise exception 'recording node runs needs the editor role' using errcode = 'LFDNY';
   end if;
   select * into e from app_public.executions x where x.id = e.id and x.created_at = e.created_at for share;
-  if e.state not in ('running', 'waiting') then
+  if not (e.state = any (app_hidden.execution_active_states())) then
     raise exception 'node runs are recorded only while the execution is running or waiting (it is %)', e.state
       using errcode = 'LFSTA', detail = format('current_state=%s', e.state);
   end if;
@@ -2912,14 +2948,14 @@ begin
         from app_public.events e
        where (e.transaction_id, e.global_position) > ($1, $2) and (e.transaction_id, e.global_position) <= ($3, $4)
          and (e.type = 'ExecutionCreated'
-              or (e.type = 'ExecutionStateChanged' and e.data->>'to_state' in ('succeeded', 'failed', 'cancelled', 'timed_out', 'crashed')))
+              or (e.type = 'ExecutionStateChanged' and e.data->>'to_state' = any (app_hidden.execution_terminal_states())))
     )
     insert into %1$s as t (workflow_id, day, team_id, created_count, succeeded_count, failed_count, cancelled_count,
                            finished_count, total_duration_ms, max_duration_ms, updated_at)
     select wid, day, (max(team_id::text))::uuid,
            count(*) filter (where type = 'ExecutionCreated'),
            count(*) filter (where to_state = 'succeeded'),
-           count(*) filter (where to_state in ('failed', 'timed_out', 'crashed')),
+           count(*) filter (where to_state = any (app_hidden.execution_failure_states())),
            count(*) filter (where to_state = 'cancelled'),
            count(*) filter (where type = 'ExecutionStateChanged'),
            coalesce(sum(duration_ms) filter (where type = 'ExecutionStateChanged'), 0),
@@ -2995,7 +3031,7 @@ begin
       select (data->>'workflow_id')::uuid as wid, (max(coalesce(data->>'team_id', team_id::text)))::uuid as team_id,
              count(*) filter (where type = 'ExecutionCreated') as created,
              count(*) filter (where type = 'ExecutionStateChanged' and data->>'to_state' = 'succeeded') as succeeded,
-             count(*) filter (where type = 'ExecutionStateChanged' and data->>'to_state' in ('failed', 'timed_out', 'crashed')) as failed,
+             count(*) filter (where type = 'ExecutionStateChanged' and data->>'to_state' = any (app_hidden.execution_failure_states())) as failed,
              count(*) filter (where type = 'ExecutionStateChanged' and data->>'to_state' = 'cancelled') as cancelled
         from ev group by 1
     ), newest as (
@@ -3316,7 +3352,7 @@ CREATE FUNCTION app_private.read_model_drift() RETURNS TABLE(read_model text, ke
          concat_ws('/', l.execution_count, l.succeeded_count, l.failed_count, l.cancelled_count)
     from (select e.workflow_id, count(*) as total,
                  count(*) filter (where e.state = 'succeeded') as succeeded,
-                 count(*) filter (where e.state in ('failed', 'timed_out', 'crashed')) as failed,
+                 count(*) filter (where e.state = any (app_hidden.execution_failure_states())) as failed,
                  count(*) filter (where e.state = 'cancelled') as cancelled
             from app_public.executions e group by e.workflow_id) x
     join app_public.workflow_list l on l.workflow_id = x.workflow_id
@@ -3519,7 +3555,7 @@ begin
                when p.op = 'start' and (p.node_name is null or char_length(p.node_name) not between 1 and 200) then 'LFVAL'
                when p.attempt_bad or (p.op = 'start' and p.attempt < 1) then 'LFVAL'
                when p.op = 'start' and p.node_id_bad then 'LFVAL'
-               when p.op = 'finish' and (p.status is null or p.status not in ('succeeded', 'failed', 'skipped', 'cancelled')) then 'LFVAL'
+               when p.op = 'finish' and (p.status is null or not (p.status = any (app_hidden.node_run_finished_statuses()))) then 'LFVAL'
                when p.op = 'finish' and (z.output_size > v_limit or z.error_size > v_limit) then 'LFLIM'
              end as code,
              case
@@ -3529,7 +3565,7 @@ begin
                when p.op = 'start' and (p.node_name is null or char_length(p.node_name) not between 1 and 200) then 'node name must have 1 to 200 characters'
                when p.attempt_bad or (p.op = 'start' and p.attempt < 1) then 'attempt must be positive'
                when p.op = 'start' and p.node_id_bad then 'node_id must be a uuid'
-               when p.op = 'finish' and (p.status is null or p.status not in ('succeeded', 'failed', 'skipped', 'cancelled')) then 'status must be succeeded, failed, skipped or cancelled'
+               when p.op = 'finish' and (p.status is null or not (p.status = any (app_hidden.node_run_finished_statuses()))) then 'status must be succeeded, failed, skipped or cancelled'
                when p.op = 'finish' and z.output_size > v_limit then format('node output is %s bytes, the limit is %s', z.output_size, v_limit)
                when p.op = 'finish' and z.error_size > v_limit then format('node error is %s bytes, the limit is %s', z.error_size, v_limit)
              end as message,
@@ -3540,7 +3576,7 @@ begin
                when p.op = 'start' and (p.node_name is null or char_length(p.node_name) not between 1 and 200) then 'field: node_name'
                when p.attempt_bad or (p.op = 'start' and p.attempt < 1) then 'field: attempt'
                when p.op = 'start' and p.node_id_bad then 'field: node_id'
-               when p.op = 'finish' and (p.status is null or p.status not in ('succeeded', 'failed', 'skipped', 'cancelled')) then 'field: status'
+               when p.op = 'finish' and (p.status is null or not (p.status = any (app_hidden.node_run_finished_statuses()))) then 'field: status'
                when p.op = 'finish' and z.output_size > v_limit then format('field: output limit=%s size=%s', v_limit, z.output_size)
                when p.op = 'finish' and z.error_size > v_limit then format('field: error limit=%s size=%s', v_limit, z.error_size)
              end as detail
@@ -3572,17 +3608,17 @@ begin
   select array_agg(row(i.ord, i.op, i.execution_id, i.node_name, i.node_id, i.attempt, i.status, i.output, i.error,
                        f.created_at, f.team_id,
                        coalesce(i.code, case when f.id is null or f.denied = 'LFNTF' then 'LFNTF' when f.denied is not null then f.denied
-                                             when l.state not in ('running', 'waiting') then 'LFSTA' end),
+                                             when not (l.state = any (app_hidden.execution_active_states())) then 'LFSTA' end),
                        case when i.code is not null then i.message
                             when f.id is null or f.denied = 'LFNTF' then 'execution not found'
                             when f.denied is not null then 'recording node runs needs the editor role'
-                            when l.state not in ('running', 'waiting') then
+                            when not (l.state = any (app_hidden.execution_active_states())) then
                               format('node runs are recorded only while the execution is running or waiting (it is %s)', l.state) end,
                        case when i.code is not null then i.detail
                             when f.id is null or f.denied = 'LFNTF' then 'field: execution_id'
                             when f.denied is not null then null
-                            when l.state not in ('running', 'waiting') then format('current_state=%s', l.state) end,
-                       case when i.code is null and f.denied is null and l.state not in ('running', 'waiting') then l.state end
+                            when not (l.state = any (app_hidden.execution_active_states())) then format('current_state=%s', l.state) end,
+                       case when i.code is null and f.denied is null and not (l.state = any (app_hidden.execution_active_states())) then l.state end
                   )::app_private.node_run_item order by i.ord)
     into v_items
     from unnest(v_items) i
@@ -5324,7 +5360,7 @@ CREATE TABLE app_public.team_memberships (
     role text DEFAULT 'viewer'::text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT team_memberships_role_known CHECK ((role = ANY (ARRAY['owner'::text, 'admin'::text, 'editor'::text, 'viewer'::text])))
+    CONSTRAINT team_memberships_role_known CHECK ((app_hidden.team_role_rank(role) IS NOT NULL))
 );
 
 -- Name: TABLE team_memberships; Type: COMMENT; Schema: app_public; Owner: -
@@ -5421,7 +5457,8 @@ $$;
 
 -- Name: FUNCTION authenticate(email text, password text); Type: COMMENT; Schema: app_public; Owner: -
 
-COMMENT ON FUNCTION app_public.authenticate(email text, password text) IS 'Signs in: returns an HS256 JWT (claims sub and user_id = the user id, iat, exp, iss/aud when configured) that the server verifies with JWT_SECRET. Unknown email, wrong password, suspended or deleted user all raise the same LFDNY error after the same bcrypt work.';
+COMMENT ON FUNCTION app_public.authenticate(email text, password text) IS '@resultFieldName jwtToken
+Signs in: returns an HS256 JWT (claims sub and user_id = the user id, iat, exp, iss/aud when configured) that the server verifies with JWT_SECRET. Unknown email, wrong password, suspended or deleted user all raise the same LFDNY error after the same bcrypt work.';
 
 -- Name: change_member_role(uuid, uuid, text); Type: FUNCTION; Schema: app_public; Owner: -
 
@@ -5483,7 +5520,8 @@ $$;
 
 -- Name: FUNCTION change_password(old_password text, new_password text); Type: COMMENT; Schema: app_public; Owner: -
 
-COMMENT ON FUNCTION app_public.change_password(old_password text, new_password text) IS 'Changes the signed-in user''s password after checking the current one (LFDNY when wrong); the new one must pass the strength check (LFVAL field password).';
+COMMENT ON FUNCTION app_public.change_password(old_password text, new_password text) IS '@resultFieldName passwordChanged
+Changes the signed-in user''s password after checking the current one (LFDNY when wrong); the new one must pass the strength check (LFVAL field password).';
 
 -- Name: teams; Type: TABLE; Schema: app_public; Owner: -
 
@@ -5599,7 +5637,8 @@ $$;
 
 -- Name: FUNCTION delete_team(team_id uuid); Type: COMMENT; Schema: app_public; Owner: -
 
-COMMENT ON FUNCTION app_public.delete_team(team_id uuid) IS 'Soft-deletes the team (owners only): it disappears from every read path and can be restored by an owner within the restore window, after which the purge job deletes it.';
+COMMENT ON FUNCTION app_public.delete_team(team_id uuid) IS '@resultFieldName teamDeleted
+Soft-deletes the team (owners only): it disappears from every read path and can be restored by an owner within the restore window, after which the purge job deletes it.';
 
 -- Name: delete_workflow(uuid); Type: FUNCTION; Schema: app_public; Owner: -
 
@@ -5858,7 +5897,8 @@ $$;
 
 -- Name: FUNCTION leave_team(team_id uuid); Type: COMMENT; Schema: app_public; Owner: -
 
-COMMENT ON FUNCTION app_public.leave_team(team_id uuid) IS 'The signed-in user leaves the team; the last owner cannot leave (LFCNF: hand ownership over first).';
+COMMENT ON FUNCTION app_public.leave_team(team_id uuid) IS '@resultFieldName teamLeft
+The signed-in user leaves the team; the last owner cannot leave (LFCNF: hand ownership over first).';
 
 -- Name: lookup_execution(uuid); Type: FUNCTION; Schema: app_public; Owner: -
 
@@ -5961,7 +6001,8 @@ $$;
 
 -- Name: FUNCTION remove_team_member(team_id uuid, user_id uuid); Type: COMMENT; Schema: app_public; Owner: -
 
-COMMENT ON FUNCTION app_public.remove_team_member(team_id uuid, user_id uuid) IS 'Removes a member. Only owners and admins; admins cannot remove owners (LFDNY); the last owner cannot be removed (LFCNF).';
+COMMENT ON FUNCTION app_public.remove_team_member(team_id uuid, user_id uuid) IS '@resultFieldName memberRemoved
+Removes a member. Only owners and admins; admins cannot remove owners (LFDNY); the last owner cannot be removed (LFCNF).';
 
 -- Name: restore_team(uuid); Type: FUNCTION; Schema: app_public; Owner: -
 
@@ -8761,10 +8802,20 @@ GRANT ALL ON FUNCTION app_hidden.duration_histogram(durations bigint[]) TO linkf
 REVOKE ALL ON FUNCTION app_hidden.escape_like(pattern text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.escape_like(pattern text) TO linkflow_visitor;
 
+-- Name: FUNCTION execution_active_states(); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.execution_active_states() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.execution_active_states() TO linkflow_visitor;
+
 -- Name: FUNCTION execution_created_at(execution_id uuid); Type: ACL; Schema: app_hidden; Owner: -
 
 REVOKE ALL ON FUNCTION app_hidden.execution_created_at(execution_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.execution_created_at(execution_id uuid) TO linkflow_visitor;
+
+-- Name: FUNCTION execution_failure_states(); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.execution_failure_states() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.execution_failure_states() TO linkflow_visitor;
 
 -- Name: FUNCTION execution_states(); Type: ACL; Schema: app_hidden; Owner: -
 
@@ -8790,6 +8841,11 @@ GRANT ALL ON FUNCTION app_hidden.histogram_percentile(histogram integer[], fract
 
 REVOKE ALL ON FUNCTION app_hidden.int_array_add(a integer[], b integer[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.int_array_add(a integer[], b integer[]) TO linkflow_visitor;
+
+-- Name: FUNCTION node_run_finished_statuses(); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.node_run_finished_statuses() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.node_run_finished_statuses() TO linkflow_visitor;
 
 -- Name: FUNCTION team_role_rank(role text); Type: ACL; Schema: app_hidden; Owner: -
 

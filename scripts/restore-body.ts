@@ -7,6 +7,8 @@
 //   node scripts/restore-body.ts --before N 'app_public.transition_execution' ...
 //       from the schema of "up to N-1", built on the fly in a scratch database (ROOT_DATABASE_URL, else
 //       TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres)
+//   node scripts/restore-body.ts --comments 'app_public.create_team' ...
+//       only the COMMENT ON FUNCTION statements (for a down script whose migration changed comments only)
 //   node scripts/restore-body.ts --before N --rewrite migrations/down/NNNNNN.sql
 //       rewrites, in that down script, every `create [or replace] function` statement with the body the
 //       function had before migration N (the statements around them stay as written)
@@ -142,10 +144,12 @@ function rootUrlFromEnv(): string {
 async function main(argv: string[]): Promise<void> {
   let before: number | undefined;
   let rewrite: string | undefined;
+  let commentsOnly = false;
   const wanted: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--before") before = Number.parseInt(argv[++i] ?? "", 10);
     else if (argv[i] === "--rewrite") rewrite = argv[++i];
+    else if (argv[i] === "--comments") commentsOnly = true;
     else wanted.push(argv[i]!);
   }
   if (before !== undefined && !(before >= 1)) throw new Error("--before needs a migration number (>= 1)");
@@ -160,7 +164,14 @@ async function main(argv: string[]): Promise<void> {
     if (kept.length) console.log(`  kept as written: ${kept.join("; ")}`);
     return;
   }
-  process.stdout.write(wanted.map((w) => restoreStatements(findFunction(functions, w))).join("\n"));
+  const found = wanted.map((w) => findFunction(functions, w));
+  if (commentsOnly) {
+    const missing = found.filter((f) => !f.comment).map((f) => f.signature);
+    if (missing.length) throw new Error(`no comment in the earlier schema: ${missing.join(", ")} (drop the new one with comment on ... is null)`);
+    process.stdout.write(found.map((f) => `${f.comment}\n`).join("\n"));
+    return;
+  }
+  process.stdout.write(found.map(restoreStatements).join("\n"));
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
