@@ -1,5 +1,5 @@
 -- Function bodies restored here come from the schema before migration 5: node scripts/restore-body.ts --before 5 --rewrite migrations/down/000005.sql
--- Down for issue 3 (users and teams): the exact reverse of current.sql.
+-- Down for users and teams: the exact reverse of migration 000005.
 drop index app_public.teams_deleted_at_idx;
 drop index app_public.team_memberships_team_id_role_idx;
 drop index app_public.team_memberships_user_id_role_idx;

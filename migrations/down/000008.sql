@@ -1,5 +1,5 @@
 -- Function bodies restored here come from the schema before migration 8: node scripts/restore-body.ts --before 8 --rewrite migrations/down/000008.sql
--- Down for issue 4 (event store, projections, read models): the exact reverse of current.sql.
+-- Down for the event store, projections and read models: the exact reverse of migration 000008.
 drop function app_private.read_model_drift();
 drop function app_private.project_team_activity(regclass, xid8, bigint, xid8, bigint);
 drop function app_private.project_execution_daily_stats(regclass, xid8, bigint, xid8, bigint);

@@ -1,5 +1,5 @@
 -- Function bodies restored here come from the schema before migration 13: node scripts/restore-body.ts --before 13 --rewrite migrations/down/000013.sql
--- Reverse of current.sql (issue 19, engine): restores the 000007 engine, indexes, constraints and partition defaults.
+-- Reverse of migration 000013 (engine): restores the 000007 engine, indexes, constraints and partition defaults.
 CREATE OR REPLACE FUNCTION app_private.apply_execution_transitions(p_items jsonb, p_actor uuid DEFAULT NULL::uuid, p_check_role boolean DEFAULT false) RETURNS SETOF app_public.execution_transition_result
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog'

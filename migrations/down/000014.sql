@@ -1,5 +1,5 @@
 -- Function bodies restored here come from the schema before migration 14: node scripts/restore-body.ts --before 14 --rewrite migrations/down/000014.sql
--- Down (issue 14, users): the previous bulk_create_users, insert timestamps trigger and cache enqueueing.
+-- Down of migration 000014 (users): the previous bulk_create_users, insert timestamps trigger and cache enqueueing.
 drop trigger if exists _100_timestamps_insert on app_public.users;
 drop trigger if exists _100_timestamps_update on app_public.users;
 create trigger _100_timestamps before insert or update on app_public.users

@@ -137,7 +137,7 @@ CREATE OR REPLACE FUNCTION app_private.execution_state_changed_event(m app_priva
 $$;
 comment on function app_private.execution_state_changed_event(app_private.execution_move, uuid) is 'The ExecutionStateChanged event of an accepted move ({type, data, metadata} as append_events takes it): data per the contract in docs/executions.md, metadata {actor, correlation_id?, causation_id?, trace_id?} from the move''s details.';
 
--- Reverse of current.sql (issue 19, rollups off the critical path): folds what is queued, then restores the
+-- Reverse of migration 000016 (rollups off the critical path): folds what is queued, then restores the
 -- rollup trigger of 000007, the rollups-only series and the retention function, and drops the queue and the fold.
 select app_private.fold_execution_metric_samples(2147483647);
 CREATE OR REPLACE FUNCTION app_public.execution_metrics_series(range_start timestamp with time zone, range_end timestamp with time zone, bucket text DEFAULT 'hour'::text, workflow_id uuid DEFAULT NULL::uuid, team_id uuid DEFAULT NULL::uuid) RETURNS SETOF app_public.execution_metric_point

@@ -1,5 +1,5 @@
 -- Function bodies restored here come from the schema before migration 17: node scripts/restore-body.ts --before 17 --rewrite migrations/down/000017.sql
--- Down: the exact reverse of current.sql (append_to_streams, the set-based stream check); append_events gets its 000008 body back.
+-- Down: the exact reverse of migration 000017 (append_to_streams, the set-based stream check); append_events gets its 000008 body back.
 drop trigger if exists _200_restrict_delete on app_public.event_streams;
 drop function if exists app_private.tg_event_streams__restrict_delete();
 drop trigger if exists _200_stream_exists on app_public.events;

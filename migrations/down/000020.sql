@@ -1,5 +1,5 @@
 -- Function bodies restored here come from the schema before migration 20: node scripts/restore-body.ts --before 20 --rewrite migrations/down/000020.sql
--- Reverse of current.sql (node runs at engine rate): the single node-run functions as migration 000007 left them, then
+-- Reverse of migration 000020 (node runs at engine rate): the single node-run functions as migration 000007 left them, then
 -- the batched form and its types dropped.
 CREATE OR REPLACE FUNCTION app_private.record_node_run_start(p_execution_id uuid, p_node_name text, p_attempt integer, p_node_id uuid, p_check_role boolean) RETURNS app_public.execution_node_runs
     LANGUAGE plpgsql

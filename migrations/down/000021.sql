@@ -1,5 +1,5 @@
 -- Function bodies restored here come from the schema before migration 21: node scripts/restore-body.ts --before 21 --rewrite migrations/down/000021.sql
--- Down for issue 20 (workflows at editor speed): the graph tables' cache triggers, the writers, the reads, the
+-- Down for migration 000021 (workflows at editor speed): the graph tables' cache triggers, the writers, the reads, the
 -- graph document table, the diff writer and validation go back to migrations 000009/000010, newest first.
 drop trigger if exists _900_invalidate_cache_insert on app_public.workflow_nodes;
 drop trigger if exists _900_invalidate_cache_update on app_public.workflow_nodes;
