@@ -1949,7 +1949,8 @@ $$;
 
 -- Name: FUNCTION uuid_generate_v7(); Type: COMMENT; Schema: app_public; Owner: -
 
-COMMENT ON FUNCTION app_public.uuid_generate_v7() IS 'A time-ordered UUID (RFC 9562 version 7): good locality in b-tree indexes; the first 48 bits are the unix time in milliseconds.';
+COMMENT ON FUNCTION app_public.uuid_generate_v7() IS '@resultFieldName uuid
+A time-ordered UUID (RFC 9562 version 7): good locality in b-tree indexes; the first 48 bits are the unix time in milliseconds.';
 
 -- Name: users; Type: TABLE; Schema: app_public; Owner: -
 

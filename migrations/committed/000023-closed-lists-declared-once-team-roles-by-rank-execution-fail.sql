@@ -1,5 +1,5 @@
 --! Previous: sha1:43c17d885739edf59d115141e0cd237071090d4c
---! Hash: sha1:91bc27c83fa76c961b10b89dce80d3d9dc984761
+--! Hash: sha1:2f20d3770325ec1d33ec2c363f780e44dc2da78e
 --! Message: Closed lists declared once (team roles by rank; execution failure and active states; node-run finished statuses) and mutation payload fields named for their entity (scalar results by smart tag)
 
 --! split: 100-foundation.sql
@@ -30,6 +30,9 @@ revoke all on function app_hidden.node_run_finished_statuses() from public;
 grant execute on function app_hidden.execution_failure_states() to linkflow_visitor;
 grant execute on function app_hidden.execution_active_states() to linkflow_visitor;
 grant execute on function app_hidden.node_run_finished_statuses() to linkflow_visitor;
+
+-- GraphQL: uuid_generate_v7 is a mutation (volatile) returning a scalar: it names its payload field.
+comment on function app_public.uuid_generate_v7() is E'@resultFieldName uuid\nA time-ordered UUID (RFC 9562 version 7): good locality in b-tree indexes; the first 48 bits are the unix time in milliseconds.';
 
 --! split: 200-users.sql
 -- Team roles are declared once, by their rank (app_hidden.team_role_rank): a role is known when it has one.

@@ -579,6 +579,8 @@ alter table app_public.team_memberships drop constraint team_memberships_role_kn
 alter table app_public.team_memberships add CONSTRAINT team_memberships_role_known CHECK ((role = ANY (ARRAY['owner'::text, 'admin'::text, 'editor'::text, 'viewer'::text])));
 
 --! split: 100-foundation.sql
+COMMENT ON FUNCTION app_public.uuid_generate_v7() IS 'A time-ordered UUID (RFC 9562 version 7): good locality in b-tree indexes; the first 48 bits are the unix time in milliseconds.';
+
 drop function app_hidden.node_run_finished_statuses();
 drop function app_hidden.execution_active_states();
 drop function app_hidden.execution_failure_states();
