@@ -5,11 +5,8 @@
 //   the same 100-event batches as a plain multi-row INSERT into app_public.events (the baseline of the batched
 //   append); a blue/green rebuild of the workflow list over 1,000,000 events (seeded set-based).
 //   BENCH_SCALE (default 1) shrinks the data sets for a smoke run (e.g. BENCH_SCALE=0.01 BENCH_SECONDS=1).
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import pg from "pg";
 import { withDatabase } from "../src/config.ts";
-import { PROJECT_ROOT } from "../src/db/migrate.ts";
 import { ProjectionManager } from "../src/events/manager.ts";
 import { rebuildProjection } from "../src/events/rebuild.ts";
 import { type Projection, readModelProjections } from "../src/events/projection.ts";
@@ -35,10 +32,6 @@ export default async function events(): Promise<void> {
   const url = db.ownerUrl;
   const setup = new pg.Client({ connectionString: url });
   await setup.connect();
-  // current.sql is not committed yet on this branch: apply it when its functions are missing
-  if ((await setup.query("select to_regprocedure('app_private.append_to_streams(jsonb)') as f")).rows[0].f === null) {
-    await setup.query(await readFile(path.join(PROJECT_ROOT, "current.sql"), "utf8"));
-  }
 
   // ---- read-model data set: 100,000 workflows in 1,000 teams, 100,000 executions; contract events only ----
   const WORKFLOWS = Math.round(100_000 * SCALE), TEAMS = Math.max(10, Math.round(1_000 * SCALE));

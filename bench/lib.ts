@@ -2,12 +2,10 @@
 // the final `BENCH <name> key=value ...` line.
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { withCredentials, withDatabase } from "../src/config.ts";
-import { migrateUp, PROJECT_ROOT } from "../src/db/migrate.ts";
+import { currentMigrationSql, migrateUp } from "../src/db/migrate.ts";
 import { ensureRoles, ROLES } from "../src/db/roles.ts";
 
 const run = promisify(execFile);
@@ -51,10 +49,10 @@ export async function freshBenchDatabase(name: string): Promise<{ ownerUrl: stri
   };
 }
 
-/** Applies the work-in-progress current.sql on top of the committed migrations (a no-op once it is committed). */
+/** Applies the work in progress (migrations/current/) on top of the committed migrations (a no-op once committed). */
 export async function applyCurrentSql(ownerUrl: string): Promise<void> {
-  const sql = await readFile(path.join(PROJECT_ROOT, "current.sql"), "utf8").catch(() => "");
-  if (!sql.replace(/--.*$/gm, "").trim()) return;
+  const sql = await currentMigrationSql();
+  if (!sql) return;
   const c = new pg.Client({ connectionString: ownerUrl });
   await c.connect();
   try { await c.query("begin"); await c.query(sql); await c.query("commit"); } finally { await c.end(); }

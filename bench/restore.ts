@@ -6,14 +6,13 @@
 //   rpo_s     = archive_timeout of the WAL-archiving configuration (deploy/pgbackrest/postgresql.pitr.conf): the bound on
 //               committed data not yet in the archive; logical backups alone would give 24 h.
 // Baseline in the same run: pgbench tpcb-like at 8 clients before and after (the machine is shared).
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { runBackup } from "../src/backup/backup.ts";
 import { restoreBackup } from "../src/backup/restore.ts";
 import { withDatabase } from "../src/config.ts";
-import { PROJECT_ROOT } from "../src/db/migrate.ts";
 import { FileSystemStorage } from "../src/storage/fs.ts";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -65,10 +64,6 @@ export default async function bench(): Promise<void> {
   const dir = await mkdtemp(path.join(process.env.BACKUP_WORK_DIR ?? os.tmpdir(), "lf-bench-restore-"));
   try {
     const tpsBefore = await retrying("pgbench", () => pgbenchTps(8, 5));
-    // The catalog comes with this capability's migration (current.sql until the lead commits it).
-    if (!(await query(db.ownerUrl, "select to_regclass('app_private.backups') as t")).rows[0].t) {
-      await query(db.ownerUrl, await readFile(path.join(PROJECT_ROOT, "current.sql"), "utf8"));
-    }
     const g0 = Date.now();
     await query(db.ownerUrl, `
       insert into app_public.teams (name, slug) values ('Bench', 'bench-restore');

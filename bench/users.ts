@@ -3,13 +3,11 @@
 // (10,000-row calls), each beside a plain primary-key SELECT measured in the same run on the same pool; bulk create
 // beside a plain COPY of the same rows into a copy of the users table with the same indexes (copy_rows_per_s,
 // bulk_ratio). BENCH_SCALE (default 1) scales the users seeded and the lookups (e.g. 0.01 for a smoke run).
-import { readFile } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { from as copyFrom } from "pg-copy-streams";
-import path from "node:path";
 import pg from "pg";
-import { PROJECT_ROOT } from "../src/db/migrate.ts";
+import { currentMigrationSql } from "../src/db/migrate.ts";
 import { createPool } from "../src/db/pool.ts";
 import { UserRepository } from "../src/users/repository.ts";
 import { configureAuth } from "../src/users/auth.ts";
@@ -33,8 +31,8 @@ const summary = (name: string, xs: number[]) =>
 
 export default async function users(): Promise<void> {
   const bench = await freshBenchDatabase("users");
-  // Work in progress lives in current.sql until the lead commits it: apply it like the test template does.
-  const current = await readFile(path.join(PROJECT_ROOT, "current.sql"), "utf8").catch(() => "");
+  // Work in progress lives in migrations/current/ until it is committed: apply it like the test template does.
+  const current = await currentMigrationSql();
   const owner = new pg.Client({ connectionString: bench.ownerUrl });
   await owner.connect();
   if (current.replace(/--.*$/gm, "").trim()) await owner.query(current);

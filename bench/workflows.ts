@@ -14,11 +14,9 @@
 // stored documents with documents rebuilt from the tables. Everything measured goes through the normal paths
 // with RLS: the repository (as the user) and the HTTP server (a signed JWT).
 import { SignJWT } from "jose";
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import pg from "pg";
 import { loadConfig } from "../src/config.ts";
-import { PROJECT_ROOT } from "../src/db/migrate.ts";
+import { currentMigrationSql } from "../src/db/migrate.ts";
 import { createHttpApp } from "../src/server/http.ts";
 import { WorkflowRepository } from "../src/workflows/repository.ts";
 import type { WorkflowDefinition } from "../src/workflows/types.ts";
@@ -129,7 +127,7 @@ async function load(root: pg.Client, protoId: string, teams: string[]): Promise<
 
 export default async function bench(): Promise<void> {
   const db = await freshBenchDatabase("workflows");
-  const current = await readFile(path.join(PROJECT_ROOT, "current.sql"), "utf8").catch(() => "");
+  const current = await currentMigrationSql();
   const owner = new pg.Pool({ connectionString: db.ownerUrl, max: 4 });
   const authPool = new pg.Pool({ connectionString: db.authUrl, max: 4 });
   owner.on("error", () => {});

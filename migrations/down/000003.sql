@@ -1,4 +1,4 @@
--- Down for the cache invalidation migration (issue 7): exactly what current.sql created.
+-- Down for the cache invalidation migration: exactly what migration 000003 created.
 drop trigger _901_invalidate_cache_truncate on app_public.workflow_triggers;
 drop trigger _900_invalidate_cache_delete on app_public.workflow_triggers;
 drop trigger _900_invalidate_cache_update on app_public.workflow_triggers;

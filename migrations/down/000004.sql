@@ -1,4 +1,4 @@
--- Down for the backup and recovery migration (issue 10): drops exactly what current.sql created.
+-- Down for the backup and recovery migration : drops exactly what migration 000004 created.
 drop function app_private.rebase_event_transaction_ids(regclass[]);
 drop function app_private.table_checksums(text[]);
 drop view app_private.backup_metrics;

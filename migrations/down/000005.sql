@@ -1,4 +1,5 @@
--- Down for issue 3 (users and teams): the exact reverse of current.sql.
+-- Function bodies restored here come from the schema before migration 5: node scripts/restore-body.ts --before 5 --rewrite migrations/down/000005.sql
+-- Down for users and teams: the exact reverse of migration 000005.
 drop index app_public.teams_deleted_at_idx;
 drop index app_public.team_memberships_team_id_role_idx;
 drop index app_public.team_memberships_user_id_role_idx;
@@ -7,10 +8,10 @@ drop policy select_member on app_public.team_memberships;
 create policy select_member on app_public.team_memberships for select using (
   team_id in (select app_hidden.current_user_team_ids()));
 
-create or replace function app_hidden.current_user_team_ids(min_role text default 'viewer') returns setof uuid
-  language sql stable security definer parallel safe
-  set search_path = pg_catalog
-as $$
+CREATE OR REPLACE FUNCTION app_hidden.current_user_team_ids(min_role text DEFAULT 'viewer'::text) RETURNS SETOF uuid
+    LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
   select m.team_id
     from app_public.team_memberships m
     join app_public.teams t on t.id = m.team_id and t.deleted_at is null
@@ -19,10 +20,10 @@ as $$
 $$;
 comment on function app_hidden.current_user_team_ids(text) is 'Ids of the live teams the current user belongs to with at least the given role. Used by RLS policies.';
 
-create or replace function app_hidden.has_team_role(team_id uuid, min_role text default 'viewer') returns boolean
-  language sql stable security definer parallel safe
-  set search_path = pg_catalog
-as $$
+CREATE OR REPLACE FUNCTION app_hidden.has_team_role(team_id uuid, min_role text DEFAULT 'viewer'::text) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
   select exists (
     select 1 from app_public.team_memberships m
       join app_public.teams t on t.id = m.team_id and t.deleted_at is null

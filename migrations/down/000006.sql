@@ -1,4 +1,4 @@
--- Down for the archive migration (issue 8): drops exactly what current.sql creates.
+-- Down for the archive migration : drops exactly what migration 000006 creates.
 drop function app_private.archive_erase_team(uuid);
 drop function app_private.archive_record_rewrite(uuid, text, bigint, text, uuid[], text);
 drop function app_private.release_legal_hold(uuid);

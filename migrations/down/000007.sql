@@ -1,4 +1,4 @@
--- Down for the executions migration (issue 6): drops exactly what current.sql created, newest first.
+-- Down for the executions migration : drops exactly what migration 000007 created, newest first.
 drop function app_private.rollup_and_drop_metric_samples(integer);
 drop function app_public.execution_metrics_series(timestamptz, timestamptz, text, uuid, uuid);
 drop function app_public.execution_history(uuid, uuid, text, timestamptz, timestamptz, timestamptz, uuid, integer);

@@ -1,4 +1,5 @@
--- Down for issue 4 (event store, projections, read models): the exact reverse of current.sql.
+-- Function bodies restored here come from the schema before migration 8: node scripts/restore-body.ts --before 8 --rewrite migrations/down/000008.sql
+-- Down for the event store, projections and read models: the exact reverse of migration 000008.
 drop function app_private.read_model_drift();
 drop function app_private.project_team_activity(regclass, xid8, bigint, xid8, bigint);
 drop function app_private.project_execution_daily_stats(regclass, xid8, bigint, xid8, bigint);
@@ -23,16 +24,10 @@ drop function app_private.read_stream_events(text, bigint, integer, boolean);
 drop function app_private.read_all_events(xid8, bigint, integer, text[], text[]);
 delete from app_public.error_codes where code = 'LFPRJ';
 -- append_events: back to the body of 000001.
-create or replace function app_private.append_events(
-  stream_id text,
-  stream_type text,
-  expected_version bigint,
-  events jsonb,
-  team_id uuid default null
-) returns table (event_id uuid, stream_version bigint, global_position bigint)
-  language plpgsql volatile
-  set search_path = pg_catalog
-as $$
+CREATE OR REPLACE FUNCTION app_private.append_events(stream_id text, stream_type text, expected_version bigint, events jsonb, team_id uuid DEFAULT NULL::uuid) RETURNS TABLE(event_id uuid, stream_version bigint, global_position bigint)
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
 declare
   v_current bigint;
   v_archived boolean;

@@ -1,4 +1,4 @@
--- Down for the workflows migration (issue 5): drops everything its current.sql created, newest first.
+-- Down for the workflows migration : drops everything migration 000009 created, newest first.
 drop function app_private.apply_workflow_version_retention(integer, uuid);
 drop function app_public.search_workflows(uuid, text, text, text, timestamptz, uuid, integer);
 drop function app_hidden.escape_like(text);

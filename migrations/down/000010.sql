@@ -1,7 +1,8 @@
-create or replace function app_private.cache_tags(table_name text, r jsonb) returns text[]
-  language sql immutable parallel safe
-  set search_path = pg_catalog
-as $$
+-- Function bodies restored here come from the schema before migration 10: node scripts/restore-body.ts --before 10 --rewrite migrations/down/000010.sql
+CREATE OR REPLACE FUNCTION app_private.cache_tags(table_name text, r jsonb) RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
   select case
     when r is null then '{}'::text[]
     when table_name = 'teams' then array['team:' || (r->>'id')]
@@ -11,10 +12,10 @@ as $$
   end;
 $$;
 -- Down for the owner-level graph read: workflow_graph() back to its own body, then drop the helper.
-create or replace function app_public.workflow_graph(workflow_id uuid) returns json
-  language plpgsql stable security definer
-  set search_path = pg_catalog
-as $$
+CREATE OR REPLACE FUNCTION app_public.workflow_graph(workflow_id uuid) RETURNS json
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
 declare
   w app_public.workflows;
   d app_private.workflow_graph_documents;

@@ -1,8 +1,8 @@
-create or replace function app_private.enqueue_cache_invalidation(keys text[], tags text[] default '{}', patterns text[] default '{}')
-  returns void
-  language plpgsql volatile security definer
-  set search_path = pg_catalog
-as $$
+-- Function bodies restored here come from the schema before migration 11: node scripts/restore-body.ts --before 11 --rewrite migrations/down/000011.sql
+CREATE OR REPLACE FUNCTION app_private.enqueue_cache_invalidation(keys text[], tags text[] DEFAULT '{}'::text[], patterns text[] DEFAULT '{}'::text[]) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
 declare
   v text;
   k text[] := array(select distinct x from unnest(keys) x where x is not null order by x);

@@ -1,17 +1,18 @@
+-- Function bodies restored here come from the schema before migration 12: node scripts/restore-body.ts --before 12 --rewrite migrations/down/000012.sql
 -- Reverse of the current migration: the functions as migrations 000005, 000007 and 000009 left them.
 
-create or replace function app_hidden.deleted_user_ids() returns setof uuid
-  language sql stable security definer parallel safe
-  set search_path = pg_catalog
-as $$
+CREATE OR REPLACE FUNCTION app_hidden.deleted_user_ids() RETURNS SETOF uuid
+    LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
   select u.id from app_public.users u where u.deleted_at is not null;
 $$;
 comment on function app_hidden.deleted_user_ids() is 'Ids of soft-deleted users (uses the partial index on deleted_at). Used by RLS policies to hide their memberships.';
 
-create or replace function app_private.lock_team_for_caller(team_id uuid) returns text
-  language plpgsql volatile
-  set search_path = pg_catalog
-as $$
+CREATE OR REPLACE FUNCTION app_private.lock_team_for_caller(team_id uuid) RETURNS text
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
 declare
   v_caller uuid := app_private.require_live_user();
   v_role text;
@@ -30,10 +31,10 @@ end;
 $$;
 comment on function app_private.lock_team_for_caller(uuid) is 'Locks the live team row (FOR UPDATE) and returns the caller''s role in it; LFNTF when the team is missing, deleted or the caller is not a member (no existence leak).';
 
-create or replace function app_private.workflow_lock(workflow_id uuid, min_role text) returns app_public.workflows
-  language plpgsql volatile
-  set search_path = pg_catalog
-as $$
+CREATE OR REPLACE FUNCTION app_private.workflow_lock(workflow_id uuid, min_role text) RETURNS app_public.workflows
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
 declare
   w app_public.workflows;
 begin
@@ -49,12 +50,11 @@ end;
 $$;
 comment on function app_private.workflow_lock(uuid, text) is 'Locks a workflow row (FOR UPDATE: concurrent writers queue here) after checking the caller may see it (else LFNTF) and has min_role in its team (else LFDNY).';
 
-create or replace function app_private.lock_execution_for_node_run(p_execution_id uuid, p_check_role boolean)
-  returns app_public.executions
-  language plpgsql volatile
-  set search_path = pg_catalog
-  set plan_cache_mode = force_generic_plan
-as $$
+CREATE OR REPLACE FUNCTION app_private.lock_execution_for_node_run(p_execution_id uuid, p_check_role boolean) RETURNS app_public.executions
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
 declare
   t timestamptz := app_hidden.uuid_v7_time(p_execution_id);
   e app_public.executions;
@@ -79,23 +79,20 @@ end;
 $$;
 comment on function app_private.lock_execution_for_node_run(uuid, boolean) is 'Finds (pruned by the id''s time) and share-locks an execution for a node run write; checks the role and that it is running or waiting.';
 
-create or replace function app_public.transition_execution(
-  id uuid, to_state text, expected_from text default null, details jsonb default null
-) returns app_public.executions
-  language sql volatile security definer
-  set search_path = pg_catalog
-as $$
+CREATE OR REPLACE FUNCTION app_public.transition_execution(id uuid, to_state text, expected_from text DEFAULT NULL::text, details jsonb DEFAULT NULL::jsonb) RETURNS app_public.executions
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $_$
   select * from app_private.transition_execution($1, $2, $3, $4, app_public.current_user_id(), true);
-$$;
+$_$;
 comment on function app_public.transition_execution(uuid, text, text, jsonb) is 'Moves an execution to to_state in one atomic step: checks the move is legal (execution_allowed_transitions) and that the current state is expected_from (when given), updates the row (started_at on the first running of an attempt, finished_at and duration_ms on finishing, attempt + 1 on a retry), records the transition (from, to, at, actor, reason = details.reason) and appends ExecutionStateChanged. Illegal or stale: LFSTA with DETAIL current_state=<s>, nothing written. Needs the editor role.';
 
-create or replace function app_public.transition_executions(items jsonb)
-  returns setof app_public.execution_transition_result
-  language sql volatile security definer
-  set search_path = pg_catalog
-as $$
+CREATE OR REPLACE FUNCTION app_public.transition_executions(items jsonb) RETURNS SETOF app_public.execution_transition_result
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $_$
   select * from app_private.apply_execution_transitions($1, app_public.current_user_id(), true);
-$$;
+$_$;
 comment on function app_public.transition_executions(jsonb) is 'Batched transitions in one statement and one commit, for engines that report in bulk. items: [{id, to_state, expected_from?, details?}] (at most 10000). Returns one result per item in input order: ok, or error_code (LFVAL, LFNTF, LFDNY, LFSTA) with current_state; failed items write nothing. Needs the editor role on each execution''s team.';
 
 drop function if exists app_private.execution_peek(uuid);

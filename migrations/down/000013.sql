@@ -1,10 +1,10 @@
--- Reverse of current.sql (issue 19, engine): restores the 000007 engine, indexes, constraints and partition defaults.
-create or replace function app_private.apply_execution_transitions(p_items jsonb, p_actor uuid default null, p_check_role boolean default false)
-  returns setof app_public.execution_transition_result
-  language plpgsql volatile
-  set search_path = pg_catalog
-  set plan_cache_mode = force_generic_plan
-as $$
+-- Function bodies restored here come from the schema before migration 13: node scripts/restore-body.ts --before 13 --rewrite migrations/down/000013.sql
+-- Reverse of migration 000013 (engine): restores the 000007 engine, indexes, constraints and partition defaults.
+CREATE OR REPLACE FUNCTION app_private.apply_execution_transitions(p_items jsonb, p_actor uuid DEFAULT NULL::uuid, p_check_role boolean DEFAULT false) RETURNS SETOF app_public.execution_transition_result
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $_$
 declare
   v_allowed jsonb;
   v_terminal constant text[] := array['succeeded', 'failed', 'cancelled', 'timed_out', 'crashed'];
@@ -303,7 +303,7 @@ begin
       from unnest(o_ord, o_id, o_created, o_ok, o_code, o_state, o_seq, o_attempt) as o(ord, id, created_at, ok, code, state, seq, attempt)
      order by o.ord;
 end;
-$$;
+$_$;
 comment on function app_private.apply_execution_transitions(jsonb, uuid, boolean) is
 'The transition engine (owner only). items: [{id, to_state, expected_from?, details?: {reason?, output?, error?, correlation_id?, causation_id?, trace_id?, ...}}].
 Locks the target executions in id order, checks each move against execution_allowed_transitions and expected_from,
@@ -311,13 +311,11 @@ applies the moves in input order (several per execution allowed), then writes se
 one INSERT of transitions, the ExecutionStateChanged events, and metric samples for finished attempts. Failed items
 write nothing and report error_code + current_state; unexpected errors abort the whole call.';
 
-create or replace function app_private.transition_execution(
-  p_id uuid, p_to_state text, p_expected_from text, p_details jsonb, p_actor uuid, p_check_role boolean
-) returns app_public.executions
-  language plpgsql volatile
-  set search_path = pg_catalog
-  set plan_cache_mode = force_generic_plan
-as $$
+CREATE OR REPLACE FUNCTION app_private.transition_execution(p_id uuid, p_to_state text, p_expected_from text, p_details jsonb, p_actor uuid, p_check_role boolean) RETURNS app_public.executions
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
 declare
   res app_public.execution_transition_result;
   e app_public.executions;
@@ -346,21 +344,11 @@ end;
 $$;
 comment on function app_private.transition_execution(uuid, text, text, jsonb, uuid, boolean) is 'Service path of transition_execution (owner only): one move through the transition engine; raises LFNTF, LFDNY, LFSTA (DETAIL current_state=<s>) or LFVAL and then nothing is written.';
 
-create or replace function app_private.execution_history(
-  team_id uuid default null,
-  workflow_id uuid default null,
-  state text default null,
-  created_from timestamptz default null,
-  created_before timestamptz default null,
-  after_created_at timestamptz default null,
-  after_id uuid default null,
-  max_rows integer default 50,
-  check_membership boolean default false
-) returns setof app_public.executions
-  language plpgsql stable
-  set search_path = pg_catalog
-  set plan_cache_mode = force_generic_plan
-as $$
+CREATE OR REPLACE FUNCTION app_private.execution_history(team_id uuid DEFAULT NULL::uuid, workflow_id uuid DEFAULT NULL::uuid, state text DEFAULT NULL::text, created_from timestamp with time zone DEFAULT NULL::timestamp with time zone, created_before timestamp with time zone DEFAULT NULL::timestamp with time zone, after_created_at timestamp with time zone DEFAULT NULL::timestamp with time zone, after_id uuid DEFAULT NULL::uuid, max_rows integer DEFAULT 50, check_membership boolean DEFAULT false) RETURNS SETOF app_public.executions
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
 declare
   lo timestamptz := coalesce(created_from, '-infinity');
   hi timestamptz := least(coalesce(created_before, 'infinity'), coalesce(after_created_at + interval '1 microsecond', 'infinity'));
@@ -436,11 +424,10 @@ drop type if exists app_private.execution_move;
 drop type if exists app_private.execution_move_request;
 drop type if exists app_private.execution_timing;
 
-create or replace function app_private.ensure_partitions_between(from_day date, to_day date)
-  returns table (parent text, partition_name text, range_from date, range_to date, created boolean)
-  language plpgsql volatile
-  set search_path = pg_catalog
-as $$
+CREATE OR REPLACE FUNCTION app_private.ensure_partitions_between(from_day date, to_day date) RETURNS TABLE(parent text, partition_name text, range_from date, range_to date, created boolean)
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
 declare
   t record;
   d date;

@@ -1,13 +1,13 @@
--- Down (issue 14, users): the previous bulk_create_users, insert timestamps trigger and cache enqueueing.
+-- Function bodies restored here come from the schema before migration 14: node scripts/restore-body.ts --before 14 --rewrite migrations/down/000014.sql
+-- Down of migration 000014 (users): the previous bulk_create_users, insert timestamps trigger and cache enqueueing.
 drop trigger if exists _100_timestamps_insert on app_public.users;
 drop trigger if exists _100_timestamps_update on app_public.users;
 create trigger _100_timestamps before insert or update on app_public.users
   for each row execute function app_private.tg__timestamps();
-create or replace function app_private.bulk_create_users(items jsonb, best_effort boolean default false)
-  returns setof app_private.bulk_row_result
-  language plpgsql volatile
-  set search_path = pg_catalog
-as $$
+CREATE OR REPLACE FUNCTION app_private.bulk_create_users(items jsonb, best_effort boolean DEFAULT false) RETURNS SETOF app_private.bulk_row_result
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $_$
 declare
   v_out app_private.bulk_row_result[];
   v_ms bytea := substring(int8send((extract(epoch from clock_timestamp()) * 1000)::bigint) from 3);
@@ -61,7 +61,7 @@ begin
   end;
   return query select * from unnest(v_out);
 end;
-$$;
+$_$;
 comment on function app_private.bulk_create_users(jsonb, boolean) is
 'Creates many users ([{email, name, status?}], up to 50,000) in one statement and returns one result per input row.
 Rows are validated in SQL (shape, lengths, status, repeats in the batch); taken emails (also those taken by a concurrent
@@ -70,11 +70,10 @@ All-or-nothing (default): when any row fails, the insert is undone (a subtransac
 best_effort: valid rows are written, failures reported. Users created this way have no password (invited or SSO).';
 drop function app_private.bulk_create_users_careful(jsonb, boolean);
 drop function app_private.bulk_user_row_error(text, text, text, boolean);
-create or replace function app_private.enqueue_cache_invalidation(keys text[], tags text[] default '{}', patterns text[] default '{}')
-  returns void
-  language plpgsql volatile security definer
-  set search_path = pg_catalog
-as $$
+CREATE OR REPLACE FUNCTION app_private.enqueue_cache_invalidation(keys text[], tags text[] DEFAULT '{}'::text[], patterns text[] DEFAULT '{}'::text[]) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
 declare
   v text;
   k text[] := array(select d.x from (select distinct x from unnest(keys) x where x is not null) d order by d.x collate "C");

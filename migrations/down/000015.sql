@@ -1,13 +1,13 @@
+-- Function bodies restored here come from the schema before migration 15: node scripts/restore-body.ts --before 15 --rewrite migrations/down/000015.sql
 delete from app_public.error_codes where code in ('23505', '23503', '23502', '23514', '23P01', '22P02', '22023', '22003', '22007', '22008', '22032',
   '40001', '40P01', '42501', '54000', '55P03', '57014', '57P01', '57P02', '57P03', '53300', '08006');
 comment on table app_public.error_codes is 'Catalogue of the custom SQLSTATE codes that the SQL API raises. Clients map them to typed errors.';
 
 -- enqueue_cache_invalidation as migration 000014 left it
-create or replace function app_private.enqueue_cache_invalidation(keys text[], tags text[] default '{}', patterns text[] default '{}')
-  returns void
-  language plpgsql volatile security definer
-  set search_path = pg_catalog
-as $$
+CREATE OR REPLACE FUNCTION app_private.enqueue_cache_invalidation(keys text[], tags text[] DEFAULT '{}'::text[], patterns text[] DEFAULT '{}'::text[]) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
 declare
   v text;
   k text[];

@@ -1,11 +1,9 @@
-create or replace function app_private.move_execution(
-  p_id uuid, p_to_state text, p_expected_from text, p_details jsonb, p_actor uuid, p_check_role boolean,
-  out result app_public.execution_transition_result, out execution app_public.executions
-)
-  language plpgsql volatile
-  set search_path = pg_catalog
-  set plan_cache_mode = force_generic_plan
-as $$
+-- Function bodies restored here come from the schema before migration 16: node scripts/restore-body.ts --before 16 --rewrite migrations/down/000016.sql
+CREATE OR REPLACE FUNCTION app_private.move_execution(p_id uuid, p_to_state text, p_expected_from text, p_details jsonb, p_actor uuid, p_check_role boolean, OUT result app_public.execution_transition_result, OUT execution app_public.executions) RETURNS record
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
 declare
   t timestamptz := app_hidden.uuid_v7_time(p_id);
   e app_public.executions;
@@ -91,29 +89,26 @@ $$;
 comment on function app_private.move_execution(uuid, text, text, jsonb, uuid, boolean) is 'The lean single move (owner only): one execution, parameters only (every lookup pruned to one partition at executor start), the same checks and writes as a batch of one: access check before the row lock, legality, then one UPDATE (heap-only), one transition INSERT, one append_events, and a metric sample when finishing. Never raises for a refused move: result carries ok or error_code (LFVAL, LFNTF, LFDNY, LFSTA) and current_state; execution is the moved row.';
 
 -- the helpers as 000013 defined them (with a pinned search_path)
-create or replace function app_hidden.execution_states() returns text[]
-  language sql immutable parallel safe
-  set search_path = pg_catalog
-as $$
+CREATE OR REPLACE FUNCTION app_hidden.execution_states() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
   select array['pending', 'queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled', 'timed_out', 'crashed'];
 $$;
 comment on function app_hidden.execution_states() is 'Every execution state, in lifecycle order: the one declaration that constraints, triggers and the engine refer to.';
 
-create or replace function app_hidden.execution_terminal_states() returns text[]
-  language sql immutable parallel safe
-  set search_path = pg_catalog
-as $$
+CREATE OR REPLACE FUNCTION app_hidden.execution_terminal_states() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
   select array['succeeded', 'failed', 'cancelled', 'timed_out', 'crashed'];
 $$;
 comment on function app_hidden.execution_terminal_states() is 'The finished (terminal) execution states: reaching one sets finished_at and duration_ms and records a metric sample; a finished execution changes again only through a retry.';
 
-create or replace function app_private.execution_timing_after_move(
-  p_to_state text, p_is_retry boolean, p_at timestamptz,
-  p_attempt integer, p_started_at timestamptz, p_finished_at timestamptz, p_duration_ms bigint
-) returns app_private.execution_timing
-  language sql immutable parallel safe
-  set search_path = pg_catalog
-as $$
+CREATE OR REPLACE FUNCTION app_private.execution_timing_after_move(p_to_state text, p_is_retry boolean, p_at timestamp with time zone, p_attempt integer, p_started_at timestamp with time zone, p_finished_at timestamp with time zone, p_duration_ms bigint) RETURNS app_private.execution_timing
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
   select row(x.attempt, x.started_at,
              case when x.terminal then p_at when p_is_retry then null else p_finished_at end,
              case when x.terminal then
@@ -127,10 +122,10 @@ as $$
 $$;
 comment on function app_private.execution_timing_after_move(text, boolean, timestamptz, integer, timestamptz, timestamptz, bigint) is 'The rule of what a move does to attempt and timing: a retry starts a new attempt (attempt + 1, timing reset); the first running of an attempt sets started_at; a finishing move sets finished_at and duration_ms (null if the attempt never ran).';
 
-create or replace function app_private.execution_state_changed_event(m app_private.execution_move, p_actor uuid) returns jsonb
-  language sql stable parallel safe
-  set search_path = pg_catalog
-as $$
+CREATE OR REPLACE FUNCTION app_private.execution_state_changed_event(m app_private.execution_move, p_actor uuid) RETURNS jsonb
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
   select jsonb_build_object(
     'type', 'ExecutionStateChanged',
     'data', jsonb_build_object(
@@ -142,20 +137,14 @@ as $$
 $$;
 comment on function app_private.execution_state_changed_event(app_private.execution_move, uuid) is 'The ExecutionStateChanged event of an accepted move ({type, data, metadata} as append_events takes it): data per the contract in docs/executions.md, metadata {actor, correlation_id?, causation_id?, trace_id?} from the move''s details.';
 
--- Reverse of current.sql (issue 19, rollups off the critical path): folds what is queued, then restores the
+-- Reverse of migration 000016 (rollups off the critical path): folds what is queued, then restores the
 -- rollup trigger of 000007, the rollups-only series and the retention function, and drops the queue and the fold.
 select app_private.fold_execution_metric_samples(2147483647);
-create or replace function app_public.execution_metrics_series(
-  range_start timestamptz,
-  range_end timestamptz,
-  bucket text default 'hour',
-  workflow_id uuid default null,
-  team_id uuid default null
-) returns setof app_public.execution_metric_point
-  language plpgsql stable
-  set search_path = pg_catalog
-  set timezone = 'UTC'
-as $$
+CREATE OR REPLACE FUNCTION app_public.execution_metrics_series(range_start timestamp with time zone, range_end timestamp with time zone, bucket text DEFAULT 'hour'::text, workflow_id uuid DEFAULT NULL::uuid, team_id uuid DEFAULT NULL::uuid) RETURNS SETOF app_public.execution_metric_point
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog'
+    SET "TimeZone" TO 'UTC'
+    AS $$
 declare
   v_start timestamptz;
   v_step interval;
@@ -216,12 +205,11 @@ end;
 $$;
 comment on function app_public.execution_metrics_series(timestamptz, timestamptz, text, uuid, uuid) is 'Time series of finished executions for one workflow or one team between range_start and range_end in minute, hour or day buckets (UTC, at most 1000 points, empty buckets included): counts by outcome, success rate, mean duration and p50/p95 from the rollup histograms (within ~5%). Reads only the rollups.';
 
-create or replace function app_private.rollup_and_drop_metric_samples(retain_days integer default null)
-  returns table (partition_name text, day date, samples bigint, repaired boolean)
-  language plpgsql volatile
-  set search_path = pg_catalog
-  set lock_timeout = '5s'
-as $$
+CREATE OR REPLACE FUNCTION app_private.rollup_and_drop_metric_samples(retain_days integer DEFAULT NULL::integer) RETURNS TABLE(partition_name text, day date, samples bigint, repaired boolean)
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    SET lock_timeout TO '5s'
+    AS $_$
 declare
   cfg app_private.execution_settings;
   v_keep integer;
@@ -286,17 +274,17 @@ begin
   delete from app_private.execution_idempotency_keys k
    where k.created_at < now() - make_interval(days => cfg.idempotency_key_retention_days);
 end;
-$$;
+$_$;
 comment on function app_private.rollup_and_drop_metric_samples(integer) is 'Run by the execution_metrics_retention task: for each raw metric sample partition older than retain_days (default execution_settings.raw_sample_retention_days), checks that the day rollups equal the raw data (rebuilding that day''s minute/hour/day rollups from raw when not), then drops the partition. Also prunes minute/hour rollups and idempotency keys past their retention.';
 
 drop trigger if exists _200_enqueue_fold on app_public.execution_metric_samples;
 drop function if exists app_private.tg_execution_metric_samples__enqueue_fold();
 drop function if exists app_private.fold_execution_metric_samples(integer);
-create function app_private.tg_execution_metric_samples__rollup() returns trigger
-  language plpgsql volatile
-  set search_path = pg_catalog
-  set plan_cache_mode = force_generic_plan
-as $$
+CREATE OR REPLACE FUNCTION app_private.tg_execution_metric_samples__rollup() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
 declare
   one record;
   k integer;

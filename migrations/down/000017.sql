@@ -1,19 +1,14 @@
--- Down: the exact reverse of current.sql (append_to_streams, the set-based stream check); append_events gets its 000008 body back.
+-- Function bodies restored here come from the schema before migration 17: node scripts/restore-body.ts --before 17 --rewrite migrations/down/000017.sql
+-- Down: the exact reverse of migration 000017 (append_to_streams, the set-based stream check); append_events gets its 000008 body back.
 drop trigger if exists _200_restrict_delete on app_public.event_streams;
 drop function if exists app_private.tg_event_streams__restrict_delete();
 drop trigger if exists _200_stream_exists on app_public.events;
 drop function if exists app_private.tg_events__stream_exists();
 alter table app_public.events add constraint events_stream_id_fkey foreign key (stream_id) references app_public.event_streams (id) on delete restrict;
-create or replace function app_private.append_events(
-  stream_id text,
-  stream_type text,
-  expected_version bigint,
-  events jsonb,
-  team_id uuid default null
-) returns table (event_id uuid, stream_version bigint, global_position bigint)
-  language plpgsql volatile
-  set search_path = pg_catalog
-as $$
+CREATE OR REPLACE FUNCTION app_private.append_events(stream_id text, stream_type text, expected_version bigint, events jsonb, team_id uuid DEFAULT NULL::uuid) RETURNS TABLE(event_id uuid, stream_version bigint, global_position bigint)
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $_$
 declare
   v_count integer;
   v_current bigint;
@@ -115,7 +110,7 @@ begin
     from jsonb_array_elements(events) with ordinality as x(e, ord)
   returning events.event_id, events.stream_version, events.global_position;
 end;
-$$;
+$_$;
 comment on function app_private.append_events(text, text, bigint, jsonb, uuid) is
 'Appends events (a JSON array of {event_id?, type, data, metadata, schema_version?}) to a stream.
 expected_version: null = any, 0 = the stream must not exist yet, n = the stream must be at version n.

@@ -1,12 +1,11 @@
--- Reverse of current.sql (node runs at engine rate): the single node-run functions as migration 000007 left them, then
+-- Function bodies restored here come from the schema before migration 20: node scripts/restore-body.ts --before 20 --rewrite migrations/down/000020.sql
+-- Reverse of migration 000020 (node runs at engine rate): the single node-run functions as migration 000007 left them, then
 -- the batched form and its types dropped.
-create or replace function app_private.record_node_run_start(
-  p_execution_id uuid, p_node_name text, p_attempt integer, p_node_id uuid, p_check_role boolean
-) returns app_public.execution_node_runs
-  language plpgsql volatile
-  set search_path = pg_catalog
-  set plan_cache_mode = force_generic_plan
-as $$
+CREATE OR REPLACE FUNCTION app_private.record_node_run_start(p_execution_id uuid, p_node_name text, p_attempt integer, p_node_id uuid, p_check_role boolean) RETURNS app_public.execution_node_runs
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
 declare
   e app_public.executions;
   n app_public.execution_node_runs;
@@ -33,13 +32,11 @@ end;
 $$;
 comment on function app_private.record_node_run_start(uuid, text, integer, uuid, boolean) is 'Service path of record_node_run_start (owner only).';
 
-create or replace function app_private.record_node_run_finish(
-  p_execution_id uuid, p_node_name text, p_attempt integer, p_status text, p_output jsonb, p_error jsonb, p_check_role boolean
-) returns app_public.execution_node_runs
-  language plpgsql volatile
-  set search_path = pg_catalog
-  set plan_cache_mode = force_generic_plan
-as $$
+CREATE OR REPLACE FUNCTION app_private.record_node_run_finish(p_execution_id uuid, p_node_name text, p_attempt integer, p_status text, p_output jsonb, p_error jsonb, p_check_role boolean) RETURNS app_public.execution_node_runs
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
 declare
   e app_public.executions;
   n app_public.execution_node_runs;

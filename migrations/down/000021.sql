@@ -1,4 +1,5 @@
--- Down for issue 20 (workflows at editor speed): the graph tables' cache triggers, the writers, the reads, the
+-- Function bodies restored here come from the schema before migration 21: node scripts/restore-body.ts --before 21 --rewrite migrations/down/000021.sql
+-- Down for migration 000021 (workflows at editor speed): the graph tables' cache triggers, the writers, the reads, the
 -- graph document table, the diff writer and validation go back to migrations 000009/000010, newest first.
 drop trigger if exists _900_invalidate_cache_insert on app_public.workflow_nodes;
 drop trigger if exists _900_invalidate_cache_update on app_public.workflow_nodes;
@@ -29,10 +30,10 @@ create trigger _900_invalidate_cache_delete after delete on app_public.workflow_
   referencing old table as old_rows for each statement execute function app_private.tg__invalidate_cache();
 drop function if exists app_private.tg_workflow_graph__invalidate_cache();
 
-create or replace function app_private.workflow_set_status(workflow_id uuid, to_status text) returns app_public.workflows
-  language plpgsql volatile
-  set search_path = pg_catalog
-as $$
+CREATE OR REPLACE FUNCTION app_private.workflow_set_status(workflow_id uuid, to_status text) RETURNS app_public.workflows
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
 declare
   w app_public.workflows;
   previous text;
@@ -78,11 +79,10 @@ end;
 $$;
 comment on function app_private.workflow_set_status(uuid, text) is 'Lifecycle transitions: draft|inactive -> active (a valid graph with an enabled trigger; records the activation), active -> inactive, any -> archived (admin). Appends WorkflowStatusChanged.';
 
-create or replace function app_private.workflow_save(workflow_id uuid, expected_version integer, definition jsonb, message text, restore_from integer default null)
-  returns app_public.workflows
-  language plpgsql volatile
-  set search_path = pg_catalog
-as $$
+CREATE OR REPLACE FUNCTION app_private.workflow_save(workflow_id uuid, expected_version integer, definition jsonb, message text, restore_from integer DEFAULT NULL::integer) RETURNS app_public.workflows
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
 declare
   w app_public.workflows;
   snap jsonb;
@@ -134,10 +134,10 @@ end;
 $$;
 comment on function app_private.workflow_save(uuid, integer, jsonb, text, integer) is 'Replaces a workflow''s graph and writes the next immutable version (optimistic concurrency on expected_version under the row lock; LFVER names the current version). With restore_from, the definition is that version''s snapshot.';
 
-create or replace function app_private.workflow_create(team_id uuid, definition jsonb, message text default 'Created') returns app_public.workflows
-  language plpgsql volatile
-  set search_path = pg_catalog
-as $$
+CREATE OR REPLACE FUNCTION app_private.workflow_create(team_id uuid, definition jsonb, message text DEFAULT 'Created'::text) RETURNS app_public.workflows
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
 declare
   snap jsonb;
   w app_public.workflows;
@@ -177,10 +177,10 @@ create table app_private.workflow_graph_documents (
 alter table app_private.workflow_graph_documents enable row level security;
 select app_private.use_lz4_compression('app_private.workflow_graph_documents', array['nodes', 'connections', 'triggers']);
 comment on table app_private.workflow_graph_documents is 'Precomputed JSON of each workflow''s live graph (nodes, connections with node names, triggers), written by the workflow functions after each graph change and deleted by statement triggers on any other change to the graph tables. app_public.workflow_graph serves it (or builds the document when missing), so GetWithNodes reads one row instead of aggregating hundreds.';
-create function app_private.workflow_build_graph_document(workflow_id uuid) returns app_private.workflow_graph_documents
-  language sql stable
-  set search_path = pg_catalog
-as $$
+CREATE OR REPLACE FUNCTION app_private.workflow_build_graph_document(workflow_id uuid) RETURNS app_private.workflow_graph_documents
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
   with n as materialized (
     select x.id, x.name, x.type, x.type_version, x.parameters, x.position_x, x.position_y, x.disabled
       from app_public.workflow_nodes x where x.workflow_id = workflow_build_graph_document.workflow_id)
@@ -206,10 +206,10 @@ as $$
 $$;
 comment on function app_private.workflow_build_graph_document(uuid) is 'Builds the graph document of a workflow from the live tables (nodes sorted by name; connections and triggers carry node names).';
 
-create or replace function app_private.workflow_refresh_graph_document(workflow_id uuid) returns void
-  language sql volatile
-  set search_path = pg_catalog
-as $$
+CREATE OR REPLACE FUNCTION app_private.workflow_refresh_graph_document(workflow_id uuid) RETURNS void
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog'
+    AS $$
   insert into app_private.workflow_graph_documents as g (workflow_id, nodes, connections, triggers, built_at)
   select d.workflow_id, d.nodes, d.connections, d.triggers, d.built_at
     from app_private.workflow_build_graph_document(workflow_refresh_graph_document.workflow_id) d
@@ -219,10 +219,10 @@ $$;
 comment on function app_private.workflow_refresh_graph_document(uuid) is 'Rebuilds and stores the graph document of a workflow (called by the workflow functions after they change its graph).';
 
 -- workflow_graph() and the owner-level read as migration 000010 left them
-create or replace function app_private.workflow_graph_unchecked(workflow_id uuid) returns json
-  language plpgsql stable
-  set search_path = pg_catalog
-as $$
+CREATE OR REPLACE FUNCTION app_private.workflow_graph_unchecked(workflow_id uuid) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
 declare
   w app_public.workflows;
   d app_private.workflow_graph_documents;
@@ -244,10 +244,10 @@ end;
 $$;
 comment on function app_private.workflow_graph_unchecked(uuid) is 'GetWithNodes without the membership check (owner only): the shared cache loads graphs with it and authorizes each caller itself. Same document as app_public.workflow_graph().';
 
-create or replace function app_public.workflow_graph(workflow_id uuid) returns json
-  language plpgsql stable security definer
-  set search_path = pg_catalog
-as $$
+CREATE OR REPLACE FUNCTION app_public.workflow_graph(workflow_id uuid) RETURNS json
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
 declare
   v_team uuid;
 begin
@@ -263,10 +263,10 @@ drop function if exists app_private.workflow_document_head(app_public.workflows)
 select app_private.workflow_refresh_graph_document(w.id) from app_public.workflows w;
 
 drop function if exists app_private.workflow_write_graph(uuid, uuid, jsonb, boolean);
-create function app_private.workflow_write_graph(workflow_id uuid, team_id uuid, snapshot jsonb) returns void
-  language plpgsql volatile
-  set search_path = pg_catalog
-as $$
+CREATE OR REPLACE FUNCTION app_private.workflow_write_graph(workflow_id uuid, team_id uuid, snapshot jsonb) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
 begin
   -- Triggers are few: replace them. Nodes are upserted by name (unchanged nodes are not rewritten and keep
   -- their ids); connections are reconciled as a set.
@@ -316,10 +316,10 @@ drop function if exists app_private.uuid_generate_v7_series(integer);
 alter table app_public.workflow_nodes drop constraint if exists workflow_nodes_type_shape;
 alter table app_public.workflow_nodes add constraint workflow_nodes_type_shape check (type ~ '^[A-Za-z0-9_.:@/-]{1,200}$');
 
-create or replace function app_private.workflow_normalize_definition(definition jsonb, fallback app_public.workflows default null) returns jsonb
-  language plpgsql stable
-  set search_path = pg_catalog
-as $$
+CREATE OR REPLACE FUNCTION app_private.workflow_normalize_definition(definition jsonb, fallback app_public.workflows DEFAULT NULL::app_public.workflows) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $_$
 declare
   s app_private.workflow_settings;
   v_size bigint;
@@ -503,7 +503,7 @@ begin
                            from pg_catalog.jsonb_array_elements(v_triggers) v) d)
   );
 end;
-$$;
+$_$;
 comment on function app_private.workflow_normalize_definition(jsonb, app_public.workflows) is
 'Validates a workflow definition and returns its canonical snapshot {name, description, settings, tags, nodes, connections, triggers}
 (nodes sorted by name with defaults filled in; connections and triggers sorted; connections and triggers refer to nodes by name).

@@ -1,7 +1,8 @@
-create or replace function app_private.append_execution_events(p_appends jsonb) returns void
-  language plpgsql volatile
-  set search_path = pg_catalog
-as $$
+-- Function bodies restored here come from the schema before migration 22: node scripts/restore-body.ts --before 22 --rewrite migrations/down/000022.sql
+CREATE OR REPLACE FUNCTION app_private.append_execution_events(p_appends jsonb) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
 declare
   a jsonb;
 begin

@@ -11,11 +11,30 @@ import { logger } from "../logger.ts";
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const MIGRATIONS_DIR = path.join(PROJECT_ROOT, "migrations");
+/** Work in progress: numbered topic files (100-foundation.sql, ...) that `npm run db:commit` joins into one migration. */
+export const CURRENT_DIR = path.join(MIGRATIONS_DIR, "current");
 
-/** Brings the database (owner URL) to the latest committed migration. Idempotent. */
-export async function migrateUp(ownerUrl: string): Promise<void> {
+/**
+ * The work in progress as graphile-migrate joins it: migrations/current/*.sql in numeric order, each under a
+ * `--! split: <file>` line. "" when every topic file is blank (comments only).
+ */
+export async function currentMigrationSql(): Promise<string> {
+  const files = (await readdir(CURRENT_DIR).catch(() => [] as string[]))
+    .filter((f) => /^\d+(-[-_a-zA-Z0-9]*)?\.sql$/.test(f))
+    .sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10));
+  const bodies = await Promise.all(files.map((f) => readFile(path.join(CURRENT_DIR, f), "utf8")));
+  const sql = files.map((f, i) => `--! split: ${f}\n${bodies[i]!.trim()}\n`).join("\n");
+  return sql.replace(/--.*$/gm, "").trim() ? sql : "";
+}
+
+/**
+ * Brings the database (owner URL) to the latest committed migration. Idempotent. `migrationsFolder` points at
+ * another folder laid out like migrations/ (the per-step rollback check uses folders holding a prefix of
+ * migrations/committed to stop at migration N).
+ */
+export async function migrateUp(ownerUrl: string, opts: { migrationsFolder?: string } = {}): Promise<void> {
   await workerMigrations({ connectionString: ownerUrl, logger: silentWorkerLogger() });
-  await gmMigrate({ connectionString: ownerUrl, migrationsFolder: MIGRATIONS_DIR, logger: gmLogger() } as never);
+  await gmMigrate({ connectionString: ownerUrl, migrationsFolder: opts.migrationsFolder ?? MIGRATIONS_DIR, logger: gmLogger() } as never);
   // graphile-migrate keeps its pool alive for 200 ms after use, and its idle-error handler exits the process:
   // wait until it is really released so a database restart or drop right after migrating cannot kill us.
   await new Promise((r) => setTimeout(r, 250));

@@ -76,20 +76,20 @@ describe("executions: RLS by team", () => {
 
 describe("executions: GraphQL surface", () => {
   it("starts, moves (single and batched), reads history and transitions, and maps errors", async () => {
-    const start = await gql.query(`mutation($wf: UUID!) { startExecution(input: { workflowId: $wf, triggerType: "manual", input: { a: 1 }, idempotencyKey: "gql-1" }) { result { rowId state workflowVersion attempt } } }`,
+    const start = await gql.query(`mutation($wf: UUID!) { startExecution(input: { workflowId: $wf, triggerType: "manual", input: { a: 1 }, idempotencyKey: "gql-1" }) { execution { rowId state workflowVersion attempt } } }`,
       { wf: w.workflow.id }, w.editor.id);
     expect(start.errors).toBeUndefined();
-    const id = start.data.startExecution.result.rowId;
-    expect(start.data.startExecution.result).toMatchObject({ state: "pending", workflowVersion: 1, attempt: 1 });
+    const id = start.data.startExecution.execution.rowId;
+    expect(start.data.startExecution.execution).toMatchObject({ state: "pending", workflowVersion: 1, attempt: 1 });
 
-    const move = await gql.query(`mutation($id: UUID!) { transitionExecution(input: { id: $id, toState: "queued", expectedFrom: "pending", details: { reason: "go" } }) { result { state version } } }`, { id }, w.editor.id);
+    const move = await gql.query(`mutation($id: UUID!) { transitionExecution(input: { id: $id, toState: "queued", expectedFrom: "pending", details: { reason: "go" } }) { execution { state version } } }`, { id }, w.editor.id);
     expect(move.errors).toBeUndefined();
-    expect(move.data.transitionExecution.result).toEqual({ state: "queued", version: 2 });
+    expect(move.data.transitionExecution.execution).toEqual({ state: "queued", version: 2 });
 
-    const batch = await gql.query(`mutation($items: JSON!) { transitionExecutions(input: { items: $items }) { result { ord ok errorCode currentState seq } } }`,
+    const batch = await gql.query(`mutation($items: JSON!) { transitionExecutions(input: { items: $items }) { executionTransitionResults { ord ok errorCode currentState seq } } }`,
       { items: [{ id, to_state: "running" }, { id, to_state: "pending" }] }, w.editor.id);
     expect(batch.errors).toBeUndefined();
-    expect(batch.data.transitionExecutions.result).toEqual([
+    expect(batch.data.transitionExecutions.executionTransitionResults).toEqual([
       { ord: 1, ok: true, errorCode: null, currentState: "running", seq: 3 },
       { ord: 2, ok: false, errorCode: "LFSTA", currentState: "running", seq: null },
     ]);
@@ -106,7 +106,7 @@ describe("executions: GraphQL surface", () => {
     expect(read.data.executionTransitionHistory.nodes[1]).toMatchObject({ actorId: w.editor.id, reason: "go" });
     expect(read.data.lookupExecution).toEqual({ rowId: id, state: "running" });
 
-    await gql.query(`mutation($id: UUID!) { transitionExecution(input: { id: $id, toState: "succeeded" }) { result { state } } }`, { id }, w.editor.id);
+    await gql.query(`mutation($id: UUID!) { transitionExecution(input: { id: $id, toState: "succeeded" }) { execution { state } } }`, { id }, w.editor.id);
     const series = await gql.query(`query($wf: UUID!, $from: Datetime!, $to: Datetime!) {
         executionMetricsSeries(rangeStart: $from, rangeEnd: $to, bucket: "hour", workflowId: $wf) { nodes { bucketStart total succeeded successRate p50Ms p95Ms } } }`,
       { wf: w.workflow.id, from: new Date(Date.now() - 3600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() }, w.viewer.id);
@@ -122,11 +122,11 @@ describe("executions: GraphQL surface", () => {
     const [id] = await executionsIn(w.service, w.workflow.id, ["running"]);
     const http = await httpGraphQL(db);
     try {
-      const stale = await http.query(`mutation($id: UUID!) { transitionExecution(input: { id: $id, toState: "succeeded", expectedFrom: "waiting" }) { result { state } } }`, { id }, await signToken(w.editor.id));
+      const stale = await http.query(`mutation($id: UUID!) { transitionExecution(input: { id: $id, toState: "succeeded", expectedFrom: "waiting" }) { execution { state } } }`, { id }, await signToken(w.editor.id));
       expect(stale.body.errors![0]!.extensions).toMatchObject({ code: "ILLEGAL_TRANSITION", sqlState: "LFSTA", detail: "current_state=running" });
-      const denied = await http.query(`mutation($id: UUID!) { transitionExecution(input: { id: $id, toState: "succeeded" }) { result { state } } }`, { id }, await signToken(w.viewer.id));
+      const denied = await http.query(`mutation($id: UUID!) { transitionExecution(input: { id: $id, toState: "succeeded" }) { execution { state } } }`, { id }, await signToken(w.viewer.id));
       expect(denied.body.errors![0]!.extensions).toMatchObject({ code: "FORBIDDEN" });
-      const draft = await http.query(`mutation($wf: UUID!) { startExecution(input: { workflowId: $wf }) { result { rowId } } }`, { wf: w.draft.id }, await signToken(w.editor.id));
+      const draft = await http.query(`mutation($wf: UUID!) { startExecution(input: { workflowId: $wf }) { execution { rowId } } }`, { wf: w.draft.id }, await signToken(w.editor.id));
       expect(draft.body.errors![0]!.extensions).toMatchObject({ code: "ILLEGAL_TRANSITION", detail: "current_state=draft" });
     } finally {
       await http.close();

@@ -15,7 +15,7 @@ const INTERNAL_ONLY = new Set(["LFBLK"]);
 async function sqlSources(): Promise<string[]> {
   const dir = path.join(PROJECT_ROOT, "migrations", "committed");
   const files = (await readdir(dir)).filter((f) => f.endsWith(".sql")).map((f) => path.join(dir, f));
-  const extra = [path.join(PROJECT_ROOT, "current.sql")];
+  const extra: string[] = [];
   const currentDir = path.join(PROJECT_ROOT, "migrations", "current");
   try { for (const f of await readdir(currentDir)) if (f.endsWith(".sql")) extra.push(path.join(currentDir, f)); } catch { /* no topic files */ }
   return Promise.all([...files, ...extra].map((f) => readFile(f, "utf8").catch(() => "")));

@@ -143,8 +143,8 @@ export function startWriteLoad(base: string, ws: { token: string; workflowId: st
     for (let n = 0; !stopping; n++) {
       const key = `${tag}-${c}-${n}`;
       const id = await persist(async () => {
-        const b = await call(`mutation($wf: UUID!, $k: String!) { startExecution(input: { workflowId: $wf, idempotencyKey: $k, triggerType: "manual" }) { result { rowId state } } }`, { wf: ws.workflowId, k: key });
-        const r = b.data?.startExecution?.result;
+        const b = await call(`mutation($wf: UUID!, $k: String!) { startExecution(input: { workflowId: $wf, idempotencyKey: $k, triggerType: "manual" }) { execution { rowId state } } }`, { wf: ws.workflowId, k: key });
+        const r = b.data?.startExecution?.execution;
         if (!r) { untyped.push(`start ${key}: ${JSON.stringify(b.errors)}`); throw new Error(`start failed: ${JSON.stringify(b.errors)}`); }
         return r.rowId as string;
       });
@@ -153,8 +153,8 @@ export function startWriteLoad(base: string, ws: { token: string; workflowId: st
       let from = "pending";
       for (const to of CHAIN) {
         await persist(async () => {
-          const b = await call(`mutation($id: UUID!, $to: String!, $from: String!) { transitionExecution(input: { id: $id, toState: $to, expectedFrom: $from }) { result { state } } }`, { id, to, from });
-          if (b.data?.transitionExecution?.result?.state === to) return;
+          const b = await call(`mutation($id: UUID!, $to: String!, $from: String!) { transitionExecution(input: { id: $id, toState: $to, expectedFrom: $from }) { execution { state } } }`, { id, to, from });
+          if (b.data?.transitionExecution?.execution?.state === to) return;
           const e = b.errors?.[0];
           if (e?.extensions?.code === "ILLEGAL_TRANSITION" && String(e.extensions.detail ?? "").includes(`current_state=${to}`)) return; // committed, answer lost
           untyped.push(`transition ${id} ${from}->${to}: ${JSON.stringify(b.errors)}`);

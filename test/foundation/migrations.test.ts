@@ -3,10 +3,10 @@ import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { inject } from "vitest";
-import { withDatabase } from "../../src/config.ts";
 import { migrateUp, rollback, appliedMigrations } from "../../src/db/migrate.ts";
 import { ROLES } from "../../src/db/roles.ts";
 import { pgBin } from "../../bench/lib.ts";
+import { dumpSchema } from "../../scripts/schema-dump.ts";
 import { ownerUrlFor } from "../harness/template.ts";
 
 const run = promisify(execFile);
@@ -19,11 +19,8 @@ async function admin(sql: string) {
   try { await c.query(sql); } finally { await c.end(); }
 }
 
-async function schemaDump(): Promise<string> {
-  const { stdout } = await run(pgBin("pg_dump"), ["--schema-only", "--no-owner", "--exclude-schema=graphile_worker", "--exclude-schema=graphile_migrate", withDatabase(rootUrl, name)], { maxBuffer: 1 << 26 });
-  // comments and pg_dump's per-run \restrict keys are not schema
-  return stdout.replace(/^--.*$/gm, "").replace(/^\\(un)?restrict .*$/gm, "").replace(/\n{2,}/g, "\n");
-}
+// the one dumper (scripts/schema-dump.ts): the same normalization as data/schema.sql and the per-step rollback test
+const schemaDump = () => dumpSchema(ownerUrlFor(rootUrl, name));
 
 async function pgDumpUsable(): Promise<boolean> {
   const c = new pg.Client({ connectionString: rootUrl });

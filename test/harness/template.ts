@@ -1,4 +1,4 @@
-// The migrated template database: built once per schema version (a hash of migrations/committed, current.sql
+// The migrated template database: built once per schema version (a hash of migrations/committed, migrations/current/
 // and graphile-worker's version), then every test file clones it (CREATE DATABASE ... TEMPLATE), which takes
 // a fraction of a second.
 import { createHash } from "node:crypto";
@@ -6,7 +6,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
 import { withCredentials, withDatabase } from "../../src/config.ts";
-import { MIGRATIONS_DIR, migrateUp, PROJECT_ROOT } from "../../src/db/migrate.ts";
+import { currentMigrationSql, MIGRATIONS_DIR, migrateUp, PROJECT_ROOT } from "../../src/db/migrate.ts";
 import { ensureRoles, ROLES } from "../../src/db/roles.ts";
 
 export const OWNER_PASSWORD = process.env.DATABASE_OWNER_PASSWORD ?? "linkflow_owner";
@@ -16,7 +16,7 @@ export async function schemaHash(): Promise<string> {
   const h = createHash("sha256");
   const committed = (await readdir(path.join(MIGRATIONS_DIR, "committed"))).filter((f) => f.endsWith(".sql")).sort();
   for (const f of committed) h.update(f).update(await readFile(path.join(MIGRATIONS_DIR, "committed", f)));
-  h.update(await readFile(path.join(PROJECT_ROOT, "current.sql")).catch(() => ""));
+  h.update(await currentMigrationSql());
   const workerPkg = JSON.parse(await readFile(path.join(PROJECT_ROOT, "node_modules/graphile-worker/package.json"), "utf8"));
   h.update(String(workerPkg.version));
   return h.digest("hex").slice(0, 16);
@@ -29,10 +29,10 @@ export function authUrlFor(rootUrl: string, database: string): string {
   return withCredentials(withDatabase(rootUrl, database), ROLES.authenticator, AUTHENTICATOR_PASSWORD);
 }
 
-/** Applies current.sql (work in progress, like `graphile-migrate watch --once`) as the owner. */
+/** Applies migrations/current/ (work in progress, like `graphile-migrate watch --once`) as the owner. */
 export async function applyCurrent(ownerUrl: string): Promise<void> {
-  const sql = await readFile(path.join(PROJECT_ROOT, "current.sql"), "utf8").catch(() => "");
-  if (!sql.replace(/--.*$/gm, "").trim()) return;
+  const sql = await currentMigrationSql();
+  if (!sql) return;
   const c = new pg.Client({ connectionString: ownerUrl });
   await c.connect();
   try {

@@ -150,17 +150,17 @@ describe("users: authentication through GraphQL and the HTTP server", () => {
     const http = await httpGraphQL(db);
     try {
       const email = uniqueEmail("http");
-      const reg = await http.query(`mutation($e: String!, $p: String!) { register(input: {email: $e, name: "Http", password: $p}) { result { id email } } }`, { e: email, p: PASSWORD });
+      const reg = await http.query(`mutation($e: String!, $p: String!) { register(input: {email: $e, name: "Http", password: $p}) { user { id email } } }`, { e: email, p: PASSWORD });
       expect(reg.body.errors).toBeUndefined();
-      const id = reg.body.data.register.result.id;
-      const auth = await http.query(`mutation($e: String!, $p: String!) { authenticate(input: {email: $e, password: $p}) { result } }`, { e: email, p: PASSWORD });
-      const token = auth.body.data.authenticate.result as string;
+      const id = reg.body.data.register.user.id;
+      const auth = await http.query(`mutation($e: String!, $p: String!) { authenticate(input: {email: $e, password: $p}) { jwtToken } }`, { e: email, p: PASSWORD });
+      const token = auth.body.data.authenticate.jwtToken as string;
       const me = await http.query(`{ currentUser { id email name } }`, {}, token);
       expect(me.status).toBe(200);
       expect(me.body.data.currentUser).toEqual({ id, email, name: "Http" });
-      const bad = await http.query(`mutation($e: String!) { authenticate(input: {email: $e, password: "wrong-pass-1"}) { result } }`, { e: email });
+      const bad = await http.query(`mutation($e: String!) { authenticate(input: {email: $e, password: "wrong-pass-1"}) { jwtToken } }`, { e: email });
       expect(bad.body.errors?.[0]).toMatchObject({ message: "invalid email or password", extensions: { code: "FORBIDDEN" } });
-      const weak = await http.query(`mutation { register(input: {email: "weak-http@example.com", name: "W", password: "weak"}) { result { id } } }`);
+      const weak = await http.query(`mutation { register(input: {email: "weak-http@example.com", name: "W", password: "weak"}) { user { id } } }`);
       expect(weak.body.errors?.[0]?.extensions).toMatchObject({ code: "VALIDATION", field: "password" });
       const anonymous = await http.query(`{ currentUser { id } }`);
       expect(anonymous.body).toEqual({ data: { currentUser: null } });

@@ -109,26 +109,26 @@ describe("users: row-level security through GraphQL", () => {
     const anon = await emailsSeen(null);
     // (In-process execution has no grafserv error masking: the messages are the database's.)
     expect(anon.errors?.[0]?.message).toMatch(/permission denied/);
-    const m = `mutation($t: UUID!, $u: UUID!, $r: String!) { addTeamMember(input: {teamId: $t, userId: $u, role: $r}) { result { role } } }`;
+    const m = `mutation($t: UUID!, $u: UUID!, $r: String!) { addTeamMember(input: {teamId: $t, userId: $u, role: $r}) { teamMembership { role } } }`;
     const byEditor = await gql.query(m, { t: ids.t1, u: ids.d, r: "viewer" }, ids.b);
     expect(byEditor.errors?.[0]?.message).toBe("only owners and admins manage members");
     const byOutsider = await gql.query(m, { t: ids.t1, u: ids.d, r: "viewer" }, ids.c);
     expect(byOutsider.errors?.[0]?.message).toBe("team not found");
     const byOwner = await gql.query(m, { t: ids.t1, u: ids.d, r: "viewer" }, ids.a);
     expect(byOwner.errors).toBeUndefined();
-    expect(byOwner.data.addTeamMember.result.role).toBe("viewer");
+    expect(byOwner.data.addTeamMember.teamMembership.role).toBe("viewer");
     // d now sees the team and its members.
     expect((await emailsSeen(ids.d)).data.users.nodes.map((n: { email: string }) => n.email)).toEqual(sorted([emails.a, emails.b, emails.d]));
-    const lastOwner = await gql.query(`mutation($t: UUID!) { leaveTeam(input: {teamId: $t}) { result } }`, { t: ids.t1 }, ids.a);
+    const lastOwner = await gql.query(`mutation($t: UUID!) { leaveTeam(input: {teamId: $t}) { teamLeft } }`, { t: ids.t1 }, ids.a);
     expect(lastOwner.errors?.[0]?.message).toBe("a team must keep at least one owner");
   });
 
   it("creates a team and updates the profile through GraphQL mutations", async () => {
-    const r = await gql.query(`mutation { createTeam(input: {slug: "gql-team", name: "GQL"}) { result { slug } } }`, {}, ids.d);
-    expect(r.data.createTeam.result.slug).toBe("gql-team");
-    const p = await gql.query(`mutation { updateProfile(input: {name: "Dee"}) { result { name version } } }`, {}, ids.d);
-    expect(p.data.updateProfile.result).toEqual({ name: "Dee", version: 2 });
-    const stale = await gql.query(`mutation { updateProfile(input: {name: "Dee2", expectedVersion: 1}) { result { name } } }`, {}, ids.d);
+    const r = await gql.query(`mutation { createTeam(input: {slug: "gql-team", name: "GQL"}) { team { slug } } }`, {}, ids.d);
+    expect(r.data.createTeam.team.slug).toBe("gql-team");
+    const p = await gql.query(`mutation { updateProfile(input: {name: "Dee"}) { user { name version } } }`, {}, ids.d);
+    expect(p.data.updateProfile.user).toEqual({ name: "Dee", version: 2 });
+    const stale = await gql.query(`mutation { updateProfile(input: {name: "Dee2", expectedVersion: 1}) { user { name } } }`, {}, ids.d);
     expect(stale.errors?.[0]?.message).toBe("profile changed since version 1");
   });
 });

@@ -1,0 +1,9770 @@
+-- data/schema.sql: the schema as of the newest committed migration (pg_dump --schema-only, normalized).
+-- Generated: do not edit. Regenerate with `npm run db:dump` (graphile-migrate commit also rewrites it).
+-- A function's live body is here; its history is in migrations/committed/.
+
+-- Name: app_hidden; Type: SCHEMA; Schema: -; Owner: -
+
+CREATE SCHEMA app_hidden;
+
+-- Name: SCHEMA app_hidden; Type: COMMENT; Schema: -; Owner: -
+
+COMMENT ON SCHEMA app_hidden IS 'Visitor-accessible helpers that are not exposed through GraphQL.';
+
+-- Name: app_partitions; Type: SCHEMA; Schema: -; Owner: -
+
+CREATE SCHEMA app_partitions;
+
+-- Name: SCHEMA app_partitions; Type: COMMENT; Schema: -; Owner: -
+
+COMMENT ON SCHEMA app_partitions IS 'Physical partitions of app_public partitioned tables. Query the parents instead.';
+
+-- Name: app_private; Type: SCHEMA; Schema: -; Owner: -
+
+CREATE SCHEMA app_private;
+
+-- Name: SCHEMA app_private; Type: COMMENT; Schema: -; Owner: -
+
+COMMENT ON SCHEMA app_private IS 'Owner-only: secrets, internal bookkeeping, SECURITY DEFINER internals.';
+
+-- Name: app_public; Type: SCHEMA; Schema: -; Owner: -
+
+CREATE SCHEMA app_public;
+
+-- Name: SCHEMA app_public; Type: COMMENT; Schema: -; Owner: -
+
+COMMENT ON SCHEMA app_public IS 'The API: every table, view and function here is exposed through GraphQL under RLS.';
+
+-- Name: btree_gist; Type: EXTENSION; Schema: -; Owner: -
+
+CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA public;
+
+-- Name: EXTENSION btree_gist; Type: COMMENT; Schema: -; Owner: -
+
+COMMENT ON EXTENSION btree_gist IS 'support for indexing common datatypes in GiST';
+
+-- Name: citext; Type: EXTENSION; Schema: -; Owner: -
+
+CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public;
+
+-- Name: EXTENSION citext; Type: COMMENT; Schema: -; Owner: -
+
+COMMENT ON EXTENSION citext IS 'data type for case-insensitive character strings';
+
+-- Name: pg_trgm; Type: EXTENSION; Schema: -; Owner: -
+
+CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
+
+-- Name: EXTENSION pg_trgm; Type: COMMENT; Schema: -; Owner: -
+
+COMMENT ON EXTENSION pg_trgm IS 'text similarity measurement and index searching based on trigrams';
+
+-- Name: pgcrypto; Type: EXTENSION; Schema: -; Owner: -
+
+CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;
+
+-- Name: EXTENSION pgcrypto; Type: COMMENT; Schema: -; Owner: -
+
+COMMENT ON EXTENSION pgcrypto IS 'cryptographic functions';
+
+-- Name: bulk_row_result; Type: TYPE; Schema: app_private; Owner: -
+
+CREATE TYPE app_private.bulk_row_result AS (
+	ord integer,
+	id uuid,
+	version integer,
+	error_code text,
+	error_field text,
+	error_message text
+);
+
+-- Name: TYPE bulk_row_result; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TYPE app_private.bulk_row_result IS 'Per-row outcome of a bulk call: the input position (1-based), the row id and version when written, or the error (code, field, message).';
+
+-- Name: execution_move; Type: TYPE; Schema: app_private; Owner: -
+
+CREATE TYPE app_private.execution_move AS (
+	ord integer,
+	execution_id uuid,
+	execution_created_at timestamp with time zone,
+	team_id uuid,
+	workflow_id uuid,
+	step integer,
+	ok boolean,
+	error_code text,
+	denied text,
+	from_state text,
+	to_state text,
+	state text,
+	version integer,
+	attempt integer,
+	at timestamp with time zone,
+	started_at timestamp with time zone,
+	finished_at timestamp with time zone,
+	duration_ms bigint,
+	output jsonb,
+	set_output boolean,
+	error jsonb,
+	set_error boolean,
+	details jsonb,
+	final boolean
+);
+
+-- Name: TYPE execution_move; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TYPE app_private.execution_move IS 'One planned move (plan_execution_moves): the item, its execution, ok or error_code, and the execution''s state, version, attempt, timing and pending output/error after it (unchanged after a refused move). step numbers the moves of one execution in input order; final marks the last step of an execution with at least one accepted move, whose values become the row''s.';
+
+-- Name: execution_move_request; Type: TYPE; Schema: app_private; Owner: -
+
+CREATE TYPE app_private.execution_move_request AS (
+	ord integer,
+	execution_id uuid,
+	to_state text,
+	expected_from text,
+	details jsonb,
+	well_formed boolean
+);
+
+-- Name: TYPE execution_move_request; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TYPE app_private.execution_move_request IS 'One parsed item of a transition request: its input position, the execution id (null when not a UUID), the target and expected states, details (null unless an object) and whether the item was well formed (an object whose details, if any, is an object).';
+
+-- Name: execution_start_item; Type: TYPE; Schema: app_private; Owner: -
+
+CREATE TYPE app_private.execution_start_item AS (
+	ord integer,
+	workflow_id uuid,
+	trigger_type text,
+	input jsonb,
+	idempotency_key text,
+	team_id uuid,
+	workflow_version integer,
+	new_id uuid,
+	code text,
+	message text,
+	detail text,
+	execution_id uuid,
+	execution_created_at timestamp with time zone,
+	created boolean
+);
+
+-- Name: TYPE execution_start_item; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TYPE app_private.execution_start_item IS 'Working row of app_private.start_executions: one parsed start request, its workflow, the id it would take, its refusal (code, message, detail) once known, and the execution it resolved to (created here, or the one its idempotency key names).';
+
+-- Name: execution_timing; Type: TYPE; Schema: app_private; Owner: -
+
+CREATE TYPE app_private.execution_timing AS (
+	attempt integer,
+	started_at timestamp with time zone,
+	finished_at timestamp with time zone,
+	duration_ms bigint
+);
+
+-- Name: TYPE execution_timing; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TYPE app_private.execution_timing IS 'Attempt and timing of an execution after a move (see execution_timing_after_move).';
+
+-- Name: node_run_item; Type: TYPE; Schema: app_private; Owner: -
+
+CREATE TYPE app_private.node_run_item AS (
+	ord integer,
+	op text,
+	execution_id uuid,
+	node_name text,
+	node_id uuid,
+	attempt integer,
+	status text,
+	output jsonb,
+	error jsonb,
+	execution_created_at timestamp with time zone,
+	team_id uuid,
+	code text,
+	message text,
+	detail text,
+	current_state text
+);
+
+-- Name: TYPE node_run_item; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TYPE app_private.node_run_item IS 'Working row of record_node_runs: one parsed item, the execution it resolved to, and its refusal (code, message, detail) once known.';
+
+-- Name: execution_metric_point; Type: TYPE; Schema: app_public; Owner: -
+
+CREATE TYPE app_public.execution_metric_point AS (
+	bucket_start timestamp with time zone,
+	total integer,
+	succeeded integer,
+	failed integer,
+	cancelled integer,
+	timed_out integer,
+	crashed integer,
+	success_rate double precision,
+	avg_ms double precision,
+	p50_ms double precision,
+	p95_ms double precision,
+	node_count bigint,
+	failed_node_count bigint
+);
+
+-- Name: TYPE execution_metric_point; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TYPE app_public.execution_metric_point IS 'One bucket of an executions metric series: counts by outcome, success rate (succeeded / total), mean and approximate p50/p95 duration.';
+
+-- Name: execution_node_run_result; Type: TYPE; Schema: app_public; Owner: -
+
+CREATE TYPE app_public.execution_node_run_result AS (
+	ord integer,
+	ok boolean,
+	error_code text,
+	error_message text,
+	error_detail text,
+	current_state text,
+	execution_id uuid,
+	execution_created_at timestamp with time zone,
+	team_id uuid,
+	node_name text,
+	node_id uuid,
+	attempt integer,
+	status text,
+	started_at timestamp with time zone,
+	finished_at timestamp with time zone,
+	output jsonb,
+	error jsonb
+);
+
+-- Name: TYPE execution_node_run_result; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TYPE app_public.execution_node_run_result IS 'Per-item result of record_node_runs: ok with the node run as written (current_state = its status), or error_code (LFVAL, LFLIM, LFNTF, LFDNY, LFSTA, LFCNF) with the message and detail the single functions raise, and current_state (the execution''s state for LFSTA on a finished execution, the node run''s status for LFSTA on a finished node run).';
+
+-- Name: execution_transition_result; Type: TYPE; Schema: app_public; Owner: -
+
+CREATE TYPE app_public.execution_transition_result AS (
+	ord integer,
+	execution_id uuid,
+	execution_created_at timestamp with time zone,
+	ok boolean,
+	error_code text,
+	current_state text,
+	seq integer,
+	attempt integer
+);
+
+-- Name: TYPE execution_transition_result; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TYPE app_public.execution_transition_result IS 'Per-item result of transition_executions: ok, or the error code (LFVAL, LFNTF, LFDNY, LFSTA) and the execution''s current state; seq and attempt after the move.';
+
+-- Name: cron_field_is_valid(text, integer, integer, text[], integer); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.cron_field_is_valid(field text, min_value integer, max_value integer, names text[] DEFAULT NULL::text[], names_base integer DEFAULT 0) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $_$
+declare
+  item text;
+  m text[];
+  lo integer;
+  hi integer;
+  tok text;
+  val integer;
+  i integer;
+begin
+  if field is null or field = '' then
+    return false;
+  end if;
+  foreach item in array pg_catalog.string_to_array(pg_catalog.lower(field), ',') loop
+    -- m[1] base (* or a or a-b), m[2] a, m[4] b, m[6] step
+    m := pg_catalog.regexp_match(item, '^(\*|([0-9]{1,2}|[a-z]{3})(-([0-9]{1,2}|[a-z]{3}))?)(/([0-9]{1,2}))?$');
+    if m is null then
+      return false;
+    end if;
+    if m[6] is not null and (m[6]::integer < 1 or m[6]::integer > max_value) then
+      return false;
+    end if;
+    if m[1] = '*' then
+      continue;
+    end if;
+    lo := null; hi := null;
+    for i in 1..2 loop
+      tok := case i when 1 then m[2] else m[4] end;
+      if tok is null then
+        continue;
+      end if;
+      if tok ~ '^[0-9]+$' then
+        val := tok::integer;
+      elsif names is not null and pg_catalog.array_position(names, tok) is not null then
+        val := pg_catalog.array_position(names, tok) - 1 + names_base;
+      else
+        return false;
+      end if;
+      if val < min_value or val > max_value then
+        return false;
+      end if;
+      if i = 1 then lo := val; else hi := val; end if;
+    end loop;
+    if hi is not null and hi < lo then
+      return false;
+    end if;
+  end loop;
+  return true;
+end;
+$_$;
+
+-- Name: FUNCTION cron_field_is_valid(field text, min_value integer, max_value integer, names text[], names_base integer); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.cron_field_is_valid(field text, min_value integer, max_value integer, names text[], names_base integer) IS 'True when one cron field is a comma list of *, n, a-b, with optional /step, within min_value..max_value; names (e.g. jan..dec) map to names_base, names_base+1, ...';
+
+-- Name: current_user_team_ids(text); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.current_user_team_ids(min_role text DEFAULT 'viewer'::text) RETURNS SETOF uuid
+    LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select m.team_id
+    from app_public.team_memberships m
+    join app_public.teams t on t.id = m.team_id and t.deleted_at is null
+    join app_public.users u on u.id = m.user_id and u.deleted_at is null
+   where m.user_id = app_public.current_user_id()
+     and app_hidden.team_role_rank(m.role) >= app_hidden.team_role_rank(min_role);
+$$;
+
+-- Name: FUNCTION current_user_team_ids(min_role text); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.current_user_team_ids(min_role text) IS 'Ids of the live teams the current (live) user belongs to with at least the given role. Used by RLS policies.';
+
+-- Name: deleted_user_ids(); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.deleted_user_ids() RETURNS SETOF uuid
+    LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select u.id from app_public.users u
+   where u.deleted_at is not null
+     and exists (select 1 from app_public.team_memberships m
+                  where m.user_id = u.id and m.team_id in (select app_hidden.current_user_team_ids()));
+$$;
+
+-- Name: FUNCTION deleted_user_ids(); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.deleted_user_ids() IS 'Ids of the soft-deleted users who are members of the caller''s own live teams (uses the partial index on deleted_at). Used by RLS policies to hide their memberships; never names users of other teams.';
+
+-- Name: duration_bucket(bigint); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.duration_bucket(duration_ms bigint) RETURNS integer
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select least(200, greatest(1, floor(ln(greatest(duration_ms, 0) + 1) / ln(1.1))::integer + 1));
+$$;
+
+-- Name: FUNCTION duration_bucket(duration_ms bigint); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.duration_bucket(duration_ms bigint) IS 'Index (1..200) of the log-scaled duration histogram bucket (factor 1.1) holding duration_ms.';
+
+-- Name: duration_bucket_value(integer); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.duration_bucket_value(bucket integer) RETURNS double precision
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select power(1.1, bucket - 0.5) - 1;
+$$;
+
+-- Name: FUNCTION duration_bucket_value(bucket integer); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.duration_bucket_value(bucket integer) IS 'Representative duration (ms) of a histogram bucket: its geometric midpoint (relative error <= 4.9% of d + 1).';
+
+-- Name: duration_histogram(bigint[]); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.duration_histogram(durations bigint[]) RETURNS integer[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select array_agg(coalesce(c.n, 0)::integer order by g.i)
+    from generate_series(1, 200) g(i)
+    left join (select app_hidden.duration_bucket(d) as b, count(*) as n
+                 from unnest(durations) d where d is not null group by 1) c on c.b = g.i;
+$$;
+
+-- Name: FUNCTION duration_histogram(durations bigint[]); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.duration_histogram(durations bigint[]) IS 'The 200-bucket histogram (integer counts) of the given durations; nulls are ignored.';
+
+-- Name: escape_like(text); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.escape_like(pattern text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pattern, E'\\', E'\\\\'), '%', E'\\%'), '_', E'\\_');
+$$;
+
+-- Name: FUNCTION escape_like(pattern text); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.escape_like(pattern text) IS 'Escapes LIKE wildcards (% _ \) so a user string matches literally.';
+
+-- Name: execution_active_states(); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.execution_active_states() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select array['running', 'waiting'];
+$$;
+
+-- Name: FUNCTION execution_active_states(); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.execution_active_states() IS 'The states in which an execution records node runs: running, waiting.';
+
+-- Name: execution_created_at(uuid); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.execution_created_at(execution_id uuid) RETURNS timestamp with time zone
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  t timestamptz := app_hidden.uuid_v7_time(execution_id);
+  v timestamptz;
+begin
+  -- Fast path: executions are created with created_at = the id's UUIDv7 time; one hour either side
+  -- covers rows inserted with default values inside long transactions, and prunes to one or two partitions.
+  select e.created_at into v from app_public.executions e
+   where e.id = execution_id and e.created_at between t - interval '1 hour' and t + interval '1 hour';
+  if v is null then
+    select e.created_at into v from app_public.executions e where e.id = execution_id limit 1;
+  end if;
+  return v;
+end;
+$$;
+
+-- Name: FUNCTION execution_created_at(execution_id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.execution_created_at(execution_id uuid) IS 'The created_at (partition key) of an execution given its id alone: searches the partitions around the UUIDv7 time first (pruned), then all partitions. Null when not found or not visible (RLS applies).';
+
+-- Name: execution_failure_states(); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.execution_failure_states() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select array['failed', 'timed_out', 'crashed'];
+$$;
+
+-- Name: FUNCTION execution_failure_states(); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.execution_failure_states() IS 'The finished states that count as failures (metrics, read models, drift checks): failed, timed_out, crashed.';
+
+-- Name: execution_states(); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.execution_states() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select array['pending', 'queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled', 'timed_out', 'crashed'];
+$$;
+
+-- Name: FUNCTION execution_states(); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.execution_states() IS 'Every execution state, in lifecycle order: the one declaration that constraints, triggers and the engine refer to.';
+
+-- Name: execution_terminal_states(); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.execution_terminal_states() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select array['succeeded', 'failed', 'cancelled', 'timed_out', 'crashed'];
+$$;
+
+-- Name: FUNCTION execution_terminal_states(); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.execution_terminal_states() IS 'The finished (terminal) execution states: reaching one sets finished_at and duration_ms and records a metric sample; a finished execution changes again only through a retry.';
+
+-- Name: has_team_role(uuid, text); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.has_team_role(team_id uuid, min_role text DEFAULT 'viewer'::text) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select exists (
+    select 1 from app_public.team_memberships m
+      join app_public.teams t on t.id = m.team_id and t.deleted_at is null
+      join app_public.users u on u.id = m.user_id and u.deleted_at is null
+     where m.team_id = has_team_role.team_id
+       and m.user_id = app_public.current_user_id()
+       and app_hidden.team_role_rank(m.role) >= app_hidden.team_role_rank(min_role));
+$$;
+
+-- Name: FUNCTION has_team_role(team_id uuid, min_role text); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.has_team_role(team_id uuid, min_role text) IS 'True when the current (live) user is a member of the live team with at least the given role.';
+
+-- Name: histogram_percentile(integer[], double precision); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.histogram_percentile(histogram integer[], fraction double precision) RETURNS double precision
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select app_hidden.duration_bucket_value(x.i::integer)
+    from (select u.i, sum(u.c) over (order by u.i) as cum, sum(u.c) over () as total
+            from unnest(histogram) with ordinality u(c, i)) x
+   where x.total > 0 and x.cum >= greatest(1, ceil(fraction * x.total))
+   order by x.i limit 1;
+$$;
+
+-- Name: FUNCTION histogram_percentile(histogram integer[], fraction double precision); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.histogram_percentile(histogram integer[], fraction double precision) IS 'Nearest-rank percentile (like percentile_disc) read from a duration histogram: the representative value of the bucket holding the rank. Null for an empty histogram.';
+
+-- Name: int_array_add(integer[], integer[]); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.int_array_add(a integer[], b integer[]) RETURNS integer[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select array_agg(coalesce(x, 0) + coalesce(y, 0) order by i) from unnest(a, b) with ordinality u(x, y, i);
+$$;
+
+-- Name: FUNCTION int_array_add(a integer[], b integer[]); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.int_array_add(a integer[], b integer[]) IS 'Element-wise sum of two integer arrays (histogram merge).';
+
+-- Name: node_run_finished_statuses(); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.node_run_finished_statuses() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select array['succeeded', 'failed', 'skipped', 'cancelled'];
+$$;
+
+-- Name: FUNCTION node_run_finished_statuses(); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.node_run_finished_statuses() IS 'The statuses a node run may finish with: succeeded, failed, skipped, cancelled (the execution_node_runs_status_known constraint lists these plus pending and running).';
+
+-- Name: team_role_rank(text); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.team_role_rank(role text) RETURNS integer
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select case role when 'viewer' then 1 when 'editor' then 2 when 'admin' then 3 when 'owner' then 4 end;
+$$;
+
+-- Name: FUNCTION team_role_rank(role text); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.team_role_rank(role text) IS 'The rank of a team role (viewer 1, editor 2, admin 3, owner 4; null for anything else): the one declaration of the team roles, which the membership constraint, assert_role and has_team_role refer to.';
+
+-- Name: uuid_v7_time(uuid); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.uuid_v7_time(id uuid) RETURNS timestamp with time zone
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+  select pg_catalog.to_timestamp(
+    (('x' || pg_catalog.lpad(pg_catalog.substr(pg_catalog.replace(id::text, '-', ''), 1, 12), 16, '0'))::bit(64)::bigint) / 1000.0);
+$$;
+
+-- Name: FUNCTION uuid_v7_time(id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.uuid_v7_time(id uuid) IS 'The creation time embedded in a version 7 UUID (millisecond precision).';
+
+-- Name: workflow_snapshot_diff(jsonb, jsonb); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.workflow_snapshot_diff(a jsonb, b jsonb) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  with
+  na as (select x->>'name' as name, x as node from pg_catalog.jsonb_array_elements(coalesce(a->'nodes', '[]')) x),
+  nb as (select x->>'name' as name, x as node from pg_catalog.jsonb_array_elements(coalesce(b->'nodes', '[]')) x),
+  changed as (
+    select na.name,
+           (select pg_catalog.jsonb_agg(k order by k) from pg_catalog.jsonb_object_keys(na.node || nb.node) k
+             where k <> 'name' and (na.node->k) is distinct from (nb.node->k)) as fields,
+           na.node as old_node, nb.node as new_node
+      from na join nb using (name)
+     where na.node <> nb.node),
+  settings_keys as (
+    select k, a->'settings'->k as old_value, b->'settings'->k as new_value
+      from (select pg_catalog.jsonb_object_keys(coalesce(a->'settings', '{}')) as k
+            union select pg_catalog.jsonb_object_keys(coalesce(b->'settings', '{}'))) ks
+     where (a->'settings'->k) is distinct from (b->'settings'->k))
+  select pg_catalog.jsonb_build_object(
+    'identical', a is not distinct from b,
+    'workflow', coalesce((select pg_catalog.jsonb_object_agg(k, pg_catalog.jsonb_build_object('from', a->k, 'to', b->k))
+                            from unnest(array['name', 'description', 'tags']) k where (a->k) is distinct from (b->k)), '{}'),
+    'settings', pg_catalog.jsonb_build_object(
+      'added', coalesce((select pg_catalog.jsonb_object_agg(k, new_value) from settings_keys where old_value is null), '{}'),
+      'removed', coalesce((select pg_catalog.jsonb_object_agg(k, old_value) from settings_keys where new_value is null), '{}'),
+      'changed', coalesce((select pg_catalog.jsonb_object_agg(k, pg_catalog.jsonb_build_object('from', old_value, 'to', new_value))
+                             from settings_keys where old_value is not null and new_value is not null), '{}')),
+    'nodes', pg_catalog.jsonb_build_object(
+      'added', coalesce((select pg_catalog.jsonb_agg(nb.node order by nb.name collate "C") from nb where not exists (select 1 from na where na.name = nb.name)), '[]'),
+      'removed', coalesce((select pg_catalog.jsonb_agg(na.node order by na.name collate "C") from na where not exists (select 1 from nb where nb.name = na.name)), '[]'),
+      'changed', coalesce((select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                   'name', c.name, 'fields', c.fields,
+                   'from', (select pg_catalog.jsonb_object_agg(f, c.old_node->f) from pg_catalog.jsonb_array_elements_text(c.fields) f),
+                   'to', (select pg_catalog.jsonb_object_agg(f, c.new_node->f) from pg_catalog.jsonb_array_elements_text(c.fields) f))
+                 order by c.name collate "C") from changed c), '[]')),
+    'connections', pg_catalog.jsonb_build_object(
+      'added', coalesce((select pg_catalog.jsonb_agg(x) from (select x from pg_catalog.jsonb_array_elements(coalesce(b->'connections', '[]')) x
+                                                             except all select x from pg_catalog.jsonb_array_elements(coalesce(a->'connections', '[]')) x) d), '[]'),
+      'removed', coalesce((select pg_catalog.jsonb_agg(x) from (select x from pg_catalog.jsonb_array_elements(coalesce(a->'connections', '[]')) x
+                                                               except all select x from pg_catalog.jsonb_array_elements(coalesce(b->'connections', '[]')) x) d), '[]')),
+    'triggers', pg_catalog.jsonb_build_object(
+      'added', coalesce((select pg_catalog.jsonb_agg(x) from (select x from pg_catalog.jsonb_array_elements(coalesce(b->'triggers', '[]')) x
+                                                             except all select x from pg_catalog.jsonb_array_elements(coalesce(a->'triggers', '[]')) x) d), '[]'),
+      'removed', coalesce((select pg_catalog.jsonb_agg(x) from (select x from pg_catalog.jsonb_array_elements(coalesce(a->'triggers', '[]')) x
+                                                               except all select x from pg_catalog.jsonb_array_elements(coalesce(b->'triggers', '[]')) x) d), '[]')));
+$$;
+
+-- Name: FUNCTION workflow_snapshot_diff(a jsonb, b jsonb); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.workflow_snapshot_diff(a jsonb, b jsonb) IS 'Structural diff of two canonical workflow snapshots: workflow attribute changes, settings keys added/removed/changed, nodes added/removed/changed (by name, with the changed fields and their old and new values), connections and triggers added/removed.';
+
+-- Name: workflow_trigger_config_error(text, jsonb); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.workflow_trigger_config_error(type text, config jsonb) RETURNS text
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $_$
+begin
+  if config is null or pg_catalog.jsonb_typeof(config) <> 'object' then
+    return 'config must be an object';
+  end if;
+  case type
+    when 'schedule' then
+      if pg_catalog.jsonb_typeof(config->'cron') is distinct from 'string' then
+        return 'a schedule trigger needs config.cron';
+      end if;
+      if not app_public.is_valid_cron_expression(config->>'cron') then
+        return pg_catalog.format('invalid cron expression %L', config->>'cron');
+      end if;
+      if config ? 'timezone' then
+        if pg_catalog.jsonb_typeof(config->'timezone') <> 'string' then
+          return 'config.timezone must be a string';
+        end if;
+        begin
+          perform pg_catalog.timezone(config->>'timezone', pg_catalog.now());
+        exception when others then
+          return pg_catalog.format('unknown time zone %L', config->>'timezone');
+        end;
+      end if;
+    when 'webhook' then
+      if pg_catalog.jsonb_typeof(config->'path') is distinct from 'string'
+         or (config->>'path') !~ '^[A-Za-z0-9][A-Za-z0-9/_.-]{0,199}$' then
+        return 'a webhook trigger needs config.path (letters, digits, / _ . -; at most 200)';
+      end if;
+      if config ? 'method' and (pg_catalog.jsonb_typeof(config->'method') <> 'string'
+          or (config->>'method') not in ('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD')) then
+        return 'config.method must be one of GET POST PUT PATCH DELETE HEAD';
+      end if;
+    when 'event' then
+      if pg_catalog.jsonb_typeof(config->'event_type') is distinct from 'string'
+         or pg_catalog.char_length(config->>'event_type') not between 1 and 200 then
+        return 'an event trigger needs config.event_type (1..200 characters)';
+      end if;
+    when 'manual' then
+      null;
+    else
+      return pg_catalog.format('unknown trigger type %L', type);
+  end case;
+  return null;
+end;
+$_$;
+
+-- Name: FUNCTION workflow_trigger_config_error(type text, config jsonb); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.workflow_trigger_config_error(type text, config jsonb) IS 'Why a trigger config is invalid for its type, or null when it is valid: schedule needs a valid config.cron (optional config.timezone), webhook a config.path (optional config.method), event a config.event_type; manual takes any object.';
+
+-- Name: append_events(text, text, bigint, jsonb, uuid); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.append_events(stream_id text, stream_type text, expected_version bigint, events jsonb, team_id uuid DEFAULT NULL::uuid) RETURNS TABLE(event_id uuid, stream_version bigint, global_position bigint)
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select a.event_id, a.stream_version, a.global_position
+    from app_private.append_to_streams(jsonb_build_array(jsonb_build_object(
+           'stream_id', append_events.stream_id, 'stream_type', append_events.stream_type,
+           'expected_version', append_events.expected_version, 'team_id', append_events.team_id,
+           'events', coalesce(append_events.events, 'null'::jsonb)))) a;
+$$;
+
+-- Name: FUNCTION append_events(stream_id text, stream_type text, expected_version bigint, events jsonb, team_id uuid); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.append_events(stream_id text, stream_type text, expected_version bigint, events jsonb, team_id uuid) IS 'Appends events (a JSON array of {event_id?, type, data, metadata, schema_version?}) to one stream: the
+single-stream form of app_private.append_to_streams, with the same rules and errors.
+expected_version: null = any, 0 = the stream must not exist yet, n = the stream must be at version n.
+A stale expectation raises LFVER naming the current version and writes nothing; re-appending the same event
+ids returns the original result (also while the original is in flight); ids reused with other content or
+elsewhere raise LFDUP; an empty array is a no-op; an archived stream raises LFARC; bad input raises LFVAL.
+Sends a wake-up NOTIFY on linkflow_events (only while no other appending transaction holds the notify gate, advisory lock 41004/0) unless the setting linkflow.events_notify is off.
+Called by the domain functions in the same transaction as their state change.';
+
+-- Name: append_execution_events(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.append_execution_events(p_appends jsonb) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  -- p_appends has the multi-stream form [{stream_id, stream_type, expected_version, team_id, events: [...]}]
+  if jsonb_array_length(p_appends) = 0 then
+    return;
+  end if;
+  perform 1 from app_private.append_to_streams(p_appends);
+end;
+$$;
+
+-- Name: FUNCTION append_execution_events(p_appends jsonb); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.append_execution_events(p_appends jsonb) IS 'Appends the events of a batch of moves, [{stream_id, stream_type, expected_version, team_id, events}] (one entry per execution stream), in one call of app_private.append_to_streams: the engine''s one door to the event store.';
+
+-- Name: append_input_problem(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.append_input_problem(s jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $_$
+  select case
+    when pg_catalog.jsonb_typeof(s) is distinct from 'object' then 'appends'
+    when pg_catalog.jsonb_typeof(s->'stream_id') is distinct from 'string'
+      or pg_catalog.char_length(s->>'stream_id') not between 1 and 300 then 'stream_id'
+    when pg_catalog.jsonb_typeof(s->'stream_type') is distinct from 'string'
+      or pg_catalog.char_length(s->>'stream_type') not between 1 and 100 then 'stream_type'
+    when coalesce(pg_catalog.jsonb_typeof(s->'expected_version'), 'null') <> 'null'
+      and (s->>'expected_version') !~ '^[0-9]{1,18}$' then 'expected_version'
+    when coalesce(pg_catalog.jsonb_typeof(s->'team_id'), 'null') <> 'null'
+      and (s->>'team_id') !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then 'team_id'
+    when pg_catalog.jsonb_typeof(s->'events') is distinct from 'array' then 'events'
+  end
+$_$;
+
+-- Name: FUNCTION append_input_problem(s jsonb); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.append_input_problem(s jsonb) IS 'The first invalid field of one element of app_private.append_to_streams'' appends argument (stream_id,
+stream_type, expected_version, team_id, events), or null when the element is valid.';
+
+-- Name: append_retry_result(text[], integer[], uuid[], text[], jsonb[], jsonb[]); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.append_retry_result(stream_ids text[], event_streams integer[], event_ids uuid[], types text[], datas jsonb[], metadatas jsonb[]) RETURNS TABLE(stream_id text, event_id uuid, stream_version bigint, global_position bigint)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_same integer;
+  v_other text;
+begin
+  -- An exact retry: every event carries an id, and each id is stored on the same stream with the same type,
+  -- data and metadata.
+  select count(*) filter (where e.stream_id = stream_ids[x.sidx] and e.type = x.type and e.data = x.data and e.metadata = x.meta),
+         min(stream_ids[x.sidx]) filter (where e.event_id is null or e.stream_id <> stream_ids[x.sidx]
+                                            or e.type <> x.type or e.data <> x.data or e.metadata <> x.meta)
+    into v_same, v_other
+    from unnest(event_streams, event_ids, types, datas, metadatas) as x(sidx, id, type, data, meta)
+    left join app_public.events e on e.event_id = x.id;
+  if v_same < cardinality(event_ids) then
+    raise exception 'event ids already appended with other content or to another stream (stream %)', v_other
+      using errcode = 'LFDUP', detail = format('stream %s', v_other),
+      hint = 'A retry must repeat the original append exactly; new events need new ids.';
+  end if;
+  return query
+  select e.stream_id, e.event_id, e.stream_version, e.global_position
+    from unnest(event_ids) with ordinality as x(id, k)
+    join app_public.events e on e.event_id = x.id
+   order by x.k;
+end;
+$$;
+
+-- Name: FUNCTION append_retry_result(stream_ids text[], event_streams integer[], event_ids uuid[], types text[], datas jsonb[], metadatas jsonb[]); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.append_retry_result(stream_ids text[], event_streams integer[], event_ids uuid[], types text[], datas jsonb[], metadatas jsonb[]) IS 'Part of app_private.append_to_streams: answers a retry. When the given events (stream index into stream_ids,
+id, type, data, metadata, in input order) were all appended before, identically and to the same streams, returns
+the original result in input order; otherwise raises LFDUP naming a stream.';
+
+-- Name: append_to_streams(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.append_to_streams(appends jsonb) RETURNS TABLE(stream_id text, event_id uuid, stream_version bigint, global_position bigint)
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+declare
+  -- one entry per stream with events, sorted by stream id (the lock order)
+  v_sid text[];
+  v_type text[];
+  v_expected bigint[];
+  v_team uuid[];
+  v_count integer[];
+  v_pos integer[];          -- the stream's position in the input
+  v_base bigint[];          -- the stream's version before this append (null: not yet locked and bumped)
+  v_stream_team uuid[];     -- the stream's own team
+  v_n integer;
+  -- one entry per event, in input order
+  e_sidx integer[];
+  e_ord integer[];
+  e_id uuid[];
+  e_type text[];
+  e_schema integer[];
+  e_data jsonb[];
+  e_meta jsonb[];
+  v_total integer;
+  v_with_ids integer;
+  v_problem text;
+  v_done integer;
+  v_version bigint;
+  v_archived boolean;
+  v_team_of uuid;
+begin
+  if appends is null or jsonb_typeof(appends) <> 'array' then
+    raise exception 'appends must be a JSON array' using errcode = 'LFVAL', detail = 'field: appends';
+  end if;
+
+  -- 1. The streams: bad elements and a stream named twice are refused; streams without events are skipped.
+  select (array_agg(format('appends[%s].%s', a.pos - 1, p.problem) order by a.pos) filter (where p.problem is not null))[1]
+    into v_problem
+    from jsonb_array_elements(appends) with ordinality a(s, pos)
+    cross join lateral (select app_private.append_input_problem(a.s) as problem) p;
+  if v_problem is not null then
+    raise exception '% is missing or invalid', v_problem using errcode = 'LFVAL',
+      detail = format('field: %s', regexp_replace(v_problem, '^.*\.', '')),
+      hint = 'stream_id: text 1..300, stream_type: text 1..100, expected_version: null | 0 | n, team_id: uuid | null, events: array';
+  end if;
+  select array_agg(a.s->>'stream_id' order by a.s->>'stream_id'),
+         array_agg(a.s->>'stream_type' order by a.s->>'stream_id'),
+         array_agg((a.s->>'expected_version')::bigint order by a.s->>'stream_id'),
+         array_agg((a.s->>'team_id')::uuid order by a.s->>'stream_id'),
+         array_agg(jsonb_array_length(a.s->'events') order by a.s->>'stream_id'),
+         array_agg(a.pos::integer order by a.s->>'stream_id')
+    into v_sid, v_type, v_expected, v_team, v_count, v_pos
+    from jsonb_array_elements(appends) with ordinality a(s, pos)
+   where jsonb_array_length(a.s->'events') > 0;
+  if v_sid is null then
+    return;
+  end if;
+  v_n := cardinality(v_sid);
+  if v_n > 1 and (select count(distinct x) from unnest(v_sid) x) < v_n then
+    raise exception 'a stream appears more than once in one append' using errcode = 'LFVAL', detail = 'field: stream_id',
+      hint = 'Put all of a stream''s events in one element.';
+  end if;
+
+  -- 2. The events, in input order (stream by stream as given, then event by event): bad events and an event id
+  --    given twice are refused.
+  -- (one sort of the events by input position feeds every aggregate, in that order)
+  select count(*), count(x.id),
+         array_agg(x.sidx), array_agg(x.ord), array_agg(x.id), array_agg(x.e->>'type'),
+         array_agg(case when x.problem is null then coalesce((x.e->>'schema_version')::integer, 1) end),
+         array_agg(coalesce(x.e->'data', '{}'::jsonb)),
+         array_agg(coalesce(nullif(x.e->'metadata', 'null'::jsonb), '{}'::jsonb)),
+         (array_agg(format('appends[%s].events[%s].%s', x.pos - 1, x.ord - 1, x.problem)) filter (where x.problem is not null))[1]
+    into v_total, v_with_ids, e_sidx, e_ord, e_id, e_type, e_schema, e_data, e_meta, v_problem
+    from (select u.sidx::integer as sidx, u.pos, ev.ord::integer as ord, ev.e, p.problem,
+                 case when p.problem is null then (ev.e->>'event_id')::uuid end as id
+            from unnest(v_pos) with ordinality u(pos, sidx)
+            cross join lateral jsonb_array_elements((appends->(u.pos - 1))->'events') with ordinality ev(e, ord)
+            cross join lateral (select app_private.event_input_problem(ev.e) as problem) p
+           order by u.pos, ev.ord) x;
+  if v_problem is not null then
+    raise exception '% is missing or invalid', v_problem using errcode = 'LFVAL',
+      detail = format('field: %s', regexp_replace(v_problem, '^.*\.', '')),
+      hint = 'An event is {event_id?: uuid, type: text 1..200, data?: json, metadata?: object, schema_version?: integer >= 1}.';
+  end if;
+  if v_with_ids > 1 and (select count(distinct x) from unnest(e_id) x) < v_with_ids then
+    raise exception 'an event id appears more than once in one append' using errcode = 'LFVAL', detail = 'field: event_id';
+  end if;
+
+  -- 3. Lock the existing streams in stream-id order: concurrent multi-stream appends never deadlock, and an
+  --    in-flight append to them (the original of a retry) finishes first.
+  if v_n > 1 or v_with_ids > 0 then
+    perform 1 from app_public.event_streams s where s.id = any (v_sid) order by s.id for update;
+  end if;
+
+  -- 4. A retry (caller ids already stored): the original result, or LFDUP.
+  if v_with_ids > 0 and exists (select 1 from app_public.events e where e.event_id = any (e_id)) then
+    return query select * from app_private.append_retry_result(v_sid, e_sidx, e_id, e_type, e_data, e_meta);
+    return;
+  end if;
+
+  -- 5. Bump every existing stream whose expectation holds, in one statement.
+  with bumped as (
+    update app_public.event_streams s
+       set version = s.version + c.n, updated_at = now()
+      from unnest(v_sid, v_count, v_expected) with ordinality c(sid, n, expected, i)
+     where s.id = c.sid and not s.archived and (c.expected is null or s.version = c.expected)
+    returning c.i, s.version - c.n as base, s.team_id
+  )
+  select (select count(*) from bumped),
+         array(select b.base from generate_series(1, v_n) k left join bumped b on b.i = k order by k),
+         array(select b.team_id from generate_series(1, v_n) k left join bumped b on b.i = k order by k)
+    into v_done, v_base, v_stream_team;
+
+  if v_done < v_n then
+    -- 6. New streams (expected any or none): created already bumped, in stream-id order.
+    with created as (
+      insert into app_public.event_streams as s (id, type, team_id, version)
+      select c.sid, c.stype, c.team, c.n
+        from unnest(v_sid, v_type, v_team, v_count, v_expected, v_base) c(sid, stype, team, n, expected, base)
+       where c.base is null and (c.expected is null or c.expected = 0)
+       order by c.sid
+      on conflict (id) do nothing
+      returning s.id, s.team_id
+    )
+    select v_done + (select count(*) from created),
+           array(select case when cr.id is not null then 0 else v_base[k] end
+                   from generate_series(1, v_n) k left join created cr on cr.id = v_sid[k] order by k),
+           array(select case when cr.id is not null then cr.team_id else v_stream_team[k] end
+                   from generate_series(1, v_n) k left join created cr on cr.id = v_sid[k] order by k)
+      into v_done, v_base, v_stream_team;
+
+    -- 7. The careful path, stream by stream: lock it, answer a retry whose original committed meanwhile, or
+    --    say why the append is refused, or bump it.
+    for i in 1 .. v_n loop
+      continue when v_base[i] is not null;
+      select s.version, s.archived, s.team_id into v_version, v_archived, v_team_of
+        from app_public.event_streams s where s.id = v_sid[i] for update;
+      if v_with_ids > 0 and exists (select 1 from app_public.events e where e.event_id = any (e_id)) then
+        if v_done > 0 then
+          raise exception 'event ids already appended while this append ran (stream %)', v_sid[i]
+            using errcode = 'LFDUP', detail = format('stream %s', v_sid[i]);
+        end if;
+        return query select * from app_private.append_retry_result(v_sid, e_sidx, e_id, e_type, e_data, e_meta);
+        return;
+      end if;
+      if not found then
+        raise exception 'stream % does not exist, not at the expected version %', v_sid[i], v_expected[i]
+          using errcode = 'LFVER', detail = format('current_version=0 stream_id=%s', v_sid[i]);
+      end if;
+      if v_archived then
+        raise exception 'stream % is archived', v_sid[i] using errcode = 'LFARC', detail = format('stream_id=%s', v_sid[i]);
+      end if;
+      if v_expected[i] is not null and v_expected[i] <> v_version then
+        raise exception 'stream % is at version %, not the expected %', v_sid[i], v_version, v_expected[i]
+          using errcode = 'LFVER', detail = format('current_version=%s stream_id=%s', v_version, v_sid[i]);
+      end if;
+      update app_public.event_streams s set version = v_version + v_count[i], updated_at = now() where s.id = v_sid[i];
+      v_base[i] := v_version;
+      v_stream_team[i] := v_team_of;
+      v_done := v_done + 1;
+    end loop;
+  end if;
+
+  -- 8. Wake-up: NOTIFY serialises the commits of notifying transactions cluster-wide (a global lock held through
+  --    the commit's WAL flush), which cut single-append throughput about 5x when every writer notified. So only
+  --    the transaction holding a transaction-scoped try-lock notifies; the others commit in parallel and are
+  --    picked up by that wake-up or the next one (or the manager's polling fallback).
+  if coalesce(current_setting('linkflow.events_notify', true), '') <> 'off'
+     and pg_try_advisory_xact_lock(41004, 0) then
+    perform pg_notify('linkflow_events', '');
+  end if;
+
+  -- 9. One INSERT of every event, in input order. With caller ids, an id that another append (on other
+  --    streams, so no stream lock ordered the two) stored meanwhile is LFDUP, never a raw unique violation.
+  if v_with_ids = 0 then
+    return query
+    insert into app_public.events as ev (stream_id, stream_type, stream_version, event_id, type, schema_version, data, metadata, team_id)
+    select v_sid[x.sidx], v_type[x.sidx], v_base[x.sidx] + x.ord, public.gen_random_uuid(), x.type, x.sv, x.data, x.meta,
+           coalesce(v_team[x.sidx], v_stream_team[x.sidx])
+      from unnest(e_sidx, e_ord, e_type, e_schema, e_data, e_meta) as x(sidx, ord, type, sv, data, meta)
+    returning ev.stream_id, ev.event_id, ev.stream_version, ev.global_position;
+  else
+    return query
+    insert into app_public.events as ev (stream_id, stream_type, stream_version, event_id, type, schema_version, data, metadata, team_id)
+    select v_sid[x.sidx], v_type[x.sidx], v_base[x.sidx] + x.ord, coalesce(x.id, public.gen_random_uuid()), x.type, x.sv, x.data, x.meta,
+           coalesce(v_team[x.sidx], v_stream_team[x.sidx])
+      from unnest(e_sidx, e_ord, e_id, e_type, e_schema, e_data, e_meta) as x(sidx, ord, id, type, sv, data, meta)
+    on conflict on constraint events_event_id_key do nothing
+    returning ev.stream_id, ev.event_id, ev.stream_version, ev.global_position;
+    get diagnostics v_done = row_count;
+    if v_done < v_total then
+      raise exception 'event ids already appended by a concurrent append to another stream' using errcode = 'LFDUP',
+        detail = 'field: event_id', hint = 'A retry must repeat the original append exactly; new events need new ids.';
+    end if;
+  end if;
+end;
+$$;
+
+-- Name: FUNCTION append_to_streams(appends jsonb); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.append_to_streams(appends jsonb) IS 'The event store''s append: appends events to one or more streams atomically (all or nothing).
+appends: a JSON array of {stream_id, stream_type, expected_version, team_id, events}, where expected_version is
+null (any), 0 (the stream must not exist yet) or n (the stream must be at version n), team_id (optional) is the
+owning team (default: the stream''s), and events is an array of {event_id?, type, data, metadata?, schema_version?}.
+Returns one row per event in input order: stream_id, event_id, stream_version, global_position.
+Rules: a stale expectation raises LFVER (DETAIL current_version=N stream_id=S, message names the stream); an
+archived stream raises LFARC; bad input raises LFVAL (DETAIL field: F, message names the element); a stream
+given twice or an event id given twice is LFVAL; elements with no events are skipped (an all-empty call is a
+no-op). A retry with the same event ids returns the original result, also when it arrives while the original
+is still in flight (it waits for the original to commit; after a rollback it appends normally); reused ids with
+other content, another stream or beside new events raise LFDUP. Streams are locked in stream-id order, so
+concurrent multi-stream appends do not deadlock. Sends a wake-up NOTIFY on linkflow_events (only while no
+other appending transaction holds the notify gate, advisory lock 41004/0) unless linkflow.events_notify is off.
+Called by the domain functions in the same transaction as their state change.';
+
+-- Name: apply_execution_transitions(jsonb, uuid, boolean); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.apply_execution_transitions(p_items jsonb, p_actor uuid DEFAULT NULL::uuid, p_check_role boolean DEFAULT false) RETURNS SETOF app_public.execution_transition_result
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+declare
+  v_requests app_private.execution_move_request[];
+  v_moves app_private.execution_move[];
+  one app_private.execution_move_request;
+begin
+  if p_items is null or jsonb_typeof(p_items) <> 'array' then
+    raise exception 'items must be a JSON array' using errcode = 'LFVAL', detail = 'field: items';
+  end if;
+  if jsonb_array_length(p_items) > 10000 then
+    raise exception 'at most 10000 transitions per call' using errcode = 'LFLIM', detail = format('limit=10000 size=%s', jsonb_array_length(p_items));
+  end if;
+  v_requests := array(select r from app_private.parse_execution_moves(p_items) r);
+  if cardinality(v_requests) = 0 then
+    return;
+  end if;
+  if cardinality(v_requests) = 1 then
+    -- one item: the lean single move
+    one := v_requests[1];
+    return query select (m.result).* from app_private.move_execution(
+      one.execution_id, one.to_state, one.expected_from,
+      case when one.well_formed then one.details else coalesce(p_items->0->'details', 'false'::jsonb) end,
+      p_actor, p_check_role) m;
+    return;
+  end if;
+  v_moves := array(
+    select p from app_private.plan_execution_moves(
+      v_requests,
+      array(select l from app_private.lock_executions(array(select r.execution_id from unnest(v_requests) r)) l),
+      p_check_role) p);
+  perform app_private.write_execution_moves(v_moves, p_actor);
+  return query
+    select m.ord, m.execution_id,
+           case when m.execution_created_at is not null and m.denied is null then m.execution_created_at end,
+           m.ok, m.error_code,
+           case when m.error_code = 'LFNTF' then null else m.state end,
+           case when m.ok then m.version end,
+           case when m.error_code = 'LFNTF' then null else m.attempt end
+      from unnest(v_moves) m
+     order by m.ord;
+end;
+$$;
+
+-- Name: FUNCTION apply_execution_transitions(p_items jsonb, p_actor uuid, p_check_role boolean); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.apply_execution_transitions(p_items jsonb, p_actor uuid, p_check_role boolean) IS 'The transition engine (owner only). items: [{id, to_state, expected_from?, details?: {reason?, output?, error?, correlation_id?, causation_id?, trace_id?, ...}}] (at most 10000).
+One item takes the lean path (move_execution). More: parse_execution_moves, lock_executions (id order), plan_execution_moves
+(input order, several moves per execution allowed), write_execution_moves (set-based). Returns one result per item in
+input order; refused items write nothing and report error_code + current_state; unexpected errors abort the whole call.';
+
+-- Name: apply_workflow_version_retention(integer, uuid); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.apply_workflow_version_retention(keep_last integer DEFAULT NULL::integer, only_workflow_id uuid DEFAULT NULL::uuid) RETURNS TABLE(workflow_id uuid, deleted integer, skipped boolean)
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  k integer := coalesce(keep_last, (select s.retention_keep_last from app_private.workflow_settings s where s.id));
+  wf record;
+  n integer;
+begin
+  if k is null then
+    return; -- the default policy: keep every version
+  end if;
+  if k < 1 then
+    raise exception 'keep_last must be at least 1' using errcode = 'LFVAL', detail = 'field: keep_last';
+  end if;
+  for wf in
+    select w.id, w.current_version from app_public.workflows w
+     where (only_workflow_id is null or w.id = only_workflow_id)
+       and exists (select 1 from app_public.workflow_versions v where v.workflow_id = w.id and v.version <= w.current_version - k)
+     order by w.id
+  loop
+    begin
+      delete from app_public.workflow_versions v
+       where v.workflow_id = wf.id
+         and v.version <= wf.current_version - k
+         and not exists (select 1 from app_public.workflow_activations a where a.workflow_id = v.workflow_id and a.version = v.version)
+         and not exists (select 1 from app_public.executions e where e.workflow_id = v.workflow_id and e.workflow_version = v.version);
+      get diagnostics n = row_count;
+      workflow_id := wf.id; deleted := n; skipped := false;
+      if n > 0 then
+        return next;
+      end if;
+    exception when foreign_key_violation then
+      -- an execution pinned a version concurrently: leave this workflow for the next run
+      workflow_id := wf.id; deleted := 0; skipped := true;
+      return next;
+    end;
+  end loop;
+end;
+$$;
+
+-- Name: FUNCTION apply_workflow_version_retention(keep_last integer, only_workflow_id uuid); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.apply_workflow_version_retention(keep_last integer, only_workflow_id uuid) IS 'Applies the retention policy (keep_last, default workflow_settings.retention_keep_last; null keeps everything): deletes versions older than the last keep_last, except versions that were ever active and versions pinned by executions. Returns the workflows touched. Run by the workflow_version_retention task.';
+
+-- Name: archive_batch_is_held(uuid); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.archive_batch_is_held(batch_id uuid) RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select exists (
+    select 1 from app_private.archived_executions a
+     where a.batch_id = archive_batch_is_held.batch_id
+       and app_private.archive_is_held(a.team_id, a.workflow_id, a.execution_id));
+$$;
+
+-- Name: FUNCTION archive_batch_is_held(batch_id uuid); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.archive_batch_is_held(batch_id uuid) IS 'True when an active legal hold covers any execution of the batch.';
+
+-- Name: archive_candidates(integer, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.archive_candidates(default_hot_days integer, terminal_before timestamp with time zone DEFAULT now()) RETURNS TABLE(team_id uuid, day date, executions bigint)
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select e.team_id, (e.created_at at time zone 'UTC')::date, count(*)
+    from app_public.executions e
+    left join app_private.archive_retention r on r.team_id = e.team_id
+   where e.state = any (app_hidden.execution_terminal_states())
+     and e.created_at < terminal_before - make_interval(days => coalesce(r.hot_days, default_hot_days))
+     and not exists (select 1 from app_private.archived_executions a where a.execution_id = e.id)
+     and not exists (select 1 from app_private.archive_restored_executions x where x.execution_id = e.id and x.keep_until > now())
+     and not app_private.archive_is_held(e.team_id, e.workflow_id, e.id)
+   group by 1, 2
+   order by 2, 1;
+$$;
+
+-- Name: FUNCTION archive_candidates(default_hot_days integer, terminal_before timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.archive_candidates(default_hot_days integer, terminal_before timestamp with time zone) IS 'Teams and UTC days with terminal executions older than their hot retention (per-team override or default_hot_days) that are not archived, recently restored or under legal hold.';
+
+-- Name: archive_delete_batch(uuid); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.archive_delete_batch(batch_id uuid) RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  b app_private.archive_batches;
+  v_deleted integer;
+begin
+  select * into b from app_private.archive_batches x where x.id = archive_delete_batch.batch_id for update;
+  if not found then
+    raise exception 'archive batch % not found', batch_id using errcode = 'LFNTF';
+  end if;
+  if b.state = 'deleted' then
+    return true;
+  end if;
+  if b.state <> 'verified' then
+    raise exception 'archive batch % is %', batch_id, b.state using errcode = 'LFSTA', detail = format('current_state=%s', b.state);
+  end if;
+  if app_private.archive_batch_is_held(b.id) then
+    return false;
+  end if;
+  -- transitions and node runs go with their execution (foreign keys on delete cascade)
+  delete from app_public.executions e
+   using app_private.archived_executions a
+   where a.batch_id = b.id and e.id = a.execution_id and e.created_at = a.created_at
+     and e.created_at >= b.min_created_at and e.created_at <= b.max_created_at;
+  get diagnostics v_deleted = row_count;
+  update app_private.archive_batches x set state = 'deleted', deleted_at = now(), updated_at = now() where x.id = b.id;
+  perform app_private.archive_event(b.team_id, 'ArchiveBatchDeleted',
+    jsonb_build_object('batch_id', b.id, 'key', b.key, 'mode', 'rows', 'hot_rows_deleted', v_deleted));
+  return true;
+end;
+$$;
+
+-- Name: FUNCTION archive_delete_batch(batch_id uuid); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.archive_delete_batch(batch_id uuid) IS 'Deletes the hot rows of a verified batch (executions, with their transitions and node runs by cascade) and marks it deleted, in one transaction. Returns false (and deletes nothing) while a legal hold covers any of its executions.';
+
+-- Name: archive_drop_partitions(date, integer); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.archive_drop_partitions(before_day date, max_days integer DEFAULT 3) RETURNS TABLE(day date, batches integer)
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $_$
+declare
+  v_day date;
+  v_part text;
+  v_left bigint;
+  v_ids uuid[];
+  b record;
+begin
+  for v_day in
+    select substring(c.relname from '_p(\d{8})$')::date as d
+      from pg_inherits i join pg_class c on c.oid = i.inhrelid
+     where i.inhparent = 'app_public.executions'::regclass and c.relname ~ '_p\d{8}$'
+     order by 1
+  loop
+    exit when v_day >= before_day or coalesce(max_days, 3) <= 0;
+    max_days := coalesce(max_days, 3) - 1;
+    v_part := 'app_partitions.' || quote_ident(app_private.partition_name('app_public.executions'::regclass, v_day));
+    -- every row must belong to a verified batch that no legal hold covers
+    execute format($q$
+      select count(*) from %s e
+       where not exists (select 1 from app_private.archived_executions a
+                           join app_private.archive_batches bb on bb.id = a.batch_id and bb.state = 'verified'
+                          where a.execution_id = e.id)
+          or app_private.archive_is_held(e.team_id, e.workflow_id, e.id)$q$, v_part) into v_left;
+    exit when v_left > 0;
+    execute format('select coalesce(array_agg(distinct a.batch_id), ''{}'') from %s e join app_private.archived_executions a on a.execution_id = e.id', v_part)
+      into v_ids;
+    -- a batch may span only this day (batches are per team and day), so all its rows are in this partition
+    for b in select x.id, x.team_id, x.key from app_private.archive_batches x where x.id = any(v_ids) order by x.id for update loop
+      update app_private.archive_batches x set state = 'deleted', deleted_at = now(), updated_at = now() where x.id = b.id;
+      perform app_private.archive_event(b.team_id, 'ArchiveBatchDeleted',
+        jsonb_build_object('batch_id', b.id, 'key', b.key, 'mode', 'partition', 'day', v_day));
+    end loop;
+    execute format('alter table app_public.execution_node_runs detach partition app_partitions.%I',
+      app_private.partition_name('app_public.execution_node_runs'::regclass, v_day));
+    execute format('drop table app_partitions.%I', app_private.partition_name('app_public.execution_node_runs'::regclass, v_day));
+    execute format('alter table app_public.execution_transitions detach partition app_partitions.%I',
+      app_private.partition_name('app_public.execution_transitions'::regclass, v_day));
+    execute format('drop table app_partitions.%I', app_private.partition_name('app_public.execution_transitions'::regclass, v_day));
+    execute format('alter table app_public.executions detach partition %s', v_part);
+    execute format('drop table %s', v_part);
+    day := v_day; batches := coalesce(array_length(v_ids, 1), 0);
+    return next;
+  end loop;
+end;
+$_$;
+
+-- Name: FUNCTION archive_drop_partitions(before_day date, max_days integer); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.archive_drop_partitions(before_day date, max_days integer) IS 'From the oldest day forward (so no partition gap appears) and before before_day: when every execution of a day partition belongs to a verified, unheld batch, detaches and drops that day''s partitions of executions, execution_transitions and execution_node_runs and marks the batches deleted, instead of deleting rows. Stops at the first day that still holds other rows, or after max_days days (each dropped partition holds locks until commit: call again for more).';
+
+-- Name: archive_erase_team(uuid); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.archive_erase_team(team_id uuid) RETURNS TABLE(batch_id uuid, key text)
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  b record;
+begin
+  if exists (select 1 from app_private.legal_holds h where h.team_id = archive_erase_team.team_id and h.released_at is null) then
+    raise exception 'team % is under legal hold', team_id using errcode = 'LFCNF', detail = 'field: team_id';
+  end if;
+  for b in select x.id, x.key, x.state, x.bytes from app_private.archive_batches x
+            where x.team_id = archive_erase_team.team_id and x.state not in ('erased', 'restored') order by x.id for update loop
+    if b.bytes is not null and b.state <> 'expired' then
+      insert into app_private.archive_object_deletions (key, reason) values (b.key, 'erased') on conflict do nothing;
+    end if;
+    delete from app_private.archived_executions a where a.batch_id = b.id;
+    update app_private.archive_batches x set state = 'erased', erased_at = now(), actor_ids = '{}', updated_at = now() where x.id = b.id;
+    perform app_private.archive_event(archive_erase_team.team_id, 'ArchiveBatchErased', jsonb_build_object('batch_id', b.id, 'key', b.key));
+    batch_id := b.id; key := b.key;
+    return next;
+  end loop;
+end;
+$$;
+
+-- Name: FUNCTION archive_erase_team(team_id uuid); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.archive_erase_team(team_id uuid) IS 'Erases a team''s archived data: every batch file is queued for deletion (files hold one team only, so the rewrite is a removal), index entries are removed, manifest entries are kept as erased. Refused (LFCNF) under a legal hold.';
+
+-- Name: archive_event(uuid, text, jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.archive_event(team_id uuid, type text, data jsonb) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  perform 1 from app_private.append_events(
+    'archive-' || archive_event.team_id::text, 'archive', null,
+    jsonb_build_array(jsonb_build_object('type', archive_event.type, 'data', data || jsonb_build_object('team_id', archive_event.team_id),
+      'metadata', jsonb_build_object('actor', app_public.current_user_id()))),
+    (select t.id from app_public.teams t where t.id = archive_event.team_id));
+end;
+$$;
+
+-- Name: FUNCTION archive_event(team_id uuid, type text, data jsonb); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.archive_event(team_id uuid, type text, data jsonb) IS 'Appends one event of an archive action to the stream archive-<team> (stream_type archive).';
+
+-- Name: archive_expire_batches(integer, integer); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.archive_expire_batches(default_cold_days integer, max_batches integer DEFAULT 1000) RETURNS TABLE(batch_id uuid, key text)
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  b record;
+begin
+  for b in
+    select x.id, x.team_id, x.key, x.max_created_at from app_private.archive_batches x
+      left join app_private.archive_retention r on r.team_id = x.team_id
+     where x.state = 'deleted'
+       and x.max_created_at < now() - make_interval(days => coalesce(r.cold_days, default_cold_days))
+     order by x.max_created_at
+     limit max_batches
+     for update of x skip locked
+  loop
+    continue when app_private.archive_batch_is_held(b.id);
+    update app_private.archive_batches x set state = 'expired', expired_at = now(), updated_at = now() where x.id = b.id;
+    insert into app_private.archive_object_deletions (key, reason) values (b.key, 'expired') on conflict do nothing;
+    perform app_private.archive_event(b.team_id, 'ArchiveBatchExpired', jsonb_build_object('batch_id', b.id, 'key', b.key));
+    batch_id := b.id; key := b.key;
+    return next;
+  end loop;
+end;
+$$;
+
+-- Name: FUNCTION archive_expire_batches(default_cold_days integer, max_batches integer); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.archive_expire_batches(default_cold_days integer, max_batches integer) IS 'Cold retention: batches whose newest execution is older than the team''s cold_days (default default_cold_days) and that no legal hold covers become expired; their files are queued for deletion; manifest entries (and the index) are kept.';
+
+-- Name: archive_is_held(uuid, uuid, uuid); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.archive_is_held(team_id uuid, workflow_id uuid, execution_id uuid) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select exists (
+    select 1 from app_private.legal_holds h
+     where h.released_at is null and h.team_id = archive_is_held.team_id
+       and (h.workflow_id is null and h.execution_id is null
+            or h.workflow_id = archive_is_held.workflow_id
+            or h.execution_id = archive_is_held.execution_id));
+$$;
+
+-- Name: FUNCTION archive_is_held(team_id uuid, workflow_id uuid, execution_id uuid); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.archive_is_held(team_id uuid, workflow_id uuid, execution_id uuid) IS 'True when an active legal hold covers the execution (through its team, its workflow or itself).';
+
+-- Name: archive_iso(timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.archive_iso(t timestamp with time zone) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select to_char(t at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"');
+$$;
+
+-- Name: FUNCTION archive_iso(t timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.archive_iso(t timestamp with time zone) IS 'A timestamp as an ISO 8601 UTC string with microseconds: the one text form archived and hot documents share.';
+
+-- Name: archive_list_keys(uuid, uuid, text, timestamp with time zone, timestamp with time zone, timestamp with time zone, uuid, integer, boolean); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.archive_list_keys(team_id uuid, workflow_id uuid, state text, from_time timestamp with time zone, to_time timestamp with time zone, after_created_at timestamp with time zone, after_id uuid, max_rows integer, include_cold boolean DEFAULT true) RETURNS TABLE(id uuid, created_at timestamp with time zone, batch_id uuid, row_no integer)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  if team_id is null and workflow_id is null then
+    raise exception 'a team or a workflow is required' using errcode = 'LFVAL', detail = 'field: team_id';
+  end if;
+  if max_rows is null or max_rows < 1 or max_rows > 10000 then
+    raise exception 'limit must be between 1 and 10000' using errcode = 'LFVAL', detail = 'field: limit';
+  end if;
+  return query
+  (select e.id, e.created_at, null::uuid, null::integer
+     from app_public.executions e
+    where (archive_list_keys.team_id is null or e.team_id = archive_list_keys.team_id)
+      and (archive_list_keys.workflow_id is null or e.workflow_id = archive_list_keys.workflow_id)
+      and (archive_list_keys.state is null or e.state = archive_list_keys.state)
+      and (from_time is null or e.created_at >= from_time)
+      and (to_time is null or e.created_at < to_time)
+      and (after_created_at is null or (e.created_at, e.id) < (after_created_at, after_id))
+    order by e.created_at desc, e.id desc
+    limit max_rows)
+  union all
+  (select a.execution_id, a.created_at, a.batch_id, a.row_no
+     from app_private.archived_executions a
+     join app_private.archive_batches b on b.id = a.batch_id and b.state = 'deleted'
+    where include_cold
+      and (archive_list_keys.team_id is null or a.team_id = archive_list_keys.team_id)
+      and (archive_list_keys.workflow_id is null or a.workflow_id = archive_list_keys.workflow_id)
+      and (archive_list_keys.state is null or a.state = archive_list_keys.state)
+      and (from_time is null or a.created_at >= from_time)
+      and (to_time is null or a.created_at < to_time)
+      and (after_created_at is null or (a.created_at, a.execution_id) < (after_created_at, after_id))
+    order by a.created_at desc, a.execution_id desc
+    limit max_rows)
+  order by 2 desc, 1 desc
+  limit max_rows;
+end;
+$$;
+
+-- Name: FUNCTION archive_list_keys(team_id uuid, workflow_id uuid, state text, from_time timestamp with time zone, to_time timestamp with time zone, after_created_at timestamp with time zone, after_id uuid, max_rows integer, include_cold boolean); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.archive_list_keys(team_id uuid, workflow_id uuid, state text, from_time timestamp with time zone, to_time timestamp with time zone, after_created_at timestamp with time zone, after_id uuid, max_rows integer, include_cold boolean) IS 'One page of execution keys (newest first, keyset after (after_created_at, after_id)) filtered by team, workflow, state and [from_time, to_time), across hot rows and cold batches (state deleted). Cold keys carry their batch and row. Hot rows of batches not yet deleted are served hot, so no execution appears twice.';
+
+-- Name: archive_locate(uuid); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.archive_locate(execution_id uuid) RETURNS TABLE(batch_id uuid, row_no integer, key text, state text, sha256 text, bytes bigint, encrypted boolean, team_id uuid)
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select b.id, a.row_no, b.key, b.state, b.sha256, b.bytes, b.encrypted, b.team_id
+    from app_private.archived_executions a join app_private.archive_batches b on b.id = a.batch_id
+   where a.execution_id = archive_locate.execution_id;
+$$;
+
+-- Name: FUNCTION archive_locate(execution_id uuid); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.archive_locate(execution_id uuid) IS 'Where an archived execution lives: its batch, row, file key, checksum and the batch state.';
+
+-- Name: archive_mark_uploaded(uuid, bigint, text, bigint, integer, integer, uuid[]); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.archive_mark_uploaded(batch_id uuid, bytes bigint, sha256 text, pg_bytes bigint, transition_count integer, node_run_count integer, actor_ids uuid[]) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  b app_private.archive_batches;
+begin
+  select * into b from app_private.archive_batches x where x.id = archive_mark_uploaded.batch_id for update;
+  if not found then
+    raise exception 'archive batch % not found', batch_id using errcode = 'LFNTF';
+  end if;
+  if b.state not in ('planned', 'uploaded') then
+    raise exception 'archive batch % is %', batch_id, b.state using errcode = 'LFSTA', detail = format('current_state=%s', b.state);
+  end if;
+  update app_private.archive_batches x
+     set state = 'uploaded', bytes = archive_mark_uploaded.bytes, sha256 = archive_mark_uploaded.sha256,
+         pg_bytes = archive_mark_uploaded.pg_bytes, transition_count = archive_mark_uploaded.transition_count,
+         node_run_count = archive_mark_uploaded.node_run_count, actor_ids = coalesce(archive_mark_uploaded.actor_ids, '{}'),
+         uploaded_at = now(), updated_at = now()
+   where x.id = b.id;
+  perform app_private.archive_event(b.team_id, 'ArchiveBatchUploaded',
+    jsonb_build_object('batch_id', b.id, 'key', b.key, 'bytes', bytes, 'sha256', sha256, 'pg_bytes', pg_bytes));
+end;
+$$;
+
+-- Name: FUNCTION archive_mark_uploaded(batch_id uuid, bytes bigint, sha256 text, pg_bytes bigint, transition_count integer, node_run_count integer, actor_ids uuid[]); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.archive_mark_uploaded(batch_id uuid, bytes bigint, sha256 text, pg_bytes bigint, transition_count integer, node_run_count integer, actor_ids uuid[]) IS 'Records that the batch file is stored (size, sha256, PostgreSQL bytes of the same rows, nested row counts, actors): planned -> uploaded. Re-recording an uploaded batch (after a re-upload) is allowed.';
+
+-- Name: archive_mark_verified(uuid, integer, text); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.archive_mark_verified(batch_id uuid, row_count integer, sha256 text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  b app_private.archive_batches;
+begin
+  select * into b from app_private.archive_batches x where x.id = archive_mark_verified.batch_id for update;
+  if not found then
+    raise exception 'archive batch % not found', batch_id using errcode = 'LFNTF';
+  end if;
+  if b.state <> 'uploaded' then
+    raise exception 'archive batch % is %', batch_id, b.state using errcode = 'LFSTA', detail = format('current_state=%s', b.state);
+  end if;
+  if b.row_count <> archive_mark_verified.row_count or b.sha256 <> archive_mark_verified.sha256 then
+    raise exception 'archive batch % failed verification', batch_id using errcode = 'LFVAL',
+      detail = format('field: row_count expected %s/%s got %s/%s', b.row_count, b.sha256, row_count, sha256);
+  end if;
+  update app_private.archive_batches x set state = 'verified', verified_at = now(), updated_at = now() where x.id = b.id;
+  perform app_private.archive_event(b.team_id, 'ArchiveBatchVerified',
+    jsonb_build_object('batch_id', b.id, 'key', b.key, 'row_count', row_count, 'sha256', sha256));
+end;
+$$;
+
+-- Name: FUNCTION archive_mark_verified(batch_id uuid, row_count integer, sha256 text); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.archive_mark_verified(batch_id uuid, row_count integer, sha256 text) IS 'Records that the stored file was read back with the manifest''s row count and sha256: uploaded -> verified.';
+
+-- Name: archive_micros(timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.archive_micros(t timestamp with time zone) RETURNS bigint
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select (extract(epoch from t) * 1000000)::bigint;
+$$;
+
+-- Name: FUNCTION archive_micros(t timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.archive_micros(t timestamp with time zone) IS 'Microseconds since the Unix epoch (exact): how archive files store timestamps (Parquet TIMESTAMP_MICROS).';
+
+-- Name: archive_plan_batch(uuid, date, integer, integer, text, boolean); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.archive_plan_batch(team_id uuid, day date, max_rows integer, default_hot_days integer, key_prefix text DEFAULT 'executions'::text, encrypted boolean DEFAULT false) RETURNS uuid
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_hot integer;
+  v_no integer;
+  v_id uuid;
+  v_key text;
+  v_count integer;
+begin
+  if max_rows is null or max_rows < 1 then
+    raise exception 'max_rows must be positive' using errcode = 'LFVAL', detail = 'field: max_rows';
+  end if;
+  select coalesce(r.hot_days, default_hot_days) into v_hot from (select 1) one
+    left join app_private.archive_retention r on r.team_id = archive_plan_batch.team_id;
+  -- one planner per team at a time
+  perform pg_advisory_xact_lock(hashtext('archive_plan:' || archive_plan_batch.team_id::text));
+  create temporary table if not exists archive_plan_rows (id uuid, created_at timestamptz, workflow_id uuid, state text) on commit drop;
+  truncate archive_plan_rows;
+  insert into archive_plan_rows
+  select e.id, e.created_at, e.workflow_id, e.state
+    from app_public.executions e
+   where e.team_id = archive_plan_batch.team_id
+     and e.created_at >= day::timestamp at time zone 'UTC' and e.created_at < (day + 1)::timestamp at time zone 'UTC'
+     and e.created_at < now() - make_interval(days => v_hot)
+     and e.state = any (app_hidden.execution_terminal_states())
+     and not exists (select 1 from app_private.archived_executions a where a.execution_id = e.id)
+     and not exists (select 1 from app_private.archive_restored_executions x where x.execution_id = e.id and x.keep_until > now())
+     and not app_private.archive_is_held(e.team_id, e.workflow_id, e.id)
+   order by e.created_at, e.id
+   limit max_rows;
+  get diagnostics v_count = row_count;
+  if v_count = 0 then
+    return null;
+  end if;
+  select coalesce(max(b.batch_no), 0) + 1 into v_no from app_private.archive_batches b
+   where b.team_id = archive_plan_batch.team_id and b.day = archive_plan_batch.day;
+  v_key := format('%s/team_id=%s/date=%s/%s.parquet', key_prefix, archive_plan_batch.team_id, to_char(day, 'YYYY-MM-DD'), lpad(v_no::text, 6, '0'));
+  insert into app_private.archive_batches (team_id, day, batch_no, key, min_created_at, max_created_at, row_count, encrypted)
+  select archive_plan_batch.team_id, archive_plan_batch.day, v_no, v_key, min(p.created_at), max(p.created_at), count(*), archive_plan_batch.encrypted
+    from archive_plan_rows p
+  returning id into v_id;
+  insert into app_private.archived_executions (execution_id, created_at, batch_id, row_no, team_id, workflow_id, state)
+  select p.id, p.created_at, v_id, (row_number() over (order by p.created_at desc, p.id desc) - 1)::integer,
+         archive_plan_batch.team_id, p.workflow_id, p.state
+    from archive_plan_rows p;
+  perform app_private.archive_event(archive_plan_batch.team_id, 'ArchiveBatchPlanned',
+    jsonb_build_object('batch_id', v_id, 'key', v_key, 'day', day, 'row_count', v_count));
+  return v_id;
+end;
+$$;
+
+-- Name: FUNCTION archive_plan_batch(team_id uuid, day date, max_rows integer, default_hot_days integer, key_prefix text, encrypted boolean); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.archive_plan_batch(team_id uuid, day date, max_rows integer, default_hot_days integer, key_prefix text, encrypted boolean) IS 'Plans the next batch of a team''s day: up to max_rows eligible executions (terminal, older than the hot retention, not held, not archived) are assigned to a new manifest row (state planned, deterministic key <prefix>/team_id=<team>/date=<day>/<batch_no>.parquet) and indexed with their row number (newest first). Returns the batch id, or null when nothing is left.';
+
+-- Name: archive_record_rewrite(uuid, text, bigint, text, uuid[], text); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.archive_record_rewrite(batch_id uuid, new_key text, bytes bigint, sha256 text, actor_ids uuid[], reason text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  b app_private.archive_batches;
+begin
+  select * into b from app_private.archive_batches x where x.id = archive_record_rewrite.batch_id for update;
+  if not found then
+    raise exception 'archive batch % not found', batch_id using errcode = 'LFNTF';
+  end if;
+  if b.state not in ('uploaded', 'verified', 'deleted') then
+    raise exception 'archive batch % is %', batch_id, b.state using errcode = 'LFSTA', detail = format('current_state=%s', b.state);
+  end if;
+  if b.key <> new_key then
+    insert into app_private.archive_object_deletions (key, reason) values (b.key, 'superseded') on conflict do nothing;
+  end if;
+  update app_private.archive_batches x
+     set key = new_key, generation = b.generation + 1, bytes = archive_record_rewrite.bytes, sha256 = archive_record_rewrite.sha256,
+         actor_ids = coalesce(archive_record_rewrite.actor_ids, '{}'), updated_at = now()
+   where x.id = b.id;
+  perform app_private.archive_event(b.team_id, 'ArchiveBatchRewritten', jsonb_build_object('batch_id', b.id, 'old_key', b.key,
+    'key', new_key, 'sha256', sha256, 'reason', reason));
+end;
+$$;
+
+-- Name: FUNCTION archive_record_rewrite(batch_id uuid, new_key text, bytes bigint, sha256 text, actor_ids uuid[], reason text); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.archive_record_rewrite(batch_id uuid, new_key text, bytes bigint, sha256 text, actor_ids uuid[], reason text) IS 'Points a batch at its rewritten file (erasure): new key, size and sha256; the old file is queued for deletion.';
+
+-- Name: archive_restore_batch(uuid, jsonb, integer); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.archive_restore_batch(batch_id uuid, documents jsonb, keep_days integer DEFAULT 7) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  b app_private.archive_batches;
+  v_count integer;
+begin
+  select * into b from app_private.archive_batches x where x.id = archive_restore_batch.batch_id for update;
+  if not found then
+    raise exception 'archive batch % not found', batch_id using errcode = 'LFNTF';
+  end if;
+  if b.state <> 'deleted' then
+    raise exception 'archive batch % is %', batch_id, b.state using errcode = 'LFSTA', detail = format('current_state=%s', b.state);
+  end if;
+  if jsonb_typeof(documents) <> 'array' or jsonb_array_length(documents) <> b.row_count then
+    raise exception 'restore needs the batch''s % documents', b.row_count using errcode = 'LFVAL', detail = 'field: documents';
+  end if;
+  perform app_private.ensure_partitions_between(b.day, b.day);
+  insert into app_public.executions (id, created_at, team_id, workflow_id, workflow_version, state, trigger_type, trigger_id,
+      input, output, error, attempt, idempotency_key, version, started_at, finished_at, duration_ms, updated_at)
+  select d.id, d.created_at, d.team_id, d.workflow_id, d.workflow_version, d.state, d.trigger_type, d.trigger_id,
+         d.input, d.output, d.error, d.attempt, d.idempotency_key, d.version, d.started_at, d.finished_at, d.duration_ms, d.updated_at
+    from jsonb_to_recordset(documents) as d(id uuid, created_at timestamptz, team_id uuid, workflow_id uuid, workflow_version integer,
+      state text, trigger_type text, trigger_id uuid, input jsonb, output jsonb, error jsonb, attempt integer, idempotency_key text,
+      version integer, started_at timestamptz, finished_at timestamptz, duration_ms bigint, updated_at timestamptz);
+  get diagnostics v_count = row_count;
+  insert into app_public.execution_transitions (execution_id, execution_created_at, seq, team_id, from_state, to_state, at, actor_id, reason, details)
+  select (d->>'id')::uuid, (d->>'created_at')::timestamptz, t.seq, (d->>'team_id')::uuid, t.from_state, t.to_state, t.at, t.actor_id, t.reason, t.details
+    from jsonb_array_elements(documents) d
+   cross join lateral jsonb_to_recordset(d->'transitions') as t(seq integer, from_state text, to_state text, at timestamptz,
+      actor_id uuid, reason text, details jsonb);
+  insert into app_public.execution_node_runs (execution_id, execution_created_at, team_id, node_name, node_id, attempt, status,
+      started_at, finished_at, output, error)
+  select (d->>'id')::uuid, (d->>'created_at')::timestamptz, (d->>'team_id')::uuid, r.node_name, r.node_id, r.attempt, r.status,
+         r.started_at, r.finished_at, r.output, r.error
+    from jsonb_array_elements(documents) d
+   cross join lateral jsonb_to_recordset(d->'node_runs') as r(node_name text, node_id uuid, attempt integer, status text,
+      started_at timestamptz, finished_at timestamptz, output jsonb, error jsonb);
+  insert into app_private.archive_restored_executions (execution_id, batch_id, keep_until)
+  select a.execution_id, b.id, now() + make_interval(days => coalesce(keep_days, 7))
+    from app_private.archived_executions a where a.batch_id = b.id
+  on conflict (execution_id) do update set batch_id = excluded.batch_id, keep_until = excluded.keep_until;
+  delete from app_private.archived_executions a where a.batch_id = b.id;
+  update app_private.archive_batches x set state = 'restored', restored_at = now(), updated_at = now() where x.id = b.id;
+  insert into app_private.archive_object_deletions (key, reason) values (b.key, 'restored') on conflict do nothing;
+  perform app_private.archive_event(b.team_id, 'ArchiveBatchRestored', jsonb_build_object('batch_id', b.id, 'key', b.key, 'row_count', v_count));
+  return v_count;
+end;
+$$;
+
+-- Name: FUNCTION archive_restore_batch(batch_id uuid, documents jsonb, keep_days integer); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.archive_restore_batch(batch_id uuid, documents jsonb, keep_days integer) IS 'Restores a deleted batch into the hot tables from its documents (read and verified from the file by the caller): recreates the day''s partitions if dropped, inserts executions, transitions and node runs, removes the index entries, keeps the executions hot for keep_days, marks the batch restored and queues its file for deletion. All or nothing.';
+
+-- Name: assert_password_strength(text, text); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.assert_password_strength(password text, email text DEFAULT NULL::text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  if password is null or char_length(password) < 8 then
+    raise exception 'password must have at least 8 characters' using errcode = 'LFVAL', detail = 'field: password';
+  end if;
+  if octet_length(password) > 72 then
+    raise exception 'password must have at most 72 bytes' using errcode = 'LFVAL', detail = 'field: password';
+  end if;
+  if password !~ '[[:alpha:]]' or password !~ '[^[:alpha:]]' then
+    raise exception 'password must mix letters with digits or symbols' using errcode = 'LFVAL', detail = 'field: password';
+  end if;
+  if email is not null and (lower(password) = lower(email) or lower(password) = lower(split_part(email, '@', 1))) then
+    raise exception 'password must not be the email address' using errcode = 'LFVAL', detail = 'field: password';
+  end if;
+  if lower(password) in ('password1', 'password123', 'qwerty123', '12345678a', 'letmein1', 'welcome1', 'abc12345', 'passw0rd') then
+    raise exception 'password is too common' using errcode = 'LFVAL', detail = 'field: password';
+  end if;
+end;
+$$;
+
+-- Name: FUNCTION assert_password_strength(password text, email text); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.assert_password_strength(password text, email text) IS 'Raises LFVAL (field: password) unless the password has 8+ characters, at most 72 bytes (the bcrypt limit), mixes letters with other characters, is not the email and is not a common password.';
+
+-- Name: assert_role(text); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.assert_role(role text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  if app_hidden.team_role_rank(role) is null then
+    raise exception 'unknown role %', role using errcode = 'LFVAL', detail = 'field: role';
+  end if;
+end;
+$$;
+
+-- Name: FUNCTION assert_role(role text); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.assert_role(role text) IS 'Raises LFVAL (field: role) unless the role is a team role (one that app_hidden.team_role_rank ranks: owner, admin, editor, viewer).';
+
+-- Name: assert_team_has_owner(uuid); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.assert_team_has_owner(team_id uuid) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  if not exists (select 1 from app_public.team_memberships m where m.team_id = assert_team_has_owner.team_id and m.role = 'owner') then
+    raise exception 'a team must keep at least one owner' using errcode = 'LFCNF', detail = 'field: role';
+  end if;
+end;
+$$;
+
+-- Name: FUNCTION assert_team_has_owner(team_id uuid); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.assert_team_has_owner(team_id uuid) IS 'Raises LFCNF (field: role) when the team has no owner left; called at the end of every membership change.';
+
+-- Name: base64url(bytea); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.base64url(data bytea) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select translate(encode(data, 'base64'), E'+/=\n', '-_');
+$$;
+
+-- Name: FUNCTION base64url(data bytea); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.base64url(data bytea) IS 'base64url without padding (RFC 4648 section 5), as JWTs use.';
+
+-- Name: bulk_create_users(jsonb, boolean); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.bulk_create_users(items jsonb, best_effort boolean DEFAULT false) RETURNS SETOF app_private.bulk_row_result
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_out app_private.bulk_row_result[];
+  -- UUIDv7 ids: the text of this statement's millisecond timestamp and the version digit, then the random rest
+  -- (variant bits included) of a v4 UUID.
+  v_hex text := lpad(to_hex((extract(epoch from clock_timestamp()) * 1000)::bigint), 12, '0');
+  v_id_prefix text := substr(v_hex, 1, 8) || '-' || substr(v_hex, 9, 4) || '-7';
+begin
+  if items is null or jsonb_typeof(items) <> 'array' then
+    raise exception 'items must be a JSON array' using errcode = 'LFVAL', detail = 'field: items';
+  end if;
+  if jsonb_array_length(items) > 50000 then
+    raise exception 'at most 50000 rows per call' using errcode = 'LFLIM', detail = 'field: items';
+  end if;
+  begin
+    -- Fast path (every row valid, no email taken: the same answer in both modes): one plain INSERT of the rows,
+    -- checked by the table's own constraints and unique index, ids made here, the answer built from the input.
+    with input as materialized (
+      select x.ord::integer as ord, x.email, x.name, coalesce(x.status, 'active') as status,
+             (v_id_prefix || substr(public.gen_random_uuid()::text, 16))::uuid as id
+        from rows from (jsonb_to_recordset(items) as (email text, name text, status text)) with ordinality as x(email, name, status, ord)
+    ), ins as (
+      insert into app_public.users (id, email, name, status) select i.id, i.email, i.name, i.status from input i
+    )
+    select array_agg(row(i.ord, i.id, 1, null, null, null)::app_private.bulk_row_result order by i.ord) into v_out from input i;
+  exception when unique_violation or check_violation or not_null_violation then
+    -- Some row is invalid, repeated or taken: the insert is undone (this block is a subtransaction).
+    v_out := app_private.bulk_create_users_careful(items, best_effort);
+  end;
+  return query select * from unnest(v_out);
+end;
+$$;
+
+-- Name: FUNCTION bulk_create_users(items jsonb, best_effort boolean); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.bulk_create_users(items jsonb, best_effort boolean) IS 'Creates many users ([{email, name, status?}], up to 50,000) and returns one result per input row.
+The common case (every row valid, no email taken) costs one plain INSERT, close to a COPY of the same rows: the table''s
+constraints and unique index do the checking, ids are made beforehand, no ON CONFLICT, no RETURNING. When any row
+fails, that insert is undone and the careful path (bulk_create_users_careful) validates every row in SQL (shape,
+lengths, status, repeats in the batch) and finds taken emails (also those of concurrent transactions) with
+ON CONFLICT DO NOTHING. All-or-nothing (default): when any row fails nothing is written and only failures are
+reported. best_effort: valid rows are written, failures reported. Users created this way have no password (invited or SSO).';
+
+-- Name: bulk_create_users_careful(jsonb, boolean); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.bulk_create_users_careful(items jsonb, best_effort boolean) RETURNS app_private.bulk_row_result[]
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_out app_private.bulk_row_result[];
+  v_ms bytea := substring(int8send((extract(epoch from clock_timestamp()) * 1000)::bigint) from 3);
+begin
+  begin
+    with input as (
+      select x.ord::integer as ord, x.email, x.name, coalesce(x.status, 'active') as status
+        from rows from (jsonb_to_recordset(items) as (email text, name text, status text)) with ordinality as x(email, name, status, ord)
+    ), checked as (
+      select i.*, app_private.bulk_user_row_error(i.email, i.name, i.status,
+                    row_number() over (partition by lower(i.email) order by i.ord) > 1) as err
+        from input i
+    ), valid as (
+      select c.email, c.name, c.status, overlay(uuid_send(public.gen_random_uuid()) placing v_ms from 1 for 6) as b
+        from checked c where c.err is null
+    ), ins as (
+      insert into app_public.users (id, email, name, status)
+      select encode(set_byte(v.b, 6, (get_byte(v.b, 6) & 15) | 112), 'hex')::uuid, v.email, v.name, v.status
+        from valid v
+      on conflict (email) do nothing
+      returning users.id, users.email, users.version
+    )
+    select array_agg(row(c.ord, ins.id, ins.version,
+             case when c.err is not null then split_part(c.err, ':', 2) when ins.id is null then 'LFCNF' end,
+             case when c.err is not null then split_part(c.err, ':', 1) when ins.id is null then 'email' end,
+             case when c.err is not null then split_part(c.err, ':', 3) when ins.id is null then 'email taken' end
+           )::app_private.bulk_row_result order by c.ord)
+      into v_out
+      from checked c
+      left join ins on lower(ins.email::text) = lower(c.email) and c.err is null;
+    if not best_effort and exists (select 1 from unnest(v_out) o where o.error_code is not null) then
+      -- Undo this block's inserts (a subtransaction) but keep the per-row report. LFBLK never leaves this function.
+      raise exception 'bulk create refused' using errcode = 'LFBLK';
+    end if;
+  exception when sqlstate 'LFBLK' then
+    select array_agg(row(o.ord, null, null, o.error_code, o.error_field, o.error_message)::app_private.bulk_row_result order by o.ord)
+      into v_out from unnest(v_out) o;
+  end;
+  return v_out;
+end;
+$$;
+
+-- Name: FUNCTION bulk_create_users_careful(items jsonb, best_effort boolean); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.bulk_create_users_careful(items jsonb, best_effort boolean) IS 'The careful path of bulk_create_users: inserts with ON CONFLICT (email) DO NOTHING, so taken emails (also those of concurrent transactions) are reported per row; all-or-nothing undoes its inserts (a subtransaction) when any row failed. Owner only.';
+
+-- Name: bulk_update_users(jsonb, boolean); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.bulk_update_users(items jsonb, best_effort boolean DEFAULT false) RETURNS SETOF app_private.bulk_row_result
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $_$
+declare
+  v_out app_private.bulk_row_result[];
+  v_failed integer;
+begin
+  if items is null or jsonb_typeof(items) <> 'array' then
+    raise exception 'items must be a JSON array' using errcode = 'LFVAL', detail = 'field: items';
+  end if;
+  if jsonb_array_length(items) > 50000 then
+    raise exception 'at most 50000 rows per call' using errcode = 'LFLIM', detail = 'field: items';
+  end if;
+  with input as (
+    select x.ord::integer as ord, (x.r->>'id')::uuid as id, x.r->>'email' as email, x.r->>'name' as name,
+           x.r->>'status' as status, (x.r->>'expected_version')::integer as expected_version
+      from jsonb_array_elements(items) with ordinality as x(r, ord)
+  ), checked as (
+    select i.*, u.version as current_version,
+      case
+        when u.id is null then 'id:LFNTF:user not found'
+        when i.expected_version is not null and i.expected_version <> u.version then 'version:LFVER:current_version=' || u.version
+        when i.email is not null and (length(i.email) > 320 or i.email !~ '^[^@\s]+@[^@\s]+\.[^@\s]+$') then 'email:LFVAL:invalid email'
+        when i.name is not null and char_length(i.name) not between 1 and 200 then 'name:LFVAL:name must have 1 to 200 characters'
+        when i.status is not null and i.status not in ('active', 'invited', 'suspended') then 'status:LFVAL:unknown status'
+        when row_number() over (partition by i.id order by i.ord) > 1 then 'id:LFCNF:id repeated in this batch'
+        when i.email is not null and count(*) over (partition by lower(i.email)) > 1 then 'email:LFCNF:email repeated in this batch'
+        when i.email is not null and exists (select 1 from app_public.users o where o.email operator(public.=) i.email::public.citext and o.id <> i.id)
+          then 'email:LFCNF:email taken'
+      end as err
+      from input i
+      left join app_public.users u on u.id = i.id and u.deleted_at is null
+  ), ok as (
+    select c.* from checked c
+     where c.err is null and (best_effort or not exists (select 1 from checked e where e.err is not null))
+  ), upd as (
+    update app_public.users u
+       set email = coalesce(ok.email, u.email::text), name = coalesce(ok.name, u.name), status = coalesce(ok.status, u.status)
+      from ok
+     where u.id = ok.id and u.deleted_at is null and u.version = ok.current_version
+    returning u.id, u.version
+  )
+  select array_agg(row(c.ord, c.id, upd.version,
+           case when c.err is not null then split_part(c.err, ':', 2) when ok.ord is not null and upd.id is null then 'LFVER' end,
+           case when c.err is not null then split_part(c.err, ':', 1) when ok.ord is not null and upd.id is null then 'version' end,
+           case when c.err is not null then split_part(c.err, ':', 3) when ok.ord is not null and upd.id is null then 'changed concurrently' end
+         )::app_private.bulk_row_result order by c.ord)
+    into v_out
+    from checked c
+    left join ok on ok.ord = c.ord
+    left join upd on upd.id = c.id and ok.ord is not null;
+  select count(*) into v_failed from unnest(v_out) o where o.error_code is not null;
+  if v_failed > 0 and not best_effort and exists (select 1 from unnest(v_out) o where o.version is not null) then
+    raise exception 'bulk update failed: % rows changed concurrently', v_failed using errcode = 'LFVER', detail = 'field: version';
+  end if;
+  return query select * from unnest(v_out);
+end;
+$_$;
+
+-- Name: FUNCTION bulk_update_users(items jsonb, best_effort boolean); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.bulk_update_users(items jsonb, best_effort boolean) IS 'Updates many users ([{id, email?, name?, status?, expected_version?}], up to 50,000) in one statement; one result per input row.
+All-or-nothing by default (any failing row: nothing written, failures reported); best_effort writes the valid rows.';
+
+-- Name: bulk_user_row_error(text, text, text, boolean); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.bulk_user_row_error(email text, name text, status text, repeated boolean) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $_$
+  select case
+    when email is null or length(email) > 320 or email !~ '^[^@\s]+@[^@\s]+\.[^@\s]+$' then 'email:LFVAL:invalid email'
+    when name is null or char_length(name) not between 1 and 200 then 'name:LFVAL:name must have 1 to 200 characters'
+    when status not in ('active', 'invited', 'suspended') then 'status:LFVAL:unknown status'
+    when repeated then 'email:LFCNF:email repeated in this batch'
+  end;
+$_$;
+
+-- Name: FUNCTION bulk_user_row_error(email text, name text, status text, repeated boolean); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.bulk_user_row_error(email text, name text, status text, repeated boolean) IS 'Checks one row of bulk_create_users: null when valid, else ''field:SQLSTATE:message'' (the same rules as the users table''s constraints, plus repeats within the batch). Written to be inlined into the bulk statements (a plain SQL expression: no SET clause, which would stop inlining).';
+
+-- Name: cache_keys(text, jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.cache_keys(table_name text, r jsonb) RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select case
+    when r is null then '{}'::text[]
+    when table_name = 'users' then array['users:id:' || (r->>'id'), 'users:email:' || lower(r->>'email')]
+    when table_name = 'teams' then array['teams:id:' || (r->>'id')]
+    when table_name = 'workflows' then array['workflows:graph:' || (r->>'id')]
+    when table_name in ('workflow_nodes', 'workflow_connections', 'workflow_triggers') then array['workflows:graph:' || (r->>'workflow_id')]
+    else '{}'::text[]
+  end;
+$$;
+
+-- Name: FUNCTION cache_keys(table_name text, r jsonb); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.cache_keys(table_name text, r jsonb) IS 'The cache keys (src/cache/entities.ts formats) that a row of a cached table feeds: a write to the row invalidates them.';
+
+-- Name: cache_tags(text, jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.cache_tags(table_name text, r jsonb) RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select case
+    when r is null then '{}'::text[]
+    when table_name = 'users' then array['user:' || (r->>'id')]
+    when table_name = 'teams' then array['team:' || (r->>'id')]
+    when table_name = 'team_memberships' then array['team:' || (r->>'team_id')]
+    when table_name = 'workflows' then array['team-workflows:' || (r->>'team_id'), 'team:' || (r->>'team_id')]
+    else '{}'::text[]
+  end;
+$$;
+
+-- Name: FUNCTION cache_tags(table_name text, r jsonb); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.cache_tags(table_name text, r jsonb) IS 'The cache tags (read-model queries, src/cache/entities.ts) that a row of a cached table feeds.';
+
+-- Name: configure_auth(text, text, text, interval, integer, interval); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.configure_auth(jwt_secret text, jwt_issuer text DEFAULT NULL::text, jwt_audience text DEFAULT NULL::text, token_ttl interval DEFAULT '01:00:00'::interval, bcrypt_cost integer DEFAULT 10, restore_window interval DEFAULT '30 days'::interval) RETURNS void
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog'
+    AS $$
+  update app_private.auth_settings s
+     set jwt_secret = configure_auth.jwt_secret, jwt_issuer = configure_auth.jwt_issuer,
+         jwt_audience = configure_auth.jwt_audience, token_ttl = configure_auth.token_ttl,
+         bcrypt_cost = configure_auth.bcrypt_cost, restore_window = configure_auth.restore_window, updated_at = now()
+   where s.id;
+$$;
+
+-- Name: FUNCTION configure_auth(jwt_secret text, jwt_issuer text, jwt_audience text, token_ttl interval, bcrypt_cost integer, restore_window interval); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.configure_auth(jwt_secret text, jwt_issuer text, jwt_audience text, token_ttl interval, bcrypt_cost integer, restore_window interval) IS 'Stores the JWT signing settings, bcrypt cost and restore window (called by the trusted server at start from its configuration). Owner only.';
+
+-- Name: consistency_position(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.consistency_position(OUT xmax xid8, OUT wal_lsn pg_lsn) RETURNS record
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select pg_snapshot_xmax(pg_current_snapshot()), pg_current_wal_lsn();
+$$;
+
+-- Name: FUNCTION consistency_position(OUT xmax xid8, OUT wal_lsn pg_lsn); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.consistency_position(OUT xmax xid8, OUT wal_lsn pg_lsn) IS 'The raw parts of a consistency token, taken after a write has committed: xmax, the first transaction id not yet finished when it was taken (every committed write of the caller has a smaller id), and the primary''s WAL position. A read model covers the token once every event of a transaction below xmax is applied (app_private.projections_cover); a replica covers it once it has replayed wal_lsn.';
+
+-- Name: uuid_generate_v7(); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.uuid_generate_v7() RETURNS uuid
+    LANGUAGE sql PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  -- 48-bit unix ms timestamp, version 7, variant 10, random rest
+  select encode(
+    set_bit(set_bit(set_bit(set_bit(set_bit(set_bit(
+      overlay(public.gen_random_bytes(16)
+        placing substring(int8send((extract(epoch from clock_timestamp()) * 1000)::bigint) from 3)
+        from 1 for 6),
+      55, 0), 54, 1), 53, 1), 52, 1), 71, 1), 70, 0), 'hex')::uuid;
+$$;
+
+-- Name: FUNCTION uuid_generate_v7(); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.uuid_generate_v7() IS '@resultFieldName uuid
+A time-ordered UUID (RFC 9562 version 7): good locality in b-tree indexes; the first 48 bits are the unix time in milliseconds.';
+
+-- Name: users; Type: TABLE; Schema: app_public; Owner: -
+
+CREATE TABLE app_public.users (
+    id uuid DEFAULT app_public.uuid_generate_v7() NOT NULL,
+    email public.citext NOT NULL,
+    name text NOT NULL,
+    status text DEFAULT 'active'::text NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    deleted_at timestamp with time zone,
+    CONSTRAINT users_deleted_after_created CHECK (((deleted_at IS NULL) OR (deleted_at >= created_at))),
+    CONSTRAINT users_email_shape CHECK (((length((email)::text) <= 320) AND (email OPERATOR(public.~) '^[^@\s]+@[^@\s]+\.[^@\s]+$'::public.citext))),
+    CONSTRAINT users_name_length CHECK (((char_length(name) >= 1) AND (char_length(name) <= 200))),
+    CONSTRAINT users_status_known CHECK ((status = ANY (ARRAY['active'::text, 'invited'::text, 'suspended'::text]))),
+    CONSTRAINT users_version_positive CHECK ((version > 0))
+);
+
+-- Name: TABLE users; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TABLE app_public.users IS 'A person who uses LinkFlow. Email is unique case-insensitively. Soft-deleted users (deleted_at set) are invisible on every read path.';
+
+-- Name: COLUMN users.version; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON COLUMN app_public.users.version IS 'Row version, incremented on every update; used for optimistic concurrency.';
+
+-- Name: create_user(text, text, text, text); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.create_user(email text, name text, password text DEFAULT NULL::text, status text DEFAULT 'active'::text) RETURNS app_public.users
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+#variable_conflict use_variable
+declare
+  v_user app_public.users;
+begin
+  if password is not null then
+    perform app_private.assert_password_strength(password, email);
+  end if;
+  insert into app_public.users (email, name, status)
+    values (create_user.email, create_user.name, coalesce(create_user.status, 'active'))
+    returning * into v_user;
+  insert into app_private.user_secrets (user_id, password_hash, password_changed_at)
+    values (v_user.id, case when password is null then null else app_private.hash_password(password) end,
+            case when password is null then null else now() end);
+  return v_user;
+end;
+$$;
+
+-- Name: FUNCTION create_user(email text, name text, password text, status text); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.create_user(email text, name text, password text, status text) IS 'Creates a user (and its secrets row; the password, when given, is strength-checked and bcrypt-hashed). A taken email raises 23505 users_email_key (ConflictError, field email). Owner only: the repository''s Create.';
+
+-- Name: enqueue_cache_invalidation(text[], text[], text[]); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.enqueue_cache_invalidation(keys text[], tags text[] DEFAULT '{}'::text[], patterns text[] DEFAULT '{}'::text[]) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v text;
+  v_job bigint;
+  v_lost text[] := '{}';
+  k text[];
+  t text[] := array(select d.x from (select distinct x from unnest(tags) x where x is not null) d order by d.x collate "C");
+  p text[] := array(select d.x from (select distinct x from unnest(patterns) x where x is not null) d order by d.x collate "C");
+begin
+  if cardinality(keys) > 1000 then
+    keys := array_remove(keys, null);
+    -- A bulk write (thousands of rows in one statement): jobs of up to 1,000 keys each, without job keys.
+    perform graphile_worker.add_jobs(array(
+      select row('cache_invalidate', json_build_object('keys', to_json(keys[g.i:g.i + 999])), null, null, null, null, null, null)::graphile_worker.job_spec
+        from generate_series(1, cardinality(keys), 1000) g(i) order by g.i));
+  else
+    k := array(select d.x from (select distinct x from unnest(keys) x where x is not null) d order by d.x collate "C");
+    if cardinality(k) <= 16 then
+      -- Entity keys (a user, a workflow graph): one job per key, its job_key prefixed with the task name, so a
+      -- burst of writes to the same entity collapses into one pending job; a job already running is never lost
+      -- (graphile-worker creates a new one). Sorted, so concurrent writers upsert job keys in one order.
+      foreach v in array k loop
+        select j.id into v_job from graphile_worker.add_job('cache_invalidate', json_build_object('keys', json_build_array(v)),
+          job_key => 'cache_invalidate:k:' || v, job_key_mode => 'replace') j;
+        -- No job back: a worker locked the pending job of this key at this very instant and graphile-worker's
+        -- upsert skipped (neither updated nor inserted). That job may have run before this commit: a keyless
+        -- job takes the key, so an invalidation always runs after this transaction commits.
+        if v_job is null then
+          v_lost := v_lost || v;
+        end if;
+      end loop;
+      if cardinality(v_lost) > 0 then
+        perform graphile_worker.add_job('cache_invalidate', json_build_object('keys', to_json(v_lost)));
+      end if;
+    elsif cardinality(k) > 0 then
+      perform graphile_worker.add_job('cache_invalidate', json_build_object('keys', to_json(k)));
+    end if;
+  end if;
+  -- Tags and patterns are shared by many writers (every workflow of a team feeds its team's tags): one job per
+  -- statement, without a job key. Upserting shared job keys from transactions that touch them in different
+  -- orders deadlocks; a few extra cheap jobs do not.
+  if cardinality(t) + cardinality(p) > 0 then
+    perform graphile_worker.add_job('cache_invalidate', json_build_object('tags', to_json(t), 'patterns', to_json(p)));
+  end if;
+end;
+$$;
+
+-- Name: FUNCTION enqueue_cache_invalidation(keys text[], tags text[], patterns text[]); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.enqueue_cache_invalidation(keys text[], tags text[], patterns text[]) IS 'Enqueues cache_invalidate jobs: up to 16 entity keys get one deduplicated job each (job_key cache_invalidate:k:<key>, upserted in sorted order; a key whose upsert meets a job being locked by a worker at that instant, which graphile-worker then neither updates nor inserts, goes into a keyless job); up to 1,000 keys one job; a bulk write (more than 1,000 keys) jobs of up to 1,000 keys each in input order, enqueued by one add_jobs call; tags and patterns go into one job per call without a job key (shared by many writers: no deadlock-prone upserts). The jobs run after the calling transaction commits; a rollback enqueues nothing.';
+
+-- Name: ensure_partitions(integer); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.ensure_partitions(days_ahead integer DEFAULT NULL::integer) RETURNS TABLE(parent text, partition_name text, range_from date, range_to date, created boolean)
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  today date := (now() at time zone 'UTC')::date;
+  ahead integer := coalesce(days_ahead, (select max(premake_days) from app_private.partitioned_tables), 7);
+begin
+  return query select * from app_private.ensure_partitions_between(today - 1, today + ahead);
+end;
+$$;
+
+-- Name: FUNCTION ensure_partitions(days_ahead integer); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.ensure_partitions(days_ahead integer) IS 'Keeps daily partitions created from yesterday to days_ahead days ahead (default: the configured premake, 7). Run by the partition_maintenance worker task.';
+
+-- Name: ensure_partitions_between(date, date); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.ensure_partitions_between(from_day date, to_day date) RETURNS TABLE(parent text, partition_name text, range_from date, range_to date, created boolean)
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  t record;
+  d date;
+  pname text;
+begin
+  for t in select p.parent, p.fillfactor from app_private.partitioned_tables p order by p.parent::text loop
+    d := from_day;
+    while d <= to_day loop
+      pname := app_private.partition_name(t.parent, d);
+      parent := t.parent::text; partition_name := 'app_partitions.' || pname; range_from := d; range_to := d + 1;
+      if to_regclass('app_partitions.' || quote_ident(pname)) is null then
+        execute format('create table app_partitions.%I partition of %s for values from (%L) to (%L)%s',
+          pname, t.parent, d::timestamptz, (d + 1)::timestamptz,
+          case when t.fillfactor is not null then format(' with (fillfactor = %s)', t.fillfactor) else '' end);
+        created := true;
+      else
+        created := false;
+      end if;
+      return next;
+      d := d + 1;
+    end loop;
+  end loop;
+end;
+$$;
+
+-- Name: FUNCTION ensure_partitions_between(from_day date, to_day date); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.ensure_partitions_between(from_day date, to_day date) IS 'Creates the missing daily partitions of every managed parent for the days from_day..to_day (UTC dates, inclusive), with the parent''s configured fillfactor. Idempotent.';
+
+-- Name: erase_event_personal_data(uuid, text); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.erase_event_personal_data(user_id uuid, reason text DEFAULT 'erasure request'::text) RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  n bigint;
+begin
+  if user_id is null then
+    raise exception 'user_id is required' using errcode = 'LFVAL', detail = 'field: user_id';
+  end if;
+  perform set_config('linkflow.allow_event_erasure', 'on', true);
+  with target as (
+    select e.global_position from app_public.events e
+     where e.metadata->>'actor' = user_id::text
+        or e.data->>'user_id' = user_id::text
+        or e.data->>'actor_id' = user_id::text
+        or e.data->>'author_id' = user_id::text
+        or e.data->>'created_by' = user_id::text
+  )
+  update app_public.events e
+     set metadata = (case when e.metadata->>'actor' = user_id::text then jsonb_set(e.metadata, '{actor}', 'null') else e.metadata end)
+                    || jsonb_build_object('erased', jsonb_build_object('at', now(), 'reason', reason)),
+         data = (select coalesce(jsonb_object_agg(d.key,
+                    case when d.value = to_jsonb(user_id::text) then 'null'::jsonb
+                         when exists (select 1 from app_private.event_personal_data_fields f
+                                       where f.field = d.key and f.event_type in ('*', e.type)) then to_jsonb('[erased]'::text)
+                         else d.value end), '{}'::jsonb)
+                   from jsonb_each(e.data) d)
+    from target t
+   where e.global_position = t.global_position and jsonb_typeof(e.data) = 'object';
+  get diagnostics n = row_count;
+  perform set_config('linkflow.allow_event_erasure', 'off', true);
+  return n;
+end;
+$$;
+
+-- Name: FUNCTION erase_event_personal_data(user_id uuid, reason text); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.erase_event_personal_data(user_id uuid, reason text) IS 'Redacts a person''s data from the event log (the only allowed UPDATE of events): in every event whose actor
+or user/actor/author/created_by field is the user, the actor becomes null, values equal to the user id become
+null, the personal fields listed in app_private.event_personal_data_fields become "[erased]", and
+metadata.erased records when and why. Returns the number of events redacted. Types, order and ids stay.';
+
+-- Name: event_input_problem(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.event_input_problem(e jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $_$
+  select case
+    when pg_catalog.jsonb_typeof(e) is distinct from 'object' then 'events'
+    when coalesce(pg_catalog.jsonb_typeof(e->'event_id'), 'null') <> 'null'
+      and (e->>'event_id') !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then 'event_id'
+    when pg_catalog.jsonb_typeof(e->'type') is distinct from 'string'
+      or pg_catalog.char_length(e->>'type') not between 1 and 200 then 'type'
+    when coalesce(pg_catalog.jsonb_typeof(e->'metadata'), 'null') not in ('null', 'object') then 'metadata'
+    when coalesce(pg_catalog.jsonb_typeof(e->'schema_version'), 'null') <> 'null'
+      and (e->>'schema_version') !~ '^[1-9][0-9]{0,8}$' then 'schema_version'
+  end
+$_$;
+
+-- Name: FUNCTION event_input_problem(e jsonb); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.event_input_problem(e jsonb) IS 'The first invalid field of one new event ({event_id?, type, data, metadata?, schema_version?}) given to the
+append, or null when the event is valid.';
+
+-- Name: event_store_horizon(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.event_store_horizon(OUT snapshot_xmin xid8, OUT next_xid xid8, OUT oldest_running_xid_age bigint, OUT oldest_writer_seconds double precision, OUT oldest_writer_pid integer) RETURNS record
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select pg_snapshot_xmin(s), pg_snapshot_xmax(s),
+         (pg_snapshot_xmax(s)::text::bigint - pg_snapshot_xmin(s)::text::bigint),
+         (select extract(epoch from clock_timestamp() - a.xact_start)::double precision
+            from pg_stat_activity a where a.backend_xid is not null order by a.xact_start limit 1),
+         (select a.pid from pg_stat_activity a where a.backend_xid is not null order by a.xact_start limit 1)
+    from (select pg_current_snapshot() as s) x;
+$$;
+
+-- Name: FUNCTION event_store_horizon(OUT snapshot_xmin xid8, OUT next_xid xid8, OUT oldest_running_xid_age bigint, OUT oldest_writer_seconds double precision, OUT oldest_writer_pid integer); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.event_store_horizon(OUT snapshot_xmin xid8, OUT next_xid xid8, OUT oldest_running_xid_age bigint, OUT oldest_writer_seconds double precision, OUT oldest_writer_pid integer) IS 'The event store''s visibility horizon: the snapshot xmin (events of transactions at or after it are not yet
+readable), the next xid, the age in xids of the oldest running transaction (0 when none), and - when the
+caller may see other sessions (pg_monitor / pg_read_all_stats) - how long the oldest writer has been open and
+its pid. A large age means a long-open writer is delaying every projection.';
+
+-- Name: execution_documents(uuid[]); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.execution_documents(ids uuid[]) RETURNS TABLE(id uuid, team_id uuid, workflow_id uuid, workflow_version integer, state text, trigger_type text, trigger_id uuid, input jsonb, output jsonb, error jsonb, attempt integer, idempotency_key text, version integer, created_at bigint, started_at bigint, finished_at bigint, duration_ms bigint, updated_at bigint, transitions jsonb, node_runs jsonb, pg_bytes bigint)
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  with e as materialized (
+    select x.*
+      from (select distinct k.id from unnest(ids) k(id) where k.id is not null) k
+     cross join lateral (
+       (select x.* from app_public.executions x
+         where x.id = k.id
+           and x.created_at between app_hidden.uuid_v7_time(k.id) - interval '1 hour' and app_hidden.uuid_v7_time(k.id) + interval '1 hour')
+       union all
+       (select x.* from app_public.executions x where x.id = k.id)
+       limit 1) x
+  ), bounds as materialized (
+    select min(e.created_at) as lo, max(e.created_at) as hi from e
+  ), t as (
+    select x.execution_id,
+           jsonb_agg(jsonb_build_object('seq', x.seq, 'from_state', x.from_state, 'to_state', x.to_state,
+             'at', app_private.archive_iso(x.at), 'actor_id', x.actor_id, 'reason', x.reason, 'details', x.details)
+             order by x.seq) as docs,
+           sum(pg_column_size(x.*))::bigint as bytes
+      from app_public.execution_transitions x
+     where x.execution_created_at >= (select lo from bounds) and x.execution_created_at <= (select hi from bounds)
+       and x.execution_id in (select e.id from e)
+     group by x.execution_id
+  ), n as (
+    select r.execution_id,
+           jsonb_agg(jsonb_build_object('node_name', r.node_name, 'node_id', r.node_id, 'attempt', r.attempt,
+             'status', r.status, 'started_at', app_private.archive_iso(r.started_at),
+             'finished_at', app_private.archive_iso(r.finished_at), 'output', r.output, 'error', r.error)
+             order by r.node_name, r.attempt) as docs,
+           sum(pg_column_size(r.*))::bigint as bytes
+      from app_public.execution_node_runs r
+     where r.execution_created_at >= (select lo from bounds) and r.execution_created_at <= (select hi from bounds)
+       and r.execution_id in (select e.id from e)
+     group by r.execution_id
+  )
+  select e.id, e.team_id, e.workflow_id, e.workflow_version, e.state, e.trigger_type, e.trigger_id,
+         e.input, e.output, e.error, e.attempt, e.idempotency_key, e.version,
+         app_private.archive_micros(e.created_at), app_private.archive_micros(e.started_at),
+         app_private.archive_micros(e.finished_at), e.duration_ms, app_private.archive_micros(e.updated_at),
+         coalesce(t.docs, '[]'::jsonb), coalesce(n.docs, '[]'::jsonb),
+         pg_column_size(e.*)::bigint + coalesce(t.bytes, 0) + coalesce(n.bytes, 0)
+    from e
+    left join t on t.execution_id = e.id
+    left join n on n.execution_id = e.id
+   order by e.created_at desc, e.id desc;
+$$;
+
+-- Name: FUNCTION execution_documents(ids uuid[]); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.execution_documents(ids uuid[]) IS 'Executions with their transitions and node runs (nested JSON, ordered), timestamps as exact epoch microseconds (top level) or ISO strings with microseconds (nested), newest first; pg_bytes is the PostgreSQL size of the rows (pg_column_size). What the archiver writes and hot reads return. Each id is looked up in the partition of its UUIDv7 time first (one partition probed), then anywhere.';
+
+-- Name: executions; Type: TABLE; Schema: app_public; Owner: -
+
+CREATE TABLE app_public.executions (
+    id uuid DEFAULT app_public.uuid_generate_v7() NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    team_id uuid NOT NULL,
+    workflow_id uuid NOT NULL,
+    workflow_version integer NOT NULL,
+    state text DEFAULT 'pending'::text NOT NULL,
+    trigger_type text DEFAULT 'manual'::text NOT NULL,
+    trigger_id uuid,
+    input jsonb,
+    output jsonb,
+    error jsonb,
+    attempt integer DEFAULT 1 NOT NULL,
+    idempotency_key text,
+    version integer DEFAULT 1 NOT NULL,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    duration_ms bigint,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT executions_attempt_positive CHECK ((attempt >= 1)),
+    CONSTRAINT executions_duration_non_negative CHECK ((duration_ms >= 0)),
+    CONSTRAINT executions_finished_after_started CHECK (((finished_at IS NULL) OR (started_at IS NULL) OR (finished_at >= started_at))),
+    CONSTRAINT executions_idempotency_key_length CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200))),
+    CONSTRAINT executions_started_after_created CHECK (((started_at IS NULL) OR (started_at >= (created_at - '00:01:00'::interval)))),
+    CONSTRAINT executions_state_known CHECK ((state = ANY (app_hidden.execution_states()))),
+    CONSTRAINT executions_trigger_type_known CHECK ((trigger_type = ANY (ARRAY['webhook'::text, 'schedule'::text, 'event'::text, 'manual'::text, 'retry'::text]))),
+    CONSTRAINT executions_version_positive CHECK ((version > 0))
+)
+PARTITION BY RANGE (created_at);
+ALTER TABLE ONLY app_public.executions ALTER COLUMN input SET COMPRESSION lz4;
+ALTER TABLE ONLY app_public.executions ALTER COLUMN output SET COMPRESSION lz4;
+
+-- Name: TABLE executions; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TABLE app_public.executions IS 'One run of a workflow, pinned to a workflow version, moving through states. Partitioned by day on created_at; ids are UUIDv7 so their time prefix matches created_at.';
+
+-- Name: execution_history(uuid, uuid, text, timestamp with time zone, timestamp with time zone, timestamp with time zone, uuid, integer, boolean); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.execution_history(team_id uuid DEFAULT NULL::uuid, workflow_id uuid DEFAULT NULL::uuid, state text DEFAULT NULL::text, created_from timestamp with time zone DEFAULT NULL::timestamp with time zone, created_before timestamp with time zone DEFAULT NULL::timestamp with time zone, after_created_at timestamp with time zone DEFAULT NULL::timestamp with time zone, after_id uuid DEFAULT NULL::uuid, max_rows integer DEFAULT 50, check_membership boolean DEFAULT false) RETURNS SETOF app_public.executions
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+declare
+  lo timestamptz := coalesce(created_from, '-infinity');
+  hi timestamptz := least(coalesce(created_before, 'infinity'), coalesce(after_created_at + interval '1 microsecond', 'infinity'));
+  ca timestamptz := coalesce(after_created_at, 'infinity');
+  ci uuid := coalesce(after_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff');
+  n integer := coalesce(max_rows, 50);
+  v_team uuid;
+begin
+  if team_id is null and workflow_id is null then
+    raise exception 'give a team_id or a workflow_id' using errcode = 'LFVAL', detail = 'field: team_id';
+  end if;
+  if n < 1 or n > 1000 then
+    raise exception 'max_rows must be between 1 and 1000' using errcode = 'LFVAL', detail = 'field: max_rows';
+  end if;
+  if (after_created_at is null) <> (after_id is null) then
+    raise exception 'after_created_at and after_id go together' using errcode = 'LFVAL', detail = 'field: after_id';
+  end if;
+  if state is not null and not (state = any (app_hidden.execution_states())) then
+    raise exception 'unknown state' using errcode = 'LFVAL', detail = 'field: state';
+  end if;
+  -- Membership is checked once here instead of by the RLS policy, whose subquery would run once per partition.
+  if check_membership then
+    if workflow_id is not null then
+      select w.team_id into v_team from app_public.workflows w where w.id = execution_history.workflow_id;
+      if v_team is null or (execution_history.team_id is not null and execution_history.team_id <> v_team) then
+        return;
+      end if;
+    else
+      v_team := execution_history.team_id;
+    end if;
+    if not app_hidden.has_team_role(v_team, 'viewer') then
+      return;
+    end if;
+  end if;
+  -- One static query per filter shape, each served by an index led by its filter columns; created_at bounds
+  -- prune partitions; (created_at, id) < cursor is the keyset condition, newest first.
+  if workflow_id is not null and state is not null then
+    return query select e.* from app_public.executions e
+      where e.workflow_id = execution_history.workflow_id and e.state = execution_history.state
+        and (execution_history.team_id is null or e.team_id = execution_history.team_id)
+        and e.created_at >= lo and e.created_at < hi and (e.created_at, e.id) < (ca, ci)
+      order by e.created_at desc, e.id desc limit n;
+  elsif workflow_id is not null then
+    return query select e.* from app_public.executions e
+      where e.workflow_id = execution_history.workflow_id
+        and (execution_history.team_id is null or e.team_id = execution_history.team_id)
+        and e.created_at >= lo and e.created_at < hi and (e.created_at, e.id) < (ca, ci)
+      order by e.created_at desc, e.id desc limit n;
+  elsif state is not null then
+    return query select e.* from app_public.executions e
+      where e.team_id = execution_history.team_id and e.state = execution_history.state
+        and e.created_at >= lo and e.created_at < hi and (e.created_at, e.id) < (ca, ci)
+      order by e.created_at desc, e.id desc limit n;
+  else
+    return query select e.* from app_public.executions e
+      where e.team_id = execution_history.team_id
+        and e.created_at >= lo and e.created_at < hi and (e.created_at, e.id) < (ca, ci)
+      order by e.created_at desc, e.id desc limit n;
+  end if;
+end;
+$$;
+
+-- Name: FUNCTION execution_history(team_id uuid, workflow_id uuid, state text, created_from timestamp with time zone, created_before timestamp with time zone, after_created_at timestamp with time zone, after_id uuid, max_rows integer, check_membership boolean); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.execution_history(team_id uuid, workflow_id uuid, state text, created_from timestamp with time zone, created_before timestamp with time zone, after_created_at timestamp with time zone, after_id uuid, max_rows integer, check_membership boolean) IS 'Service path and core of app_public.execution_history (owner only); check_membership limits the result to teams the current user can view.';
+
+-- Name: execution_peek(uuid); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.execution_peek(p_id uuid) RETURNS app_public.executions
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select * from (
+    (select x.* from app_public.executions x
+      where x.id = p_id
+        and x.created_at between app_hidden.uuid_v7_time(p_id) - interval '1 hour' and app_hidden.uuid_v7_time(p_id) + interval '1 hour')
+    union all
+    (select x.* from app_public.executions x where x.id = p_id)
+  ) e limit 1;
+$$;
+
+-- Name: FUNCTION execution_peek(p_id uuid); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.execution_peek(p_id uuid) IS 'The execution with this id read without a lock (first the partitions around the id''s UUIDv7 time, then all), or null. For access checks that must come before any lock.';
+
+-- Name: execution_state_changed_event(app_private.execution_move, uuid); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.execution_state_changed_event(m app_private.execution_move, p_actor uuid) RETURNS jsonb
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+  select jsonb_build_object(
+    'type', 'ExecutionStateChanged',
+    'data', jsonb_build_object(
+      'execution_id', m.execution_id, 'workflow_id', m.workflow_id, 'team_id', m.team_id, 'from_state', m.from_state,
+      'to_state', m.to_state, 'seq', m.version, 'at', m.at, 'attempt', m.attempt, 'started_at', m.started_at,
+      'finished_at', m.finished_at, 'duration_ms', m.duration_ms),
+    'metadata', jsonb_build_object('actor', p_actor) || jsonb_strip_nulls(jsonb_build_object(
+      'correlation_id', m.details->'correlation_id', 'causation_id', m.details->'causation_id', 'trace_id', m.details->'trace_id')));
+$$;
+
+-- Name: FUNCTION execution_state_changed_event(m app_private.execution_move, p_actor uuid); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.execution_state_changed_event(m app_private.execution_move, p_actor uuid) IS 'The ExecutionStateChanged event of an accepted move ({type, data, metadata} as append_events takes it): data per the contract in docs/executions.md, metadata {actor, correlation_id?, causation_id?, trace_id?} from the move''s details.';
+
+-- Name: execution_timing_after_move(text, boolean, timestamp with time zone, integer, timestamp with time zone, timestamp with time zone, bigint); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.execution_timing_after_move(p_to_state text, p_is_retry boolean, p_at timestamp with time zone, p_attempt integer, p_started_at timestamp with time zone, p_finished_at timestamp with time zone, p_duration_ms bigint) RETURNS app_private.execution_timing
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  -- one expression (no FROM): inlined where it is called. A finishing move is never a retry nor a running.
+  select row(
+    p_attempt + p_is_retry::integer,
+    case when p_is_retry then null when p_to_state = 'running' and p_started_at is null then p_at else p_started_at end,
+    case when p_to_state = any (app_hidden.execution_terminal_states()) then p_at when p_is_retry then null else p_finished_at end,
+    case when p_to_state = any (app_hidden.execution_terminal_states()) then
+           case when p_started_at is not null then greatest(0, floor(extract(epoch from (p_at - p_started_at)) * 1000))::bigint end
+         when p_is_retry then null else p_duration_ms end
+  )::app_private.execution_timing;
+$$;
+
+-- Name: FUNCTION execution_timing_after_move(p_to_state text, p_is_retry boolean, p_at timestamp with time zone, p_attempt integer, p_started_at timestamp with time zone, p_finished_at timestamp with time zone, p_duration_ms bigint); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.execution_timing_after_move(p_to_state text, p_is_retry boolean, p_at timestamp with time zone, p_attempt integer, p_started_at timestamp with time zone, p_finished_at timestamp with time zone, p_duration_ms bigint) IS 'The rule of what a move does to attempt and timing: a retry starts a new attempt (attempt + 1, timing reset); the first running of an attempt sets started_at; a finishing move sets finished_at and duration_ms (null if the attempt never ran).';
+
+-- Name: fold_execution_metric_samples(integer); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.fold_execution_metric_samples(max_rows integer DEFAULT 50000) RETURNS integer
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog'
+    AS $$
+  with taken as (
+    -- rows another folder holds are skipped, never waited for or counted twice
+    delete from app_hidden.execution_metric_fold_queue q
+     where q.ctid = any (array(select x.ctid from app_hidden.execution_metric_fold_queue x limit max_rows for update skip locked))
+    returning q.*
+  ), folded as (
+    insert into app_public.execution_metric_rollups as r (
+      workflow_id, team_id, granularity, bucket, shard, total, succeeded, failed, cancelled, timed_out, crashed, other,
+      duration_count, duration_sum_ms, duration_min_ms, duration_max_ms, duration_histogram, node_count, failed_node_count)
+    select t.workflow_id, min(t.team_id::text)::uuid, g.granularity, date_trunc(g.granularity, t.recorded_at, 'UTC'), 0,
+           count(*), count(*) filter (where t.state = 'succeeded'), count(*) filter (where t.state = 'failed'),
+           count(*) filter (where t.state = 'cancelled'), count(*) filter (where t.state = 'timed_out'),
+           count(*) filter (where t.state = 'crashed'),
+           count(*) filter (where not (t.state = any (app_hidden.execution_terminal_states()))),
+           count(t.duration_ms), coalesce(sum(t.duration_ms), 0), min(t.duration_ms), max(t.duration_ms),
+           app_hidden.duration_histogram(array_agg(t.duration_ms)), sum(t.node_count), sum(t.failed_node_count)
+      from taken t
+     cross join (values ('minute'), ('hour'), ('day')) g(granularity)
+     where exists (select 1 from app_public.workflows w where w.id = t.workflow_id)
+     group by t.workflow_id, g.granularity, date_trunc(g.granularity, t.recorded_at, 'UTC')
+     order by 1, 3, 4  -- one lock order for every folder: concurrent folds never deadlock
+    on conflict (workflow_id, granularity, bucket, shard) do update set
+      total = r.total + excluded.total,
+      succeeded = r.succeeded + excluded.succeeded,
+      failed = r.failed + excluded.failed,
+      cancelled = r.cancelled + excluded.cancelled,
+      timed_out = r.timed_out + excluded.timed_out,
+      crashed = r.crashed + excluded.crashed,
+      other = r.other + excluded.other,
+      duration_count = r.duration_count + excluded.duration_count,
+      duration_sum_ms = r.duration_sum_ms + excluded.duration_sum_ms,
+      duration_min_ms = least(r.duration_min_ms, excluded.duration_min_ms),
+      duration_max_ms = greatest(r.duration_max_ms, excluded.duration_max_ms),
+      duration_histogram = app_hidden.int_array_add(r.duration_histogram, excluded.duration_histogram),
+      node_count = r.node_count + excluded.node_count,
+      failed_node_count = r.failed_node_count + excluded.failed_node_count
+    returning 1
+  )
+  select count(*)::integer from taken;
+$$;
+
+-- Name: FUNCTION fold_execution_metric_samples(max_rows integer); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.fold_execution_metric_samples(max_rows integer) IS 'One fold, one statement: takes up to max_rows queued samples (FOR UPDATE SKIP LOCKED: concurrent folders take disjoint rows), deletes them and adds them to the minute, hour and day rollups of their workflows (upserts in one key order: no deadlocks). Atomic: the rows leave the queue in the same commit that adds them to the rollups, so a reader sees every sample exactly once. Samples of deleted workflows are dropped. Returns the number of samples folded (0: the queue was empty or held by another folder). Run by the execution_metrics_fold task every few seconds.';
+
+-- Name: hash_password(text); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.hash_password(password text) RETURNS text
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select public.crypt(password, public.gen_salt('bf', (select s.bcrypt_cost from app_private.auth_settings s where s.id)));
+$$;
+
+-- Name: FUNCTION hash_password(password text); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.hash_password(password text) IS 'bcrypt hash of a password (pgcrypto crypt with a bf salt at the configured cost).';
+
+-- Name: lock_execution_for_node_run(uuid, boolean); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.lock_execution_for_node_run(p_execution_id uuid, p_check_role boolean) RETURNS app_public.executions
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+declare
+  t timestamptz := app_hidden.uuid_v7_time(p_execution_id);
+  e app_public.executions;
+begin
+  select * into e from app_public.executions x
+   where x.id = p_execution_id and x.created_at between t - interval '1 hour' and t + interval '1 hour';
+  if not found then
+    select * into e from app_public.executions x where x.id = p_execution_id;
+  end if;
+  if e.id is null or (p_check_role and not app_hidden.has_team_role(e.team_id, 'viewer')) then
+    raise exception 'execution not found' using errcode = 'LFNTF', detail = 'field: execution_id';
+  end if;
+  if p_check_role and not app_hidden.has_team_role(e.team_id, 'editor') then
+    raise exception 'recording node runs needs the editor role' using errcode = 'LFDNY';
+  end if;
+  select * into e from app_public.executions x where x.id = e.id and x.created_at = e.created_at for share;
+  if not (e.state = any (app_hidden.execution_active_states())) then
+    raise exception 'node runs are recorded only while the execution is running or waiting (it is %)', e.state
+      using errcode = 'LFSTA', detail = format('current_state=%s', e.state);
+  end if;
+  return e;
+end;
+$$;
+
+-- Name: FUNCTION lock_execution_for_node_run(p_execution_id uuid, p_check_role boolean); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.lock_execution_for_node_run(p_execution_id uuid, p_check_role boolean) IS 'Finds an execution (pruned by the id''s time), checks the role, then share-locks it for a node run write and checks (after the lock) that it is running or waiting. Never locks an execution the caller may not write.';
+
+-- Name: lock_executions(uuid[]); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.lock_executions(p_ids uuid[]) RETURNS SETOF app_public.executions
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+declare
+  v_locked integer;
+begin
+  -- Lock in id order (concurrent callers never deadlock on each other), each lookup pruned to the partitions
+  -- around the id's UUIDv7 time.
+  return query
+    select e.*
+      from (select distinct i from unnest(p_ids) i where i is not null order by i) ids(id)
+     cross join lateral (
+       select x.* from app_public.executions x
+        where x.id = ids.id
+          and x.created_at between app_hidden.uuid_v7_time(ids.id) - interval '1 hour' and app_hidden.uuid_v7_time(ids.id) + interval '1 hour'
+          for update) e;
+  get diagnostics v_locked = row_count;
+  if v_locked < (select count(distinct i) from unnest(p_ids) i where i is not null) then
+    -- rows far from their id's time (imports) or missing: search every partition for those
+    return query
+      select x.* from app_public.executions x
+       where x.id = any (p_ids)
+         and not (x.created_at between app_hidden.uuid_v7_time(x.id) - interval '1 hour' and app_hidden.uuid_v7_time(x.id) + interval '1 hour')
+       order by x.id
+         for update;
+  end if;
+end;
+$$;
+
+-- Name: FUNCTION lock_executions(p_ids uuid[]); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.lock_executions(p_ids uuid[]) IS 'Locks (FOR UPDATE) and returns the executions with the given ids, in id order, each found in the partitions around its id''s UUIDv7 time (all partitions for the rest). Missing ids are simply absent.';
+
+-- Name: lock_team_for_caller(uuid); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.lock_team_for_caller(team_id uuid) RETURNS text
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_caller uuid := app_private.require_live_user();
+  v_role text;
+begin
+  if not exists (select 1 from app_public.team_memberships m
+                   join app_public.teams t on t.id = m.team_id and t.deleted_at is null
+                  where m.team_id = lock_team_for_caller.team_id and m.user_id = v_caller) then
+    raise exception 'team not found' using errcode = 'LFNTF', detail = 'field: team_id';
+  end if;
+  perform 1 from app_public.teams t where t.id = lock_team_for_caller.team_id and t.deleted_at is null for update;
+  if not found then
+    raise exception 'team not found' using errcode = 'LFNTF', detail = 'field: team_id';
+  end if;
+  select m.role into v_role from app_public.team_memberships m
+   where m.team_id = lock_team_for_caller.team_id and m.user_id = v_caller;
+  if v_role is null then
+    raise exception 'team not found' using errcode = 'LFNTF', detail = 'field: team_id';
+  end if;
+  return v_role;
+end;
+$$;
+
+-- Name: FUNCTION lock_team_for_caller(team_id uuid); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.lock_team_for_caller(team_id uuid) IS 'Checks the caller is a member of the live team (else LFNTF: no existence leak), then locks the team row (FOR UPDATE) and returns the caller''s role in it as of after the lock. Never locks a team the caller is not in.';
+
+-- Name: move_execution(uuid, text, text, jsonb, uuid, boolean); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.move_execution(p_id uuid, p_to_state text, p_expected_from text, p_details jsonb, p_actor uuid, p_check_role boolean, OUT result app_public.execution_transition_result, OUT execution app_public.executions) RETURNS record
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+declare
+  t timestamptz := app_hidden.uuid_v7_time(p_id);
+  e app_public.executions;
+  m app_private.execution_move;
+  v_denied text;
+  v_retry boolean;
+  v_code text;
+  v_timing app_private.execution_timing;
+  v_details jsonb := case when jsonb_typeof(p_details) = 'object' then p_details end;
+begin
+  result.ord := 1; result.execution_id := p_id; result.ok := false;
+  if p_id is not null and p_check_role then
+    -- access first (no lock): who may not move it learns nothing more and locks nothing
+    select x.* into e from app_public.executions x
+     where x.id = p_id and x.created_at between t - interval '1 hour' and t + interval '1 hour';
+    if not found then
+      select x.* into e from app_public.executions x where x.id = p_id limit 1;
+    end if;
+    if e.id is not null then
+      v_denied := case when app_hidden.has_team_role(e.team_id, 'editor') then null
+                       when app_hidden.has_team_role(e.team_id, 'viewer') then 'LFDNY' else 'LFNTF' end;
+    end if;
+  end if;
+  if p_id is not null and v_denied is null then
+    select x.* into e from app_public.executions x
+     where x.id = p_id and x.created_at between t - interval '1 hour' and t + interval '1 hour'
+       for update;
+    if not found then
+      select x.* into e from app_public.executions x where x.id = p_id limit 1 for update;
+    end if;
+  end if;
+  if e.id is not null and v_denied is null then
+    select a.is_retry into v_retry from app_public.execution_allowed_transitions a
+     where a.from_state = e.state and a.to_state = p_to_state;
+  end if;
+  v_code := case
+    when p_id is null or (p_details is not null and jsonb_typeof(p_details) not in ('object', 'null')) then 'LFVAL'
+    when e.id is null or v_denied = 'LFNTF' then 'LFNTF'
+    when v_denied is not null then v_denied
+    when p_to_state is null or not (p_to_state = any (app_hidden.execution_states())) then 'LFVAL'
+    when p_expected_from is not null and not (p_expected_from = any (app_hidden.execution_states())) then 'LFVAL'
+    when char_length(v_details->>'reason') > 2000 then 'LFVAL'
+    when p_expected_from is not null and p_expected_from <> e.state then 'LFSTA'
+    when v_retry is null then 'LFSTA'
+  end;
+  if v_code is not null then
+    result.error_code := v_code;
+    if v_code <> 'LFNTF' then
+      result.current_state := e.state; result.attempt := e.attempt;
+      result.execution_created_at := case when v_denied is null then e.created_at end;
+    end if;
+    return;
+  end if;
+
+  m.execution_id := e.id; m.team_id := e.team_id; m.workflow_id := e.workflow_id; m.details := v_details;
+  m.from_state := e.state; m.to_state := p_to_state; m.version := e.version + 1; m.at := clock_timestamp();
+  v_timing := app_private.execution_timing_after_move(p_to_state, v_retry, m.at, e.attempt, e.started_at, e.finished_at, e.duration_ms);
+  m.attempt := v_timing.attempt; m.started_at := v_timing.started_at; m.finished_at := v_timing.finished_at; m.duration_ms := v_timing.duration_ms;
+
+  update app_public.executions x set
+    state = p_to_state, attempt = m.attempt, version = m.version, started_at = m.started_at,
+    finished_at = m.finished_at, duration_ms = m.duration_ms,
+    output = case when v_details ? 'output' then v_details->'output' else x.output end,
+    error = case when v_details ? 'error' then v_details->'error' else x.error end,
+    updated_at = now()
+   where x.id = e.id and x.created_at = e.created_at
+  returning x.* into execution;
+  insert into app_public.execution_transitions (execution_id, execution_created_at, seq, team_id, from_state, to_state, at, actor_id, reason, details)
+    values (e.id, e.created_at, m.version, e.team_id, m.from_state, p_to_state, m.at, p_actor, v_details->>'reason',
+            v_details - 'output' - 'error' - 'reason');
+  perform app_private.append_events('execution-' || e.id, 'execution', null,
+    jsonb_build_array(app_private.execution_state_changed_event(m, p_actor)), e.team_id);
+  if p_to_state = any (app_hidden.execution_terminal_states()) then
+    insert into app_public.execution_metric_samples (execution_id, recorded_at, team_id, workflow_id, state, duration_ms, node_count, failed_node_count)
+      select e.id, m.at, e.team_id, e.workflow_id, p_to_state, m.duration_ms, count(*)::integer,
+             (count(*) filter (where nr.status = 'failed'))::integer
+        from app_public.execution_node_runs nr
+       where nr.execution_id = e.id and nr.execution_created_at = e.created_at;
+  end if;
+  result.ok := true; result.execution_created_at := e.created_at; result.current_state := p_to_state;
+  result.seq := m.version; result.attempt := m.attempt;
+end;
+$$;
+
+-- Name: FUNCTION move_execution(p_id uuid, p_to_state text, p_expected_from text, p_details jsonb, p_actor uuid, p_check_role boolean, OUT result app_public.execution_transition_result, OUT execution app_public.executions); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.move_execution(p_id uuid, p_to_state text, p_expected_from text, p_details jsonb, p_actor uuid, p_check_role boolean, OUT result app_public.execution_transition_result, OUT execution app_public.executions) IS 'The lean single move (owner only): one execution, parameters only (every lookup pruned to one partition at executor start), the same checks and writes as a batch of one: access check before the row lock, legality, then one UPDATE (heap-only), one transition INSERT, one append_events, and a metric sample when finishing. Never raises for a refused move: result carries ok or error_code (LFVAL, LFNTF, LFDNY, LFSTA) and current_state; execution is the moved row.';
+
+-- Name: execution_node_runs; Type: TABLE; Schema: app_public; Owner: -
+
+CREATE TABLE app_public.execution_node_runs (
+    execution_id uuid NOT NULL,
+    execution_created_at timestamp with time zone NOT NULL,
+    team_id uuid NOT NULL,
+    node_name text NOT NULL,
+    node_id uuid,
+    attempt integer DEFAULT 1 NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    output jsonb,
+    error jsonb,
+    CONSTRAINT execution_node_runs_attempt_positive CHECK ((attempt >= 1)),
+    CONSTRAINT execution_node_runs_finished_after_started CHECK (((finished_at IS NULL) OR (started_at IS NULL) OR (finished_at >= started_at))),
+    CONSTRAINT execution_node_runs_node_name_length CHECK (((char_length(node_name) >= 1) AND (char_length(node_name) <= 200))),
+    CONSTRAINT execution_node_runs_status_known CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'succeeded'::text, 'failed'::text, 'skipped'::text, 'cancelled'::text])))
+)
+PARTITION BY RANGE (execution_created_at);
+ALTER TABLE ONLY app_public.execution_node_runs ALTER COLUMN output SET COMPRESSION lz4;
+
+-- Name: TABLE execution_node_runs; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TABLE app_public.execution_node_runs IS 'One run of one node within an execution (per attempt): status, timing, output (size-limited) and error. Partitioned with its execution. node_name identifies the node (node ids change when a workflow is saved); node_id is informative.';
+
+-- Name: node_run_or_raise(app_public.execution_node_run_result); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.node_run_or_raise(r app_public.execution_node_run_result) RETURNS app_public.execution_node_runs
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  if not r.ok then
+    if r.error_detail is null then
+      raise exception '%', r.error_message using errcode = r.error_code;
+    end if;
+    raise exception '%', r.error_message using errcode = r.error_code, detail = r.error_detail;
+  end if;
+  return row(r.execution_id, r.execution_created_at, r.team_id, r.node_name, r.node_id, r.attempt, r.status,
+             r.started_at, r.finished_at, r.output, r.error)::app_public.execution_node_runs;
+end;
+$$;
+
+-- Name: FUNCTION node_run_or_raise(r app_public.execution_node_run_result); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.node_run_or_raise(r app_public.execution_node_run_result) IS 'The node run of an ok record_node_runs result, or raises the result''s error (code, message, detail).';
+
+-- Name: parse_execution_moves(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.parse_execution_moves(p_items jsonb) RETURNS SETOF app_private.execution_move_request
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $_$
+  select a.o::integer,
+         case when jsonb_typeof(a.x) = 'object' and (a.x->>'id') ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+              then (a.x->>'id')::uuid end,
+         case when jsonb_typeof(a.x) = 'object' then a.x->>'to_state' end,
+         case when jsonb_typeof(a.x) = 'object' then a.x->>'expected_from' end,
+         case when jsonb_typeof(a.x->'details') = 'object' then a.x->'details' end,
+         jsonb_typeof(a.x) = 'object' and (a.x->'details' is null or jsonb_typeof(a.x->'details') in ('object', 'null'))
+    from jsonb_array_elements(p_items) with ordinality as a(x, o);
+$_$;
+
+-- Name: FUNCTION parse_execution_moves(p_items jsonb); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.parse_execution_moves(p_items jsonb) IS 'Parses transition items [{id, to_state, expected_from?, details?}] into execution_move_request rows, in input order (ord from 1). Never raises: malformed items come back with well_formed = false or a null id.';
+
+-- Name: partition_gaps(integer); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.partition_gaps(days_ahead integer DEFAULT 7) RETURNS TABLE(parent text, missing_day date)
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $_$
+  with bounds as (
+    select p.parent,
+           coalesce(min(substring(c.relname from '_p(\d{8})$')::date), (now() at time zone 'UTC')::date) as first_day
+      from app_private.partitioned_tables p
+      left join pg_inherits i on i.inhparent = p.parent
+      left join pg_class c on c.oid = i.inhrelid and c.relname ~ '_p\d{8}$'
+     group by p.parent
+  )
+  select b.parent::text, d::date
+    from bounds b
+   cross join lateral generate_series(b.first_day, (now() at time zone 'UTC')::date + days_ahead, interval '1 day') d
+   where to_regclass('app_partitions.' || quote_ident(app_private.partition_name(b.parent, d::date))) is null
+   order by 1, 2;
+$_$;
+
+-- Name: FUNCTION partition_gaps(days_ahead integer); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.partition_gaps(days_ahead integer) IS 'Days with no partition between each parent''s oldest partition and days_ahead days from today: an empty result means no gaps.';
+
+-- Name: partition_name(regclass, date); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.partition_name(parent regclass, day date) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select (select relname from pg_class where oid = parent) || '_p' || to_char(day, 'YYYYMMDD');
+$$;
+
+-- Name: FUNCTION partition_name(parent regclass, day date); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.partition_name(parent regclass, day date) IS 'Name of the daily partition of parent for day (in schema app_partitions).';
+
+-- Name: pg_stat_statements_top(integer, text); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.pg_stat_statements_top(max_rows integer DEFAULT 20, order_by text DEFAULT 'total'::text) RETURNS TABLE(queryid bigint, query text, calls bigint, total_exec_ms double precision, mean_exec_ms double precision, rows bigint, shared_blks_hit bigint, shared_blks_read bigint, rank_by text)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  ext_schema text;
+begin
+  if order_by is null or order_by not in ('total', 'mean') then
+    raise exception 'order_by must be total or mean' using errcode = 'LFVAL', detail = 'field: order_by';
+  end if;
+  if max_rows is null or max_rows < 1 or max_rows > 1000 then
+    raise exception 'max_rows must be between 1 and 1000' using errcode = 'LFVAL', detail = 'field: max_rows';
+  end if;
+  select n.nspname into ext_schema
+    from pg_extension e join pg_namespace n on n.oid = e.extnamespace
+   where e.extname = 'pg_stat_statements';
+  if ext_schema is null then
+    raise notice 'pg_stat_statements is not installed in this database: no top statements (see docs/monitoring.md)';
+    return;
+  end if;
+  begin
+    return query execute format(
+      'select s.queryid, s.query, s.calls, s.total_exec_time, s.mean_exec_time, s.rows, s.shared_blks_hit, s.shared_blks_read, %L::text
+         from %I.pg_stat_statements s
+        where s.dbid = (select d.oid from pg_catalog.pg_database d where d.datname = pg_catalog.current_database())
+          and s.toplevel
+        order by %s desc
+        limit %s',
+      order_by, ext_schema, case order_by when 'total' then 's.total_exec_time' else 's.mean_exec_time' end, max_rows);
+  exception when object_not_in_prerequisite_state then
+    raise notice 'pg_stat_statements is installed but not loaded (shared_preload_libraries): no top statements (see docs/monitoring.md)';
+    return;
+  end;
+end;
+$$;
+
+-- Name: FUNCTION pg_stat_statements_top(max_rows integer, order_by text); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.pg_stat_statements_top(max_rows integer, order_by text) IS 'Admin only: the top statements of this database from pg_stat_statements by total or mean execution time (ms). Raises a NOTICE and returns no rows when the extension is not installed or not preloaded.';
+
+-- Name: place_legal_hold(uuid, text, uuid, uuid, uuid); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.place_legal_hold(team_id uuid, reason text, workflow_id uuid DEFAULT NULL::uuid, execution_id uuid DEFAULT NULL::uuid, created_by uuid DEFAULT NULL::uuid) RETURNS uuid
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_id uuid;
+begin
+  if not exists (select 1 from app_public.teams t where t.id = place_legal_hold.team_id) then
+    raise exception 'team % not found', team_id using errcode = 'LFNTF', detail = 'field: team_id';
+  end if;
+  if reason is null or char_length(reason) not between 1 and 2000 then
+    raise exception 'a reason is required' using errcode = 'LFVAL', detail = 'field: reason';
+  end if;
+  if workflow_id is not null and execution_id is not null then
+    raise exception 'a hold covers a team, a workflow or an execution' using errcode = 'LFVAL', detail = 'field: execution_id';
+  end if;
+  insert into app_private.legal_holds (team_id, workflow_id, execution_id, reason, created_by)
+  values (place_legal_hold.team_id, place_legal_hold.workflow_id, place_legal_hold.execution_id, reason, created_by)
+  returning id into v_id;
+  perform app_private.archive_event(team_id, 'LegalHoldPlaced', jsonb_build_object('hold_id', v_id, 'workflow_id', workflow_id,
+    'execution_id', execution_id, 'reason', reason));
+  return v_id;
+end;
+$$;
+
+-- Name: FUNCTION place_legal_hold(team_id uuid, reason text, workflow_id uuid, execution_id uuid, created_by uuid); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.place_legal_hold(team_id uuid, reason text, workflow_id uuid, execution_id uuid, created_by uuid) IS 'Places a legal hold on a team, one of its workflows or one execution; returns the hold id.';
+
+-- Name: plan_execution_moves(app_private.execution_move_request[], app_public.executions[], boolean); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.plan_execution_moves(p_requests app_private.execution_move_request[], p_locked app_public.executions[], p_check_role boolean) RETURNS SETOF app_private.execution_move
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog'
+    AS $$
+  with recursive
+  requests as (
+    select r.*, (row_number() over (partition by r.execution_id order by r.ord))::integer as step
+      from unnest(p_requests) r where r.execution_id is not null
+  ),
+  access as (
+    -- the caller's rights, once per team: null (may move), LFDNY (a member without the editor role), LFNTF
+    select t.team_id,
+           case when not p_check_role or app_hidden.has_team_role(t.team_id, 'editor') then null
+                when app_hidden.has_team_role(t.team_id, 'viewer') then 'LFDNY' else 'LFNTF' end as denied
+      from (select distinct x.team_id from unnest(p_locked) x) t
+  ),
+  walk as (
+    -- step 0: each locked execution as it is; step k: its k-th requested move, applied when legal
+    select x.id, x.created_at, x.team_id, x.workflow_id, a.denied, 0 as step, null::integer as ord, null::text as error_code,
+           null::text as from_state, null::text as to_state, x.state, x.version, x.attempt, null::timestamptz as at,
+           x.started_at, x.finished_at, x.duration_ms,
+           null::jsonb as output, false as set_output, null::jsonb as error, false as set_error, null::jsonb as details
+      from unnest(p_locked) x join access a on a.team_id = x.team_id
+    union all
+    select w.id, w.created_at, w.team_id, w.workflow_id, w.denied, r.step, r.ord, c.code,
+           w.state, r.to_state,
+           case when c.code is null then r.to_state else w.state end,
+           w.version + (c.code is null)::integer,
+           case when c.code is null then t.attempt else w.attempt end,
+           c.at,
+           case when c.code is null then t.started_at else w.started_at end,
+           case when c.code is null then t.finished_at else w.finished_at end,
+           case when c.code is null then t.duration_ms else w.duration_ms end,
+           case when c.code is null and r.details ? 'output' then r.details->'output' else w.output end,
+           w.set_output or (c.code is null and r.details ? 'output'),
+           case when c.code is null and r.details ? 'error' then r.details->'error' else w.error end,
+           w.set_error or (c.code is null and r.details ? 'error'),
+           r.details
+      from walk w
+      join requests r on r.execution_id = w.id and r.step = w.step + 1
+      left join app_public.execution_allowed_transitions a on a.from_state = w.state and a.to_state = r.to_state
+     cross join lateral (
+       select case
+                when not r.well_formed then 'LFVAL'
+                when w.denied is not null then w.denied
+                when r.to_state is null or not (r.to_state = any (app_hidden.execution_states())) then 'LFVAL'
+                when r.expected_from is not null and not (r.expected_from = any (app_hidden.execution_states())) then 'LFVAL'
+                when char_length(r.details->>'reason') > 2000 then 'LFVAL'
+                when r.expected_from is not null and r.expected_from <> w.state then 'LFSTA'
+                when a.to_state is null then 'LFSTA'
+              end as code,
+              clock_timestamp() as at) c
+     cross join lateral app_private.execution_timing_after_move(
+       r.to_state, coalesce(a.is_retry, false), c.at, w.attempt, w.started_at, w.finished_at, w.duration_ms) t
+  )
+  select r.ord, r.execution_id, w.created_at, w.team_id, w.workflow_id, w.step,
+         coalesce(w.id is not null and w.error_code is null, false),
+         case when w.id is not null then w.error_code
+              when r.execution_id is null or not r.well_formed then 'LFVAL' else 'LFNTF' end,
+         w.denied, w.from_state, w.to_state, w.state, w.version, w.attempt, w.at, w.started_at, w.finished_at, w.duration_ms,
+         w.output, w.set_output, w.error, w.set_error, r.details,
+         coalesce(w.step = max(w.step) over (partition by w.id) and bool_or(w.error_code is null) over (partition by w.id), false)
+    from unnest(p_requests) r
+    left join walk w on w.ord = r.ord and w.step > 0
+   order by r.ord;
+$$;
+
+-- Name: FUNCTION plan_execution_moves(p_requests app_private.execution_move_request[], p_locked app_public.executions[], p_check_role boolean); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.plan_execution_moves(p_requests app_private.execution_move_request[], p_locked app_public.executions[], p_check_role boolean) IS 'Plans a batch of moves without writing: walks each locked execution through its requested moves in input order (a recursive query, one step per move of the same execution), checking each against the caller''s role, the known states, expected_from and execution_allowed_transitions. A refused move leaves the state as it was for the next one. One execution_move per request, in input order.';
+
+-- Name: project_execution_daily_stats(regclass, xid8, bigint, xid8, bigint); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.project_execution_daily_stats(target regclass, from_tx xid8, from_pos bigint, to_tx xid8, to_pos bigint) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $_$
+begin
+  execute format($q$
+    with ev as (
+      select (e.data->>'workflow_id')::uuid as wid, coalesce((e.data->>'team_id')::uuid, e.team_id) as team_id, e.type,
+             (((case when e.type = 'ExecutionCreated' then e.data->>'created_at' else e.data->>'at' end)::timestamptz) at time zone 'UTC')::date as day,
+             e.data->>'to_state' as to_state, (e.data->>'duration_ms')::bigint as duration_ms
+        from app_public.events e
+       where (e.transaction_id, e.global_position) > ($1, $2) and (e.transaction_id, e.global_position) <= ($3, $4)
+         and (e.type = 'ExecutionCreated'
+              or (e.type = 'ExecutionStateChanged' and e.data->>'to_state' = any (app_hidden.execution_terminal_states())))
+    )
+    insert into %1$s as t (workflow_id, day, team_id, created_count, succeeded_count, failed_count, cancelled_count,
+                           finished_count, total_duration_ms, max_duration_ms, updated_at)
+    select wid, day, (max(team_id::text))::uuid,
+           count(*) filter (where type = 'ExecutionCreated'),
+           count(*) filter (where to_state = 'succeeded'),
+           count(*) filter (where to_state = any (app_hidden.execution_failure_states())),
+           count(*) filter (where to_state = 'cancelled'),
+           count(*) filter (where type = 'ExecutionStateChanged'),
+           coalesce(sum(duration_ms) filter (where type = 'ExecutionStateChanged'), 0),
+           max(duration_ms) filter (where type = 'ExecutionStateChanged'),
+           now()
+      from ev where wid is not null and day is not null group by wid, day
+    on conflict (workflow_id, day) do update set
+      created_count = t.created_count + excluded.created_count,
+      succeeded_count = t.succeeded_count + excluded.succeeded_count,
+      failed_count = t.failed_count + excluded.failed_count,
+      cancelled_count = t.cancelled_count + excluded.cancelled_count,
+      finished_count = t.finished_count + excluded.finished_count,
+      total_duration_ms = t.total_duration_ms + excluded.total_duration_ms,
+      max_duration_ms = greatest(t.max_duration_ms, excluded.max_duration_ms),
+      updated_at = excluded.updated_at
+  $q$, target) using from_tx, from_pos, to_tx, to_pos;
+end;
+$_$;
+
+-- Name: FUNCTION project_execution_daily_stats(target regclass, from_tx xid8, from_pos bigint, to_tx xid8, to_pos bigint); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.project_execution_daily_stats(target regclass, from_tx xid8, from_pos bigint, to_tx xid8, to_pos bigint) IS 'Projection handler of execution_daily_stats: counts executions created (by created_at day) and finished (by the terminal transition''s day, with durations) per workflow and UTC day.';
+
+-- Name: project_team_activity(regclass, xid8, bigint, xid8, bigint); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.project_team_activity(target regclass, from_tx xid8, from_pos bigint, to_tx xid8, to_pos bigint) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $_$
+begin
+  execute format($q$
+    insert into %1$s (id, team_id, occurred_at, event_id, event_type, stream_id, subject_id, workflow_id, actor_id, summary)
+    select e.global_position, coalesce((e.data->>'team_id')::uuid, e.team_id), e.created_at, e.event_id, e.type, e.stream_id,
+           coalesce(e.data->>'execution_id', e.data->>'workflow_id')::uuid,
+           (e.data->>'workflow_id')::uuid,
+           nullif(e.metadata->>'actor', '')::uuid,
+           case e.type
+             when 'WorkflowCreated' then format('Workflow "%%s" created', e.data->>'name')
+             when 'WorkflowSaved' then format('Workflow "%%s" saved as version %%s', e.data->>'name', e.data->>'version')
+             when 'WorkflowStatusChanged' then format('Workflow status changed from %%s to %%s', e.data->>'previous_status', e.data->>'status')
+             when 'WorkflowDeleted' then 'Workflow deleted'
+             when 'ExecutionCreated' then format('Execution created (%%s trigger)', e.data->>'trigger_type')
+             else format('Execution moved from %%s to %%s', e.data->>'from_state', e.data->>'to_state')
+           end
+      from app_public.events e
+     where (e.transaction_id, e.global_position) > ($1, $2) and (e.transaction_id, e.global_position) <= ($3, $4)
+       and e.type in ('WorkflowCreated', 'WorkflowSaved', 'WorkflowStatusChanged', 'WorkflowDeleted', 'ExecutionCreated', 'ExecutionStateChanged')
+       and coalesce((e.data->>'team_id')::uuid, e.team_id) is not null
+    on conflict (id) do nothing
+  $q$, target) using from_tx, from_pos, to_tx, to_pos;
+end;
+$_$;
+
+-- Name: FUNCTION project_team_activity(target regclass, from_tx xid8, from_pos bigint, to_tx xid8, to_pos bigint); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.project_team_activity(target regclass, from_tx xid8, from_pos bigint, to_tx xid8, to_pos bigint) IS 'Projection handler of team_activity: one feed row per workflow or execution event of a team.';
+
+-- Name: project_workflow_list(regclass, xid8, bigint, xid8, bigint); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.project_workflow_list(target regclass, from_tx xid8, from_pos bigint, to_tx xid8, to_pos bigint) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $_$
+begin
+  -- 1. execution counters and the newest execution created in the batch
+  execute format($q$
+    with ev as (
+      select e.global_position as pos, e.type, e.data, e.team_id
+        from app_public.events e
+       where (e.transaction_id, e.global_position) > ($1, $2) and (e.transaction_id, e.global_position) <= ($3, $4)
+         and e.type in ('ExecutionCreated', 'ExecutionStateChanged')
+    ), agg as (
+      select (data->>'workflow_id')::uuid as wid, (max(coalesce(data->>'team_id', team_id::text)))::uuid as team_id,
+             count(*) filter (where type = 'ExecutionCreated') as created,
+             count(*) filter (where type = 'ExecutionStateChanged' and data->>'to_state' = 'succeeded') as succeeded,
+             count(*) filter (where type = 'ExecutionStateChanged' and data->>'to_state' = any (app_hidden.execution_failure_states())) as failed,
+             count(*) filter (where type = 'ExecutionStateChanged' and data->>'to_state' = 'cancelled') as cancelled
+        from ev group by 1
+    ), newest as (
+      select distinct on ((data->>'workflow_id')::uuid) (data->>'workflow_id')::uuid as wid,
+             (data->>'execution_id')::uuid as eid, (data->>'created_at')::timestamptz as at, data->>'state' as state
+        from ev where type = 'ExecutionCreated'
+       order by (data->>'workflow_id')::uuid, (data->>'created_at')::timestamptz desc, pos desc
+    )
+    insert into %1$s as t (workflow_id, team_id, execution_count, succeeded_count, failed_count, cancelled_count,
+                           last_execution_id, last_execution_at, last_execution_state, last_execution_seq)
+    select a.wid, a.team_id, a.created, a.succeeded, a.failed, a.cancelled, n.eid, n.at, n.state, 0
+      from agg a left join newest n on n.wid = a.wid
+     where a.wid is not null
+    on conflict (workflow_id) do update set
+      execution_count = t.execution_count + excluded.execution_count,
+      succeeded_count = t.succeeded_count + excluded.succeeded_count,
+      failed_count = t.failed_count + excluded.failed_count,
+      cancelled_count = t.cancelled_count + excluded.cancelled_count,
+      last_execution_id = case when excluded.last_execution_at >= coalesce(t.last_execution_at, '-infinity') then excluded.last_execution_id else t.last_execution_id end,
+      last_execution_state = case when excluded.last_execution_at >= coalesce(t.last_execution_at, '-infinity') then excluded.last_execution_state else t.last_execution_state end,
+      last_execution_seq = case when excluded.last_execution_at >= coalesce(t.last_execution_at, '-infinity') then 0 else t.last_execution_seq end,
+      last_execution_at = greatest(excluded.last_execution_at, t.last_execution_at)
+  $q$, target) using from_tx, from_pos, to_tx, to_pos;
+
+  -- 2. the last execution's newest state
+  execute format($q$
+    with last_move as (
+      select distinct on ((e.data->>'execution_id')::uuid) (e.data->>'execution_id')::uuid as eid,
+             e.data->>'to_state' as state, (e.data->>'seq')::integer as seq
+        from app_public.events e
+       where (e.transaction_id, e.global_position) > ($1, $2) and (e.transaction_id, e.global_position) <= ($3, $4)
+         and e.type = 'ExecutionStateChanged'
+       order by (e.data->>'execution_id')::uuid, (e.data->>'seq')::integer desc
+    )
+    update %1$s t set last_execution_state = m.state, last_execution_seq = m.seq
+      from last_move m
+     where t.last_execution_id = m.eid and m.seq > t.last_execution_seq
+  $q$, target) using from_tx, from_pos, to_tx, to_pos;
+
+  -- 3. workflow state, guarded by stream version: the newest full state (created/saved), then a newer status
+  -- change, then deletion
+  execute format($q$
+    insert into %1$s as t (workflow_id, team_id, name, status, version, stream_version, created_at, updated_at)
+    select distinct on ((e.data->>'workflow_id')::uuid) (e.data->>'workflow_id')::uuid, coalesce((e.data->>'team_id')::uuid, e.team_id),
+           e.data->>'name', e.data->>'status', (e.data->>'version')::integer, e.stream_version,
+           min(e.created_at) filter (where e.type = 'WorkflowCreated') over (partition by (e.data->>'workflow_id')::uuid), e.created_at
+      from app_public.events e
+     where (e.transaction_id, e.global_position) > ($1, $2) and (e.transaction_id, e.global_position) <= ($3, $4)
+       and e.type in ('WorkflowCreated', 'WorkflowSaved')
+     order by (e.data->>'workflow_id')::uuid, e.stream_version desc
+    on conflict (workflow_id) do update set
+      name = excluded.name, status = excluded.status, version = excluded.version, stream_version = excluded.stream_version,
+      created_at = coalesce(t.created_at, excluded.created_at), updated_at = excluded.updated_at
+    where t.stream_version < excluded.stream_version
+  $q$, target) using from_tx, from_pos, to_tx, to_pos;
+  execute format($q$
+    with st as (
+      select distinct on ((e.data->>'workflow_id')::uuid) (e.data->>'workflow_id')::uuid as wid, e.data, e.stream_version as sv, e.created_at
+        from app_public.events e
+       where (e.transaction_id, e.global_position) > ($1, $2) and (e.transaction_id, e.global_position) <= ($3, $4)
+         and e.type = 'WorkflowStatusChanged'
+       order by (e.data->>'workflow_id')::uuid, e.stream_version desc
+    )
+    update %1$s t set status = st.data->>'status', version = coalesce((st.data->>'version')::integer, t.version),
+           stream_version = st.sv, updated_at = st.created_at
+      from st where t.workflow_id = st.wid and t.stream_version < st.sv
+  $q$, target) using from_tx, from_pos, to_tx, to_pos;
+  execute format($q$
+    delete from %1$s t using app_public.events e
+     where (e.transaction_id, e.global_position) > ($1, $2) and (e.transaction_id, e.global_position) <= ($3, $4)
+       and e.type = 'WorkflowDeleted' and t.workflow_id = (e.data->>'workflow_id')::uuid
+  $q$, target) using from_tx, from_pos, to_tx, to_pos;
+end;
+$_$;
+
+-- Name: FUNCTION project_workflow_list(target regclass, from_tx xid8, from_pos bigint, to_tx xid8, to_pos bigint); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.project_workflow_list(target regclass, from_tx xid8, from_pos bigint, to_tx xid8, to_pos bigint) IS 'Projection handler of workflow_list: applies the events in the range (from, to] to target (the live table or its shadow), set-based.';
+
+-- Name: projection_lag(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.projection_lag() RETURNS TABLE(projection text, events_behind bigint, lag_seconds double precision, events_processed bigint, last_event_at timestamp with time zone, checkpoint_updated_at timestamp with time zone, rebuilding boolean, dead_letters bigint)
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select c.name,
+         (select count(*) from app_public.events e
+           where (e.transaction_id, e.global_position) > (c.transaction_id, c.global_position)),
+         coalesce((select extract(epoch from clock_timestamp() - e.created_at)::double precision from app_public.events e
+                    where (e.transaction_id, e.global_position) > (c.transaction_id, c.global_position)
+                    order by e.transaction_id, e.global_position limit 1), 0),
+         c.events_processed, c.last_event_at, c.updated_at,
+         exists (select 1 from app_private.projection_rebuilds r where r.name = c.name),
+         (select count(*) from app_private.projection_dead_letters d where d.projection = c.name)
+    from app_private.projection_checkpoints c
+   order by c.name;
+$$;
+
+-- Name: FUNCTION projection_lag(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.projection_lag() IS 'Per projection: events committed but not yet applied, lag in seconds (age of the oldest unapplied event, 0 when
+caught up), totals, whether a rebuild is running and how many dead letters it has. Scraped by monitoring.';
+
+-- Name: projection_swap(text[]); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.projection_swap(tables text[]) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $_$
+declare
+  t text;
+begin
+  foreach t in array tables loop
+    if t !~ '^[a-z][a-z0-9_]{0,50}$' or to_regclass('app_public.' || t) is null or to_regclass('app_private.' || t || '__shadow') is null then
+      raise exception 'no read model % with a shadow table', t using errcode = 'LFVAL', detail = 'field: tables';
+    end if;
+    execute format('alter table app_public.%I rename to %I', t, t || '__retiring');
+    execute format('alter table app_public.%I set schema app_private', t || '__retiring');
+    execute format('alter table app_private.%I set schema app_public', t || '__shadow');
+    execute format('alter table app_public.%I rename to %I', t || '__shadow', t);
+    execute format('alter table app_private.%I rename to %I', t || '__retiring', t || '__shadow');
+  end loop;
+end;
+$_$;
+
+-- Name: FUNCTION projection_swap(tables text[]); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.projection_swap(tables text[]) IS 'Blue/green swap: each app_public.<t> trades places with app_private.<t>__shadow (policies, grants, indexes and
+comments travel with the tables). Run in the rebuild''s final transaction, so readers see the old model or the
+complete new one, never a half-built one.';
+
+-- Name: projections_cover(xid8, text[]); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.projections_cover(token_xmax xid8, projection_names text[] DEFAULT NULL::text[]) RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select pg_snapshot_xmin(pg_current_snapshot()) >= token_xmax
+     and (projection_names is null or (select count(*) from app_private.projection_checkpoints c where c.name = any (projection_names))
+                                      = cardinality(projection_names))
+     and not exists (
+       select 1 from app_private.projection_checkpoints c
+        where (projection_names is null or c.name = any (projection_names))
+          and exists (select 1 from app_public.events e
+                       where e.transaction_id < token_xmax
+                         and (e.transaction_id, e.global_position) > (c.transaction_id, c.global_position)));
+$$;
+
+-- Name: FUNCTION projections_cover(token_xmax xid8, projection_names text[]); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.projections_cover(token_xmax xid8, projection_names text[]) IS 'True when the named projections (null: all) have applied every event of every transaction below token_xmax, i.e. a read of their read models reflects every write made before the token was taken. Every transaction below token_xmax must have finished (the event store''s horizon passed it).';
+
+-- Name: purge_expired(integer); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.purge_expired(max_rows integer DEFAULT 500) RETURNS TABLE(kind text, id uuid)
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_cutoff timestamptz := now() - (select s.restore_window from app_private.auth_settings s where s.id);
+begin
+  return query
+    select 'user'::text, p.id from app_private.purge_users(array(
+      select u.id from app_public.users u where u.deleted_at < v_cutoff order by u.deleted_at limit max_rows)) p(id);
+  return query
+    with gone as (
+      delete from app_public.teams t
+       where t.id in (select t2.id from app_public.teams t2 where t2.deleted_at < v_cutoff order by t2.deleted_at limit max_rows
+                       for update skip locked)
+      returning t.id)
+    select 'team'::text, gone.id from gone;
+end;
+$$;
+
+-- Name: FUNCTION purge_expired(max_rows integer); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.purge_expired(max_rows integer) IS 'Purges up to max_rows users and max_rows teams soft-deleted before the restore window; returns what it deleted. Run by the users_purge task until it returns nothing.';
+
+-- Name: purge_user(uuid); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.purge_user(id uuid) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_team uuid;
+  v_promote uuid;
+begin
+  -- Teams this user is the only owner of get a new owner (the senior member with the highest role) or,
+  -- with no one left, are soft-deleted (and purged with the teams later).
+  for v_team in
+    select m.team_id from app_public.team_memberships m
+     where m.user_id = purge_user.id and m.role = 'owner'
+       and not exists (select 1 from app_public.team_memberships o
+                        where o.team_id = m.team_id and o.role = 'owner' and o.user_id <> purge_user.id)
+     order by m.team_id
+  loop
+    perform 1 from app_public.teams t where t.id = v_team for update;
+    select m.id into v_promote from app_public.team_memberships m
+      join app_public.users u on u.id = m.user_id and u.deleted_at is null
+     where m.team_id = v_team and m.user_id <> purge_user.id
+     order by app_hidden.team_role_rank(m.role) desc, m.created_at, m.id limit 1;
+    if v_promote is null then
+      update app_public.teams t set deleted_at = coalesce(t.deleted_at, now()) where t.id = v_team;
+    else
+      update app_public.team_memberships m set role = 'owner' where m.id = v_promote;
+    end if;
+  end loop;
+  -- Anonymisation by foreign keys: workflow_versions.author_id and workflows.created_by are set null (the
+  -- versions' immutability trigger allows exactly that change); memberships and secrets cascade.
+  delete from app_public.users u where u.id = purge_user.id;
+end;
+$$;
+
+-- Name: FUNCTION purge_user(id uuid); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.purge_user(id uuid) IS 'Hard-deletes one user: hands over teams it solely owned, then deletes the row; authorship (workflow_versions.author_id, workflows.created_by) becomes null.';
+
+-- Name: purge_users(uuid[]); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.purge_users(ids uuid[]) RETURNS SETOF uuid
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_id uuid;
+begin
+  for v_id in select u.id from app_public.users u where u.id = any(ids) and u.deleted_at is not null order by u.id for update
+  loop
+    perform app_private.purge_user(v_id);
+    return next v_id;
+  end loop;
+end;
+$$;
+
+-- Name: FUNCTION purge_users(ids uuid[]); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.purge_users(ids uuid[]) IS 'Hard-deletes the soft-deleted users among ids now (live users are left alone); returns the purged ids.';
+
+-- Name: events; Type: TABLE; Schema: app_public; Owner: -
+
+CREATE TABLE app_public.events (
+    global_position bigint NOT NULL,
+    transaction_id xid8 DEFAULT pg_current_xact_id() NOT NULL,
+    stream_id text NOT NULL,
+    stream_type text NOT NULL,
+    stream_version bigint NOT NULL,
+    event_id uuid NOT NULL,
+    type text NOT NULL,
+    schema_version integer DEFAULT 1 NOT NULL,
+    data jsonb DEFAULT '{}'::jsonb NOT NULL,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    team_id uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT events_metadata_object CHECK ((jsonb_typeof(metadata) = 'object'::text)),
+    CONSTRAINT events_schema_version_positive CHECK ((schema_version >= 1)),
+    CONSTRAINT events_stream_version_positive CHECK ((stream_version >= 1)),
+    CONSTRAINT events_type_length CHECK (((char_length(type) >= 1) AND (char_length(type) <= 200)))
+);
+ALTER TABLE ONLY app_public.events ALTER COLUMN data SET COMPRESSION lz4;
+
+-- Name: TABLE events; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TABLE app_public.events IS '@foreignKey (stream_id) references app_public.event_streams (id)
+The append-only event log. Read globally in (transaction_id, global_position) order, exposing only transactions older than the current snapshot''s xmin, so readers never skip an event committed out of order. metadata carries correlation_id, causation_id, actor and trace_id. team_id is denormalised from the stream for RLS and distribution. Every event''s stream exists (trigger _200_stream_exists).';
+
+-- Name: COLUMN events.transaction_id; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON COLUMN app_public.events.transaction_id IS '@behavior -*
+The writing transaction''s id (xid8): readers order and checkpoint on (transaction_id, global_position). Internal: not exposed through GraphQL.';
+
+-- Name: read_all_events(xid8, bigint, integer, text[], text[]); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.read_all_events(after_transaction_id xid8 DEFAULT '0'::xid8, after_position bigint DEFAULT 0, max_count integer DEFAULT 1000, types text[] DEFAULT NULL::text[], stream_types text[] DEFAULT NULL::text[]) RETURNS SETOF app_public.events
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select e.*
+    from app_public.events e
+   where (e.transaction_id, e.global_position) > (coalesce(after_transaction_id, '0'::xid8), coalesce(after_position, 0))
+     and e.transaction_id < pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())
+     and (types is null or e.type = any (types))
+     and (stream_types is null or e.stream_type = any (stream_types))
+   order by e.transaction_id, e.global_position
+   limit least(greatest(coalesce(max_count, 1000), 1), 10000);
+$$;
+
+-- Name: FUNCTION read_all_events(after_transaction_id xid8, after_position bigint, max_count integer, types text[], stream_types text[]); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.read_all_events(after_transaction_id xid8, after_position bigint, max_count integer, types text[], stream_types text[]) IS 'The global read: events after the checkpoint (after_transaction_id, after_position), in (transaction_id,
+global_position) order, at most max_count (1..10000), optionally only some types or stream types. Only
+transactions older than the current snapshot''s xmin are exposed, so a reader never skips an event committed
+out of order and never sees one twice: checkpoint on the pair of the last row read. A long-open writing
+transaction anywhere in the cluster holds readers back (see app_private.event_store_horizon()).';
+
+-- Name: read_model_drift(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.read_model_drift() RETURNS TABLE(read_model text, key text, problem text, expected text, actual text)
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  -- workflow_list vs workflows
+  select 'workflow_list', w.id::text, 'missing', w.name, null
+    from app_public.workflows w
+   where not exists (select 1 from app_public.workflow_list l where l.workflow_id = w.id)
+  union all
+  select 'workflow_list', l.workflow_id::text, 'orphan', null, l.name
+    from app_public.workflow_list l
+   where l.name is not null and not exists (select 1 from app_public.workflows w where w.id = l.workflow_id)
+  union all
+  select 'workflow_list', w.id::text, 'fields',
+         concat_ws('/', w.name, w.status, w.current_version, w.team_id), concat_ws('/', l.name, l.status, l.version, l.team_id)
+    from app_public.workflows w join app_public.workflow_list l on l.workflow_id = w.id
+   where (w.name, w.status, w.current_version, w.team_id) is distinct from (l.name, l.status, l.version, l.team_id)
+  union all
+  select 'workflow_list', x.workflow_id::text, 'execution_counts',
+         concat_ws('/', x.total, x.succeeded, x.failed, x.cancelled),
+         concat_ws('/', l.execution_count, l.succeeded_count, l.failed_count, l.cancelled_count)
+    from (select e.workflow_id, count(*) as total,
+                 count(*) filter (where e.state = 'succeeded') as succeeded,
+                 count(*) filter (where e.state = any (app_hidden.execution_failure_states())) as failed,
+                 count(*) filter (where e.state = 'cancelled') as cancelled
+            from app_public.executions e group by e.workflow_id) x
+    join app_public.workflow_list l on l.workflow_id = x.workflow_id
+   where (x.total, x.succeeded, x.failed, x.cancelled) is distinct from (l.execution_count, l.succeeded_count, l.failed_count, l.cancelled_count)
+  union all
+  -- workflow_execution_daily_stats vs executions (created per day)
+  select 'workflow_execution_daily_stats', concat(coalesce(x.workflow_id, s.workflow_id), '@', coalesce(x.day, s.day)), 'created_count',
+         coalesce(x.n, 0)::text, coalesce(s.created_count, 0)::text
+    from (select e.workflow_id, (e.created_at at time zone 'UTC')::date as day, count(*) as n
+            from app_public.executions e group by 1, 2) x
+    full join (select * from app_public.workflow_execution_daily_stats where created_count > 0) s
+      on s.workflow_id = x.workflow_id and s.day = x.day
+   where coalesce(x.n, 0) <> coalesce(s.created_count, 0)
+     and (x.workflow_id is null or exists (select 1 from app_public.workflows w where w.id = x.workflow_id))
+     and (s.workflow_id is null or exists (select 1 from app_public.workflows w where w.id = s.workflow_id))
+  union all
+  -- team_activity vs the event log
+  select 'team_activity', coalesce(t.team_id, a.team_id)::text, 'row_count', coalesce(t.n, 0)::text, coalesce(a.n, 0)::text
+    from (select coalesce((e.data->>'team_id')::uuid, e.team_id) as team_id, count(*) as n from app_public.events e
+           where e.type in ('WorkflowCreated', 'WorkflowSaved', 'WorkflowStatusChanged', 'WorkflowDeleted', 'ExecutionCreated', 'ExecutionStateChanged')
+             and e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+             and not exists (select 1 from app_private.projection_dead_letters d where d.projection = 'team_activity' and d.global_position = e.global_position)
+           group by 1) t
+    full join (select team_id, count(*) as n from app_public.team_activity group by 1) a on a.team_id = t.team_id
+   where coalesce(t.n, 0) <> coalesce(a.n, 0) and coalesce(t.team_id, a.team_id) is not null;
+$$;
+
+-- Name: FUNCTION read_model_drift(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.read_model_drift() IS 'Differences between the read models and their sources: workflows missing from or orphaned in workflow_list,
+differing name/status/version/team, differing execution counts; daily created counts that differ from
+executions; team_activity row counts that differ from the event log. Empty when consistent (run it when the
+projections are caught up; rows of a lagging projection show as drift).';
+
+-- Name: read_stream_events(text, bigint, integer, boolean); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.read_stream_events(stream_id text, from_version bigint DEFAULT NULL::bigint, max_count integer DEFAULT 1000, backwards boolean DEFAULT false) RETURNS SETOF app_public.events
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  (select e.* from app_public.events e
+    where not backwards and e.stream_id = read_stream_events.stream_id
+      and e.stream_version >= coalesce(from_version, 1)
+    order by e.stream_version
+    limit least(greatest(coalesce(max_count, 1000), 1), 10000))
+  union all
+  (select e.* from app_public.events e
+    where backwards and e.stream_id = read_stream_events.stream_id
+      and e.stream_version <= coalesce(from_version, 9223372036854775807)
+    order by e.stream_version desc
+    limit least(greatest(coalesce(max_count, 1000), 1), 10000));
+$$;
+
+-- Name: FUNCTION read_stream_events(stream_id text, from_version bigint, max_count integer, backwards boolean); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.read_stream_events(stream_id text, from_version bigint, max_count integer, backwards boolean) IS 'One stream''s events: forwards from from_version (default 1, inclusive) or, with backwards, from from_version
+(default: the end, inclusive) down to 1; at most max_count (1..10000).';
+
+-- Name: rebase_event_transaction_ids(regclass[]); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.rebase_event_transaction_ids(checkpoint_tables regclass[] DEFAULT '{}'::regclass[]) RETURNS TABLE(item text, rows_changed bigint)
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $_$
+declare
+  v_xmin xid8 := pg_snapshot_xmin(pg_current_snapshot());
+  v_next xid8 := pg_snapshot_xmax(pg_current_snapshot());
+  v_max xid8;
+  v_max_pos bigint;
+  v_tbl regclass;
+  v_n bigint;
+  v_cps jsonb := '[]';
+begin
+  select max(e.transaction_id), max(e.global_position) into v_max, v_max_pos from app_public.events e;
+  if v_max is null or v_max < v_next then
+    -- No event carries an xid this cluster has not assigned yet: same cluster history (PITR, physical copy) or a
+    -- cluster already ahead of the restored one. New events will sort after the restored ones: nothing to do.
+    return;
+  end if;
+  -- Each checkpoint (x, p) meant "every event ordered at or before (x, p) is processed". In the re-based order
+  -- (all restored events share xid 0, ordered by position) the equivalent safe checkpoint is the position just
+  -- before the first unprocessed event: nothing is skipped; events processed beyond it are delivered again.
+  foreach v_tbl in array checkpoint_tables loop
+    execute format($q$
+      update %s c set
+        global_position = coalesce((select min(e.global_position) - 1 from app_public.events e
+                                     where (e.transaction_id, e.global_position) > (c.transaction_id, c.global_position)), $1),
+        transaction_id = '0'::xid8
+       where c.transaction_id <> '0'::xid8$q$, v_tbl) using v_max_pos;
+    get diagnostics v_n = row_count;
+    item := v_tbl::text; rows_changed := v_n;
+    v_cps := v_cps || jsonb_build_object('table', v_tbl::text, 'rows', v_n);
+    return next;
+  end loop;
+  alter table app_public.events disable trigger user;
+  update app_public.events e set transaction_id = '0'::xid8 where e.transaction_id <> '0'::xid8;
+  get diagnostics v_n = row_count;
+  alter table app_public.events enable trigger user;
+  insert into app_private.event_xid_rebases (events_rewritten, previous_max_transaction_id, cluster_xmin, checkpoints)
+    values (v_n, v_max, v_xmin, v_cps);
+  item := 'app_public.events'; rows_changed := v_n;
+  return next;
+end;
+$_$;
+
+-- Name: FUNCTION rebase_event_transaction_ids(checkpoint_tables regclass[]); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.rebase_event_transaction_ids(checkpoint_tables regclass[]) IS 'Run once after restoring a logical backup into a new cluster (as the table owner, before writers start): when restored events carry transaction ids this cluster has not reached (they would stay invisible to readers and sort after new events), sets every restored event''s transaction_id to 0 (order = global_position) and rewrites each checkpoint table''s (transaction_id, global_position) to (0, last position before its first unprocessed event). A no-op when no event carries an xid this cluster has not assigned yet (PITR, physical restores, a cluster already ahead). Returns the rows changed per table.';
+
+-- Name: record_node_run_finish(uuid, text, integer, text, jsonb, jsonb, boolean); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.record_node_run_finish(p_execution_id uuid, p_node_name text, p_attempt integer, p_status text, p_output jsonb, p_error jsonb, p_check_role boolean) RETURNS app_public.execution_node_runs
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select app_private.node_run_or_raise(r)
+    from app_private.record_node_runs(
+           jsonb_build_array(jsonb_build_object('op', 'finish', 'execution_id', p_execution_id, 'node_name', p_node_name,
+                                                'attempt', p_attempt, 'status', p_status, 'output', p_output, 'error', p_error)),
+           null, p_check_role) r;
+$$;
+
+-- Name: FUNCTION record_node_run_finish(p_execution_id uuid, p_node_name text, p_attempt integer, p_status text, p_output jsonb, p_error jsonb, p_check_role boolean); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.record_node_run_finish(p_execution_id uuid, p_node_name text, p_attempt integer, p_status text, p_output jsonb, p_error jsonb, p_check_role boolean) IS 'Service path of record_node_run_finish (owner only): one finish through record_node_runs; raises its refusal (LFVAL, LFLIM, LFNTF, LFDNY, LFSTA).';
+
+-- Name: record_node_run_start(uuid, text, integer, uuid, boolean); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.record_node_run_start(p_execution_id uuid, p_node_name text, p_attempt integer, p_node_id uuid, p_check_role boolean) RETURNS app_public.execution_node_runs
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select app_private.node_run_or_raise(r)
+    from app_private.record_node_runs(
+           jsonb_build_array(jsonb_build_object('op', 'start', 'execution_id', p_execution_id, 'node_name', p_node_name,
+                                                'attempt', p_attempt, 'node_id', p_node_id)),
+           null, p_check_role) r;
+$$;
+
+-- Name: FUNCTION record_node_run_start(p_execution_id uuid, p_node_name text, p_attempt integer, p_node_id uuid, p_check_role boolean); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.record_node_run_start(p_execution_id uuid, p_node_name text, p_attempt integer, p_node_id uuid, p_check_role boolean) IS 'Service path of record_node_run_start (owner only): one start through record_node_runs; raises its refusal (LFVAL, LFNTF, LFDNY, LFSTA, LFCNF).';
+
+-- Name: record_node_runs(jsonb, uuid, boolean); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.record_node_runs(p_items jsonb, p_actor uuid DEFAULT NULL::uuid, p_check_role boolean DEFAULT false) RETURNS SETOF app_public.execution_node_run_result
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $_$
+declare
+  v_limit integer := (select s.node_output_max_bytes from app_private.execution_settings s);
+  v_items app_private.node_run_item[];
+  v_max jsonb := '{}';
+  v_started app_public.execution_node_runs[] := '{}';
+  v_finished app_public.execution_node_runs[] := '{}';
+  v_found app_public.execution_node_runs[] := '{}';
+  v_finishes integer;
+  it app_private.node_run_item;
+  k text;
+  m integer;
+begin
+  if p_items is null or jsonb_typeof(p_items) <> 'array' then
+    raise exception 'items must be a JSON array' using errcode = 'LFVAL', detail = 'field: items';
+  end if;
+  if jsonb_array_length(p_items) > 10000 then
+    raise exception 'at most 10000 node runs per call' using errcode = 'LFLIM', detail = format('limit=10000 size=%s', jsonb_array_length(p_items));
+  end if;
+
+  -- 1. parse and validate each item (the checks of the single calls, in their order)
+  select coalesce(array_agg(row(p.ord, p.op, p.execution_id, p.node_name, p.node_id, p.attempt, p.status, p.output, p.error,
+                                null, null, v.code, v.message, v.detail, null)::app_private.node_run_item order by p.ord), '{}')
+    into v_items
+    from (
+      select a.o::integer as ord, a.x,
+             case when jsonb_typeof(a.x) = 'object' then a.x->>'op' end as op,
+             case when jsonb_typeof(a.x->'execution_id') = 'string' and (a.x->>'execution_id') ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+                  then (a.x->>'execution_id')::uuid end as execution_id,
+             case when jsonb_typeof(a.x->'node_name') = 'string' then a.x->>'node_name' end as node_name,
+             case when jsonb_typeof(a.x->'node_id') = 'string' and (a.x->>'node_id') ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+                  then (a.x->>'node_id')::uuid end as node_id,
+             case when jsonb_typeof(a.x->'attempt') = 'number' and (a.x->>'attempt') ~ '^-?[0-9]{1,9}$' then (a.x->>'attempt')::integer end as attempt,
+             coalesce(jsonb_typeof(a.x->'attempt'), 'null') <> 'null'
+               and not (jsonb_typeof(a.x->'attempt') = 'number' and (a.x->>'attempt') ~ '^-?[0-9]{1,9}$') as attempt_bad,
+             coalesce(jsonb_typeof(a.x->'node_id'), 'null') <> 'null'
+               and not (jsonb_typeof(a.x->'node_id') = 'string' and (a.x->>'node_id') ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$') as node_id_bad,
+             case when jsonb_typeof(a.x) = 'object' then a.x->>'status' end as status,
+             case when jsonb_typeof(a.x) = 'object' then nullif(a.x->'output', 'null'::jsonb) end as output,
+             case when jsonb_typeof(a.x) = 'object' then nullif(a.x->'error', 'null'::jsonb) end as error
+        from jsonb_array_elements(p_items) with ordinality as a(x, o)
+    ) p
+    cross join lateral (
+      select octet_length(coalesce(p.output::text, '')) as output_size, octet_length(coalesce(p.error::text, '')) as error_size
+    ) z
+    cross join lateral (
+      select case
+               when jsonb_typeof(p.x) <> 'object' then 'LFVAL'
+               when p.op is null or p.op not in ('start', 'finish') then 'LFVAL'
+               when p.execution_id is null then 'LFVAL'
+               when p.op = 'start' and (p.node_name is null or char_length(p.node_name) not between 1 and 200) then 'LFVAL'
+               when p.attempt_bad or (p.op = 'start' and p.attempt < 1) then 'LFVAL'
+               when p.op = 'start' and p.node_id_bad then 'LFVAL'
+               when p.op = 'finish' and (p.status is null or not (p.status = any (app_hidden.node_run_finished_statuses()))) then 'LFVAL'
+               when p.op = 'finish' and (z.output_size > v_limit or z.error_size > v_limit) then 'LFLIM'
+             end as code,
+             case
+               when jsonb_typeof(p.x) <> 'object' then 'each node run item must be a JSON object'
+               when p.op is null or p.op not in ('start', 'finish') then 'op must be start or finish'
+               when p.execution_id is null then 'execution_id must be a uuid'
+               when p.op = 'start' and (p.node_name is null or char_length(p.node_name) not between 1 and 200) then 'node name must have 1 to 200 characters'
+               when p.attempt_bad or (p.op = 'start' and p.attempt < 1) then 'attempt must be positive'
+               when p.op = 'start' and p.node_id_bad then 'node_id must be a uuid'
+               when p.op = 'finish' and (p.status is null or not (p.status = any (app_hidden.node_run_finished_statuses()))) then 'status must be succeeded, failed, skipped or cancelled'
+               when p.op = 'finish' and z.output_size > v_limit then format('node output is %s bytes, the limit is %s', z.output_size, v_limit)
+               when p.op = 'finish' and z.error_size > v_limit then format('node error is %s bytes, the limit is %s', z.error_size, v_limit)
+             end as message,
+             case
+               when jsonb_typeof(p.x) <> 'object' then 'field: items'
+               when p.op is null or p.op not in ('start', 'finish') then 'field: op'
+               when p.execution_id is null then 'field: execution_id'
+               when p.op = 'start' and (p.node_name is null or char_length(p.node_name) not between 1 and 200) then 'field: node_name'
+               when p.attempt_bad or (p.op = 'start' and p.attempt < 1) then 'field: attempt'
+               when p.op = 'start' and p.node_id_bad then 'field: node_id'
+               when p.op = 'finish' and (p.status is null or not (p.status = any (app_hidden.node_run_finished_statuses()))) then 'field: status'
+               when p.op = 'finish' and z.output_size > v_limit then format('field: output limit=%s size=%s', v_limit, z.output_size)
+               when p.op = 'finish' and z.error_size > v_limit then format('field: error limit=%s size=%s', v_limit, z.error_size)
+             end as detail
+    ) v;
+
+  -- 2. the executions: found (pruned by the ids' time) and checked without a lock, then the writable ones
+  --    share-locked once, in id order, and their state read under the lock
+  with wanted as (
+    select distinct i.execution_id as id from unnest(v_items) i where i.code is null
+  ), found as (
+    select f.id, f.created_at, f.team_id,
+           case when not p_check_role then null
+                when not app_hidden.has_team_role(f.team_id, 'viewer') then 'LFNTF'
+                when not app_hidden.has_team_role(f.team_id, 'editor') then 'LFDNY' end as denied
+      from wanted w
+     cross join lateral (
+       (select x.id, x.created_at, x.team_id from app_public.executions x
+         where x.id = w.id
+           and x.created_at between app_hidden.uuid_v7_time(w.id) - interval '1 hour' and app_hidden.uuid_v7_time(w.id) + interval '1 hour')
+       union all
+       (select x.id, x.created_at, x.team_id from app_public.executions x where x.id = w.id)
+       limit 1) f
+  ), locked as materialized (
+    select l.id, l.state
+      from (select * from found where denied is null order by id) f
+     cross join lateral (
+       select x.id, x.state from app_public.executions x where x.id = f.id and x.created_at = f.created_at for share) l
+  )
+  select array_agg(row(i.ord, i.op, i.execution_id, i.node_name, i.node_id, i.attempt, i.status, i.output, i.error,
+                       f.created_at, f.team_id,
+                       coalesce(i.code, case when f.id is null or f.denied = 'LFNTF' then 'LFNTF' when f.denied is not null then f.denied
+                                             when not (l.state = any (app_hidden.execution_active_states())) then 'LFSTA' end),
+                       case when i.code is not null then i.message
+                            when f.id is null or f.denied = 'LFNTF' then 'execution not found'
+                            when f.denied is not null then 'recording node runs needs the editor role'
+                            when not (l.state = any (app_hidden.execution_active_states())) then
+                              format('node runs are recorded only while the execution is running or waiting (it is %s)', l.state) end,
+                       case when i.code is not null then i.detail
+                            when f.id is null or f.denied = 'LFNTF' then 'field: execution_id'
+                            when f.denied is not null then null
+                            when not (l.state = any (app_hidden.execution_active_states())) then format('current_state=%s', l.state) end,
+                       case when i.code is null and f.denied is null and not (l.state = any (app_hidden.execution_active_states())) then l.state end
+                  )::app_private.node_run_item order by i.ord)
+    into v_items
+    from unnest(v_items) i
+    left join found f on f.id = i.execution_id
+    left join locked l on l.id = i.execution_id;
+  v_items := coalesce(v_items, '{}');
+
+  -- 3. attempts, in input order: a start takes the node's next attempt unless given; a finish without one takes
+  --    the node's latest attempt as of its place in the batch
+  select coalesce(jsonb_object_agg(s.k, s.m), '{}') into v_max
+    from (select nr.execution_id::text || '|' || nr.node_name as k, max(nr.attempt) as m
+            from (select distinct i.execution_id, i.execution_created_at, i.node_name from unnest(v_items) i where i.code is null) d
+            join app_public.execution_node_runs nr
+              on nr.execution_id = d.execution_id and nr.execution_created_at = d.execution_created_at and nr.node_name = d.node_name
+           group by 1) s;
+  for n in 1 .. cardinality(v_items) loop
+    it := v_items[n];
+    continue when it.code is not null;
+    k := it.execution_id::text || '|' || it.node_name;
+    m := coalesce((v_max->>k)::integer, 0);
+    if it.op = 'start' then
+      it.attempt := coalesce(it.attempt, m + 1);
+      if it.attempt > m then v_max := v_max || jsonb_build_object(k, it.attempt); end if;
+    elsif it.attempt is null and m = 0 or it.attempt > m then
+      it.code := 'LFNTF'; it.message := 'node run not found'; it.detail := 'field: node_name';
+    else
+      it.attempt := coalesce(it.attempt, m);
+    end if;
+    v_items[n] := it;
+  end loop;
+
+  -- 4. starts: one INSERT (the first item of an attempt wins; an attempt that exists already is LFCNF)
+  with ins as (
+    insert into app_public.execution_node_runs as nr (execution_id, execution_created_at, team_id, node_name, node_id, attempt, status, started_at)
+    select i.execution_id, i.execution_created_at, i.team_id, i.node_name, i.node_id, i.attempt, 'running', clock_timestamp()
+      from unnest(v_items) i
+     where i.op = 'start' and i.code is null
+     order by i.ord
+    on conflict do nothing
+    returning nr.*
+  )
+  select coalesce(array_agg(row(ins.*)::app_public.execution_node_runs), '{}') into v_started from ins;
+
+  -- 5. finishes: one UPDATE of the runs still pending or running (the first finish of a run wins)
+  with f as (
+    select distinct on (i.execution_id, i.node_name, i.attempt) i.*
+      from unnest(v_items) i
+     where i.op = 'finish' and i.code is null
+     order by i.execution_id, i.node_name, i.attempt, i.ord
+  ), upd as (
+    update app_public.execution_node_runs nr
+       set status = f.status, finished_at = clock_timestamp(), output = f.output, error = f.error
+      from f
+     where nr.execution_id = f.execution_id and nr.execution_created_at = f.execution_created_at
+       and nr.node_name = f.node_name and nr.attempt = f.attempt and nr.status in ('pending', 'running')
+    returning nr.*
+  )
+  select coalesce(array_agg(row(upd.*)::app_public.execution_node_runs), '{}') into v_finished from upd;
+
+  -- finishes that changed nothing: read their runs to say why (already finished, or no such run)
+  select count(*) into v_finishes from unnest(v_items) i where i.op = 'finish' and i.code is null;
+  if v_finishes > cardinality(v_finished) then
+    select coalesce(array_agg(nr), '{}') into v_found
+      from (select distinct i.execution_id, i.execution_created_at, i.node_name, i.attempt
+              from unnest(v_items) i where i.op = 'finish' and i.code is null) d
+      join app_public.execution_node_runs nr
+        on nr.execution_id = d.execution_id and nr.execution_created_at = d.execution_created_at
+       and nr.node_name = d.node_name and nr.attempt = d.attempt;
+  end if;
+
+  -- 6. one result per item, in input order
+  return query
+    with i as (
+      select x.*, row_number() over (partition by x.op, x.execution_id, x.node_name, x.attempt, x.code is null order by x.ord) as nth
+        from unnest(v_items) x
+    ), r as (
+      select i.ord, i.op, i.node_name, i.attempt, i.code as item_code, i.message as item_message, i.detail as item_detail,
+             i.current_state as item_state, coalesce(s, f) as run, g.status as found_status, g.execution_id is not null as found
+        from i
+        left join unnest(v_started) s
+          on i.op = 'start' and i.code is null and i.nth = 1
+         and s.execution_id = i.execution_id and s.node_name = i.node_name and s.attempt = i.attempt
+        left join unnest(v_finished) f
+          on i.op = 'finish' and i.code is null and i.nth = 1
+         and f.execution_id = i.execution_id and f.node_name = i.node_name and f.attempt = i.attempt
+        left join unnest(v_found) g
+          on i.op = 'finish' and i.code is null
+         and g.execution_id = i.execution_id and g.node_name = i.node_name and g.attempt = i.attempt
+    ), o as (
+      select r.*,
+             case when r.item_code is not null then r.item_code
+                  when (r.run).execution_id is not null then null
+                  when r.op = 'start' then 'LFCNF'
+                  when r.found then 'LFSTA'
+                  else 'LFNTF' end as code
+        from r
+    )
+    select o.ord, o.code is null, o.code,
+           case when o.item_code is not null then o.item_message
+                when o.code = 'LFCNF' then format('node %s attempt %s was already started', o.node_name, o.attempt)
+                when o.code = 'LFSTA' then format('node run already finished (%s)', o.found_status)
+                when o.code = 'LFNTF' then 'node run not found' end,
+           case when o.item_code is not null then o.item_detail
+                when o.code = 'LFCNF' then 'field: attempt'
+                when o.code = 'LFSTA' then format('current_state=%s', o.found_status)
+                when o.code = 'LFNTF' then 'field: node_name' end,
+           case when o.item_code is not null then o.item_state
+                when o.code = 'LFSTA' then o.found_status
+                else (o.run).status end,
+           (o.run).execution_id, (o.run).execution_created_at, (o.run).team_id, (o.run).node_name, (o.run).node_id, (o.run).attempt,
+           (o.run).status, (o.run).started_at, (o.run).finished_at, (o.run).output, (o.run).error
+      from o
+     order by o.ord;
+end;
+$_$;
+
+-- Name: FUNCTION record_node_runs(p_items jsonb, p_actor uuid, p_check_role boolean); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.record_node_runs(p_items jsonb, p_actor uuid, p_check_role boolean) IS 'Node runs in bulk (owner only; the engines'' service path). items: [{op: "start", execution_id, node_name, attempt?, node_id?}
+| {op: "finish", execution_id, node_name, status: succeeded|failed|skipped|cancelled, output?, error?, attempt?}] (at most 10000).
+Set-based: the executions are found and (p_check_role) checked without a lock, then share-locked once per batch in id
+order; all starts are one INSERT and all finishes one UPDATE. Items apply in input order per node: a start takes the
+node''s next attempt unless given, a finish without an attempt the node''s latest as of its place in the batch (a start
+and its finish may share a batch). Returns one result per item in input order; a refused item (LFVAL, LFLIM, LFNTF,
+LFDNY, LFSTA, LFCNF: the single functions'' errors, message and detail) writes nothing, the others commit.
+p_actor is accepted for symmetry with apply_execution_transitions (node runs record no actor).';
+
+-- Name: release_legal_hold(uuid); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.release_legal_hold(hold_id uuid) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  h app_private.legal_holds;
+begin
+  update app_private.legal_holds x set released_at = now() where x.id = hold_id and x.released_at is null returning * into h;
+  if not found then
+    raise exception 'active legal hold % not found', hold_id using errcode = 'LFNTF', detail = 'field: hold_id';
+  end if;
+  perform app_private.archive_event(h.team_id, 'LegalHoldReleased', jsonb_build_object('hold_id', h.id));
+end;
+$$;
+
+-- Name: FUNCTION release_legal_hold(hold_id uuid); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.release_legal_hold(hold_id uuid) IS 'Releases an active legal hold.';
+
+-- Name: require_live_user(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.require_live_user() RETURNS uuid
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_id uuid := app_public.current_user_id();
+begin
+  if v_id is null or not exists (select 1 from app_public.users u where u.id = v_id and u.deleted_at is null) then
+    raise exception 'sign in first' using errcode = 'LFDNY';
+  end if;
+  return v_id;
+end;
+$$;
+
+-- Name: FUNCTION require_live_user(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.require_live_user() IS 'The current user id; raises LFDNY for anonymous callers and soft-deleted users.';
+
+-- Name: restore_users(uuid[]); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.restore_users(ids uuid[]) RETURNS SETOF uuid
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog'
+    AS $$
+  update app_public.users u set deleted_at = null
+   where u.id = any(ids) and u.deleted_at is not null
+     and u.deleted_at >= now() - (select s.restore_window from app_private.auth_settings s where s.id)
+  returning u.id;
+$$;
+
+-- Name: FUNCTION restore_users(ids uuid[]); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.restore_users(ids uuid[]) IS 'Restores the soft-deleted users among ids that are still inside the restore window; returns the ids it restored.';
+
+-- Name: rollup_and_drop_metric_samples(integer); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.rollup_and_drop_metric_samples(retain_days integer DEFAULT NULL::integer) RETURNS TABLE(partition_name text, day date, samples bigint, repaired boolean)
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    SET lock_timeout TO '5s'
+    AS $_$
+declare
+  cfg app_private.execution_settings;
+  v_keep integer;
+  v_cutoff date;
+  p record;
+  v_day date;
+  v_bad integer;
+begin
+  -- fold the queue first: the check below compares raw samples with complete rollups
+  while app_private.fold_execution_metric_samples() > 0 loop
+  end loop;
+  select * into cfg from app_private.execution_settings;
+  v_keep := coalesce(retain_days, cfg.raw_sample_retention_days);
+  v_cutoff := (now() at time zone 'UTC')::date - v_keep;
+  for p in
+    select c.relname, substring(c.relname from '_p(\d{8})$')::date as d
+      from pg_inherits i join pg_class c on c.oid = i.inhrelid
+     where i.inhparent = 'app_public.execution_metric_samples'::regclass and c.relname ~ '_p\d{8}$'
+       and substring(c.relname from '_p(\d{8})$')::date < v_cutoff
+     order by 2
+  loop
+    v_day := p.d;
+    partition_name := 'app_partitions.' || p.relname;
+    day := v_day;
+    execute format('select count(*) from app_partitions.%I', p.relname) into samples;
+    -- Do the day rollups hold exactly this partition's samples (per workflow, counts and duration sums)?
+    execute format($q$
+      select count(*) from (
+        select s.workflow_id, count(*) as n, coalesce(sum(s.duration_ms), 0) as d
+          from app_partitions.%I s group by 1) raw
+      full join (
+        select r.workflow_id, sum(r.total) as n, sum(r.duration_sum_ms) as d
+          from app_public.execution_metric_rollups r
+         where r.granularity = 'day' and r.bucket = $1 group by 1) rolled on rolled.workflow_id = raw.workflow_id
+      where raw.n is distinct from rolled.n or raw.d is distinct from rolled.d$q$, p.relname)
+      into v_bad using v_day::timestamp at time zone 'UTC';
+    repaired := v_bad > 0;
+    if repaired then
+      delete from app_public.execution_metric_rollups r
+       where r.bucket >= v_day::timestamp at time zone 'UTC' and r.bucket < (v_day + 1)::timestamp at time zone 'UTC';
+      execute format($q$
+        insert into app_public.execution_metric_rollups (
+          workflow_id, team_id, granularity, bucket, shard, total, succeeded, failed, cancelled, timed_out, crashed, other,
+          duration_count, duration_sum_ms, duration_min_ms, duration_max_ms, duration_histogram, node_count, failed_node_count)
+        select s.workflow_id, min(s.team_id::text)::uuid, g.granularity, date_trunc(g.granularity, s.recorded_at, 'UTC'), 0,
+               count(*), count(*) filter (where s.state = 'succeeded'), count(*) filter (where s.state = 'failed'),
+               count(*) filter (where s.state = 'cancelled'), count(*) filter (where s.state = 'timed_out'),
+               count(*) filter (where s.state = 'crashed'),
+               count(*) filter (where not (s.state = any (app_hidden.execution_terminal_states()))),
+               count(s.duration_ms), coalesce(sum(s.duration_ms), 0), min(s.duration_ms), max(s.duration_ms),
+               app_hidden.duration_histogram(array_agg(s.duration_ms)), sum(s.node_count), sum(s.failed_node_count)
+          from app_partitions.%I s
+         cross join (values ('minute'), ('hour'), ('day')) g(granularity)
+         where exists (select 1 from app_public.workflows w where w.id = s.workflow_id)
+         group by s.workflow_id, g.granularity, date_trunc(g.granularity, s.recorded_at, 'UTC')$q$, p.relname);
+    end if;
+    execute format('drop table app_partitions.%I', p.relname);
+    return next;
+  end loop;
+
+  delete from app_public.execution_metric_rollups r
+   where r.granularity = 'minute' and r.bucket < now() - make_interval(days => cfg.minute_rollup_retention_days);
+  delete from app_public.execution_metric_rollups r
+   where r.granularity = 'hour' and r.bucket < now() - make_interval(days => cfg.hour_rollup_retention_days);
+  delete from app_private.execution_idempotency_keys k
+   where k.created_at < now() - make_interval(days => cfg.idempotency_key_retention_days);
+end;
+$_$;
+
+-- Name: FUNCTION rollup_and_drop_metric_samples(retain_days integer); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.rollup_and_drop_metric_samples(retain_days integer) IS 'Run by the execution_metrics_retention task: for each raw metric sample partition older than retain_days (default execution_settings.raw_sample_retention_days), checks that the day rollups equal the raw data (rebuilding that day''s minute/hour/day rollups from raw when not), then drops the partition. Folds the sample queue first. Also prunes minute/hour rollups and idempotency keys past their retention.';
+
+-- Name: sign_jwt(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.sign_jwt(claims jsonb) RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_secret text;
+  v_signing_input text;
+begin
+  select s.jwt_secret into v_secret from app_private.auth_settings s where s.id;
+  if v_secret is null then
+    raise exception 'token signing is not configured (app_private.configure_auth)';
+  end if;
+  v_signing_input := app_private.base64url(convert_to('{"alg":"HS256","typ":"JWT"}', 'UTF8'))
+    || '.' || app_private.base64url(convert_to(claims::text, 'UTF8'));
+  return v_signing_input || '.' || app_private.base64url(public.hmac(convert_to(v_signing_input, 'UTF8'), convert_to(v_secret, 'UTF8'), 'sha256'));
+end;
+$$;
+
+-- Name: FUNCTION sign_jwt(claims jsonb); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.sign_jwt(claims jsonb) IS 'Signs the claims as a compact HS256 JWT with the configured secret. Owner only.';
+
+-- Name: soft_delete_users(uuid[]); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.soft_delete_users(ids uuid[]) RETURNS SETOF uuid
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog'
+    AS $$
+  update app_public.users u set deleted_at = now() where u.id = any(ids) and u.deleted_at is null returning u.id;
+$$;
+
+-- Name: FUNCTION soft_delete_users(ids uuid[]); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.soft_delete_users(ids uuid[]) IS 'Soft-deletes the live users among ids; returns the ids it deleted.';
+
+-- Name: start_execution(uuid, text, jsonb, text, uuid, boolean); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.start_execution(p_workflow_id uuid, p_trigger_type text, p_input jsonb, p_idempotency_key text, p_actor uuid, p_check_role boolean) RETURNS app_public.executions
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+declare
+  r record;
+  e app_public.executions;
+begin
+  select * into r
+    from app_private.start_executions(
+           jsonb_build_array(jsonb_build_object('workflow_id', p_workflow_id, 'trigger_type', p_trigger_type, 'idempotency_key', p_idempotency_key)
+                             || case when p_input is null then '{}'::jsonb else jsonb_build_object('input', p_input) end),
+           p_actor, p_check_role);
+  if not r.ok and r.error_detail is null then
+    raise exception '%', r.error_message using errcode = r.error_code;
+  elsif not r.ok then
+    raise exception '%', r.error_message using errcode = r.error_code, detail = r.error_detail;
+  end if;
+  select * into e from app_public.executions x where x.id = r.execution_id and x.created_at = r.execution_created_at;
+  return e;
+end;
+$$;
+
+-- Name: FUNCTION start_execution(p_workflow_id uuid, p_trigger_type text, p_input jsonb, p_idempotency_key text, p_actor uuid, p_check_role boolean); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.start_execution(p_workflow_id uuid, p_trigger_type text, p_input jsonb, p_idempotency_key text, p_actor uuid, p_check_role boolean) IS 'Service path of start_execution (owner only): starts an execution of an active workflow pinned to its current version; p_actor is recorded, p_check_role applies the visitor''s team role checks. A one-item call of app_private.start_executions (the same rules and errors).';
+
+-- Name: start_executions(jsonb, uuid, boolean); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.start_executions(p_items jsonb, p_actor uuid DEFAULT NULL::uuid, p_check_role boolean DEFAULT false) RETURNS TABLE(ord integer, ok boolean, error_code text, error_message text, error_detail text, execution_id uuid, execution_created_at timestamp with time zone, created boolean)
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $_$
+declare
+  v_items app_private.execution_start_item[];
+begin
+  if p_items is null or jsonb_typeof(p_items) <> 'array' then
+    raise exception 'items must be a JSON array' using errcode = 'LFVAL', detail = 'field: items';
+  end if;
+  if jsonb_array_length(p_items) > 10000 then
+    raise exception 'at most 10000 starts per call' using errcode = 'LFLIM', detail = format('limit=10000 size=%s', jsonb_array_length(p_items));
+  end if;
+
+  -- 1. parse each item, find its workflow and apply the checks of a start, in their order
+  select coalesce(array_agg(row(p.ord, p.workflow_id, p.trigger_type, p.input, p.idempotency_key, w.team_id, w.current_version,
+                                case when c.code is null then app_public.uuid_generate_v7() end,
+                                c.code, c.message, c.detail, null, null, null)::app_private.execution_start_item order by p.ord), '{}')
+    into v_items
+    from (
+      select a.o::integer as ord, a.x,
+             case when jsonb_typeof(a.x->'workflow_id') = 'string'
+                   and (a.x->>'workflow_id') ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+                  then (a.x->>'workflow_id')::uuid end as workflow_id,
+             case when jsonb_typeof(a.x) = 'object' then a.x->>'trigger_type' end as trigger_type,
+             case when jsonb_typeof(a.x) = 'object' and a.x ? 'input' then a.x->'input' end as input,
+             case when jsonb_typeof(a.x) = 'object' then a.x->>'idempotency_key' end as idempotency_key
+        from jsonb_array_elements(p_items) with ordinality as a(x, o)
+    ) p
+    left join app_public.workflows w on w.id = p.workflow_id
+    cross join lateral (
+      select case
+               when jsonb_typeof(p.x) <> 'object' then array['LFVAL', 'each start item must be a JSON object', 'field: items']
+               when p.workflow_id is null then array['LFVAL', 'workflow_id must be a uuid', 'field: workflow_id']
+               when w.id is null or (p_check_role and not app_hidden.has_team_role(w.team_id, 'viewer'))
+                 then array['LFNTF', 'workflow not found', 'field: workflow_id']
+               when p_check_role and not app_hidden.has_team_role(w.team_id, 'editor')
+                 then array['LFDNY', 'starting an execution needs the editor role', null]
+               when w.status <> 'active'
+                 then array['LFSTA', format('workflow is %s, only active workflows can start executions', w.status), format('current_state=%s', w.status)]
+               when p.trigger_type is null or p.trigger_type not in ('webhook', 'schedule', 'event', 'manual', 'retry')
+                 then array['LFVAL', 'unknown trigger type', 'field: trigger_type']
+               when p.idempotency_key is not null and char_length(p.idempotency_key) not between 1 and 200
+                 then array['LFVAL', 'idempotency key must have 1 to 200 characters', 'field: idempotency_key']
+             end as v
+    ) r
+    cross join lateral (select r.v[1] as code, r.v[2] as message, r.v[3] as detail) c;
+
+  -- 2. idempotency keys: the first item of each (team, key) claims it, in key order (no deadlocks between
+  --    batches); a key another transaction holds makes this one wait for it, as in a single start
+  with claimed as (
+    insert into app_private.execution_idempotency_keys as k (team_id, key, workflow_id, execution_id, execution_created_at)
+    select f.team_id, f.idempotency_key, f.workflow_id, f.new_id, app_hidden.uuid_v7_time(f.new_id)
+      from (select distinct on (i.team_id, i.idempotency_key) i.*
+              from unnest(v_items) i
+             where i.code is null and i.idempotency_key is not null
+             order by i.team_id, i.idempotency_key, i.ord) f
+     order by f.team_id, f.idempotency_key
+    on conflict (team_id, key) do nothing
+    returning k.execution_id
+  )
+  select array_agg(row(i.ord, i.workflow_id, i.trigger_type, i.input, i.idempotency_key, i.team_id, i.workflow_version, i.new_id,
+                       i.code, i.message, i.detail, null, null,
+                       i.code is null and (i.idempotency_key is null or cl.execution_id is not null))::app_private.execution_start_item
+                   order by i.ord)
+    into v_items
+    from unnest(v_items) i
+    left join claimed cl on cl.execution_id = i.new_id;
+
+  -- 3. the new executions, their first transition
+  insert into app_public.executions (id, created_at, team_id, workflow_id, workflow_version, state, trigger_type, input, idempotency_key, attempt, version)
+  select i.new_id, app_hidden.uuid_v7_time(i.new_id), i.team_id, i.workflow_id, i.workflow_version, 'pending', i.trigger_type, i.input, i.idempotency_key, 1, 1
+    from unnest(v_items) i where i.created
+   order by i.ord;
+  insert into app_public.execution_transitions (execution_id, execution_created_at, seq, team_id, from_state, to_state, at, actor_id, reason)
+  select i.new_id, app_hidden.uuid_v7_time(i.new_id), 1, i.team_id, null, 'pending', app_hidden.uuid_v7_time(i.new_id), p_actor, 'created'
+    from unnest(v_items) i where i.created;
+
+  -- 4. items whose key was claimed before (by another transaction, or by an earlier item of this call): the
+  --    execution the key names, or LFCNF
+  select array_agg(case when i.created or i.code is not null or i.idempotency_key is null then i
+                        else row(i.ord, i.workflow_id, i.trigger_type, i.input, i.idempotency_key, i.team_id, i.workflow_version, i.new_id,
+                                 case when k.workflow_id <> i.workflow_id or x.id is null then 'LFCNF' end,
+                                 case when k.workflow_id <> i.workflow_id then 'idempotency key already used for another workflow'
+                                      when x.id is null then 'idempotency key already used (its execution is archived)' end,
+                                 case when k.workflow_id <> i.workflow_id or x.id is null then 'field: idempotency_key' end,
+                                 x.id, x.created_at, false)::app_private.execution_start_item end
+                   order by i.ord)
+    into v_items
+    from unnest(v_items) i
+    left join app_private.execution_idempotency_keys k
+      on not i.created and i.code is null and k.team_id = i.team_id and k.key = i.idempotency_key
+    left join app_public.executions x
+      on x.id = k.execution_id and x.created_at = k.execution_created_at and k.workflow_id = i.workflow_id;
+
+  -- 5. ExecutionCreated for every new execution: one append of all their streams
+  perform 1 from app_private.append_to_streams((
+    select coalesce(jsonb_agg(jsonb_build_object(
+             'stream_id', 'execution-' || i.new_id, 'stream_type', 'execution', 'expected_version', 0, 'team_id', i.team_id,
+             'events', jsonb_build_array(jsonb_build_object(
+               'type', 'ExecutionCreated',
+               'data', jsonb_build_object('execution_id', i.new_id, 'workflow_id', i.workflow_id, 'team_id', i.team_id,
+                                          'workflow_version', i.workflow_version, 'state', 'pending', 'trigger_type', i.trigger_type,
+                                          'attempt', 1, 'created_at', app_hidden.uuid_v7_time(i.new_id)),
+               'metadata', jsonb_build_object('actor', p_actor)))) order by i.ord), '[]')
+      from unnest(v_items) i where i.created));
+
+  return query
+  select i.ord, i.code is null, i.code, i.message, i.detail,
+         case when i.created then i.new_id else i.execution_id end,
+         case when i.created then app_hidden.uuid_v7_time(i.new_id) else i.execution_created_at end,
+         coalesce(i.created, false)
+    from unnest(v_items) i
+   order by i.ord;
+end;
+$_$;
+
+-- Name: FUNCTION start_executions(p_items jsonb, p_actor uuid, p_check_role boolean); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.start_executions(p_items jsonb, p_actor uuid, p_check_role boolean) IS 'Service path of many starts in one call (owner only; the engine''s group commit sends concurrent single starts
+through it). p_items: a JSON array (at most 10000) of {workflow_id, trigger_type, input?, idempotency_key?}; an
+absent input is SQL null, input: null is JSON null. Each item is checked as app_private.start_execution checks a
+start, in the same order and with the same errors, and answered on its own: one row per item, in input order,
+with ok, or error_code (LFVAL, LFNTF, LFDNY, LFSTA, LFCNF), error_message and error_detail as the single start
+raises them; execution_id and execution_created_at of the execution started, or of the one an idempotency key
+already names (created = false). A refused item writes nothing; the others commit together. Items with one
+idempotency key in one call resolve to the first of them. p_actor is recorded on the first transition and the
+ExecutionCreated event; p_check_role applies the visitor''s team role checks.';
+
+-- Name: table_checksums(text[]); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.table_checksums(schemas text[] DEFAULT NULL::text[]) RETURNS TABLE(table_name text, row_count bigint, checksum text)
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    SET "TimeZone" TO 'UTC'
+    SET "DateStyle" TO 'ISO, YMD'
+    SET "IntervalStyle" TO 'postgres'
+    SET extra_float_digits TO '1'
+    AS $$
+declare
+  r record;
+begin
+  for r in
+    select c.oid::regclass as rel, n.nspname || '.' || c.relname as name
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where c.relkind = 'r'
+       and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\_%'
+       and (schemas is null or n.nspname = any (schemas))
+       and not exists (select 1 from pg_depend d where d.objid = c.oid and d.deptype = 'e')
+     order by 2
+  loop
+    table_name := r.name;
+    execute format('select count(*), coalesce(sum(hashtextextended(t::text, 0)::numeric), 0)::text from %s t', r.rel)
+      into row_count, checksum;
+    return next;
+  end loop;
+end;
+$$;
+
+-- Name: FUNCTION table_checksums(schemas text[]); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.table_checksums(schemas text[]) IS 'Row count and an order-independent content checksum (sum of 64-bit hashes of each row''s text form, with fixed output settings) of every ordinary table (leaf partitions included, extension tables excluded), optionally limited to some schemas. Run in the backup''s snapshot and again after a restore: equal figures mean equal data.';
+
+-- Name: tg__bump_version(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.tg__bump_version() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  if tg_op = 'UPDATE' then
+    new.version := old.version + 1;
+  end if;
+  return new;
+end;
+$$;
+
+-- Name: FUNCTION tg__bump_version(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.tg__bump_version() IS 'Trigger: increments the row version on every UPDATE (optimistic concurrency and cache guards).';
+
+-- Name: tg__invalidate_cache(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.tg__invalidate_cache() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_keys text[];
+  v_tags text[];
+begin
+  if tg_op = 'TRUNCATE' then
+    perform app_private.enqueue_cache_invalidation('{}', '{}', tg_argv);
+    return null;
+  end if;
+  -- Statement level, over the transition tables: one call per statement whatever the number of rows (a
+  -- 200-node workflow save or a 10,000-user bulk insert enqueues a handful of jobs, not one per row).
+  if tg_op = 'INSERT' then
+    select coalesce(array_agg(distinct k), '{}'), coalesce(array_agg(distinct g), '{}') into v_keys, v_tags
+      from (select to_jsonb(n) as r from new_rows n) x
+      left join lateral unnest(app_private.cache_keys(tg_table_name, x.r)) k on true
+      left join lateral unnest(app_private.cache_tags(tg_table_name, x.r)) g on true;
+  elsif tg_op = 'UPDATE' then
+    select coalesce(array_agg(distinct k), '{}'), coalesce(array_agg(distinct g), '{}') into v_keys, v_tags
+      from (select to_jsonb(n) as r from new_rows n union all select to_jsonb(o) from old_rows o) x
+      left join lateral unnest(app_private.cache_keys(tg_table_name, x.r)) k on true
+      left join lateral unnest(app_private.cache_tags(tg_table_name, x.r)) g on true;
+  else
+    select coalesce(array_agg(distinct k), '{}'), coalesce(array_agg(distinct g), '{}') into v_keys, v_tags
+      from (select to_jsonb(o) as r from old_rows o) x
+      left join lateral unnest(app_private.cache_keys(tg_table_name, x.r)) k on true
+      left join lateral unnest(app_private.cache_tags(tg_table_name, x.r)) g on true;
+  end if;
+  v_keys := array_remove(v_keys, null);
+  v_tags := array_remove(v_tags, null);
+  if cardinality(v_keys) + cardinality(v_tags) > 0 then
+    perform app_private.enqueue_cache_invalidation(v_keys, v_tags);
+  end if;
+  return null;
+end;
+$$;
+
+-- Name: FUNCTION tg__invalidate_cache(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.tg__invalidate_cache() IS 'Trigger (AFTER, statement level, with transition tables new_rows/old_rows): enqueues invalidation of the cache keys and tags the old and new rows feed, once per statement. As a TRUNCATE trigger it enqueues the key patterns named in the trigger arguments. SECURITY DEFINER so a visitor''s write (GraphQL) can enqueue jobs.';
+
+-- Name: tg__timestamps(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.tg__timestamps() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  new.created_at := (case when tg_op = 'INSERT' then now() else old.created_at end);
+  new.updated_at := (case when tg_op = 'UPDATE' and old.updated_at >= now() then old.updated_at + interval '1 millisecond' else now() end);
+  return new;
+end;
+$$;
+
+-- Name: FUNCTION tg__timestamps(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.tg__timestamps() IS 'Trigger: created_at is set once on insert; updated_at moves forward on every write.';
+
+-- Name: tg_event_streams__restrict_delete(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.tg_event_streams__restrict_delete() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  if exists (select 1 from app_public.events e join old_streams o on o.id = e.stream_id) then
+    raise exception 'event streams with events cannot be deleted' using errcode = '23503',
+      constraint = 'events_stream_id_fkey', table = 'event_streams', schema = 'app_public';
+  end if;
+  return null;
+end;
+$$;
+
+-- Name: FUNCTION tg_event_streams__restrict_delete(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.tg_event_streams__restrict_delete() IS 'Trigger (per DELETE statement on event_streams): a stream with events cannot be deleted (23503, constraint events_stream_id_fkey), as the foreign key''s on delete restrict did.';
+
+-- Name: tg_events__immutable(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.tg_events__immutable() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  if current_setting('linkflow.allow_event_erasure', true) = 'on' and tg_op = 'UPDATE' then
+    return new;
+  end if;
+  raise exception 'events are immutable' using errcode = 'LFIMM',
+    hint = 'Use app_private.erase_event_personal_data() to redact personal data.';
+end;
+$$;
+
+-- Name: FUNCTION tg_events__immutable(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.tg_events__immutable() IS 'Trigger: refuses UPDATE and DELETE on events, except an UPDATE made inside the erasure function.';
+
+-- Name: tg_events__stream_exists(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.tg_events__stream_exists() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_missing text;
+begin
+  select n.stream_id into v_missing
+    from new_events n
+   where not exists (select 1 from app_public.event_streams s where s.id = n.stream_id)
+   limit 1;
+  if v_missing is not null then
+    raise exception 'event stream % does not exist', v_missing using errcode = '23503',
+      constraint = 'events_stream_id_fkey', table = 'events', schema = 'app_public', detail = 'field: stream_id';
+  end if;
+  return null;
+end;
+$$;
+
+-- Name: FUNCTION tg_events__stream_exists(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.tg_events__stream_exists() IS 'Trigger (per INSERT statement on events): every new event belongs to an existing stream (23503, constraint events_stream_id_fkey), checked once per statement over its new rows.';
+
+-- Name: tg_execution_metric_samples__enqueue_fold(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.tg_execution_metric_samples__enqueue_fold() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  insert into app_hidden.execution_metric_fold_queue (recorded_at, team_id, workflow_id, state, duration_ms, node_count, failed_node_count)
+    select s.recorded_at, s.team_id, s.workflow_id, s.state, s.duration_ms, s.node_count, s.failed_node_count from new_samples s;
+  return null;
+end;
+$$;
+
+-- Name: FUNCTION tg_execution_metric_samples__enqueue_fold(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.tg_execution_metric_samples__enqueue_fold() IS 'Statement trigger: appends the inserted samples to execution_metric_fold_queue (no shared rows, no wide rows in the writer''s transaction); the fold task adds them to the rollups.';
+
+-- Name: tg_execution_transitions__chain(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.tg_execution_transitions__chain() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+declare
+  bad record;
+  one record;
+  v_rows integer;
+  v_prev text;
+  v_bad boolean := false;
+begin
+  select count(*) into v_rows from new_transitions;
+  if v_rows = 1 then
+    -- one row (the single-transition path): parameterized lookups, pruned to one partition at executor start
+    select n.execution_id, n.execution_created_at, n.seq, n.from_state, n.to_state into one from new_transitions n;
+    if (one.seq = 1) <> (one.from_state is null)
+       or (one.from_state is not null and not exists (
+             select 1 from app_public.execution_allowed_transitions a where a.from_state = one.from_state and a.to_state = one.to_state)) then
+      v_bad := true;
+    elsif one.seq > 1 then
+      select p.to_state into v_prev from app_public.execution_transitions p
+       where p.execution_id = one.execution_id and p.execution_created_at = one.execution_created_at and p.seq = one.seq - 1;
+      if found and v_prev is distinct from one.from_state then
+        v_bad := true;
+      end if;
+    end if;
+    if v_bad then
+      raise exception 'transition % of execution % (% -> %) is not allowed or breaks the chain',
+        one.seq, one.execution_id, coalesce(one.from_state, 'none'), one.to_state
+        using errcode = 'LFSTA', detail = format('current_state=%s', coalesce(one.from_state, 'none'));
+    end if;
+    return null;
+  end if;
+  select n.execution_id, n.seq, n.from_state, n.to_state into bad
+    from new_transitions n
+   where (n.seq = 1) <> (n.from_state is null)
+      or (n.from_state is not null and not exists (
+            select 1 from app_public.execution_allowed_transitions a
+             where a.from_state = n.from_state and a.to_state = n.to_state))
+      or exists (
+            select 1 from app_public.execution_transitions p
+             where p.execution_id = n.execution_id and p.execution_created_at = n.execution_created_at
+               and p.seq = n.seq - 1 and p.to_state is distinct from n.from_state)
+   limit 1;
+  if found then
+    raise exception 'transition % of execution % (% -> %) is not allowed or breaks the chain',
+      bad.seq, bad.execution_id, coalesce(bad.from_state, 'none'), bad.to_state
+      using errcode = 'LFSTA', detail = format('current_state=%s', coalesce(bad.from_state, 'none'));
+  end if;
+  return null;
+end;
+$$;
+
+-- Name: FUNCTION tg_execution_transitions__chain(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.tg_execution_transitions__chain() IS 'Statement trigger: every recorded move must be in execution_allowed_transitions, seq 1 (and only seq 1) has no from_state, and each from_state equals the previous seq''s to_state: the history is a chain.';
+
+-- Name: tg_execution_transitions__immutable(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.tg_execution_transitions__immutable() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  raise exception 'execution transitions are immutable' using errcode = 'LFIMM';
+end;
+$$;
+
+-- Name: FUNCTION tg_execution_transitions__immutable(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.tg_execution_transitions__immutable() IS 'Trigger: refuses UPDATE of recorded transitions (deletes happen only with their execution).';
+
+-- Name: tg_executions__terminal_immutable(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.tg_executions__terminal_immutable() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  -- Only a retry (a new attempt through an is_retry move) may change a finished execution.
+  if new.attempt > old.attempt and exists (
+       select 1 from app_public.execution_allowed_transitions a
+        where a.from_state = old.state and a.to_state = 'queued' and a.is_retry) then
+    return new;
+  end if;
+  if (new.state, new.attempt, new.started_at, new.finished_at, new.duration_ms, new.workflow_id, new.workflow_version,
+      new.team_id, new.trigger_type, new.version, new.created_at, new.id)
+     is not distinct from
+     (old.state, old.attempt, old.started_at, old.finished_at, old.duration_ms, old.workflow_id, old.workflow_version,
+      old.team_id, old.trigger_type, old.version, old.created_at, old.id)
+     and (current_setting('linkflow.allow_execution_redaction', true) = 'on'
+          or (new.input, new.output, new.error, new.idempotency_key) is not distinct from (old.input, old.output, old.error, old.idempotency_key)) then
+    return new;
+  end if;
+  raise exception 'execution % is % and cannot change', old.id, old.state using errcode = 'LFIMM',
+    detail = format('current_state=%s', old.state);
+end;
+$$;
+
+-- Name: FUNCTION tg_executions__terminal_immutable(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.tg_executions__terminal_immutable() IS 'Trigger: a finished execution (succeeded, failed, cancelled, timed_out, crashed) never changes, except by a retry (attempt + 1 from a retryable state) or a redaction of input/output/error with linkflow.allow_execution_redaction = on.';
+
+-- Name: tg_partition_default__reject(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.tg_partition_default__reject() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  raise exception 'no partition of % for this row', tg_table_name using errcode = 'LFPRT',
+    hint = 'Create it with app_private.ensure_partitions() or app_private.ensure_partitions_between().';
+end;
+$$;
+
+-- Name: FUNCTION tg_partition_default__reject(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.tg_partition_default__reject() IS 'Trigger on default partitions: a row that no daily partition covers is refused loudly, never silently kept.';
+
+-- Name: tg_team_memberships__notify_live(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.tg_team_memberships__notify_live() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_teams text;
+begin
+  -- One notification per statement: the distinct teams whose memberships were removed or changed.
+  select string_agg(distinct o.team_id::text, ',') into v_teams from old_rows o;
+  if v_teams is not null then
+    perform pg_notify('linkflow_memberships', v_teams);
+  end if;
+  return null;
+end;
+$$;
+
+-- Name: FUNCTION tg_team_memberships__notify_live(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.tg_team_memberships__notify_live() IS 'Trigger: after memberships are deleted or changed, NOTIFY linkflow_memberships with the affected team ids (comma-separated), so every live hub re-checks its subscribers of those teams.';
+
+-- Name: tg_users__invalidate_cache(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.tg_users__invalidate_cache() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_keys text[];
+  v_tags text[];
+begin
+  if tg_op = 'INSERT' then
+    select array_agg(k), array_agg(t) into v_keys, v_tags from (
+      -- a new user has nothing derived from it cached yet: keys only (a cached "not found" by email or id)
+      select unnest(array['users:id:' || n.id::text, 'users:email:' || pg_catalog.lower(n.email::text)]) as k, null::text as t
+        from new_rows n) x;
+  elsif tg_op = 'UPDATE' then
+    select array_agg(k), array_agg(t) into v_keys, v_tags from (
+      select unnest(array['users:id:' || r.id::text, 'users:email:' || pg_catalog.lower(r.email::text)]) as k, 'user:' || r.id::text as t
+        from (select id, email from new_rows union all select id, email from old_rows) r) x;
+  else
+    select array_agg(k), array_agg(t) into v_keys, v_tags from (
+      select unnest(array['users:id:' || o.id::text, 'users:email:' || pg_catalog.lower(o.email::text)]) as k, 'user:' || o.id::text as t
+        from old_rows o) x;
+  end if;
+  if v_keys is not null then
+    perform app_private.enqueue_cache_invalidation(v_keys, coalesce(v_tags, '{}'));
+  end if;
+  return null;
+end;
+$$;
+
+-- Name: FUNCTION tg_users__invalidate_cache(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.tg_users__invalidate_cache() IS 'Trigger (AFTER, statement level, transition tables): enqueues invalidation of users:id:<id>, users:email:<email> and the tag user:<id> of the changed users, computed from the columns (the generic tg__invalidate_cache goes through jsonb per row).';
+
+-- Name: tg_workflow_graph__invalidate_cache(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.tg_workflow_graph__invalidate_cache() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_keys text[];
+begin
+  if tg_op = 'INSERT' then
+    select pg_catalog.array_agg(distinct 'workflows:graph:' || n.workflow_id::text) into v_keys from new_rows n;
+  elsif tg_op = 'UPDATE' then
+    select pg_catalog.array_agg(distinct 'workflows:graph:' || r.workflow_id::text) into v_keys
+      from (select n.workflow_id from new_rows n union all select o.workflow_id from old_rows o) r;
+  else
+    select pg_catalog.array_agg(distinct 'workflows:graph:' || o.workflow_id::text) into v_keys from old_rows o;
+  end if;
+  if v_keys is not null then
+    perform app_private.enqueue_cache_invalidation(v_keys, '{}');
+  end if;
+  return null;
+end;
+$$;
+
+-- Name: FUNCTION tg_workflow_graph__invalidate_cache(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.tg_workflow_graph__invalidate_cache() IS 'Trigger (AFTER, statement level, transition tables) on workflow_nodes, workflow_connections and workflow_triggers: enqueues invalidation of workflows:graph:<workflow_id> of the changed rows, computed from the column (the generic tg__invalidate_cache goes through jsonb per row).';
+
+-- Name: tg_workflow_graph__invalidate_document(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.tg_workflow_graph__invalidate_document() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  if tg_op in ('UPDATE', 'DELETE') then
+    delete from app_private.workflow_graph_documents g where g.workflow_id in (select o.workflow_id from old_rows o);
+  end if;
+  if tg_op in ('UPDATE', 'INSERT') then
+    delete from app_private.workflow_graph_documents g where g.workflow_id in (select n.workflow_id from new_rows n);
+  end if;
+  return null;
+end;
+$$;
+
+-- Name: FUNCTION tg_workflow_graph__invalidate_document(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.tg_workflow_graph__invalidate_document() IS 'Statement trigger on the graph tables: drops the graph documents of the workflows whose nodes, connections or triggers changed, so a document is never stale (the workflow functions rebuild it at the end of their write).';
+
+-- Name: tg_workflow_versions__immutable(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.tg_workflow_versions__immutable() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  if (to_jsonb(new) - 'author_id') is distinct from (to_jsonb(old) - 'author_id')
+     or (new.author_id is not null and new.author_id is distinct from old.author_id) then
+    raise exception 'workflow versions are immutable' using errcode = 'LFIMM',
+      detail = format('workflow %s version %s', old.workflow_id, old.version);
+  end if;
+  return new;
+end;
+$$;
+
+-- Name: FUNCTION tg_workflow_versions__immutable(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.tg_workflow_versions__immutable() IS 'Trigger: refuses any change to a workflow version except anonymising its author.';
+
+-- Name: transition_execution(uuid, text, text, jsonb, uuid, boolean); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.transition_execution(p_id uuid, p_to_state text, p_expected_from text, p_details jsonb, p_actor uuid, p_check_role boolean) RETURNS app_public.executions
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+declare
+  r record;
+  res app_public.execution_transition_result;
+begin
+  select * into r from app_private.move_execution(p_id, p_to_state, p_expected_from, p_details, p_actor, p_check_role);
+  res := r.result;
+  if not res.ok then
+    case res.error_code
+      when 'LFNTF' then raise exception 'execution not found' using errcode = 'LFNTF', detail = 'field: id';
+      when 'LFDNY' then raise exception 'changing an execution needs the editor role' using errcode = 'LFDNY';
+      when 'LFSTA' then
+        raise exception 'illegal or stale transition to % (execution is %)', p_to_state, res.current_state
+          using errcode = 'LFSTA', detail = format('current_state=%s', res.current_state);
+      else raise exception 'invalid transition request' using errcode = 'LFVAL',
+        detail = case when p_id is null then 'field: id'
+                      when p_details is not null and jsonb_typeof(p_details) not in ('object', 'null') then 'field: details'
+                      when p_to_state is null or not (p_to_state = any (app_hidden.execution_states())) then 'field: to_state'
+                      when p_expected_from is not null and not (p_expected_from = any (app_hidden.execution_states())) then 'field: expected_from'
+                      else 'field: details' end;
+    end case;
+  end if;
+  return r.execution;
+end;
+$$;
+
+-- Name: FUNCTION transition_execution(p_id uuid, p_to_state text, p_expected_from text, p_details jsonb, p_actor uuid, p_check_role boolean); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.transition_execution(p_id uuid, p_to_state text, p_expected_from text, p_details jsonb, p_actor uuid, p_check_role boolean) IS 'Service path of transition_execution (owner only): one move through the lean path (move_execution); raises LFNTF, LFDNY, LFSTA (DETAIL current_state=<s>) or LFVAL (DETAIL field: <name>) and then nothing is written.';
+
+-- Name: use_lz4_compression(regclass, text[]); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.use_lz4_compression(tbl regclass, columns text[]) RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  col text;
+begin
+  -- lz4 only where the server was built with it (Debian's PostgreSQL is; some embedded builds are not)
+  if not exists (select 1 from pg_settings where name = 'default_toast_compression' and 'lz4' = any(enumvals)) then
+    return false;
+  end if;
+  foreach col in array columns loop
+    execute format('alter table %s alter column %I set compression lz4', tbl, col);
+  end loop;
+  return true;
+end;
+$$;
+
+-- Name: FUNCTION use_lz4_compression(tbl regclass, columns text[]); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.use_lz4_compression(tbl regclass, columns text[]) IS 'Switches the given (large jsonb/text) columns to lz4 TOAST compression when the server supports it; returns whether it did. Migrations call it for large JSON columns.';
+
+-- Name: uuid_generate_v7_series(integer); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.uuid_generate_v7_series(n integer) RETURNS SETOF uuid
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog'
+    AS $$
+  -- the bits of app_public.uuid_generate_v7(), for n rows in one call (that function is one SQL-function
+  -- call per row: about 40% of inserting 200 nodes went there)
+  select pg_catalog.encode(
+    pg_catalog.set_bit(pg_catalog.set_bit(pg_catalog.set_bit(pg_catalog.set_bit(pg_catalog.set_bit(pg_catalog.set_bit(
+      overlay(public.gen_random_bytes(16)
+        placing substring(pg_catalog.int8send((extract(epoch from pg_catalog.clock_timestamp()) * 1000)::bigint) from 3)
+        from 1 for 6),
+      55, 0), 54, 1), 53, 1), 52, 1), 71, 1), 70, 0), 'hex')::uuid
+    from pg_catalog.generate_series(1, n);
+$$;
+
+-- Name: FUNCTION uuid_generate_v7_series(n integer); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.uuid_generate_v7_series(n integer) IS 'n time-ordered UUIDs (version 7, as app_public.uuid_generate_v7()) in one call, for set-based inserts of many rows.';
+
+-- Name: uuid_v7_at(timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.uuid_v7_at(at timestamp with time zone) RETURNS uuid
+    LANGUAGE sql PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select encode(
+    set_bit(set_bit(set_bit(set_bit(set_bit(set_bit(
+      overlay(public.gen_random_bytes(16)
+        placing substring(int8send(floor(extract(epoch from at) * 1000)::bigint) from 3)
+        from 1 for 6),
+      55, 0), 54, 1), 53, 1), 52, 1), 71, 1), 70, 0), 'hex')::uuid;
+$$;
+
+-- Name: FUNCTION uuid_v7_at(at timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.uuid_v7_at(at timestamp with time zone) IS 'A version 7 UUID whose embedded time is the given instant (for imports, backfills and generated test data whose created_at lies in the past).';
+
+-- Name: workflows; Type: TABLE; Schema: app_public; Owner: -
+
+CREATE TABLE app_public.workflows (
+    id uuid DEFAULT app_public.uuid_generate_v7() NOT NULL,
+    team_id uuid NOT NULL,
+    name text NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    status text DEFAULT 'draft'::text NOT NULL,
+    settings jsonb DEFAULT '{}'::jsonb NOT NULL,
+    tags text[] DEFAULT '{}'::text[] NOT NULL,
+    current_version integer DEFAULT 1 NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    archived_at timestamp with time zone,
+    CONSTRAINT workflows_current_version_positive CHECK ((current_version > 0)),
+    CONSTRAINT workflows_description_length CHECK ((char_length(description) <= 10000)),
+    CONSTRAINT workflows_name_length CHECK (((char_length(name) >= 1) AND (char_length(name) <= 200))),
+    CONSTRAINT workflows_settings_object CHECK ((jsonb_typeof(settings) = 'object'::text)),
+    CONSTRAINT workflows_status_known CHECK ((status = ANY (ARRAY['draft'::text, 'active'::text, 'inactive'::text, 'archived'::text])))
+);
+
+-- Name: TABLE workflows; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TABLE app_public.workflows IS 'A workflow: a graph of nodes, connections and triggers owned by a team. Every save writes an immutable row in workflow_versions; current_version names the latest.';
+
+-- Name: workflow_append_event(app_public.workflows, text, jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.workflow_append_event(w app_public.workflows, type text, data jsonb) RETURNS void
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select null::void from app_private.append_events('workflow-' || w.id::text, 'workflow', null,
+    pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object('type', type, 'data', data, 'metadata', app_private.workflow_event_metadata())),
+    w.team_id);
+$$;
+
+-- Name: FUNCTION workflow_append_event(w app_public.workflows, type text, data jsonb); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.workflow_append_event(w app_public.workflows, type text, data jsonb) IS 'Appends one event to the workflow''s stream (workflow-<id>) in the current transaction.';
+
+-- Name: workflow_build_graph_document(uuid); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.workflow_build_graph_document(workflow_id uuid) RETURNS json
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  with n as materialized (
+    select x.id, x.name, x.type, x.type_version, x.parameters, x.position_x, x.position_y, x.disabled
+      from app_public.workflow_nodes x where x.workflow_id = workflow_build_graph_document.workflow_id)
+  select pg_catalog.json_build_object(
+    'workflow', app_private.workflow_document_head(w),
+    'nodes', coalesce((select pg_catalog.json_agg(pg_catalog.json_build_object('id', n.id, 'name', n.name, 'type', n.type, 'type_version', n.type_version,
+                'parameters', n.parameters, 'position', pg_catalog.json_build_array(n.position_x, n.position_y), 'disabled', n.disabled)
+              order by n.name collate "C") from n), '[]'::json),
+    'connections', coalesce((select pg_catalog.json_agg(pg_catalog.json_build_object('id', c.id, 'source', s.name, 'source_node_id', c.source_node_id,
+                'source_output', c.source_output, 'source_output_index', c.source_output_index,
+                'target', t.name, 'target_node_id', c.target_node_id, 'target_input', c.target_input, 'target_input_index', c.target_input_index)
+              order by s.name collate "C", c.source_output collate "C", c.source_output_index, t.name collate "C", c.target_input collate "C", c.target_input_index)
+         from app_public.workflow_connections c
+         join n s on s.id = c.source_node_id
+         join n t on t.id = c.target_node_id
+        where c.workflow_id = workflow_build_graph_document.workflow_id), '[]'::json),
+    'triggers', coalesce((select pg_catalog.json_agg(pg_catalog.json_build_object('id', t.id, 'type', t.type, 'config', t.config, 'enabled', t.enabled,
+                'node', n.name, 'node_id', t.node_id)
+              order by t.type collate "C", n.name collate "C", t.config::text collate "C", t.enabled)
+         from app_public.workflow_triggers t
+         left join n on n.id = t.node_id
+        where t.workflow_id = workflow_build_graph_document.workflow_id), '[]'::json))
+    from app_public.workflows w where w.id = workflow_build_graph_document.workflow_id;
+$$;
+
+-- Name: FUNCTION workflow_build_graph_document(workflow_id uuid); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.workflow_build_graph_document(workflow_id uuid) IS 'Builds the GetWithNodes document of a workflow from the live tables (nodes sorted by name; connections and triggers carry node names): the fallback when no current stored document exists.';
+
+-- Name: workflow_create(uuid, jsonb, text); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.workflow_create(team_id uuid, definition jsonb, message text DEFAULT 'Created'::text) RETURNS app_public.workflows
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  snap jsonb;
+  w app_public.workflows;
+  g record;
+begin
+  if team_id is null or not app_hidden.has_team_role(team_id, 'viewer') then
+    raise exception 'team not found' using errcode = 'LFNTF', detail = 'field: team_id';
+  end if;
+  if not app_hidden.has_team_role(team_id, 'editor') then
+    raise exception 'creating workflows needs the editor role' using errcode = 'LFDNY';
+  end if;
+  snap := app_private.workflow_normalize_definition(definition);
+  insert into app_public.workflows (team_id, name, description, settings, tags, current_version, created_by)
+  values (workflow_create.team_id, snap->>'name', snap->>'description', snap->'settings',
+          array(select pg_catalog.jsonb_array_elements_text(snap->'tags')), 1, app_public.current_user_id())
+  returning * into w;
+  select * into g from app_private.workflow_write_graph(w.id, w.team_id, snap, true);
+  insert into app_public.workflow_versions (workflow_id, team_id, version, data, author_id, message)
+  values (w.id, w.team_id, 1, snap, app_public.current_user_id(), coalesce(message, ''));
+  perform app_private.workflow_append_event(w, 'WorkflowCreated', app_private.workflow_event_data(w));
+  perform app_private.workflow_store_graph_document(w, g.nodes, g.connections, g.triggers);
+  return w;
+end;
+$$;
+
+-- Name: FUNCTION workflow_create(team_id uuid, definition jsonb, message text); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.workflow_create(team_id uuid, definition jsonb, message text) IS 'Creates a workflow with its graph and version 1 and appends WorkflowCreated (checks: editor in the team).';
+
+-- Name: workflow_document_head(app_public.workflows); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.workflow_document_head(w app_public.workflows) RETURNS json
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select pg_catalog.json_build_object('id', w.id, 'team_id', w.team_id, 'name', w.name, 'description', w.description,
+    'status', w.status, 'settings', w.settings, 'tags', w.tags, 'current_version', w.current_version,
+    'created_by', w.created_by, 'created_at', w.created_at, 'updated_at', w.updated_at, 'archived_at', w.archived_at);
+$$;
+
+-- Name: FUNCTION workflow_document_head(w app_public.workflows); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.workflow_document_head(w app_public.workflows) IS 'The "workflow" part of the GetWithNodes document: the workflow row''s columns as JSON.';
+
+-- Name: workflow_event_data(app_public.workflows); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.workflow_event_data(w app_public.workflows) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select pg_catalog.jsonb_build_object('workflow_id', w.id, 'team_id', w.team_id, 'name', w.name, 'description', w.description,
+    'status', w.status, 'settings', w.settings, 'tags', pg_catalog.to_jsonb(w.tags), 'version', w.current_version);
+$$;
+
+-- Name: FUNCTION workflow_event_data(w app_public.workflows); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.workflow_event_data(w app_public.workflows) IS 'Data of WorkflowCreated / WorkflowSaved events: the workflow''s foldable state.';
+
+-- Name: workflow_event_metadata(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.workflow_event_metadata() RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select pg_catalog.jsonb_build_object('actor', app_public.current_user_id())
+      || pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+           'correlation_id', nullif(pg_catalog.current_setting('linkflow.correlation_id', true), ''),
+           'causation_id', nullif(pg_catalog.current_setting('linkflow.causation_id', true), ''),
+           'trace_id', nullif(pg_catalog.current_setting('linkflow.trace_id', true), '')));
+$$;
+
+-- Name: FUNCTION workflow_event_metadata(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.workflow_event_metadata() IS 'Event metadata for workflow events: the acting user, and correlation/causation/trace ids from the linkflow.* settings of the transaction when set.';
+
+-- Name: workflow_graph_unchecked(uuid); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.workflow_graph_unchecked(workflow_id uuid) RETURNS json
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select coalesce(d.document, app_private.workflow_build_graph_document(w.id))
+    from app_public.workflows w
+    left join app_private.workflow_graph_documents d on d.workflow_id = w.id and d.workflow_updated_at = w.updated_at
+   where w.id = workflow_graph_unchecked.workflow_id;
+$$;
+
+-- Name: FUNCTION workflow_graph_unchecked(workflow_id uuid); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.workflow_graph_unchecked(workflow_id uuid) IS 'GetWithNodes without the membership check (owner only): the stored document as is (built from the tables when none is current). The shared cache loads graphs with it and authorizes each caller itself. Same document as app_public.workflow_graph().';
+
+-- Name: workflow_lock(uuid, text); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.workflow_lock(workflow_id uuid, min_role text) RETURNS app_public.workflows
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  w app_public.workflows;
+begin
+  select * into w from app_public.workflows x where x.id = workflow_lock.workflow_id;
+  if not found or not app_hidden.has_team_role(w.team_id, 'viewer') then
+    raise exception 'workflow not found' using errcode = 'LFNTF', detail = 'field: workflow_id';
+  end if;
+  if not app_hidden.has_team_role(w.team_id, min_role) then
+    raise exception 'this action needs the % role in the workflow''s team', min_role using errcode = 'LFDNY';
+  end if;
+  select * into w from app_public.workflows x where x.id = workflow_lock.workflow_id for update;
+  if not found then
+    raise exception 'workflow not found' using errcode = 'LFNTF', detail = 'field: workflow_id';
+  end if;
+  return w;
+end;
+$$;
+
+-- Name: FUNCTION workflow_lock(workflow_id uuid, min_role text); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.workflow_lock(workflow_id uuid, min_role text) IS 'Checks the caller may see the workflow (else LFNTF) and has min_role in its team (else LFDNY), then locks its row (FOR UPDATE: concurrent writers queue here) and returns it as of after the lock. Never locks a workflow the caller may not change.';
+
+-- Name: workflow_normalize_definition(jsonb, app_public.workflows); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.workflow_normalize_definition(definition jsonb, fallback app_public.workflows DEFAULT NULL::app_public.workflows) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $_$
+declare
+  s app_private.workflow_settings;
+  v_size bigint;
+  v_nodes jsonb := coalesce(definition->'nodes', '[]'::jsonb);
+  v_conns jsonb := coalesce(definition->'connections', '[]'::jsonb);
+  v_triggers jsonb := coalesce(definition->'triggers', '[]'::jsonb);
+  v_name text;
+  v_description text;
+  v_settings jsonb;
+  v_tags jsonb;
+  v_count integer;
+  v_name_set jsonb;
+  v_bad_ord bigint;
+  v_bad_field text;
+  v_bad_reason text;
+  v_dup text;
+  v_has_dup boolean;
+begin
+  select * into s from app_private.workflow_settings where id;
+  if not found then
+    s.max_nodes := 1000; s.max_definition_bytes := 5242880;
+  end if;
+  if definition is null or pg_catalog.jsonb_typeof(definition) <> 'object' then
+    raise exception 'the definition must be a JSON object' using errcode = 'LFVAL', detail = 'field: definition';
+  end if;
+  v_size := pg_catalog.octet_length(definition::text);
+  if v_size > s.max_definition_bytes then
+    raise exception 'the definition is % bytes, over the limit of % bytes', v_size, s.max_definition_bytes
+      using errcode = 'LFLIM', detail = pg_catalog.format('field: definition, size=%s, limit=%s', v_size, s.max_definition_bytes);
+  end if;
+
+  -- workflow attributes (absent keys keep the fallback's values on save)
+  if definition ? 'name' and pg_catalog.jsonb_typeof(definition->'name') <> 'string' then
+    raise exception 'name must be a string' using errcode = 'LFVAL', detail = 'field: name';
+  end if;
+  v_name := coalesce(definition->>'name', fallback.name);
+  if v_name is null or pg_catalog.char_length(pg_catalog.btrim(v_name)) = 0 or pg_catalog.char_length(v_name) > 200 then
+    raise exception 'name is required (1 to 200 characters)' using errcode = 'LFVAL', detail = 'field: name';
+  end if;
+  if definition ? 'description' and pg_catalog.jsonb_typeof(definition->'description') <> 'string' then
+    raise exception 'description must be a string' using errcode = 'LFVAL', detail = 'field: description';
+  end if;
+  v_description := coalesce(definition->>'description', fallback.description, '');
+  if pg_catalog.char_length(v_description) > 10000 then
+    raise exception 'description is longer than 10000 characters' using errcode = 'LFVAL', detail = 'field: description';
+  end if;
+  if definition ? 'settings' and pg_catalog.jsonb_typeof(definition->'settings') <> 'object' then
+    raise exception 'settings must be an object' using errcode = 'LFVAL', detail = 'field: settings';
+  end if;
+  v_settings := coalesce(definition->'settings', fallback.settings, '{}'::jsonb);
+  if definition ? 'tags' then
+    if pg_catalog.jsonb_typeof(definition->'tags') <> 'array'
+       or pg_catalog.jsonb_array_length(definition->'tags') > 100
+       or exists (select 1 from pg_catalog.jsonb_array_elements(definition->'tags') t
+                   where pg_catalog.jsonb_typeof(t) <> 'string' or pg_catalog.char_length(t #>> '{}') not between 1 and 100) then
+      raise exception 'tags must be an array of at most 100 strings of 1 to 100 characters' using errcode = 'LFVAL', detail = 'field: tags';
+    end if;
+    select coalesce(pg_catalog.jsonb_agg(t order by t collate "C"), '[]'::jsonb) into v_tags
+      from (select distinct x #>> '{}' as t from pg_catalog.jsonb_array_elements(definition->'tags') x) d;
+  else
+    v_tags := coalesce(pg_catalog.to_jsonb(fallback.tags), '[]'::jsonb);
+  end if;
+
+  -- nodes: one pass computes the first invalid node, the first duplicate name, the name set and the
+  -- canonical nodes. (A bounded repetition such as {1,200} makes PostgreSQL's regex engine ~20x slower than
+  -- + with a length check: 10 us per node; the shapes below use the latter.)
+  if pg_catalog.jsonb_typeof(v_nodes) <> 'array' then
+    raise exception 'nodes must be an array' using errcode = 'LFVAL', detail = 'field: nodes';
+  end if;
+  v_count := pg_catalog.jsonb_array_length(v_nodes);
+  if v_count > s.max_nodes then
+    raise exception 'the workflow has % nodes, over the limit of %', v_count, s.max_nodes
+      using errcode = 'LFLIM', detail = pg_catalog.format('field: nodes, count=%s, limit=%s', v_count, s.max_nodes);
+  end if;
+  with e as materialized (
+    select e.ord, e.v, e.v->>'name' as name, case
+      when pg_catalog.jsonb_typeof(e.v) <> 'object' then 'nodes'
+      when pg_catalog.jsonb_typeof(e.v->'name') is distinct from 'string'
+        or pg_catalog.char_length(e.v->>'name') not between 1 and 200 then 'nodes.name'
+      when pg_catalog.jsonb_typeof(e.v->'type') is distinct from 'string'
+        or pg_catalog.char_length(e.v->>'type') > 200 or (e.v->>'type') !~ '^[A-Za-z0-9_.:@/-]+$' then 'nodes.type'
+      when e.v ? 'type_version' and (pg_catalog.jsonb_typeof(e.v->'type_version') <> 'number'
+        or (e.v->>'type_version') !~ '^[1-9][0-9]{0,8}$') then 'nodes.type_version'
+      when e.v ? 'parameters' and pg_catalog.jsonb_typeof(e.v->'parameters') <> 'object' then 'nodes.parameters'
+      when e.v ? 'position' and (pg_catalog.jsonb_typeof(e.v->'position') <> 'array'
+        or pg_catalog.jsonb_array_length(e.v->'position') <> 2
+        or (e.v->'position'->>0) !~ '^-?[0-9]{1,9}$' or (e.v->'position'->>1) !~ '^-?[0-9]{1,9}$') then 'nodes.position'
+      when e.v ? 'disabled' and pg_catalog.jsonb_typeof(e.v->'disabled') <> 'boolean' then 'nodes.disabled'
+    end as field
+    from pg_catalog.jsonb_array_elements(v_nodes) with ordinality e(v, ord))
+  select b.ord, b.field,
+         (select d.name from e d where d.field is null group by d.name having count(*) > 1 order by d.name limit 1),
+         (select coalesce(pg_catalog.jsonb_object_agg(g.name, true), '{}'::jsonb) from e g where g.field is null),
+         (select coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                    'name', c.name,
+                    'type', c.v->>'type',
+                    'type_version', coalesce((c.v->>'type_version')::integer, 1),
+                    'parameters', coalesce(c.v->'parameters', '{}'::jsonb),
+                    'position', pg_catalog.jsonb_build_array(coalesce((c.v->'position'->>0)::integer, 0), coalesce((c.v->'position'->>1)::integer, 0)),
+                    'disabled', coalesce((c.v->>'disabled')::boolean, false))
+                  order by c.name collate "C"), '[]'::jsonb)
+            from e c where c.field is null)
+    into v_bad_ord, v_bad_field, v_dup, v_name_set, v_nodes
+    from (select 1) one
+    left join lateral (select x.ord, x.field from e x where x.field is not null order by x.ord limit 1) b on true;
+  if v_bad_field is not null then
+    raise exception 'node % is invalid (%)', v_bad_ord, v_bad_field using errcode = 'LFVAL', detail = 'field: ' || v_bad_field;
+  end if;
+  if v_dup is not null then
+    raise exception 'duplicate node name %', pg_catalog.quote_literal(v_dup) using errcode = 'LFVAL', detail = 'field: nodes.name';
+  end if;
+
+  -- connections: both ends must be nodes of this definition (names looked up in the jsonb name set: O(log n));
+  -- one pass computes the first invalid connection, duplicates (on the canonical tuple) and the sorted list
+  if pg_catalog.jsonb_typeof(v_conns) <> 'array' then
+    raise exception 'connections must be an array' using errcode = 'LFVAL', detail = 'field: connections';
+  end if;
+  with e as materialized (
+    select c.ord, c.v, case
+      when pg_catalog.jsonb_typeof(c.v) <> 'object' then 'connections'
+      when pg_catalog.jsonb_typeof(c.v->'source') is distinct from 'string'
+        or not v_name_set ? (c.v->>'source') then 'connections.source'
+      when pg_catalog.jsonb_typeof(c.v->'target') is distinct from 'string'
+        or not v_name_set ? (c.v->>'target') then 'connections.target'
+      when c.v ? 'source_output' and (pg_catalog.jsonb_typeof(c.v->'source_output') <> 'string'
+        or pg_catalog.char_length(c.v->>'source_output') not between 1 and 100) then 'connections.source_output'
+      when c.v ? 'target_input' and (pg_catalog.jsonb_typeof(c.v->'target_input') <> 'string'
+        or pg_catalog.char_length(c.v->>'target_input') not between 1 and 100) then 'connections.target_input'
+      when c.v ? 'source_output_index' and (c.v->>'source_output_index') !~ '^[0-9]{1,6}$' then 'connections.source_output_index'
+      when c.v ? 'target_input_index' and (c.v->>'target_input_index') !~ '^[0-9]{1,6}$' then 'connections.target_input_index'
+    end as field
+    from pg_catalog.jsonb_array_elements(v_conns) with ordinality c(v, ord)),
+  k as materialized (
+    select e.v->>'source' as source, coalesce(e.v->>'source_output', 'main') as source_output,
+           coalesce((e.v->>'source_output_index')::integer, 0) as source_output_index,
+           e.v->>'target' as target, coalesce(e.v->>'target_input', 'main') as target_input,
+           coalesce((e.v->>'target_input_index')::integer, 0) as target_input_index
+      from e where e.field is null)
+  select b.ord, b.field,
+         exists (select 1 from k group by k.source, k.source_output, k.source_output_index, k.target, k.target_input, k.target_input_index
+                  having count(*) > 1),
+         (select coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                    'source', k.source, 'source_output', k.source_output, 'source_output_index', k.source_output_index,
+                    'target', k.target, 'target_input', k.target_input, 'target_input_index', k.target_input_index)
+                  order by k.source collate "C", k.source_output collate "C", k.source_output_index,
+                           k.target collate "C", k.target_input collate "C", k.target_input_index), '[]'::jsonb) from k)
+    into v_bad_ord, v_bad_field, v_has_dup, v_conns
+    from (select 1) one
+    left join lateral (select x.ord, x.field from e x where x.field is not null order by x.ord limit 1) b on true;
+  if v_bad_field is not null then
+    raise exception 'connection % is invalid (%)', v_bad_ord,
+      case when v_bad_field in ('connections.source', 'connections.target') then 'its ' || pg_catalog.substr(v_bad_field, 13) || ' is not a node of this workflow' else v_bad_field end
+      using errcode = 'LFVAL', detail = 'field: ' || v_bad_field;
+  end if;
+  if v_has_dup then
+    raise exception 'duplicate connection' using errcode = 'LFVAL', detail = 'field: connections';
+  end if;
+
+  -- triggers: the config (and a schedule's cron parser) is checked once per trigger
+  if pg_catalog.jsonb_typeof(v_triggers) <> 'array' then
+    raise exception 'triggers must be an array' using errcode = 'LFVAL', detail = 'field: triggers';
+  end if;
+  with e as materialized (
+    select t.ord, t.v, case
+        when pg_catalog.jsonb_typeof(t.v) <> 'object' then 'triggers'
+        when pg_catalog.jsonb_typeof(t.v->'type') is distinct from 'string'
+          or (t.v->>'type') not in ('webhook', 'schedule', 'event', 'manual') then 'triggers.type'
+        when t.v ? 'enabled' and pg_catalog.jsonb_typeof(t.v->'enabled') <> 'boolean' then 'triggers.enabled'
+        when t.v ? 'node' and pg_catalog.jsonb_typeof(t.v->'node') <> 'null' and (pg_catalog.jsonb_typeof(t.v->'node') <> 'string'
+          or not v_name_set ? (t.v->>'node')) then 'triggers.node'
+        when r.reason is not null then 'triggers.config'
+      end as field, r.reason
+      from pg_catalog.jsonb_array_elements(v_triggers) with ordinality t(v, ord)
+      left join lateral (
+        select app_hidden.workflow_trigger_config_error(t.v->>'type', coalesce(t.v->'config', '{}'::jsonb)) as reason
+         where pg_catalog.jsonb_typeof(t.v) = 'object' and (t.v->>'type') in ('webhook', 'schedule', 'event', 'manual')) r on true)
+  select b.ord, b.field, b.reason,
+         (select coalesce(pg_catalog.jsonb_agg(x.t order by x.t->>'type' collate "C", x.t->>'node' collate "C", (x.t->'config')::text collate "C", x.t->>'enabled'), '[]'::jsonb)
+            from (select pg_catalog.jsonb_build_object(
+                           'type', e.v->>'type',
+                           'config', coalesce(e.v->'config', '{}'::jsonb),
+                           'enabled', coalesce((e.v->>'enabled')::boolean, true),
+                           'node', e.v->'node') as t
+                    from e where e.field is null) x)
+    into v_bad_ord, v_bad_field, v_bad_reason, v_triggers
+    from (select 1) one
+    left join lateral (select x.ord, x.field, x.reason from e x where x.field is not null order by x.ord limit 1) b on true;
+  if v_bad_field is not null then
+    raise exception 'trigger % is invalid (%)', v_bad_ord,
+      case when v_bad_field = 'triggers.config' then v_bad_reason when v_bad_field = 'triggers.node' then 'its node is not a node of this workflow' else v_bad_field end
+      using errcode = 'LFVAL', detail = 'field: ' || v_bad_field;
+  end if;
+
+  return pg_catalog.jsonb_build_object(
+    'name', v_name,
+    'description', v_description,
+    'settings', v_settings,
+    'tags', v_tags,
+    'nodes', v_nodes,
+    'connections', v_conns,
+    'triggers', v_triggers);
+end;
+$_$;
+
+-- Name: FUNCTION workflow_normalize_definition(definition jsonb, fallback app_public.workflows); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.workflow_normalize_definition(definition jsonb, fallback app_public.workflows) IS 'Validates a workflow definition and returns its canonical snapshot {name, description, settings, tags, nodes, connections, triggers}
+(nodes sorted by name with defaults filled in; connections and triggers sorted; connections and triggers refer to nodes by name).
+Raises LFVAL (DETAIL field: ...) for invalid input and LFLIM when the definition is over the size or node-count limit.
+Attributes absent from the definition come from fallback (the current workflow on save). Each array is read once: one statement
+per array finds the first invalid element, duplicates and the canonical form; a trigger''s config is checked once.';
+
+-- Name: workflow_refresh_graph_document(uuid); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.workflow_refresh_graph_document(workflow_id uuid) RETURNS void
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog'
+    AS $$
+  insert into app_private.workflow_graph_documents as g (workflow_id, document, head_length, workflow_updated_at, built_at)
+  select w.id, app_private.workflow_build_graph_document(w.id), pg_catalog.char_length(app_private.workflow_document_head(w)::text), w.updated_at, pg_catalog.now()
+    from app_public.workflows w where w.id = workflow_refresh_graph_document.workflow_id
+  on conflict (workflow_id) do update
+     set document = excluded.document, head_length = excluded.head_length, workflow_updated_at = excluded.workflow_updated_at, built_at = excluded.built_at;
+$$;
+
+-- Name: FUNCTION workflow_refresh_graph_document(workflow_id uuid); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.workflow_refresh_graph_document(workflow_id uuid) IS 'Rebuilds and stores the GetWithNodes document of a workflow from the live tables.';
+
+-- Name: workflow_save(uuid, integer, jsonb, text, integer); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.workflow_save(workflow_id uuid, expected_version integer, definition jsonb, message text, restore_from integer DEFAULT NULL::integer) RETURNS app_public.workflows
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  w app_public.workflows;
+  snap jsonb;
+  data jsonb;
+  g record;
+begin
+  w := app_private.workflow_lock(workflow_id, 'editor');
+  if w.status = 'archived' then
+    raise exception 'the workflow is archived' using errcode = 'LFARC', detail = 'current_state=archived';
+  end if;
+  if expected_version is null then
+    raise exception 'expected_version is required' using errcode = 'LFVAL', detail = 'field: expected_version';
+  end if;
+  if expected_version <> w.current_version then
+    raise exception 'the workflow is at version %, not the expected %', w.current_version, expected_version
+      using errcode = 'LFVER', detail = pg_catalog.format('current_version=%s', w.current_version);
+  end if;
+  if message is not null and pg_catalog.char_length(message) > 2000 then
+    raise exception 'message is longer than 2000 characters' using errcode = 'LFVAL', detail = 'field: message';
+  end if;
+  if restore_from is not null then
+    select v.data into definition from app_public.workflow_versions v
+     where v.workflow_id = w.id and v.version = restore_from;
+    if not found then
+      raise exception 'version % of this workflow does not exist', restore_from using errcode = 'LFNTF', detail = 'field: version';
+    end if;
+  end if;
+  snap := app_private.workflow_normalize_definition(definition, w);
+  -- the document's graph part is built when the graph changes, or when no document is stored
+  select * into g from app_private.workflow_write_graph(w.id, w.team_id, snap,
+    not exists (select 1 from app_private.workflow_graph_documents d where d.workflow_id = w.id));
+  update app_public.workflows x
+     set name = snap->>'name', description = snap->>'description', settings = snap->'settings',
+         tags = array(select pg_catalog.jsonb_array_elements_text(snap->'tags')), current_version = x.current_version + 1
+   where x.id = w.id
+  returning * into w;
+  insert into app_public.workflow_versions (workflow_id, team_id, version, data, author_id, message)
+  values (w.id, w.team_id, w.current_version, snap, app_public.current_user_id(),
+          coalesce(message, case when restore_from is not null then pg_catalog.format('Restored version %s', restore_from) else '' end));
+  if w.status = 'active' then
+    insert into app_public.workflow_activations (workflow_id, team_id, version, activated_by)
+    values (w.id, w.team_id, w.current_version, app_public.current_user_id());
+  end if;
+  data := app_private.workflow_event_data(w);
+  if restore_from is not null then
+    data := data || pg_catalog.jsonb_build_object('restored_from', restore_from);
+  end if;
+  perform app_private.workflow_append_event(w, 'WorkflowSaved', data);
+  perform app_private.workflow_store_graph_document(w, g.nodes, g.connections, g.triggers);
+  return w;
+end;
+$$;
+
+-- Name: FUNCTION workflow_save(workflow_id uuid, expected_version integer, definition jsonb, message text, restore_from integer); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.workflow_save(workflow_id uuid, expected_version integer, definition jsonb, message text, restore_from integer) IS 'Replaces a workflow''s graph and writes the next immutable version (optimistic concurrency on expected_version under the row lock; LFVER names the current version). With restore_from, the definition is that version''s snapshot.';
+
+-- Name: workflow_set_status(uuid, text); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.workflow_set_status(workflow_id uuid, to_status text) RETURNS app_public.workflows
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  w app_public.workflows;
+  previous text;
+  problem text;
+begin
+  w := app_private.workflow_lock(workflow_id, case when to_status = 'archived' then 'admin' else 'editor' end);
+  previous := w.status;
+  if previous = 'archived' then
+    raise exception 'the workflow is archived' using errcode = 'LFARC', detail = 'current_state=archived';
+  end if;
+  if (to_status = 'active' and previous not in ('draft', 'inactive')) or (to_status = 'inactive' and previous <> 'active') then
+    raise exception 'cannot change a % workflow to %', previous, to_status
+      using errcode = 'LFSTA', detail = pg_catalog.format('current_state=%s', previous);
+  end if;
+  if to_status = 'active' then
+    if not exists (select 1 from app_public.workflow_nodes n where n.workflow_id = w.id and not n.disabled) then
+      raise exception 'only a workflow with at least one enabled node can be activated' using errcode = 'LFVAL', detail = 'field: nodes';
+    end if;
+    select e.problem into problem
+      from app_public.workflow_triggers t
+      cross join lateral (select app_hidden.workflow_trigger_config_error(t.type, t.config) as problem) e
+     where t.workflow_id = w.id and t.enabled and e.problem is not null limit 1;
+    if problem is not null then
+      raise exception 'an enabled trigger is invalid: %', problem using errcode = 'LFVAL', detail = 'field: triggers.config';
+    end if;
+    if not exists (select 1 from app_public.workflow_triggers t
+                    left join app_public.workflow_nodes n on n.id = t.node_id
+                   where t.workflow_id = w.id and t.enabled and not coalesce(n.disabled, false)) then
+      raise exception 'only a workflow with an enabled trigger can be activated' using errcode = 'LFVAL', detail = 'field: triggers';
+    end if;
+  end if;
+  update app_public.workflows x
+     set status = to_status, archived_at = case when to_status = 'archived' then pg_catalog.now() else x.archived_at end
+   where x.id = w.id
+  returning * into w;
+  if to_status = 'active' then
+    insert into app_public.workflow_activations (workflow_id, team_id, version, activated_by)
+    values (w.id, w.team_id, w.current_version, app_public.current_user_id());
+  end if;
+  perform app_private.workflow_append_event(w, 'WorkflowStatusChanged', pg_catalog.jsonb_build_object(
+    'workflow_id', w.id, 'team_id', w.team_id, 'status', w.status, 'previous_status', previous, 'version', w.current_version));
+  -- the document's workflow part follows the row (the graph text is kept)
+  perform app_private.workflow_store_graph_document(w, null, null, null);
+  return w;
+end;
+$$;
+
+-- Name: FUNCTION workflow_set_status(workflow_id uuid, to_status text); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.workflow_set_status(workflow_id uuid, to_status text) IS 'Lifecycle transitions: draft|inactive -> active (a valid graph with an enabled trigger; records the activation), active -> inactive, any -> archived (admin). Appends WorkflowStatusChanged.';
+
+-- Name: workflow_store_graph_document(app_public.workflows, json, json, json); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.workflow_store_graph_document(w app_public.workflows, nodes json, connections json, triggers json) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_head json := app_private.workflow_document_head(w);
+begin
+  if nodes is not null then
+    insert into app_private.workflow_graph_documents as g (workflow_id, document, head_length, workflow_updated_at, built_at)
+    values (w.id, pg_catalog.json_build_object('workflow', v_head, 'nodes', nodes, 'connections', connections, 'triggers', triggers),
+            pg_catalog.char_length(v_head::text), w.updated_at, pg_catalog.now())
+    on conflict (workflow_id) do update
+       set document = excluded.document, head_length = excluded.head_length, workflow_updated_at = excluded.workflow_updated_at, built_at = excluded.built_at;
+    return;
+  end if;
+  -- the graph is unchanged: a new head on the stored graph text
+  update app_private.workflow_graph_documents g
+     set document = ('{"workflow" : ' || v_head::text || pg_catalog.substr(g.document::text, g.head_length + 15))::json,
+         head_length = pg_catalog.char_length(v_head::text), workflow_updated_at = w.updated_at
+   where g.workflow_id = w.id;
+  if not found then
+    perform app_private.workflow_refresh_graph_document(w.id);
+  end if;
+end;
+$$;
+
+-- Name: FUNCTION workflow_store_graph_document(w app_public.workflows, nodes json, connections json, triggers json); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.workflow_store_graph_document(w app_public.workflows, nodes json, connections json, triggers json) IS 'Stores the GetWithNodes document of workflow w: from the graph parts given (built by workflow_write_graph), or, when they are null (graph unchanged), by putting w''s new workflow part in front of the stored graph text (built from the tables when none is stored).';
+
+-- Name: workflow_write_graph(uuid, uuid, jsonb, boolean); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.workflow_write_graph(workflow_id uuid, team_id uuid, snapshot jsonb, build_document boolean DEFAULT true, OUT changed boolean, OUT nodes json, OUT connections json, OUT triggers json) RETURNS record
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_ids jsonb;          -- node name -> id, for every node of the snapshot
+  v_del uuid[];         -- nodes to delete
+  v_upd jsonb;          -- changed nodes (with their ids)
+  v_ins jsonb;          -- new nodes (given their ids below)
+  v_conn_del uuid[];
+  v_conn_ins jsonb;     -- new connections, with their position in the snapshot (ord)
+  v_conn_ids jsonb;     -- ids of the kept connections in snapshot order (null for new ones)
+  v_trig_del uuid[];
+  v_trig_ins jsonb;
+  v_trig_ids jsonb;
+  v_new_ids jsonb;      -- ord -> id of new connections / triggers
+begin
+  -- 1. nodes against the live rows, by name
+  select coalesce(pg_catalog.array_agg(c.id) filter (where w.name is null), '{}'),
+         pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('id', c.id) || w.node)
+           filter (where c.id is not null and w.name is not null
+                     and (c.type, c.type_version, c.parameters, c.position_x, c.position_y, c.disabled)
+                         is distinct from (w.type, w.type_version, w.parameters, w.position_x, w.position_y, w.disabled)),
+         pg_catalog.jsonb_agg(w.node) filter (where c.id is null),
+         coalesce(pg_catalog.jsonb_object_agg(w.name, c.id) filter (where c.id is not null and w.name is not null), '{}')
+    into v_del, v_upd, v_ins, v_ids
+    from (select x.node, x.node->>'name' as name, x.node->>'type' as type, (x.node->>'type_version')::integer as type_version,
+                 x.node->'parameters' as parameters, (x.node->'position'->>0)::integer as position_x,
+                 (x.node->'position'->>1)::integer as position_y, (x.node->>'disabled')::boolean as disabled
+            from pg_catalog.jsonb_array_elements(snapshot->'nodes') x(node)) w
+    full join (select n.id, n.name, n.type, n.type_version, n.parameters, n.position_x, n.position_y, n.disabled
+                 from app_public.workflow_nodes n where n.workflow_id = workflow_write_graph.workflow_id) c on c.name = w.name;
+
+  if v_ins is not null then
+    -- new nodes get their ids here, so edges, triggers and the document can refer to them
+    select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('id', i.id) || v.v) into v_ins
+      from pg_catalog.jsonb_array_elements(v_ins) with ordinality v(v, ord)
+      join app_private.uuid_generate_v7_series(pg_catalog.jsonb_array_length(v_ins)) with ordinality i(id, ord) using (ord);
+    v_ids := v_ids || (select pg_catalog.jsonb_object_agg(v->>'name', v->'id') from pg_catalog.jsonb_array_elements(v_ins) v);
+    insert into app_public.workflow_nodes (id, workflow_id, team_id, name, type, type_version, parameters, position_x, position_y, disabled)
+    select (v->>'id')::uuid, workflow_write_graph.workflow_id, workflow_write_graph.team_id, v->>'name', v->>'type', (v->>'type_version')::integer,
+           v->'parameters', (v->'position'->>0)::integer, (v->'position'->>1)::integer, (v->>'disabled')::boolean
+      from pg_catalog.jsonb_array_elements(v_ins) v;
+  end if;
+  if v_upd is not null then
+    update app_public.workflow_nodes n
+       set type = v->>'type', type_version = (v->>'type_version')::integer, parameters = v->'parameters',
+           position_x = (v->'position'->>0)::integer, position_y = (v->'position'->>1)::integer, disabled = (v->>'disabled')::boolean
+      from pg_catalog.jsonb_array_elements(v_upd) v
+     where n.workflow_id = workflow_write_graph.workflow_id and n.id = (v->>'id')::uuid;
+  end if;
+
+  -- 2. connections (a set: unique edges) against the live rows, by their node ids and ports
+  select pg_catalog.array_agg(c.id) filter (where w.ord is null),
+         pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('ord', w.ord, 's', w.source_node_id, 'so', w.source_output, 'soi', w.source_output_index,
+                                                            't', w.target_node_id, 'ti', w.target_input, 'tii', w.target_input_index))
+           filter (where c.id is null),
+         pg_catalog.jsonb_agg(c.id order by w.ord) filter (where w.ord is not null)
+    into v_conn_del, v_conn_ins, v_conn_ids
+    from (select x.ord, (v_ids->>(x.c->>'source'))::uuid as source_node_id, x.c->>'source_output' as source_output,
+                 (x.c->>'source_output_index')::integer as source_output_index, (v_ids->>(x.c->>'target'))::uuid as target_node_id,
+                 x.c->>'target_input' as target_input, (x.c->>'target_input_index')::integer as target_input_index
+            from pg_catalog.jsonb_array_elements(snapshot->'connections') with ordinality x(c, ord)) w
+    full join (select k.id, k.source_node_id, k.source_output, k.source_output_index, k.target_node_id, k.target_input, k.target_input_index
+                 from app_public.workflow_connections k where k.workflow_id = workflow_write_graph.workflow_id) c
+      on (c.source_node_id, c.source_output, c.source_output_index, c.target_node_id, c.target_input, c.target_input_index)
+       = (w.source_node_id, w.source_output, w.source_output_index, w.target_node_id, w.target_input, w.target_input_index);
+  if v_conn_del is not null then
+    delete from app_public.workflow_connections k where k.workflow_id = workflow_write_graph.workflow_id and k.id = any (v_conn_del);
+  end if;
+  if v_conn_ins is not null then
+    select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('id', i.id) || v.v) into v_conn_ins
+      from pg_catalog.jsonb_array_elements(v_conn_ins) with ordinality v(v, ord)
+      join app_private.uuid_generate_v7_series(pg_catalog.jsonb_array_length(v_conn_ins)) with ordinality i(id, ord) using (ord);
+    v_new_ids := (select pg_catalog.jsonb_object_agg(v->>'ord', v->'id') from pg_catalog.jsonb_array_elements(v_conn_ins) v);
+    v_conn_ids := (select pg_catalog.jsonb_agg(coalesce(nullif(e.id, 'null'::jsonb), v_new_ids->(e.ord::text)) order by e.ord)
+                     from pg_catalog.jsonb_array_elements(v_conn_ids) with ordinality e(id, ord));
+    insert into app_public.workflow_connections (id, workflow_id, team_id, source_node_id, source_output, source_output_index,
+                                                 target_node_id, target_input, target_input_index)
+    select (v->>'id')::uuid, workflow_write_graph.workflow_id, workflow_write_graph.team_id, (v->>'s')::uuid, v->>'so', (v->>'soi')::integer,
+           (v->>'t')::uuid, v->>'ti', (v->>'tii')::integer
+      from pg_catalog.jsonb_array_elements(v_conn_ins) v;
+  end if;
+
+  -- 3. triggers (a multiset: equal triggers pair up by their rank among equals)
+  select pg_catalog.array_agg(c.id) filter (where w.ord is null),
+         pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('ord', w.ord, 'type', w.type, 'config', w.config, 'enabled', w.enabled, 'node_id', w.node_id))
+           filter (where c.id is null),
+         pg_catalog.jsonb_agg(c.id order by w.ord) filter (where w.ord is not null)
+    into v_trig_del, v_trig_ins, v_trig_ids
+    from (select y.*, pg_catalog.row_number() over (partition by y.type, y.config, y.enabled, y.node_id order by y.ord) as rank
+            from (select x.ord, x.t->>'type' as type, x.t->'config' as config, (x.t->>'enabled')::boolean as enabled,
+                         (v_ids->>(x.t->>'node'))::uuid as node_id
+                    from pg_catalog.jsonb_array_elements(snapshot->'triggers') with ordinality x(t, ord)) y) w
+    full join (select k.id, k.type, k.config, k.enabled, k.node_id,
+                      pg_catalog.row_number() over (partition by k.type, k.config, k.enabled, k.node_id order by k.id) as rank
+                 from app_public.workflow_triggers k where k.workflow_id = workflow_write_graph.workflow_id) c
+      on c.type = w.type and c.config = w.config and c.enabled = w.enabled and c.rank = w.rank
+     and coalesce(c.node_id, '00000000-0000-0000-0000-000000000000') = coalesce(w.node_id, '00000000-0000-0000-0000-000000000000');
+  if v_trig_del is not null then
+    delete from app_public.workflow_triggers k where k.workflow_id = workflow_write_graph.workflow_id and k.id = any (v_trig_del);
+  end if;
+  if v_trig_ins is not null then
+    select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('id', i.id) || v.v) into v_trig_ins
+      from pg_catalog.jsonb_array_elements(v_trig_ins) with ordinality v(v, ord)
+      join app_private.uuid_generate_v7_series(pg_catalog.jsonb_array_length(v_trig_ins)) with ordinality i(id, ord) using (ord);
+    v_new_ids := (select pg_catalog.jsonb_object_agg(v->>'ord', v->'id') from pg_catalog.jsonb_array_elements(v_trig_ins) v);
+    v_trig_ids := (select pg_catalog.jsonb_agg(coalesce(nullif(e.id, 'null'::jsonb), v_new_ids->(e.ord::text)) order by e.ord)
+                     from pg_catalog.jsonb_array_elements(v_trig_ids) with ordinality e(id, ord));
+    insert into app_public.workflow_triggers (id, workflow_id, team_id, node_id, type, config, enabled)
+    select (v->>'id')::uuid, workflow_write_graph.workflow_id, workflow_write_graph.team_id, (v->>'node_id')::uuid, v->>'type', v->'config',
+           (v->>'enabled')::boolean
+      from pg_catalog.jsonb_array_elements(v_trig_ins) v;
+  end if;
+
+  -- 4. removed nodes last: their edges and triggers are gone already, so the cascades find nothing
+  if cardinality(v_del) > 0 then
+    delete from app_public.workflow_nodes n where n.workflow_id = workflow_write_graph.workflow_id and n.id = any (v_del);
+  end if;
+
+  changed := cardinality(v_del) > 0 or v_upd is not null or v_ins is not null or v_conn_del is not null or v_conn_ins is not null
+          or v_trig_del is not null or v_trig_ins is not null;
+  if not (changed or build_document) then
+    return;
+  end if;
+
+  -- 5. the document's graph parts, from the snapshot and the ids known above (nothing is read back)
+  select coalesce(pg_catalog.json_agg(pg_catalog.json_build_object('id', v_ids->(x.n->>'name'), 'name', x.n->'name', 'type', x.n->'type',
+                    'type_version', x.n->'type_version', 'parameters', x.n->'parameters', 'position', x.n->'position', 'disabled', x.n->'disabled')
+                  order by x.ord), '[]'::json)
+    into nodes
+    from pg_catalog.jsonb_array_elements(snapshot->'nodes') with ordinality x(n, ord);
+  select coalesce(pg_catalog.json_agg(pg_catalog.json_build_object('id', v_conn_ids->(x.ord::integer - 1),
+                    'source', x.c->'source', 'source_node_id', v_ids->(x.c->>'source'),
+                    'source_output', x.c->'source_output', 'source_output_index', x.c->'source_output_index',
+                    'target', x.c->'target', 'target_node_id', v_ids->(x.c->>'target'),
+                    'target_input', x.c->'target_input', 'target_input_index', x.c->'target_input_index')
+                  order by x.ord), '[]'::json)
+    into connections
+    from pg_catalog.jsonb_array_elements(snapshot->'connections') with ordinality x(c, ord);
+  select coalesce(pg_catalog.json_agg(pg_catalog.json_build_object('id', v_trig_ids->(x.ord::integer - 1), 'type', x.t->'type',
+                    'config', x.t->'config', 'enabled', x.t->'enabled', 'node', x.t->'node', 'node_id', v_ids->(x.t->>'node'))
+                  order by x.ord), '[]'::json)
+    into triggers
+    from pg_catalog.jsonb_array_elements(snapshot->'triggers') with ordinality x(t, ord);
+end;
+$$;
+
+-- Name: FUNCTION workflow_write_graph(workflow_id uuid, team_id uuid, snapshot jsonb, build_document boolean, OUT changed boolean, OUT nodes json, OUT connections json, OUT triggers json); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.workflow_write_graph(workflow_id uuid, team_id uuid, snapshot jsonb, build_document boolean, OUT changed boolean, OUT nodes json, OUT connections json, OUT triggers json) IS 'Makes the live graph tables (nodes, connections, triggers) of a workflow equal to a canonical snapshot by writing only the
+difference: nodes match by name (unchanged nodes are not touched and keep their ids; a renamed node is a new node), connections
+by their ends and ports, triggers by their content (equal triggers pair up). Each kind of change is one set-based statement, run
+only when it has rows; an unchanged graph writes nothing. changed: whether any row was written. When something changed or
+build_document is true, nodes/connections/triggers are the GetWithNodes document''s parts (with ids), built from the snapshot.';
+
+-- Name: write_execution_moves(app_private.execution_move[], uuid); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.write_execution_moves(p_moves app_private.execution_move[], p_actor uuid) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+declare
+  v_appends jsonb;
+begin
+  -- 1. the execution rows: one update per execution, with its final values
+  update app_public.executions e set
+    state = m.state, attempt = m.attempt, version = m.version, started_at = m.started_at, finished_at = m.finished_at,
+    duration_ms = m.duration_ms,
+    output = case when m.set_output then m.output else e.output end,
+    error = case when m.set_error then m.error else e.error end,
+    updated_at = now()
+    from unnest(p_moves) m
+   where m.final and e.id = m.execution_id and e.created_at = m.execution_created_at;
+
+  -- 2. the history (the chain trigger re-checks every move)
+  insert into app_public.execution_transitions (execution_id, execution_created_at, seq, team_id, from_state, to_state, at, actor_id, reason, details)
+    select m.execution_id, m.execution_created_at, m.version, m.team_id, m.from_state, m.to_state, m.at, p_actor,
+           m.details->>'reason', m.details - 'output' - 'error' - 'reason'
+      from unnest(p_moves) m where m.ok
+     order by m.execution_id, m.version;
+
+  -- 3. the events, one append per execution stream
+  select jsonb_agg(jsonb_build_object('stream_id', 'execution-' || s.execution_id, 'stream_type', 'execution',
+                                      'expected_version', null, 'team_id', s.team_id, 'events', s.events)
+                   order by 'execution-' || s.execution_id)
+    into v_appends
+    from (select m.execution_id, min(m.team_id::text)::uuid as team_id,
+                 jsonb_agg(app_private.execution_state_changed_event(m, p_actor) order by m.version) as events
+            from unnest(p_moves) m where m.ok group by m.execution_id) s;
+  if v_appends is not null then
+    perform app_private.append_execution_events(v_appends);
+  end if;
+
+  -- 4. one metric sample per finished attempt
+  insert into app_public.execution_metric_samples (execution_id, recorded_at, team_id, workflow_id, state, duration_ms, node_count, failed_node_count)
+    select m.execution_id, m.at, m.team_id, m.workflow_id, m.to_state, m.duration_ms, coalesce(n.total, 0), coalesce(n.failed, 0)
+      from unnest(p_moves) m
+      left join lateral (
+        select count(*)::integer as total, (count(*) filter (where nr.status = 'failed'))::integer as failed
+          from app_public.execution_node_runs nr
+         where nr.execution_id = m.execution_id and nr.execution_created_at = m.execution_created_at) n on true
+     where m.ok and m.to_state = any (app_hidden.execution_terminal_states());
+end;
+$$;
+
+-- Name: FUNCTION write_execution_moves(p_moves app_private.execution_move[], p_actor uuid); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.write_execution_moves(p_moves app_private.execution_move[], p_actor uuid) IS 'Writes a planned batch set-based: one UPDATE of executions (final values per execution), one INSERT of transitions, the ExecutionStateChanged events through append_execution_events, and one INSERT of metric samples for finished attempts. Refused moves write nothing.';
+
+-- Name: activate_workflow(uuid); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.activate_workflow(workflow_id uuid) RETURNS app_public.workflows
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select app_private.workflow_set_status(workflow_id, 'active');
+$$;
+
+-- Name: FUNCTION activate_workflow(workflow_id uuid); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.activate_workflow(workflow_id uuid) IS '@resultFieldName workflow
+Activates a draft or inactive workflow whose graph has an enabled node and an enabled, valid trigger (else LFVAL); records the activation and appends WorkflowStatusChanged. Needs the editor role.';
+
+-- Name: team_memberships; Type: TABLE; Schema: app_public; Owner: -
+
+CREATE TABLE app_public.team_memberships (
+    id uuid DEFAULT app_public.uuid_generate_v7() NOT NULL,
+    team_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    role text DEFAULT 'viewer'::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT team_memberships_role_known CHECK ((app_hidden.team_role_rank(role) IS NOT NULL))
+);
+
+-- Name: TABLE team_memberships; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TABLE app_public.team_memberships IS 'A user''s membership of a team, with a role: owner > admin > editor > viewer.';
+
+-- Name: add_team_member(uuid, text, uuid, text); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.add_team_member(team_id uuid, role text DEFAULT 'viewer'::text, user_id uuid DEFAULT NULL::uuid, email text DEFAULT NULL::text) RETURNS app_public.team_memberships
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_caller_role text;
+  v_user_id uuid := add_team_member.user_id;
+  v_membership app_public.team_memberships;
+begin
+  perform app_private.assert_role(role);
+  v_caller_role := app_private.lock_team_for_caller(team_id);
+  if app_hidden.team_role_rank(v_caller_role) < app_hidden.team_role_rank('admin') then
+    raise exception 'only owners and admins manage members' using errcode = 'LFDNY';
+  end if;
+  if role = 'owner' and v_caller_role <> 'owner' then
+    raise exception 'only owners can make owners' using errcode = 'LFDNY', detail = 'field: role';
+  end if;
+  if (v_user_id is null) = (email is null) then
+    raise exception 'give exactly one of user_id or email' using errcode = 'LFVAL', detail = 'field: user_id';
+  end if;
+  if v_user_id is null then
+    -- Invite by email: an existing live user is added; an unknown email becomes an invited user.
+    select u.id into v_user_id from app_public.users u where u.email operator(public.=) add_team_member.email::public.citext;
+    if v_user_id is null then
+      v_user_id := (app_private.create_user(add_team_member.email, split_part(add_team_member.email, '@', 1), null, 'invited')).id;
+    end if;
+  end if;
+  if not exists (select 1 from app_public.users u where u.id = v_user_id and u.deleted_at is null) then
+    raise exception 'user not found' using errcode = 'LFNTF', detail = 'field: user_id';
+  end if;
+  insert into app_public.team_memberships (team_id, user_id, role)
+    values (add_team_member.team_id, v_user_id, add_team_member.role)
+    returning * into v_membership;
+  return v_membership;
+end;
+$$;
+
+-- Name: FUNCTION add_team_member(team_id uuid, role text, user_id uuid, email text); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.add_team_member(team_id uuid, role text, user_id uuid, email text) IS 'Adds a member (by user_id) or invites one (by email: an unknown email becomes an invited user) with a role. Only owners and admins; only owners grant owner (LFDNY). An existing member is a conflict.';
+
+-- Name: archive_workflow(uuid); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.archive_workflow(workflow_id uuid) RETURNS app_public.workflows
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select app_private.workflow_set_status(workflow_id, 'archived');
+$$;
+
+-- Name: FUNCTION archive_workflow(workflow_id uuid); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.archive_workflow(workflow_id uuid) IS '@resultFieldName workflow
+Soft-deletes a workflow: status archived, archived_at set; it then refuses saves and lifecycle changes (LFARC). Appends WorkflowStatusChanged. Needs the admin role.';
+
+-- Name: authenticate(text, text); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.authenticate(email text, password text) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_user_id uuid;
+  v_hash text;
+  s app_private.auth_settings;
+begin
+  select * into s from app_private.auth_settings where id;
+  select u.id, sec.password_hash into v_user_id, v_hash
+    from app_public.users u join app_private.user_secrets sec on sec.user_id = u.id
+   where u.email operator(public.=) authenticate.email::public.citext and u.deleted_at is null and u.status = 'active';
+  if v_hash is null then
+    -- Unknown email (or no password): spend the same bcrypt work as a real check, then fail the same way.
+    perform public.crypt(coalesce(password, ''), public.gen_salt('bf', s.bcrypt_cost));
+    raise exception 'invalid email or password' using errcode = 'LFDNY', detail = 'reason: credentials';
+  end if;
+  if public.crypt(coalesce(password, ''), v_hash) is distinct from v_hash then
+    raise exception 'invalid email or password' using errcode = 'LFDNY', detail = 'reason: credentials';
+  end if;
+  return app_private.sign_jwt(jsonb_strip_nulls(jsonb_build_object(
+    'sub', v_user_id, 'user_id', v_user_id, 'role', 'linkflow_visitor',
+    'iat', floor(extract(epoch from now()))::bigint,
+    'exp', floor(extract(epoch from now() + s.token_ttl))::bigint,
+    'iss', s.jwt_issuer, 'aud', s.jwt_audience)));
+end;
+$$;
+
+-- Name: FUNCTION authenticate(email text, password text); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.authenticate(email text, password text) IS '@resultFieldName jwtToken
+Signs in: returns an HS256 JWT (claims sub and user_id = the user id, iat, exp, iss/aud when configured) that the server verifies with JWT_SECRET. Unknown email, wrong password, suspended or deleted user all raise the same LFDNY error after the same bcrypt work.';
+
+-- Name: change_member_role(uuid, uuid, text); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.change_member_role(team_id uuid, user_id uuid, role text) RETURNS app_public.team_memberships
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_caller_role text;
+  v_membership app_public.team_memberships;
+begin
+  perform app_private.assert_role(role);
+  v_caller_role := app_private.lock_team_for_caller(team_id);
+  if app_hidden.team_role_rank(v_caller_role) < app_hidden.team_role_rank('admin') then
+    raise exception 'only owners and admins manage members' using errcode = 'LFDNY';
+  end if;
+  select * into v_membership from app_public.team_memberships m
+   where m.team_id = change_member_role.team_id and m.user_id = change_member_role.user_id;
+  if not found then
+    raise exception 'membership not found' using errcode = 'LFNTF', detail = 'field: user_id';
+  end if;
+  if v_caller_role <> 'owner' and (role = 'owner' or v_membership.role = 'owner') then
+    raise exception 'only owners can grant or take the owner role' using errcode = 'LFDNY', detail = 'field: role';
+  end if;
+  update app_public.team_memberships m set role = change_member_role.role
+   where m.id = v_membership.id returning * into v_membership;
+  perform app_private.assert_team_has_owner(team_id);
+  return v_membership;
+end;
+$$;
+
+-- Name: FUNCTION change_member_role(team_id uuid, user_id uuid, role text); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.change_member_role(team_id uuid, user_id uuid, role text) IS 'Changes a member''s role. Only owners and admins; admins can neither promote to owner nor change an owner (LFDNY); the team keeps at least one owner (LFCNF).';
+
+-- Name: change_password(text, text); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.change_password(old_password text, new_password text) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_id uuid := app_private.require_live_user();
+  v_hash text;
+  v_email text;
+begin
+  select sec.password_hash, u.email into v_hash, v_email
+    from app_private.user_secrets sec join app_public.users u on u.id = sec.user_id
+   where sec.user_id = v_id for update of sec;
+  if v_hash is null or public.crypt(coalesce(old_password, ''), v_hash) is distinct from v_hash then
+    raise exception 'the current password is wrong' using errcode = 'LFDNY', detail = 'reason: credentials';
+  end if;
+  perform app_private.assert_password_strength(new_password, v_email);
+  update app_private.user_secrets sec set password_hash = app_private.hash_password(new_password), password_changed_at = now()
+   where sec.user_id = v_id;
+  return true;
+end;
+$$;
+
+-- Name: FUNCTION change_password(old_password text, new_password text); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.change_password(old_password text, new_password text) IS '@resultFieldName passwordChanged
+Changes the signed-in user''s password after checking the current one (LFDNY when wrong); the new one must pass the strength check (LFVAL field password).';
+
+-- Name: teams; Type: TABLE; Schema: app_public; Owner: -
+
+CREATE TABLE app_public.teams (
+    id uuid DEFAULT app_public.uuid_generate_v7() NOT NULL,
+    slug public.citext NOT NULL,
+    name text NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    deleted_at timestamp with time zone,
+    CONSTRAINT teams_deleted_after_created CHECK (((deleted_at IS NULL) OR (deleted_at >= created_at))),
+    CONSTRAINT teams_name_length CHECK (((char_length(name) >= 1) AND (char_length(name) <= 200))),
+    CONSTRAINT teams_slug_shape CHECK ((slug OPERATOR(public.~) '^[a-z0-9][a-z0-9-]{1,62}$'::public.citext)),
+    CONSTRAINT teams_version_positive CHECK ((version > 0))
+);
+
+-- Name: TABLE teams; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TABLE app_public.teams IS 'A team owns workflows and executions; people belong to it through memberships. Every large table carries team_id so it can be distributed by team.';
+
+-- Name: create_team(text, text); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.create_team(slug text, name text) RETURNS app_public.teams
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_caller uuid := app_private.require_live_user();
+  v_team app_public.teams;
+begin
+  insert into app_public.teams (slug, name) values (create_team.slug, create_team.name) returning * into v_team;
+  insert into app_public.team_memberships (team_id, user_id, role) values (v_team.id, v_caller, 'owner');
+  return v_team;
+end;
+$$;
+
+-- Name: FUNCTION create_team(slug text, name text); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.create_team(slug text, name text) IS 'Creates a team; the signed-in creator becomes its owner. A taken slug is a conflict on slug.';
+
+-- Name: create_workflow(uuid, jsonb); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.create_workflow(team_id uuid, definition jsonb) RETURNS app_public.workflows
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select app_private.workflow_create(team_id, definition);
+$$;
+
+-- Name: FUNCTION create_workflow(team_id uuid, definition jsonb); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.create_workflow(team_id uuid, definition jsonb) IS '@resultFieldName workflow
+Creates a workflow in a team from a definition {name, description?, settings?, tags?, nodes: [{name, type, type_version?, parameters?, position?: [x, y], disabled?}],
+connections: [{source, target, source_output?, source_output_index?, target_input?, target_input_index?}] (nodes by name),
+triggers: [{type: webhook|schedule|event|manual, config, enabled?, node?}]}: the workflow, its graph and version 1 in one transaction,
+plus a WorkflowCreated event. Needs the editor role. Errors: LFVAL (field), LFLIM, LFNTF, LFDNY.';
+
+-- Name: current_user(); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public."current_user"() RETURNS app_public.users
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select u.* from app_public.users u where u.id = app_public.current_user_id() and u.deleted_at is null;
+$$;
+
+-- Name: FUNCTION "current_user"(); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public."current_user"() IS 'The signed-in user; null when anonymous or soft-deleted.';
+
+-- Name: current_user_id(); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.current_user_id() RETURNS uuid
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select nullif(pg_catalog.current_setting('jwt.claims.user_id', true), '')::uuid;
+$$;
+
+-- Name: FUNCTION current_user_id(); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.current_user_id() IS 'The id of the user the request is made for (the verified JWT''s user_id claim), or null for an anonymous request.';
+
+-- Name: deactivate_workflow(uuid); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.deactivate_workflow(workflow_id uuid) RETURNS app_public.workflows
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select app_private.workflow_set_status(workflow_id, 'inactive');
+$$;
+
+-- Name: FUNCTION deactivate_workflow(workflow_id uuid); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.deactivate_workflow(workflow_id uuid) IS '@resultFieldName workflow
+Deactivates an active workflow (else LFSTA) and appends WorkflowStatusChanged. Needs the editor role.';
+
+-- Name: delete_team(uuid); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.delete_team(team_id uuid) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  if app_private.lock_team_for_caller(team_id) <> 'owner' then
+    raise exception 'only owners delete a team' using errcode = 'LFDNY';
+  end if;
+  update app_public.teams t set deleted_at = now() where t.id = delete_team.team_id;
+  return true;
+end;
+$$;
+
+-- Name: FUNCTION delete_team(team_id uuid); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.delete_team(team_id uuid) IS '@resultFieldName teamDeleted
+Soft-deletes the team (owners only): it disappears from every read path and can be restored by an owner within the restore window, after which the purge job deletes it.';
+
+-- Name: delete_workflow(uuid); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.delete_workflow(workflow_id uuid) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  w app_public.workflows;
+begin
+  w := app_private.workflow_lock(workflow_id, 'admin');
+  delete from app_public.workflows x where x.id = w.id;
+  perform app_private.workflow_append_event(w, 'WorkflowDeleted', pg_catalog.jsonb_build_object('workflow_id', w.id, 'team_id', w.team_id));
+  return w.id;
+end;
+$$;
+
+-- Name: FUNCTION delete_workflow(workflow_id uuid); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.delete_workflow(workflow_id uuid) IS '@resultFieldName deletedWorkflowId
+Deletes a workflow for good with its graph, versions and executions (the event stream stays) and appends WorkflowDeleted. Needs the admin role. Returns the deleted id.';
+
+-- Name: diff_workflow_versions(uuid, integer, integer); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.diff_workflow_versions(workflow_id uuid, from_version integer, to_version integer) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  a jsonb;
+  b jsonb;
+begin
+  select v.data into a from app_public.workflow_versions v where v.workflow_id = diff_workflow_versions.workflow_id and v.version = from_version;
+  if not found then
+    raise exception 'version % not found', from_version using errcode = 'LFNTF', detail = 'field: from_version';
+  end if;
+  select v.data into b from app_public.workflow_versions v where v.workflow_id = diff_workflow_versions.workflow_id and v.version = to_version;
+  if not found then
+    raise exception 'version % not found', to_version using errcode = 'LFNTF', detail = 'field: to_version';
+  end if;
+  return pg_catalog.jsonb_build_object('workflow_id', workflow_id, 'from_version', from_version, 'to_version', to_version)
+      || app_hidden.workflow_snapshot_diff(a, b);
+end;
+$$;
+
+-- Name: FUNCTION diff_workflow_versions(workflow_id uuid, from_version integer, to_version integer); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.diff_workflow_versions(workflow_id uuid, from_version integer, to_version integer) IS 'Structural diff from one version of a workflow to another (see app_hidden.workflow_snapshot_diff). LFNTF when a version does not exist or is not visible.';
+
+-- Name: duplicate_workflow(uuid, uuid, text); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.duplicate_workflow(workflow_id uuid, team_id uuid, name text DEFAULT NULL::text) RETURNS app_public.workflows
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  src app_public.workflows;
+  snap jsonb;
+begin
+  select * into src from app_public.workflows x where x.id = duplicate_workflow.workflow_id;
+  if not found or not app_hidden.has_team_role(src.team_id, 'viewer') then
+    raise exception 'workflow not found' using errcode = 'LFNTF', detail = 'field: workflow_id';
+  end if;
+  select v.data into snap from app_public.workflow_versions v where v.workflow_id = src.id and v.version = src.current_version;
+  snap := snap || pg_catalog.jsonb_build_object('name', coalesce(duplicate_workflow.name, pg_catalog.left(src.name, 193) || ' (copy)'));
+  return app_private.workflow_create(duplicate_workflow.team_id, snap, pg_catalog.format('Duplicated from %s version %s', src.id, src.current_version));
+end;
+$$;
+
+-- Name: FUNCTION duplicate_workflow(workflow_id uuid, team_id uuid, name text); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.duplicate_workflow(workflow_id uuid, team_id uuid, name text) IS '@resultFieldName workflow
+Copies a workflow''s current version into a team the caller can edit (viewer of the source, editor of the target) as a new draft workflow at version 1 (default name: "<name> (copy)"). Appends WorkflowCreated.';
+
+-- Name: execution_history(uuid, uuid, text, timestamp with time zone, timestamp with time zone, timestamp with time zone, uuid, integer); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.execution_history(team_id uuid DEFAULT NULL::uuid, workflow_id uuid DEFAULT NULL::uuid, state text DEFAULT NULL::text, created_from timestamp with time zone DEFAULT NULL::timestamp with time zone, created_before timestamp with time zone DEFAULT NULL::timestamp with time zone, after_created_at timestamp with time zone DEFAULT NULL::timestamp with time zone, after_id uuid DEFAULT NULL::uuid, max_rows integer DEFAULT 50) RETURNS SETOF app_public.executions
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $_$
+  select * from app_private.execution_history($1, $2, $3, $4, $5, $6, $7, $8, true);
+$_$;
+
+-- Name: FUNCTION execution_history(team_id uuid, workflow_id uuid, state text, created_from timestamp with time zone, created_before timestamp with time zone, after_created_at timestamp with time zone, after_id uuid, max_rows integer); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.execution_history(team_id uuid, workflow_id uuid, state text, created_from timestamp with time zone, created_before timestamp with time zone, after_created_at timestamp with time zone, after_id uuid, max_rows integer) IS 'Executions of a team or a workflow the caller can view (optionally one state, created in [created_from, created_before)), newest first, max_rows (<= 1000) per page. Next page: pass the last row''s created_at and id as after_created_at and after_id (keyset pagination, stable under inserts). Membership is checked once (viewer role), then the query reads the partitions without per-partition RLS subqueries.';
+
+-- Name: execution_metrics_series(timestamp with time zone, timestamp with time zone, text, uuid, uuid); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.execution_metrics_series(range_start timestamp with time zone, range_end timestamp with time zone, bucket text DEFAULT 'hour'::text, workflow_id uuid DEFAULT NULL::uuid, team_id uuid DEFAULT NULL::uuid) RETURNS SETOF app_public.execution_metric_point
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog'
+    SET "TimeZone" TO 'UTC'
+    AS $$
+declare
+  v_start timestamptz;
+  v_step interval;
+  v_points bigint;
+begin
+  if (workflow_id is null) = (team_id is null) then
+    raise exception 'give exactly one of workflow_id and team_id' using errcode = 'LFVAL', detail = 'field: workflow_id';
+  end if;
+  if bucket is null or bucket not in ('minute', 'hour', 'day') then
+    raise exception 'bucket must be minute, hour or day' using errcode = 'LFVAL', detail = 'field: bucket';
+  end if;
+  if range_start is null or range_end is null or range_end <= range_start then
+    raise exception 'range_end must be after range_start' using errcode = 'LFVAL', detail = 'field: range_end';
+  end if;
+  v_start := date_trunc(bucket, range_start);
+  v_step := ('1 ' || bucket)::interval;
+  v_points := ceil(extract(epoch from (range_end - v_start)) / extract(epoch from v_step));
+  if v_points > 1000 then
+    raise exception 'at most 1000 points per series (asked %)', v_points using errcode = 'LFLIM',
+      detail = format('limit=1000 size=%s', v_points);
+  end if;
+  return query
+    with rows as (
+      select r.bucket, r.total, r.succeeded, r.failed, r.cancelled, r.timed_out, r.crashed, r.duration_count,
+             r.duration_sum_ms, r.duration_histogram, r.node_count, r.failed_node_count
+        from app_public.execution_metric_rollups r
+       where r.granularity = execution_metrics_series.bucket
+         and r.bucket >= v_start and r.bucket < range_end
+         and (r.workflow_id = execution_metrics_series.workflow_id or r.team_id = execution_metrics_series.team_id)
+      union all
+      -- the tail the fold has not reached yet (same snapshot: each sample counted exactly once)
+      select date_trunc(execution_metrics_series.bucket, q.recorded_at), count(*)::integer,
+             (count(*) filter (where q.state = 'succeeded'))::integer, (count(*) filter (where q.state = 'failed'))::integer,
+             (count(*) filter (where q.state = 'cancelled'))::integer, (count(*) filter (where q.state = 'timed_out'))::integer,
+             (count(*) filter (where q.state = 'crashed'))::integer, count(q.duration_ms)::integer,
+             coalesce(sum(q.duration_ms), 0)::bigint, app_hidden.duration_histogram(array_agg(q.duration_ms)),
+             sum(q.node_count)::bigint, sum(q.failed_node_count)::bigint
+        from app_hidden.execution_metric_fold_queue q
+       where (q.workflow_id = execution_metrics_series.workflow_id or q.team_id = execution_metrics_series.team_id)
+         and q.recorded_at >= v_start and q.recorded_at < range_end
+         and exists (select 1 from app_public.workflows w where w.id = q.workflow_id)
+       group by 1
+    ), sums as (
+      select x.bucket, sum(x.total)::integer as total, sum(x.succeeded)::integer as succeeded, sum(x.failed)::integer as failed,
+             sum(x.cancelled)::integer as cancelled, sum(x.timed_out)::integer as timed_out, sum(x.crashed)::integer as crashed,
+             sum(x.duration_count) as dcount, sum(x.duration_sum_ms) as dsum,
+             sum(x.node_count)::bigint as node_count, sum(x.failed_node_count)::bigint as failed_node_count
+        from rows x group by x.bucket
+    ), hist as (
+      select h.bucket, array_agg(h.c order by h.i) as histogram
+        from (select x.bucket, u.i, sum(u.c)::integer as c
+                from rows x, unnest(x.duration_histogram) with ordinality u(c, i)
+               group by 1, 2) h
+       group by h.bucket
+    )
+    select g.b, coalesce(s.total, 0), coalesce(s.succeeded, 0), coalesce(s.failed, 0), coalesce(s.cancelled, 0),
+           coalesce(s.timed_out, 0), coalesce(s.crashed, 0),
+           case when coalesce(s.total, 0) > 0 then s.succeeded::double precision / s.total end,
+           case when s.dcount > 0 then s.dsum::double precision / s.dcount end,
+           app_hidden.histogram_percentile(h.histogram, 0.5),
+           app_hidden.histogram_percentile(h.histogram, 0.95),
+           coalesce(s.node_count, 0), coalesce(s.failed_node_count, 0)
+      from generate_series(v_start, range_end - interval '1 microsecond', v_step) g(b)
+      left join sums s on s.bucket = g.b
+      left join hist h on h.bucket = g.b
+     order by g.b;
+end;
+$$;
+
+-- Name: FUNCTION execution_metrics_series(range_start timestamp with time zone, range_end timestamp with time zone, bucket text, workflow_id uuid, team_id uuid); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.execution_metrics_series(range_start timestamp with time zone, range_end timestamp with time zone, bucket text, workflow_id uuid, team_id uuid) IS 'Time series of finished executions for one workflow or one team between range_start and range_end in minute, hour or day buckets (UTC, at most 1000 points, empty buckets included): counts by outcome, success rate, mean duration and p50/p95 from the rollup histograms (within ~5%). Reads the rollups plus the samples not yet folded (app_hidden.execution_metric_fold_queue), in one snapshot: counts always equal the raw samples.';
+
+-- Name: execution_transitions; Type: TABLE; Schema: app_public; Owner: -
+
+CREATE TABLE app_public.execution_transitions (
+    execution_id uuid NOT NULL,
+    execution_created_at timestamp with time zone NOT NULL,
+    seq integer NOT NULL,
+    team_id uuid NOT NULL,
+    from_state text,
+    to_state text NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    actor_id uuid,
+    reason text,
+    details jsonb,
+    CONSTRAINT execution_transitions_from_known CHECK ((from_state = ANY (app_hidden.execution_states()))),
+    CONSTRAINT execution_transitions_reason_length CHECK ((char_length(reason) <= 2000)),
+    CONSTRAINT execution_transitions_seq_positive CHECK ((seq >= 1)),
+    CONSTRAINT execution_transitions_to_known CHECK ((to_state = ANY (app_hidden.execution_states())))
+)
+PARTITION BY RANGE (execution_created_at);
+
+-- Name: TABLE execution_transitions; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TABLE app_public.execution_transitions IS 'The state history of an execution: seq 1, 2, 3... forms a chain (each from_state equals the previous to_state). Partitioned with its execution (by the execution''s created_at) so both archive together. actor_id is an audit value, not a foreign key: it survives user purges.';
+
+-- Name: COLUMN execution_transitions.actor_id; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON COLUMN app_public.execution_transitions.actor_id IS 'Who made the move (user id); audit value without a foreign key.';
+
+-- Name: execution_transition_history(uuid); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.execution_transition_history(execution_id uuid) RETURNS SETOF app_public.execution_transitions
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $_$
+  select t.* from app_public.execution_transitions t
+   where t.execution_id = $1 and t.execution_created_at = app_hidden.execution_created_at($1)
+   order by t.seq;
+$_$;
+
+-- Name: FUNCTION execution_transition_history(execution_id uuid); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.execution_transition_history(execution_id uuid) IS 'The transition chain of one execution (seq 1, 2, ...), read from its partition only.';
+
+-- Name: is_valid_cron_expression(text); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.is_valid_cron_expression(expression text) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  e text := pg_catalog.lower(pg_catalog.btrim(coalesce(expression, '')));
+  f text[];
+begin
+  if e in ('@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly') then
+    return true;
+  end if;
+  if pg_catalog.length(e) > 200 then
+    return false;
+  end if;
+  f := pg_catalog.regexp_split_to_array(e, '\s+');
+  if coalesce(pg_catalog.array_length(f, 1), 0) <> 5 then
+    return false;
+  end if;
+  return app_hidden.cron_field_is_valid(f[1], 0, 59)
+     and app_hidden.cron_field_is_valid(f[2], 0, 23)
+     and app_hidden.cron_field_is_valid(f[3], 1, 31)
+     and app_hidden.cron_field_is_valid(f[4], 1, 12, array['jan','feb','mar','apr','may','jun','jul','aug','sep','oct','nov','dec'], 1)
+     and app_hidden.cron_field_is_valid(f[5], 0, 7, array['sun','mon','tue','wed','thu','fri','sat'], 0);
+end;
+$$;
+
+-- Name: FUNCTION is_valid_cron_expression(expression text); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.is_valid_cron_expression(expression text) IS 'True when expression is a valid 5-field cron expression (minute hour day-of-month month day-of-week; lists, ranges, steps, JAN-DEC and SUN-SAT names, 7 = Sunday) or one of @yearly @annually @monthly @weekly @daily @midnight @hourly.';
+
+-- Name: leave_team(uuid); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.leave_team(team_id uuid) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  perform app_private.lock_team_for_caller(team_id);
+  delete from app_public.team_memberships m where m.team_id = leave_team.team_id and m.user_id = app_public.current_user_id();
+  perform app_private.assert_team_has_owner(team_id);
+  return true;
+end;
+$$;
+
+-- Name: FUNCTION leave_team(team_id uuid); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.leave_team(team_id uuid) IS '@resultFieldName teamLeft
+The signed-in user leaves the team; the last owner cannot leave (LFCNF: hand ownership over first).';
+
+-- Name: lookup_execution(uuid); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.lookup_execution(id uuid) RETURNS app_public.executions
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $_$
+  select e.* from app_public.executions e
+   where e.id = $1 and e.created_at = app_hidden.execution_created_at($1);
+$_$;
+
+-- Name: FUNCTION lookup_execution(id uuid); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.lookup_execution(id uuid) IS 'One execution by id alone, reading only the partition its created_at falls in (found from the id''s UUIDv7 time).';
+
+-- Name: record_node_run_finish(uuid, text, text, jsonb, jsonb, integer); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.record_node_run_finish(execution_id uuid, node_name text, status text, output jsonb DEFAULT NULL::jsonb, error jsonb DEFAULT NULL::jsonb, attempt integer DEFAULT NULL::integer) RETURNS app_public.execution_node_runs
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $_$
+  select * from app_private.record_node_run_finish($1, $2, $6, $3, $4, $5, true);
+$_$;
+
+-- Name: FUNCTION record_node_run_finish(execution_id uuid, node_name text, status text, output jsonb, error jsonb, attempt integer); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.record_node_run_finish(execution_id uuid, node_name text, status text, output jsonb, error jsonb, attempt integer) IS 'Records a node''s outcome (succeeded, failed, skipped, cancelled) with output and error; attempt defaults to the latest. Output and error above execution_settings.node_output_max_bytes (JSON text bytes) are refused with LFLIM and nothing is written. Needs the editor role.';
+
+-- Name: record_node_run_start(uuid, text, integer, uuid); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.record_node_run_start(execution_id uuid, node_name text, attempt integer DEFAULT NULL::integer, node_id uuid DEFAULT NULL::uuid) RETURNS app_public.execution_node_runs
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $_$
+  select * from app_private.record_node_run_start($1, $2, $3, $4, true);
+$_$;
+
+-- Name: FUNCTION record_node_run_start(execution_id uuid, node_name text, attempt integer, node_id uuid); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.record_node_run_start(execution_id uuid, node_name text, attempt integer, node_id uuid) IS 'Records that a node started (status running) in a running or waiting execution; attempt defaults to the node''s next attempt. Needs the editor role. Errors: LFNTF, LFDNY, LFSTA (execution not running/waiting), LFCNF (attempt already started), LFVAL.';
+
+-- Name: record_node_runs(jsonb); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.record_node_runs(items jsonb) RETURNS SETOF app_public.execution_node_run_result
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $_$
+  select * from app_private.record_node_runs($1, app_public.current_user_id(), true);
+$_$;
+
+-- Name: FUNCTION record_node_runs(items jsonb); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.record_node_runs(items jsonb) IS 'Batched node-run starts and finishes in one statement and one commit, for engines that report in bulk. items: [{op: "start", execution_id, node_name, attempt?, node_id?} | {op: "finish", execution_id, node_name, status, output?, error?, attempt?}] (at most 10000). Returns one result per item in input order: ok with the node run, or error_code (LFVAL, LFLIM, LFNTF, LFDNY, LFSTA, LFCNF) with message, detail and current_state; refused items write nothing. Needs the editor role on each execution''s team, checked before any execution is locked.';
+
+-- Name: register(text, text, text); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.register(email text, name text, password text) RETURNS app_public.users
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  if password is null then
+    raise exception 'password is required' using errcode = 'LFVAL', detail = 'field: password';
+  end if;
+  return app_private.create_user(register.email, register.name, register.password, 'active');
+end;
+$$;
+
+-- Name: FUNCTION register(email text, name text, password text); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.register(email text, name text, password text) IS 'Signs up: creates an active user with a bcrypt-hashed password (minimum strength checked, LFVAL field password). Emails are unique case-insensitively (a taken one is a conflict on email).';
+
+-- Name: remove_team_member(uuid, uuid); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.remove_team_member(team_id uuid, user_id uuid) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_caller_role text;
+  v_target_role text;
+begin
+  v_caller_role := app_private.lock_team_for_caller(team_id);
+  if app_hidden.team_role_rank(v_caller_role) < app_hidden.team_role_rank('admin') then
+    raise exception 'only owners and admins manage members' using errcode = 'LFDNY';
+  end if;
+  select m.role into v_target_role from app_public.team_memberships m
+   where m.team_id = remove_team_member.team_id and m.user_id = remove_team_member.user_id;
+  if v_target_role is null then
+    raise exception 'membership not found' using errcode = 'LFNTF', detail = 'field: user_id';
+  end if;
+  if v_target_role = 'owner' and v_caller_role <> 'owner' then
+    raise exception 'only owners can remove owners' using errcode = 'LFDNY';
+  end if;
+  delete from app_public.team_memberships m where m.team_id = remove_team_member.team_id and m.user_id = remove_team_member.user_id;
+  perform app_private.assert_team_has_owner(team_id);
+  return true;
+end;
+$$;
+
+-- Name: FUNCTION remove_team_member(team_id uuid, user_id uuid); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.remove_team_member(team_id uuid, user_id uuid) IS '@resultFieldName memberRemoved
+Removes a member. Only owners and admins; admins cannot remove owners (LFDNY); the last owner cannot be removed (LFCNF).';
+
+-- Name: restore_team(uuid); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.restore_team(team_id uuid) RETURNS app_public.teams
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_caller uuid := app_private.require_live_user();
+  v_team app_public.teams;
+begin
+  select t.* into v_team from app_public.teams t
+    join app_public.team_memberships m on m.team_id = t.id and m.user_id = v_caller and m.role = 'owner'
+   where t.id = restore_team.team_id and t.deleted_at is not null
+   for update of t;
+  if not found then
+    raise exception 'deleted team not found' using errcode = 'LFNTF', detail = 'field: team_id';
+  end if;
+  if v_team.deleted_at < now() - (select s.restore_window from app_private.auth_settings s where s.id) then
+    raise exception 'the restore window has passed' using errcode = 'LFSTA', detail = 'current_state=expired';
+  end if;
+  update app_public.teams t set deleted_at = null where t.id = v_team.id returning * into v_team;
+  return v_team;
+end;
+$$;
+
+-- Name: FUNCTION restore_team(team_id uuid); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.restore_team(team_id uuid) IS 'Restores a soft-deleted team (its owners only) within the restore window; after it, LFSTA current_state=expired.';
+
+-- Name: restore_workflow_version(uuid, integer, integer); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.restore_workflow_version(workflow_id uuid, version integer, expected_version integer) RETURNS app_public.workflows
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select app_private.workflow_save(workflow_id, expected_version, null, null, version);
+$$;
+
+-- Name: FUNCTION restore_workflow_version(workflow_id uuid, version integer, expected_version integer); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.restore_workflow_version(workflow_id uuid, version integer, expected_version integer) IS '@resultFieldName workflow
+Writes a new version whose snapshot equals version `version` (history is never rewritten); WorkflowSaved carries restored_from. Same checks as save_workflow.';
+
+-- Name: save_workflow(uuid, integer, jsonb, text); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.save_workflow(workflow_id uuid, expected_version integer, definition jsonb, message text DEFAULT NULL::text) RETURNS app_public.workflows
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select app_private.workflow_save(workflow_id, expected_version, definition, message);
+$$;
+
+-- Name: FUNCTION save_workflow(workflow_id uuid, expected_version integer, definition jsonb, message text); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.save_workflow(workflow_id uuid, expected_version integer, definition jsonb, message text) IS '@resultFieldName workflow
+Replaces the workflow''s graph with the definition and writes the next immutable version (full snapshot, author = the caller), plus a
+WorkflowSaved event. Absent name/description/settings/tags keep their values. A stale expected_version raises LFVER with DETAIL
+current_version=N and changes nothing; concurrent saves serialise on the workflow row. Needs the editor role; archived workflows raise LFARC.';
+
+-- Name: search_workflows(uuid, text, text, text, timestamp with time zone, uuid, integer); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.search_workflows(team_id uuid, status text DEFAULT NULL::text, tag text DEFAULT NULL::text, name_contains text DEFAULT NULL::text, after_updated_at timestamp with time zone DEFAULT NULL::timestamp with time zone, after_id uuid DEFAULT NULL::uuid, max_rows integer DEFAULT 50) RETURNS SETOF app_public.workflows
+    LANGUAGE sql STABLE
+    AS $$
+  select w.*
+    from app_public.workflows w
+   where w.team_id = search_workflows.team_id
+     and (search_workflows.status is null or w.status = search_workflows.status)
+     and (search_workflows.tag is null or w.tags @> array[search_workflows.tag])
+     and (search_workflows.name_contains is null or w.name ilike '%' || app_hidden.escape_like(search_workflows.name_contains) || '%')
+     and (search_workflows.after_updated_at is null
+          or (w.updated_at, w.id) < (search_workflows.after_updated_at, coalesce(search_workflows.after_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid)))
+   order by w.updated_at desc, w.id desc
+   limit least(greatest(coalesce(search_workflows.max_rows, 50), 1), 500);
+$$;
+
+-- Name: FUNCTION search_workflows(team_id uuid, status text, tag text, name_contains text, after_updated_at timestamp with time zone, after_id uuid, max_rows integer); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.search_workflows(team_id uuid, status text, tag text, name_contains text, after_updated_at timestamp with time zone, after_id uuid, max_rows integer) IS 'A team''s workflows, most recently updated first, filtered by status, tag (GIN index) and a case-insensitive name fragment (trigram index); keyset-paginate with after_updated_at/after_id of the last row. Reads only the workflows table, never graphs or snapshots.';
+
+-- Name: start_execution(uuid, text, jsonb, text); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.start_execution(workflow_id uuid, trigger_type text DEFAULT 'manual'::text, input jsonb DEFAULT NULL::jsonb, idempotency_key text DEFAULT NULL::text) RETURNS app_public.executions
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $_$
+  select * from app_private.start_execution($1, $2, $3, $4, app_public.current_user_id(), true);
+$_$;
+
+-- Name: FUNCTION start_execution(workflow_id uuid, trigger_type text, input jsonb, idempotency_key text); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.start_execution(workflow_id uuid, trigger_type text, input jsonb, idempotency_key text) IS 'Starts an execution (state pending) of an active workflow, pinned to its current version, and appends ExecutionCreated. Needs the editor role on the workflow''s team. The same idempotency_key (per team) returns the execution it first started, also under concurrent calls. Errors: LFNTF, LFDNY, LFSTA (workflow not active; DETAIL current_state=<status>), LFVAL, LFCNF (key used for another workflow).';
+
+-- Name: transition_execution(uuid, text, text, jsonb); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.transition_execution(id uuid, to_state text, expected_from text DEFAULT NULL::text, details jsonb DEFAULT NULL::jsonb) RETURNS app_public.executions
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  e app_public.executions;
+begin
+  if transition_execution.id is not null and (details is null or jsonb_typeof(details) in ('object', 'null')) then
+    e := app_private.execution_peek(transition_execution.id);
+    if e.id is null or not app_hidden.has_team_role(e.team_id, 'viewer') then
+      raise exception 'execution not found' using errcode = 'LFNTF', detail = 'field: id';
+    end if;
+    if not app_hidden.has_team_role(e.team_id, 'editor') then
+      raise exception 'changing an execution needs the editor role' using errcode = 'LFDNY';
+    end if;
+  end if;
+  select * into e from app_private.transition_execution(transition_execution.id, to_state, expected_from, details, app_public.current_user_id(), true);
+  return e;
+end;
+$$;
+
+-- Name: FUNCTION transition_execution(id uuid, to_state text, expected_from text, details jsonb); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.transition_execution(id uuid, to_state text, expected_from text, details jsonb) IS 'Moves an execution to to_state in one atomic step: checks the move is legal (execution_allowed_transitions) and that the current state is expected_from (when given), updates the row (started_at on the first running of an attempt, finished_at and duration_ms on finishing, attempt + 1 on a retry), records the transition (from, to, at, actor, reason = details.reason) and appends ExecutionStateChanged. Illegal or stale: LFSTA with DETAIL current_state=<s>, nothing written. Needs the editor role (checked before the execution is locked: LFNTF for non-members, LFDNY for viewers).';
+
+-- Name: transition_executions(jsonb); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.transition_executions(items jsonb) RETURNS SETOF app_public.execution_transition_result
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $_$
+declare
+  v_caller uuid := app_public.current_user_id();
+  v_ord integer[]; v_item jsonb[]; v_id uuid[]; v_verdict text[]; v_state text[]; v_attempt integer[];
+  v_apply jsonb;
+  v_map integer[];
+begin
+  if items is null or jsonb_typeof(items) <> 'array' or jsonb_array_length(items) > 10000 then
+    -- malformed or oversized: the engine answers (LFVAL / LFLIM) before it locks anything
+    return query select * from app_private.apply_execution_transitions(items, v_caller, true);
+    return;
+  end if;
+  -- the access check, without locks
+  select array_agg(i.ord order by i.ord), array_agg(i.x order by i.ord), array_agg(i.id order by i.ord),
+         array_agg(case when i.id is null or not i.well_formed then 'apply'
+                        when e.team_id is null or not app_hidden.has_team_role(e.team_id, 'viewer') then 'LFNTF'
+                        when not app_hidden.has_team_role(e.team_id, 'editor') then 'LFDNY'
+                        else 'apply' end order by i.ord),
+         array_agg(e.state order by i.ord), array_agg(e.attempt order by i.ord)
+    into v_ord, v_item, v_id, v_verdict, v_state, v_attempt
+    from (select a.o::integer as ord, a.x,
+                 case when jsonb_typeof(a.x) = 'object' and (a.x->>'id') ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+                      then (a.x->>'id')::uuid end as id,
+                 (jsonb_typeof(a.x) = 'object' and (a.x->'details' is null or jsonb_typeof(a.x->'details') in ('object', 'null'))) as well_formed
+            from jsonb_array_elements(items) with ordinality as a(x, o)) i
+    left join lateral (select p.team_id, p.state, p.attempt from app_private.execution_peek(i.id) p where i.id is not null) e on true;
+  if v_ord is null then
+    return query select * from app_private.apply_execution_transitions(items, v_caller, true);
+    return;
+  end if;
+  -- the items the caller may change go to the engine (which locks them); v_map takes its ords back to the input's
+  select coalesce(jsonb_agg(t.item order by t.ord), '[]'::jsonb), coalesce(array_agg(t.ord order by t.ord), '{}')
+    into v_apply, v_map
+    from unnest(v_ord, v_item, v_verdict) as t(ord, item, verdict) where t.verdict = 'apply';
+  return query
+    select * from (
+      select v_map[r.ord] as ord, r.execution_id, r.execution_created_at, r.ok, r.error_code, r.current_state, r.seq, r.attempt
+        from app_private.apply_execution_transitions(v_apply, v_caller, true) r
+       where cardinality(v_map) > 0
+      union all
+      select t.ord, t.id, null::timestamptz, false, t.verdict,
+             case when t.verdict = 'LFDNY' then t.state end, null::integer, case when t.verdict = 'LFDNY' then t.attempt end
+        from unnest(v_ord, v_id, v_verdict, v_state, v_attempt) as t(ord, id, verdict, state, attempt) where t.verdict <> 'apply'
+    ) r order by r.ord;
+end;
+$_$;
+
+-- Name: FUNCTION transition_executions(items jsonb); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.transition_executions(items jsonb) IS 'Batched transitions in one statement and one commit, for engines that report in bulk. items: [{id, to_state, expected_from?, details?}] (at most 10000). Returns one result per item in input order: ok, or error_code (LFVAL, LFNTF, LFDNY, LFSTA) with current_state; failed items write nothing. Needs the editor role on each execution''s team, checked before any execution is locked (items the caller may not change never reach the engine''s locks).';
+
+-- Name: update_profile(text, integer); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.update_profile(name text, expected_version integer DEFAULT NULL::integer) RETURNS app_public.users
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_id uuid := app_private.require_live_user();
+  v_user app_public.users;
+begin
+  select * into v_user from app_public.users u where u.id = v_id for update;
+  if expected_version is not null and v_user.version <> expected_version then
+    raise exception 'profile changed since version %', expected_version using errcode = 'LFVER',
+      detail = format('current_version=%s', v_user.version);
+  end if;
+  update app_public.users u set name = coalesce(update_profile.name, u.name) where u.id = v_id returning * into v_user;
+  return v_user;
+end;
+$$;
+
+-- Name: FUNCTION update_profile(name text, expected_version integer); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.update_profile(name text, expected_version integer) IS 'Changes the signed-in user''s name; with expected_version, a stale version raises LFVER naming the current one.';
+
+-- Name: workflow_graph(uuid); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.workflow_graph(workflow_id uuid) RETURNS json
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select case when app_hidden.has_team_role(w.team_id, 'viewer') then coalesce(d.document, app_private.workflow_build_graph_document(w.id)) end
+    from app_public.workflows w
+    left join app_private.workflow_graph_documents d on d.workflow_id = w.id and d.workflow_updated_at = w.updated_at
+   where w.id = workflow_graph.workflow_id;
+$$;
+
+-- Name: FUNCTION workflow_graph(workflow_id uuid); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.workflow_graph(workflow_id uuid) IS 'GetWithNodes: the workflow with its nodes, connections (with node names) and triggers as one JSON document {workflow, nodes, connections, triggers}, in one call: the stored document, as stored (no per-request assembly). Null when the workflow does not exist or the caller is not a member of its team (checked explicitly: SECURITY DEFINER, so the document can come from the private table). Its output is accepted back by save_workflow.';
+
+-- Name: workflow_version_history(uuid, integer, integer); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.workflow_version_history(workflow_id uuid, before_version integer DEFAULT NULL::integer, max_rows integer DEFAULT 50) RETURNS TABLE(version integer, author_id uuid, message text, created_at timestamp with time zone, was_active boolean)
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select v.version, v.author_id, v.message, v.created_at,
+         exists (select 1 from app_public.workflow_activations a where a.workflow_id = v.workflow_id and a.version = v.version)
+    from app_public.workflow_versions v
+   where v.workflow_id = workflow_version_history.workflow_id
+     and (before_version is null or v.version < before_version)
+   order by v.version desc
+   limit least(greatest(coalesce(max_rows, 50), 1), 1000);
+$$;
+
+-- Name: FUNCTION workflow_version_history(workflow_id uuid, before_version integer, max_rows integer); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.workflow_version_history(workflow_id uuid, before_version integer, max_rows integer) IS 'A workflow''s versions, newest first, light columns only (never the snapshot): keyset-paginate with before_version = the last version seen. was_active: the version was live at some point.';
+
+-- Name: execution_metric_fold_queue; Type: TABLE; Schema: app_hidden; Owner: -
+
+CREATE TABLE app_hidden.execution_metric_fold_queue (
+    recorded_at timestamp with time zone NOT NULL,
+    team_id uuid NOT NULL,
+    workflow_id uuid NOT NULL,
+    state text NOT NULL,
+    duration_ms bigint,
+    node_count integer NOT NULL,
+    failed_node_count integer NOT NULL
+);
+
+-- Name: TABLE execution_metric_fold_queue; Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON TABLE app_hidden.execution_metric_fold_queue IS 'Metric samples not yet folded into execution_metric_rollups: one narrow row per sample, appended by the samples trigger, deleted by app_private.fold_execution_metric_samples. No index and no key on purpose (an append costs one heap tuple; the fold reads it whole). The series query adds these rows to the rollups (fold-on-read), so series stay exact. team_id keys visibility (RLS).';
+
+-- Name: execution_metric_samples; Type: TABLE; Schema: app_public; Owner: -
+
+CREATE TABLE app_public.execution_metric_samples (
+    execution_id uuid NOT NULL,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    team_id uuid NOT NULL,
+    workflow_id uuid NOT NULL,
+    state text NOT NULL,
+    duration_ms bigint,
+    node_count integer DEFAULT 0 NOT NULL,
+    failed_node_count integer DEFAULT 0 NOT NULL,
+    CONSTRAINT execution_metric_samples_duration_non_negative CHECK ((duration_ms >= 0)),
+    CONSTRAINT execution_metric_samples_failed_nodes_non_negative CHECK ((failed_node_count >= 0)),
+    CONSTRAINT execution_metric_samples_node_count_non_negative CHECK ((node_count >= 0)),
+    CONSTRAINT execution_metric_samples_state_known CHECK ((state = ANY (app_hidden.execution_states())))
+)
+PARTITION BY RANGE (recorded_at);
+
+-- Name: TABLE execution_metric_samples; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TABLE app_public.execution_metric_samples IS 'Raw time-series samples: one per finished execution (duration, node counts, outcome). Rolled up per workflow per minute/hour/day, then dropped. Independent of the executions lifecycle (no foreign key to executions).';
+
+-- Name: execution_metric_samples_default; Type: TABLE; Schema: app_partitions; Owner: -
+
+CREATE TABLE app_partitions.execution_metric_samples_default (
+    execution_id uuid NOT NULL,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    team_id uuid NOT NULL,
+    workflow_id uuid NOT NULL,
+    state text NOT NULL,
+    duration_ms bigint,
+    node_count integer DEFAULT 0 NOT NULL,
+    failed_node_count integer DEFAULT 0 NOT NULL,
+    CONSTRAINT execution_metric_samples_duration_non_negative CHECK ((duration_ms >= 0)),
+    CONSTRAINT execution_metric_samples_failed_nodes_non_negative CHECK ((failed_node_count >= 0)),
+    CONSTRAINT execution_metric_samples_node_count_non_negative CHECK ((node_count >= 0)),
+    CONSTRAINT execution_metric_samples_state_known CHECK ((state = ANY (app_hidden.execution_states())))
+);
+
+-- Name: execution_node_runs_default; Type: TABLE; Schema: app_partitions; Owner: -
+
+CREATE TABLE app_partitions.execution_node_runs_default (
+    execution_id uuid NOT NULL,
+    execution_created_at timestamp with time zone NOT NULL,
+    team_id uuid NOT NULL,
+    node_name text NOT NULL,
+    node_id uuid,
+    attempt integer DEFAULT 1 NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    output jsonb,
+    error jsonb,
+    CONSTRAINT execution_node_runs_attempt_positive CHECK ((attempt >= 1)),
+    CONSTRAINT execution_node_runs_finished_after_started CHECK (((finished_at IS NULL) OR (started_at IS NULL) OR (finished_at >= started_at))),
+    CONSTRAINT execution_node_runs_node_name_length CHECK (((char_length(node_name) >= 1) AND (char_length(node_name) <= 200))),
+    CONSTRAINT execution_node_runs_status_known CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'succeeded'::text, 'failed'::text, 'skipped'::text, 'cancelled'::text])))
+);
+
+-- Name: execution_transitions_default; Type: TABLE; Schema: app_partitions; Owner: -
+
+CREATE TABLE app_partitions.execution_transitions_default (
+    execution_id uuid NOT NULL,
+    execution_created_at timestamp with time zone NOT NULL,
+    seq integer NOT NULL,
+    team_id uuid NOT NULL,
+    from_state text,
+    to_state text NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    actor_id uuid,
+    reason text,
+    details jsonb,
+    CONSTRAINT execution_transitions_from_known CHECK ((from_state = ANY (app_hidden.execution_states()))),
+    CONSTRAINT execution_transitions_reason_length CHECK ((char_length(reason) <= 2000)),
+    CONSTRAINT execution_transitions_seq_positive CHECK ((seq >= 1)),
+    CONSTRAINT execution_transitions_to_known CHECK ((to_state = ANY (app_hidden.execution_states())))
+);
+
+-- Name: executions_default; Type: TABLE; Schema: app_partitions; Owner: -
+
+CREATE TABLE app_partitions.executions_default (
+    id uuid DEFAULT app_public.uuid_generate_v7() NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    team_id uuid NOT NULL,
+    workflow_id uuid NOT NULL,
+    workflow_version integer NOT NULL,
+    state text DEFAULT 'pending'::text NOT NULL,
+    trigger_type text DEFAULT 'manual'::text NOT NULL,
+    trigger_id uuid,
+    input jsonb,
+    output jsonb,
+    error jsonb,
+    attempt integer DEFAULT 1 NOT NULL,
+    idempotency_key text,
+    version integer DEFAULT 1 NOT NULL,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    duration_ms bigint,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT executions_attempt_positive CHECK ((attempt >= 1)),
+    CONSTRAINT executions_duration_non_negative CHECK ((duration_ms >= 0)),
+    CONSTRAINT executions_finished_after_started CHECK (((finished_at IS NULL) OR (started_at IS NULL) OR (finished_at >= started_at))),
+    CONSTRAINT executions_idempotency_key_length CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200))),
+    CONSTRAINT executions_started_after_created CHECK (((started_at IS NULL) OR (started_at >= (created_at - '00:01:00'::interval)))),
+    CONSTRAINT executions_state_known CHECK ((state = ANY (app_hidden.execution_states()))),
+    CONSTRAINT executions_trigger_type_known CHECK ((trigger_type = ANY (ARRAY['webhook'::text, 'schedule'::text, 'event'::text, 'manual'::text, 'retry'::text]))),
+    CONSTRAINT executions_version_positive CHECK ((version > 0))
+)
+WITH (fillfactor='50');
+
+-- Name: archive_batches; Type: TABLE; Schema: app_private; Owner: -
+
+CREATE TABLE app_private.archive_batches (
+    id uuid DEFAULT app_public.uuid_generate_v7() NOT NULL,
+    team_id uuid NOT NULL,
+    day date NOT NULL,
+    batch_no integer NOT NULL,
+    key text NOT NULL,
+    generation integer DEFAULT 0 NOT NULL,
+    state text DEFAULT 'planned'::text NOT NULL,
+    min_created_at timestamp with time zone NOT NULL,
+    max_created_at timestamp with time zone NOT NULL,
+    row_count integer NOT NULL,
+    transition_count integer,
+    node_run_count integer,
+    pg_bytes bigint,
+    bytes bigint,
+    sha256 text,
+    encrypted boolean DEFAULT false NOT NULL,
+    actor_ids uuid[] DEFAULT '{}'::uuid[] NOT NULL,
+    planned_at timestamp with time zone DEFAULT now() NOT NULL,
+    uploaded_at timestamp with time zone,
+    verified_at timestamp with time zone,
+    deleted_at timestamp with time zone,
+    restored_at timestamp with time zone,
+    expired_at timestamp with time zone,
+    erased_at timestamp with time zone,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT archive_batches_batch_no_positive CHECK ((batch_no >= 1)),
+    CONSTRAINT archive_batches_generation_non_negative CHECK ((generation >= 0)),
+    CONSTRAINT archive_batches_row_count_positive CHECK ((row_count >= 1)),
+    CONSTRAINT archive_batches_sha256_shape CHECK ((sha256 ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT archive_batches_state_known CHECK ((state = ANY (ARRAY['planned'::text, 'uploaded'::text, 'verified'::text, 'deleted'::text, 'restored'::text, 'expired'::text, 'erased'::text]))),
+    CONSTRAINT archive_batches_time_range CHECK ((max_created_at >= min_created_at)),
+    CONSTRAINT archive_batches_uploaded_has_file CHECK (((state <> ALL (ARRAY['uploaded'::text, 'verified'::text, 'deleted'::text])) OR ((bytes IS NOT NULL) AND (sha256 IS NOT NULL))))
+);
+
+-- Name: TABLE archive_batches; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TABLE app_private.archive_batches IS 'The archive manifest: one row per batch file (key, team, day, time range, row counts, bytes, sha256, PostgreSQL bytes of the same rows). state is the crash-safe state machine planned -> uploaded -> verified -> deleted (hot rows gone: served from cold), then restored / expired (file deleted, entry kept) / erased. team_id has no foreign key: manifest entries outlive teams.';
+
+-- Name: archive_object_deletions; Type: TABLE; Schema: app_private; Owner: -
+
+CREATE TABLE app_private.archive_object_deletions (
+    key text NOT NULL,
+    reason text NOT NULL,
+    enqueued_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+-- Name: TABLE archive_object_deletions; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TABLE app_private.archive_object_deletions IS 'Objects to delete from the archive store (expired, restored, erased or superseded files). Enqueued in the transaction that changes the manifest, deleted afterwards: a crash in between leaves the key here, never an orphan.';
+
+-- Name: archive_restored_executions; Type: TABLE; Schema: app_private; Owner: -
+
+CREATE TABLE app_private.archive_restored_executions (
+    execution_id uuid NOT NULL,
+    batch_id uuid NOT NULL,
+    keep_until timestamp with time zone NOT NULL
+);
+
+-- Name: TABLE archive_restored_executions; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TABLE app_private.archive_restored_executions IS 'Executions restored from a batch into the hot tables: the archiver leaves them hot until keep_until.';
+
+-- Name: archive_retention; Type: TABLE; Schema: app_private; Owner: -
+
+CREATE TABLE app_private.archive_retention (
+    team_id uuid NOT NULL,
+    hot_days integer,
+    cold_days integer,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT archive_retention_cold_days_range CHECK (((cold_days >= 1) AND (cold_days <= 36500))),
+    CONSTRAINT archive_retention_hot_days_range CHECK (((hot_days >= 1) AND (hot_days <= 3650)))
+);
+
+-- Name: TABLE archive_retention; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TABLE app_private.archive_retention IS 'Per-team override of the archive retentions: hot_days (how long terminal executions stay in the hot tables, default 30) and cold_days (how long archive files are kept, default 365). Null means the default.';
+
+-- Name: archived_executions; Type: TABLE; Schema: app_private; Owner: -
+
+CREATE TABLE app_private.archived_executions (
+    execution_id uuid NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    batch_id uuid NOT NULL,
+    row_no integer NOT NULL,
+    team_id uuid NOT NULL,
+    workflow_id uuid NOT NULL,
+    state text NOT NULL,
+    CONSTRAINT archived_executions_row_no_non_negative CHECK ((row_no >= 0))
+);
+
+-- Name: TABLE archived_executions; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TABLE app_private.archived_executions IS 'Index from an archived execution id to its batch and row (rows are written newest first), with the columns list queries filter on so hot+cold queries page keys in SQL and read only the needed rows of the needed files.';
+
+-- Name: auth_settings; Type: TABLE; Schema: app_private; Owner: -
+
+CREATE TABLE app_private.auth_settings (
+    id boolean DEFAULT true NOT NULL,
+    jwt_secret text,
+    jwt_issuer text,
+    jwt_audience text,
+    token_ttl interval DEFAULT '01:00:00'::interval NOT NULL,
+    bcrypt_cost integer DEFAULT 10 NOT NULL,
+    restore_window interval DEFAULT '30 days'::interval NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT auth_settings_bcrypt_cost_range CHECK (((bcrypt_cost >= 4) AND (bcrypt_cost <= 15))),
+    CONSTRAINT auth_settings_jwt_secret_length CHECK (((jwt_secret IS NULL) OR (char_length(jwt_secret) >= 32))),
+    CONSTRAINT auth_settings_restore_window_positive CHECK ((restore_window > '00:00:00'::interval)),
+    CONSTRAINT auth_settings_singleton CHECK (id),
+    CONSTRAINT auth_settings_token_ttl_positive CHECK ((token_ttl > '00:00:00'::interval))
+);
+
+-- Name: TABLE auth_settings; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TABLE app_private.auth_settings IS 'One row: the JWT signing secret (HS256, the same JWT_SECRET the server verifies with), issuer, audience, token lifetime, bcrypt cost and the soft-delete restore window. Owner only; written at start by configure_auth().';
+
+-- Name: backups; Type: TABLE; Schema: app_private; Owner: -
+
+CREATE TABLE app_private.backups (
+    id uuid DEFAULT app_public.uuid_generate_v7() NOT NULL,
+    database_name text NOT NULL,
+    format text NOT NULL,
+    storage_name text NOT NULL,
+    storage_key text NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    finished_at timestamp with time zone,
+    duration_ms bigint,
+    size_bytes bigint,
+    sha256 text,
+    server_version text,
+    outcome text DEFAULT 'running'::text NOT NULL,
+    error text,
+    replica_storage_name text,
+    replica_verified_at timestamp with time zone,
+    deleted_at timestamp with time zone,
+    CONSTRAINT backups_duration_non_negative CHECK ((duration_ms >= 0)),
+    CONSTRAINT backups_finished_when_done CHECK (((outcome = 'running'::text) = (finished_at IS NULL))),
+    CONSTRAINT backups_format_check CHECK ((format = ANY (ARRAY['custom'::text, 'directory'::text]))),
+    CONSTRAINT backups_outcome_check CHECK ((outcome = ANY (ARRAY['running'::text, 'succeeded'::text, 'failed'::text]))),
+    CONSTRAINT backups_sha256_hex CHECK ((sha256 ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT backups_size_non_negative CHECK ((size_bytes >= 0))
+);
+
+-- Name: TABLE backups; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TABLE app_private.backups IS 'Catalog of logical backups (pg_dump): where each lives (storage name and the manifest key), its size, the sha256 of its manifest (which lists the sha256 of every dump file), duration, server version and outcome; replica_* record the verified copy on the second (cross-region) storage target; deleted_at is set when retention removed its objects.';
+
+-- Name: restore_tests; Type: TABLE; Schema: app_private; Owner: -
+
+CREATE TABLE app_private.restore_tests (
+    id uuid DEFAULT app_public.uuid_generate_v7() NOT NULL,
+    backup_id uuid,
+    scratch_database text NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    finished_at timestamp with time zone,
+    restore_duration_ms bigint,
+    tables_checked integer DEFAULT 0 NOT NULL,
+    mismatches jsonb DEFAULT '[]'::jsonb NOT NULL,
+    amcheck text DEFAULT 'not_run'::text NOT NULL,
+    outcome text DEFAULT 'running'::text NOT NULL,
+    error text,
+    CONSTRAINT restore_tests_amcheck_check CHECK ((amcheck = ANY (ARRAY['passed'::text, 'failed'::text, 'unavailable'::text, 'not_run'::text]))),
+    CONSTRAINT restore_tests_mismatches_array CHECK ((jsonb_typeof(mismatches) = 'array'::text)),
+    CONSTRAINT restore_tests_outcome_check CHECK ((outcome = ANY (ARRAY['running'::text, 'succeeded'::text, 'failed'::text]))),
+    CONSTRAINT restore_tests_restore_duration_non_negative CHECK ((restore_duration_ms >= 0))
+);
+
+-- Name: TABLE restore_tests; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TABLE app_private.restore_tests IS 'Automated restore tests: the backup restored into a scratch database, its restore duration, the tables whose row count or checksum differed from the catalog, the pg_amcheck result and the outcome.';
+
+-- Name: backup_metrics; Type: VIEW; Schema: app_private; Owner: -
+
+CREATE VIEW app_private.backup_metrics AS
+ WITH last_ok AS (
+         SELECT backups.id,
+            backups.database_name,
+            backups.format,
+            backups.storage_name,
+            backups.storage_key,
+            backups.started_at,
+            backups.finished_at,
+            backups.duration_ms,
+            backups.size_bytes,
+            backups.sha256,
+            backups.server_version,
+            backups.outcome,
+            backups.error,
+            backups.replica_storage_name,
+            backups.replica_verified_at,
+            backups.deleted_at
+           FROM app_private.backups
+          WHERE (backups.outcome = 'succeeded'::text)
+          ORDER BY backups.started_at DESC
+         LIMIT 1
+        ), last_done AS (
+         SELECT backups.id,
+            backups.database_name,
+            backups.format,
+            backups.storage_name,
+            backups.storage_key,
+            backups.started_at,
+            backups.finished_at,
+            backups.duration_ms,
+            backups.size_bytes,
+            backups.sha256,
+            backups.server_version,
+            backups.outcome,
+            backups.error,
+            backups.replica_storage_name,
+            backups.replica_verified_at,
+            backups.deleted_at
+           FROM app_private.backups
+          WHERE (backups.outcome <> 'running'::text)
+          ORDER BY backups.started_at DESC
+         LIMIT 1
+        ), last_test_ok AS (
+         SELECT restore_tests.id,
+            restore_tests.backup_id,
+            restore_tests.scratch_database,
+            restore_tests.started_at,
+            restore_tests.finished_at,
+            restore_tests.restore_duration_ms,
+            restore_tests.tables_checked,
+            restore_tests.mismatches,
+            restore_tests.amcheck,
+            restore_tests.outcome,
+            restore_tests.error
+           FROM app_private.restore_tests
+          WHERE (restore_tests.outcome = 'succeeded'::text)
+          ORDER BY restore_tests.started_at DESC
+         LIMIT 1
+        ), last_test AS (
+         SELECT restore_tests.id,
+            restore_tests.backup_id,
+            restore_tests.scratch_database,
+            restore_tests.started_at,
+            restore_tests.finished_at,
+            restore_tests.restore_duration_ms,
+            restore_tests.tables_checked,
+            restore_tests.mismatches,
+            restore_tests.amcheck,
+            restore_tests.outcome,
+            restore_tests.error
+           FROM app_private.restore_tests
+          WHERE (restore_tests.outcome <> 'running'::text)
+          ORDER BY restore_tests.started_at DESC
+         LIMIT 1
+        )
+ SELECT m.metric,
+    m.help,
+    (m.value)::double precision AS value
+   FROM ( SELECT 'linkflow_backup_last_success_timestamp_seconds'::text AS metric,
+            'Unix time of the last successful logical backup (0: never).'::text AS help,
+            COALESCE(( SELECT EXTRACT(epoch FROM last_ok.finished_at) AS "extract"
+                   FROM last_ok), (0)::numeric) AS value
+        UNION ALL
+         SELECT 'linkflow_backup_last_duration_seconds'::text,
+            'Duration of the last successful logical backup.'::text,
+            COALESCE(( SELECT ((last_ok.duration_ms)::numeric / 1000.0)
+                   FROM last_ok), (0)::numeric) AS "coalesce"
+        UNION ALL
+         SELECT 'linkflow_backup_last_size_bytes'::text,
+            'Size of the last successful logical backup in storage.'::text,
+            COALESCE(( SELECT last_ok.size_bytes
+                   FROM last_ok), (0)::bigint) AS "coalesce"
+        UNION ALL
+         SELECT 'linkflow_backup_last_outcome'::text,
+            'Outcome of the last finished backup (1 succeeded, 0 failed or none).'::text,
+            COALESCE(( SELECT
+                        CASE
+                            WHEN (last_done.outcome = 'succeeded'::text) THEN 1
+                            ELSE 0
+                        END AS "case"
+                   FROM last_done), 0) AS "coalesce"
+        UNION ALL
+         SELECT 'linkflow_backup_failures_24h'::text,
+            'Backups that failed in the last 24 hours.'::text,
+            ( SELECT count(*) AS count
+                   FROM app_private.backups
+                  WHERE ((backups.outcome = 'failed'::text) AND (backups.started_at > (now() - '24:00:00'::interval)))) AS count
+        UNION ALL
+         SELECT 'linkflow_backup_replica_last_verified_timestamp_seconds'::text,
+            'Unix time the last backup copy on the second storage target was verified by sha256 (0: never).'::text,
+            COALESCE(( SELECT EXTRACT(epoch FROM max(backups.replica_verified_at)) AS "extract"
+                   FROM app_private.backups), (0)::numeric) AS "coalesce"
+        UNION ALL
+         SELECT 'linkflow_restore_test_last_success_timestamp_seconds'::text,
+            'Unix time of the last successful automated restore test (0: never).'::text,
+            COALESCE(( SELECT EXTRACT(epoch FROM last_test_ok.finished_at) AS "extract"
+                   FROM last_test_ok), (0)::numeric) AS "coalesce"
+        UNION ALL
+         SELECT 'linkflow_restore_test_last_duration_seconds'::text,
+            'Restore duration measured by the last successful restore test (the RTO of a logical restore).'::text,
+            COALESCE(( SELECT ((last_test_ok.restore_duration_ms)::numeric / 1000.0)
+                   FROM last_test_ok), (0)::numeric) AS "coalesce"
+        UNION ALL
+         SELECT 'linkflow_restore_test_last_outcome'::text,
+            'Outcome of the last finished restore test (1 succeeded, 0 failed or none).'::text,
+            COALESCE(( SELECT
+                        CASE
+                            WHEN (last_test.outcome = 'succeeded'::text) THEN 1
+                            ELSE 0
+                        END AS "case"
+                   FROM last_test), 0) AS "coalesce") m;
+
+-- Name: VIEW backup_metrics; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON VIEW app_private.backup_metrics IS 'Backup and restore-test health as (metric, help, value) rows in Prometheus naming, for the monitoring capability to export as gauges and alert on.';
+
+-- Name: backup_table_stats; Type: TABLE; Schema: app_private; Owner: -
+
+CREATE TABLE app_private.backup_table_stats (
+    backup_id uuid NOT NULL,
+    table_name text NOT NULL,
+    row_count bigint NOT NULL,
+    checksum text NOT NULL,
+    CONSTRAINT backup_table_stats_row_count_non_negative CHECK ((row_count >= 0))
+);
+
+-- Name: TABLE backup_table_stats; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TABLE app_private.backup_table_stats IS 'Per-table row count and content checksum taken in the same snapshot as the backup''s pg_dump; restores and restore tests compare against them.';
+
+-- Name: event_personal_data_fields; Type: TABLE; Schema: app_private; Owner: -
+
+CREATE TABLE app_private.event_personal_data_fields (
+    event_type text NOT NULL,
+    field text NOT NULL,
+    CONSTRAINT event_personal_data_fields_field_length CHECK (((char_length(field) >= 1) AND (char_length(field) <= 200))),
+    CONSTRAINT event_personal_data_fields_type_length CHECK (((char_length(event_type) >= 1) AND (char_length(event_type) <= 200)))
+);
+
+-- Name: TABLE event_personal_data_fields; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TABLE app_private.event_personal_data_fields IS 'Top-level data keys that hold personal data, per event type ("*" = every type): erasure replaces their values.';
+
+-- Name: event_store_horizon_metrics; Type: VIEW; Schema: app_private; Owner: -
+
+CREATE VIEW app_private.event_store_horizon_metrics AS
+ SELECT (h.snapshot_xmin)::text AS snapshot_xmin,
+    h.oldest_running_xid_age,
+    h.oldest_writer_seconds,
+    h.oldest_writer_pid
+   FROM app_private.event_store_horizon() h(snapshot_xmin, next_xid, oldest_running_xid_age, oldest_writer_seconds, oldest_writer_pid);
+
+-- Name: VIEW event_store_horizon_metrics; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON VIEW app_private.event_store_horizon_metrics IS 'One row: app_private.event_store_horizon() for metric scrapers (oldest running xid age).';
+
+-- Name: event_xid_rebases; Type: TABLE; Schema: app_private; Owner: -
+
+CREATE TABLE app_private.event_xid_rebases (
+    id bigint NOT NULL,
+    rebased_at timestamp with time zone DEFAULT now() NOT NULL,
+    events_rewritten bigint NOT NULL,
+    previous_max_transaction_id xid8 NOT NULL,
+    cluster_xmin xid8 NOT NULL,
+    checkpoints jsonb DEFAULT '[]'::jsonb NOT NULL
+);
+
+-- Name: TABLE event_xid_rebases; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TABLE app_private.event_xid_rebases IS 'Audit of event-store xid re-basings run after restoring a logical backup into a cluster whose transaction ids are behind the restored events.';
+
+-- Name: event_xid_rebases_id_seq; Type: SEQUENCE; Schema: app_private; Owner: -
+
+ALTER TABLE app_private.event_xid_rebases ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app_private.event_xid_rebases_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+-- Name: execution_idempotency_keys; Type: TABLE; Schema: app_private; Owner: -
+
+CREATE TABLE app_private.execution_idempotency_keys (
+    team_id uuid NOT NULL,
+    key text NOT NULL,
+    workflow_id uuid NOT NULL,
+    execution_id uuid NOT NULL,
+    execution_created_at timestamp with time zone NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT execution_idempotency_keys_key_length CHECK (((char_length(key) >= 1) AND (char_length(key) <= 200)))
+);
+
+-- Name: TABLE execution_idempotency_keys; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TABLE app_private.execution_idempotency_keys IS 'start_execution idempotency: (team, key) -> the execution it started. Unique constraints on partitioned executions would have to include created_at, so the key lives here. Kept idempotency_key_retention_days (execution_settings), then pruned by the execution_metrics_retention task. No foreign key to executions so archival may detach partitions freely.';
+
+-- Name: execution_settings; Type: TABLE; Schema: app_private; Owner: -
+
+CREATE TABLE app_private.execution_settings (
+    id boolean DEFAULT true NOT NULL,
+    node_output_max_bytes integer DEFAULT 1048576 NOT NULL,
+    raw_sample_retention_days integer DEFAULT 7 NOT NULL,
+    minute_rollup_retention_days integer DEFAULT 14 NOT NULL,
+    hour_rollup_retention_days integer DEFAULT 400 NOT NULL,
+    idempotency_key_retention_days integer DEFAULT 30 NOT NULL,
+    CONSTRAINT execution_settings_hour_rollup_retention_days_range CHECK (((hour_rollup_retention_days >= 1) AND (hour_rollup_retention_days <= 36600))),
+    CONSTRAINT execution_settings_idempotency_key_retention_days_range CHECK (((idempotency_key_retention_days >= 1) AND (idempotency_key_retention_days <= 36600))),
+    CONSTRAINT execution_settings_minute_rollup_retention_days_range CHECK (((minute_rollup_retention_days >= 1) AND (minute_rollup_retention_days <= 3660))),
+    CONSTRAINT execution_settings_node_output_max_bytes_range CHECK (((node_output_max_bytes >= 1) AND (node_output_max_bytes <= 268435456))),
+    CONSTRAINT execution_settings_raw_sample_retention_days_range CHECK (((raw_sample_retention_days >= 1) AND (raw_sample_retention_days <= 3660))),
+    CONSTRAINT execution_settings_singleton CHECK (id)
+);
+
+-- Name: TABLE execution_settings; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TABLE app_private.execution_settings IS 'Singleton row of execution limits and retention: node output size limit (bytes of JSON text), raw metric sample retention, minute/hour rollup retention, idempotency key retention (days).';
+
+-- Name: legal_holds; Type: TABLE; Schema: app_private; Owner: -
+
+CREATE TABLE app_private.legal_holds (
+    id uuid DEFAULT app_public.uuid_generate_v7() NOT NULL,
+    team_id uuid NOT NULL,
+    workflow_id uuid,
+    execution_id uuid,
+    reason text NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    released_at timestamp with time zone,
+    CONSTRAINT legal_holds_one_scope CHECK (((workflow_id IS NULL) OR (execution_id IS NULL))),
+    CONSTRAINT legal_holds_reason_length CHECK (((char_length(reason) >= 1) AND (char_length(reason) <= 2000))),
+    CONSTRAINT legal_holds_released_after_created CHECK (((released_at IS NULL) OR (released_at >= created_at)))
+);
+
+-- Name: TABLE legal_holds; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TABLE app_private.legal_holds IS 'Legal holds: on a whole team (workflow_id and execution_id null), one workflow or one execution. An active hold (released_at null) blocks archiving, hot deletion, cold expiry and erasure of the covered executions. workflow_id, execution_id and created_by are audit values without foreign keys: a hold outlives what it names.';
+
+-- Name: partitioned_tables; Type: TABLE; Schema: app_private; Owner: -
+
+CREATE TABLE app_private.partitioned_tables (
+    parent regclass NOT NULL,
+    granularity interval DEFAULT '1 day'::interval NOT NULL,
+    premake_days integer DEFAULT 7 NOT NULL,
+    fillfactor integer,
+    CONSTRAINT partitioned_tables_fillfactor_range CHECK (((fillfactor >= 10) AND (fillfactor <= 100))),
+    CONSTRAINT partitioned_tables_granularity_day CHECK ((granularity = '1 day'::interval)),
+    CONSTRAINT partitioned_tables_premake_range CHECK (((premake_days >= 1) AND (premake_days <= 366)))
+);
+
+-- Name: TABLE partitioned_tables; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TABLE app_private.partitioned_tables IS 'Parents whose daily partitions app_private.ensure_partitions() keeps created ahead.';
+
+-- Name: COLUMN partitioned_tables.fillfactor; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON COLUMN app_private.partitioned_tables.fillfactor IS 'Fillfactor of new partitions (null: the default, 100). Updated-in-place tables keep room for heap-only (HOT) updates.';
+
+-- Name: projection_checkpoints; Type: TABLE; Schema: app_private; Owner: -
+
+CREATE TABLE app_private.projection_checkpoints (
+    name text NOT NULL,
+    transaction_id xid8 DEFAULT '0'::xid8 NOT NULL,
+    global_position bigint DEFAULT 0 NOT NULL,
+    events_processed bigint DEFAULT 0 NOT NULL,
+    last_event_at timestamp with time zone,
+    rebuilt_at timestamp with time zone,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT projection_checkpoints_name_shape CHECK ((name ~ '^[a-z][a-z0-9_]{0,62}$'::text))
+);
+
+-- Name: TABLE projection_checkpoints; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TABLE app_private.projection_checkpoints IS 'Where each projection is in the global event order: the (transaction_id, global_position) of the last event it applied. Moved in the same transaction as the read-model writes.';
+
+-- Name: projection_dead_letters; Type: TABLE; Schema: app_private; Owner: -
+
+CREATE TABLE app_private.projection_dead_letters (
+    id bigint NOT NULL,
+    projection text NOT NULL,
+    global_position bigint NOT NULL,
+    transaction_id xid8 NOT NULL,
+    event_id uuid NOT NULL,
+    stream_id text NOT NULL,
+    type text NOT NULL,
+    error text NOT NULL,
+    sqlstate text,
+    attempts integer DEFAULT 1 NOT NULL,
+    first_failed_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_failed_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+-- Name: TABLE projection_dead_letters; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TABLE app_private.projection_dead_letters IS 'Events a projection could not apply (poison events) with the error; the projection skipped them and kept going. Replay by rebuilding after a fix.';
+
+-- Name: projection_dead_letters_id_seq; Type: SEQUENCE; Schema: app_private; Owner: -
+
+ALTER TABLE app_private.projection_dead_letters ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app_private.projection_dead_letters_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+-- Name: projection_lag_metrics; Type: VIEW; Schema: app_private; Owner: -
+
+CREATE VIEW app_private.projection_lag_metrics AS
+ SELECT projection_lag.projection,
+    projection_lag.events_behind,
+    projection_lag.lag_seconds,
+    projection_lag.events_processed,
+    projection_lag.last_event_at,
+    projection_lag.checkpoint_updated_at,
+    projection_lag.rebuilding,
+    projection_lag.dead_letters
+   FROM app_private.projection_lag() projection_lag(projection, events_behind, lag_seconds, events_processed, last_event_at, checkpoint_updated_at, rebuilding, dead_letters);
+
+-- Name: VIEW projection_lag_metrics; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON VIEW app_private.projection_lag_metrics IS 'app_private.projection_lag() as a view (per-projection lag in events and seconds).';
+
+-- Name: projection_rebuilds; Type: TABLE; Schema: app_private; Owner: -
+
+CREATE TABLE app_private.projection_rebuilds (
+    name text NOT NULL,
+    transaction_id xid8 DEFAULT '0'::xid8 NOT NULL,
+    global_position bigint DEFAULT 0 NOT NULL,
+    events_processed bigint DEFAULT 0 NOT NULL,
+    last_event_at timestamp with time zone,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT projection_rebuilds_name_shape CHECK ((name ~ '^[a-z][a-z0-9_]{0,62}$'::text))
+);
+
+-- Name: TABLE projection_rebuilds; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TABLE app_private.projection_rebuilds IS 'The checkpoint of a rebuild in progress (blue/green): the projection replays into its shadow tables; on swap this becomes the live checkpoint and the row goes away.';
+
+-- Name: team_activity__shadow; Type: TABLE; Schema: app_private; Owner: -
+
+CREATE TABLE app_private.team_activity__shadow (
+    id bigint NOT NULL,
+    team_id uuid NOT NULL,
+    occurred_at timestamp with time zone NOT NULL,
+    event_id uuid NOT NULL,
+    event_type text NOT NULL,
+    stream_id text NOT NULL,
+    subject_id uuid,
+    workflow_id uuid,
+    actor_id uuid,
+    summary text NOT NULL
+);
+
+-- Name: TABLE team_activity__shadow; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TABLE app_private.team_activity__shadow IS '@behavior -insert -update -delete
+Read model (projection team_activity): the team''s activity feed, one row per workflow or execution event (id is the event''s global position). Built from events.';
+
+-- Name: top_statements; Type: VIEW; Schema: app_private; Owner: -
+
+CREATE VIEW app_private.top_statements AS
+ SELECT pg_stat_statements_top.queryid,
+    pg_stat_statements_top.query,
+    pg_stat_statements_top.calls,
+    pg_stat_statements_top.total_exec_ms,
+    pg_stat_statements_top.mean_exec_ms,
+    pg_stat_statements_top.rows,
+    pg_stat_statements_top.shared_blks_hit,
+    pg_stat_statements_top.shared_blks_read,
+    pg_stat_statements_top.rank_by
+   FROM app_private.pg_stat_statements_top(20, 'total'::text) pg_stat_statements_top(queryid, query, calls, total_exec_ms, mean_exec_ms, rows, shared_blks_hit, shared_blks_read, rank_by)
+UNION ALL
+ SELECT pg_stat_statements_top.queryid,
+    pg_stat_statements_top.query,
+    pg_stat_statements_top.calls,
+    pg_stat_statements_top.total_exec_ms,
+    pg_stat_statements_top.mean_exec_ms,
+    pg_stat_statements_top.rows,
+    pg_stat_statements_top.shared_blks_hit,
+    pg_stat_statements_top.shared_blks_read,
+    pg_stat_statements_top.rank_by
+   FROM app_private.pg_stat_statements_top(20, 'mean'::text) pg_stat_statements_top(queryid, query, calls, total_exec_ms, mean_exec_ms, rows, shared_blks_hit, shared_blks_read, rank_by);
+
+-- Name: VIEW top_statements; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON VIEW app_private.top_statements IS 'Admin only (owner; not granted to the visitor): the 20 statements with the most total and the 20 with the highest mean execution time, from pg_stat_statements (rank_by says which list). Empty, with a NOTICE, when pg_stat_statements is absent.';
+
+-- Name: user_secrets; Type: TABLE; Schema: app_private; Owner: -
+
+CREATE TABLE app_private.user_secrets (
+    user_id uuid NOT NULL,
+    password_hash text,
+    password_changed_at timestamp with time zone
+);
+
+-- Name: TABLE user_secrets; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TABLE app_private.user_secrets IS 'Secrets of a user, kept out of every exposed schema. password_hash is null for users who sign in another way.';
+
+-- Name: workflow_execution_daily_stats__shadow; Type: TABLE; Schema: app_private; Owner: -
+
+CREATE TABLE app_private.workflow_execution_daily_stats__shadow (
+    workflow_id uuid NOT NULL,
+    day date NOT NULL,
+    team_id uuid NOT NULL,
+    created_count bigint DEFAULT 0 NOT NULL,
+    succeeded_count bigint DEFAULT 0 NOT NULL,
+    failed_count bigint DEFAULT 0 NOT NULL,
+    cancelled_count bigint DEFAULT 0 NOT NULL,
+    finished_count bigint DEFAULT 0 NOT NULL,
+    total_duration_ms bigint DEFAULT 0 NOT NULL,
+    max_duration_ms bigint,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+-- Name: TABLE workflow_execution_daily_stats__shadow; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TABLE app_private.workflow_execution_daily_stats__shadow IS '@behavior -insert -update -delete
+Read model (projection execution_daily_stats): per workflow and UTC day, executions created that day and executions finished that day by outcome, with their total and maximum duration. Built from events.';
+
+-- Name: workflow_graph_documents; Type: TABLE; Schema: app_private; Owner: -
+
+CREATE TABLE app_private.workflow_graph_documents (
+    workflow_id uuid NOT NULL,
+    built_at timestamp with time zone DEFAULT now() NOT NULL,
+    document json NOT NULL,
+    head_length integer NOT NULL,
+    workflow_updated_at timestamp with time zone NOT NULL
+);
+ALTER TABLE ONLY app_private.workflow_graph_documents ALTER COLUMN document SET COMPRESSION lz4;
+
+-- Name: TABLE workflow_graph_documents; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TABLE app_private.workflow_graph_documents IS 'The GetWithNodes document of each workflow, whole ({workflow, nodes, connections with node names, triggers} as JSON text), written by the workflow functions in the same pass as the graph (from the normalized snapshot, not re-read) and served as stored while workflow_updated_at equals the workflow row''s updated_at. Statement triggers on the graph tables delete it on any other change to the graph; a status change rewrites only its workflow part (head_length: the length of that part).';
+
+-- Name: COLUMN workflow_graph_documents.head_length; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON COLUMN app_private.workflow_graph_documents.head_length IS 'Characters of the document''s workflow part: the graph part starts at head_length + 15 (after {"workflow" : <head>), so a change of the workflow row alone splices a new head onto the stored graph text.';
+
+-- Name: workflow_list__shadow; Type: TABLE; Schema: app_private; Owner: -
+
+CREATE TABLE app_private.workflow_list__shadow (
+    workflow_id uuid NOT NULL,
+    team_id uuid NOT NULL,
+    name text,
+    status text,
+    version integer,
+    stream_version bigint DEFAULT 0 NOT NULL,
+    execution_count bigint DEFAULT 0 NOT NULL,
+    succeeded_count bigint DEFAULT 0 NOT NULL,
+    failed_count bigint DEFAULT 0 NOT NULL,
+    cancelled_count bigint DEFAULT 0 NOT NULL,
+    success_rate numeric GENERATED ALWAYS AS (
+CASE
+    WHEN ((succeeded_count + failed_count) > 0) THEN round(((succeeded_count)::numeric / ((succeeded_count + failed_count))::numeric), 4)
+    ELSE NULL::numeric
+END) STORED,
+    last_execution_id uuid,
+    last_execution_state text,
+    last_execution_at timestamp with time zone,
+    last_execution_seq integer DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone,
+    updated_at timestamp with time zone
+);
+
+-- Name: TABLE workflow_list__shadow; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TABLE app_private.workflow_list__shadow IS '@behavior -insert -update -delete
+Read model (projection workflow_list): one row per workflow with its name, status and version, the last execution''s state and execution counts; success_rate = succeeded / (succeeded + failed, timed out or crashed). Built from events; eventually consistent.';
+
+-- Name: COLUMN workflow_list__shadow.stream_version; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON COLUMN app_private.workflow_list__shadow.stream_version IS 'The workflow stream version last applied (guards against reordered events).';
+
+-- Name: workflow_settings; Type: TABLE; Schema: app_private; Owner: -
+
+CREATE TABLE app_private.workflow_settings (
+    id boolean DEFAULT true NOT NULL,
+    max_nodes integer DEFAULT 1000 NOT NULL,
+    max_definition_bytes integer DEFAULT 5242880 NOT NULL,
+    retention_keep_last integer,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT workflow_settings_max_definition_bytes_range CHECK (((max_definition_bytes >= 1024) AND (max_definition_bytes <= 1073741823))),
+    CONSTRAINT workflow_settings_max_nodes_range CHECK (((max_nodes >= 1) AND (max_nodes <= 100000))),
+    CONSTRAINT workflow_settings_retention_keep_last_range CHECK (((retention_keep_last IS NULL) OR (retention_keep_last >= 1))),
+    CONSTRAINT workflow_settings_singleton CHECK (id)
+);
+
+-- Name: TABLE workflow_settings; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TABLE app_private.workflow_settings IS 'Workflow limits and version retention (a single row). max_nodes and max_definition_bytes (of the definition as JSON text) bound every create/save; retention_keep_last null keeps every version, n keeps the last n plus every version that was ever active or is pinned by an execution.';
+
+-- Name: error_codes; Type: TABLE; Schema: app_public; Owner: -
+
+CREATE TABLE app_public.error_codes (
+    code text NOT NULL,
+    name text NOT NULL,
+    description text NOT NULL,
+    CONSTRAINT error_codes_code_shape CHECK ((code ~ '^[0-9A-Z]{5}$'::text))
+);
+
+-- Name: TABLE error_codes; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TABLE app_public.error_codes IS 'Catalogue of every SQLSTATE the SQL API can raise to a caller: the custom LF* codes and the standard PostgreSQL codes that reach callers (constraints, casts, locks, timeouts, lost connections). Clients map them to typed errors (src/db/errors.ts; the typed error names its code).';
+
+-- Name: event_snapshots; Type: TABLE; Schema: app_public; Owner: -
+
+CREATE TABLE app_public.event_snapshots (
+    stream_id text NOT NULL,
+    version bigint NOT NULL,
+    state jsonb NOT NULL,
+    schema_version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT event_snapshots_schema_version_positive CHECK ((schema_version >= 1)),
+    CONSTRAINT event_snapshots_version_positive CHECK ((version >= 1))
+);
+
+-- Name: TABLE event_snapshots; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TABLE app_public.event_snapshots IS 'Aggregate state snapshots at a stream version, so loading reads the latest snapshot plus later events.';
+
+-- Name: event_streams; Type: TABLE; Schema: app_public; Owner: -
+
+CREATE TABLE app_public.event_streams (
+    id text NOT NULL,
+    type text NOT NULL,
+    team_id uuid,
+    version bigint DEFAULT 0 NOT NULL,
+    archived boolean DEFAULT false NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT event_streams_id_length CHECK (((char_length(id) >= 1) AND (char_length(id) <= 300))),
+    CONSTRAINT event_streams_type_length CHECK (((char_length(type) >= 1) AND (char_length(type) <= 100))),
+    CONSTRAINT event_streams_version_non_negative CHECK ((version >= 0))
+);
+
+-- Name: TABLE event_streams; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TABLE app_public.event_streams IS 'An event stream (one per aggregate, e.g. ''workflow-<uuid>''): its type, owning team and current version (the number of events).';
+
+-- Name: events_global_position_seq; Type: SEQUENCE; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.events ALTER COLUMN global_position ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app_public.events_global_position_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+-- Name: execution_allowed_transitions; Type: TABLE; Schema: app_public; Owner: -
+
+CREATE TABLE app_public.execution_allowed_transitions (
+    from_state text NOT NULL,
+    to_state text NOT NULL,
+    is_retry boolean DEFAULT false NOT NULL,
+    CONSTRAINT execution_allowed_transitions_from_known CHECK ((from_state = ANY (app_hidden.execution_states()))),
+    CONSTRAINT execution_allowed_transitions_retry_to_queued CHECK (((NOT is_retry) OR (to_state = 'queued'::text))),
+    CONSTRAINT execution_allowed_transitions_to_known CHECK ((to_state = ANY (app_hidden.execution_states())))
+);
+
+-- Name: TABLE execution_allowed_transitions; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TABLE app_public.execution_allowed_transitions IS 'The execution state machine: every legal move. transition_execution(s) refuse any other move (LFSTA) and a trigger on execution_transitions re-checks every recorded move and the chain. is_retry moves start a new attempt (attempt + 1, timing reset). succeeded and cancelled have no way out; failed, timed_out and crashed only through a retry.';
+
+-- Name: execution_metric_rollups; Type: TABLE; Schema: app_public; Owner: -
+
+CREATE TABLE app_public.execution_metric_rollups (
+    workflow_id uuid NOT NULL,
+    team_id uuid NOT NULL,
+    granularity text NOT NULL,
+    bucket timestamp with time zone NOT NULL,
+    shard smallint NOT NULL,
+    total integer DEFAULT 0 NOT NULL,
+    succeeded integer DEFAULT 0 NOT NULL,
+    failed integer DEFAULT 0 NOT NULL,
+    cancelled integer DEFAULT 0 NOT NULL,
+    timed_out integer DEFAULT 0 NOT NULL,
+    crashed integer DEFAULT 0 NOT NULL,
+    other integer DEFAULT 0 NOT NULL,
+    duration_count integer DEFAULT 0 NOT NULL,
+    duration_sum_ms bigint DEFAULT 0 NOT NULL,
+    duration_min_ms bigint,
+    duration_max_ms bigint,
+    duration_histogram integer[] NOT NULL,
+    node_count bigint DEFAULT 0 NOT NULL,
+    failed_node_count bigint DEFAULT 0 NOT NULL,
+    CONSTRAINT execution_metric_rollups_granularity_known CHECK ((granularity = ANY (ARRAY['minute'::text, 'hour'::text, 'day'::text]))),
+    CONSTRAINT execution_metric_rollups_histogram_length CHECK ((cardinality(duration_histogram) = 200)),
+    CONSTRAINT execution_metric_rollups_shard_range CHECK (((shard >= 0) AND (shard <= 7)))
+);
+
+-- Name: TABLE execution_metric_rollups; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TABLE app_public.execution_metric_rollups IS 'Per workflow per minute/hour/day (UTC buckets) counters of finished executions by outcome, duration sum/min/max, a 200-bucket log histogram (p50/p95 within ~5%) and node counts. Written only by the fold (app_private.fold_execution_metric_samples, every few seconds) and the retention repair, never in a writer''s transaction; the newest samples wait in app_hidden.execution_metric_fold_queue, which execution_metrics_series adds on read. shard is 0 for every row the fold writes (older rows may carry 0..7); readers sum over it.';
+
+-- Name: team_activity; Type: TABLE; Schema: app_public; Owner: -
+
+CREATE TABLE app_public.team_activity (
+    id bigint NOT NULL,
+    team_id uuid NOT NULL,
+    occurred_at timestamp with time zone NOT NULL,
+    event_id uuid NOT NULL,
+    event_type text NOT NULL,
+    stream_id text NOT NULL,
+    subject_id uuid,
+    workflow_id uuid,
+    actor_id uuid,
+    summary text NOT NULL
+);
+
+-- Name: TABLE team_activity; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TABLE app_public.team_activity IS '@behavior -insert -update -delete
+Read model (projection team_activity): the team''s activity feed, one row per workflow or execution event (id is the event''s global position). Built from events.';
+
+-- Name: workflow_activations; Type: TABLE; Schema: app_public; Owner: -
+
+CREATE TABLE app_public.workflow_activations (
+    id uuid DEFAULT app_public.uuid_generate_v7() NOT NULL,
+    workflow_id uuid NOT NULL,
+    team_id uuid NOT NULL,
+    version integer NOT NULL,
+    activated_by uuid,
+    activated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+-- Name: TABLE workflow_activations; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TABLE app_public.workflow_activations IS 'Every time a workflow version became the live one: on activation, and on each save or restore of an active workflow. Version retention never deletes these versions.';
+
+-- Name: workflow_connections; Type: TABLE; Schema: app_public; Owner: -
+
+CREATE TABLE app_public.workflow_connections (
+    id uuid DEFAULT app_public.uuid_generate_v7() NOT NULL,
+    workflow_id uuid NOT NULL,
+    team_id uuid NOT NULL,
+    source_node_id uuid NOT NULL,
+    source_output text DEFAULT 'main'::text NOT NULL,
+    source_output_index integer DEFAULT 0 NOT NULL,
+    target_node_id uuid NOT NULL,
+    target_input text DEFAULT 'main'::text NOT NULL,
+    target_input_index integer DEFAULT 0 NOT NULL,
+    CONSTRAINT workflow_connections_source_output_index_range CHECK ((source_output_index >= 0)),
+    CONSTRAINT workflow_connections_source_output_length CHECK (((char_length(source_output) >= 1) AND (char_length(source_output) <= 100))),
+    CONSTRAINT workflow_connections_target_input_index_range CHECK ((target_input_index >= 0)),
+    CONSTRAINT workflow_connections_target_input_length CHECK (((char_length(target_input) >= 1) AND (char_length(target_input) <= 100)))
+);
+
+-- Name: TABLE workflow_connections; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TABLE app_public.workflow_connections IS '@name workflow_link
+A connection (edge) from a node''s output to another node''s input, within one workflow. Exposed in GraphQL as WorkflowLink (WorkflowConnection and WorkflowEdge are the workflows connection and edge types).';
+
+-- Name: workflow_execution_daily_stats; Type: TABLE; Schema: app_public; Owner: -
+
+CREATE TABLE app_public.workflow_execution_daily_stats (
+    workflow_id uuid NOT NULL,
+    day date NOT NULL,
+    team_id uuid NOT NULL,
+    created_count bigint DEFAULT 0 NOT NULL,
+    succeeded_count bigint DEFAULT 0 NOT NULL,
+    failed_count bigint DEFAULT 0 NOT NULL,
+    cancelled_count bigint DEFAULT 0 NOT NULL,
+    finished_count bigint DEFAULT 0 NOT NULL,
+    total_duration_ms bigint DEFAULT 0 NOT NULL,
+    max_duration_ms bigint,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+-- Name: TABLE workflow_execution_daily_stats; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TABLE app_public.workflow_execution_daily_stats IS '@behavior -insert -update -delete
+Read model (projection execution_daily_stats): per workflow and UTC day, executions created that day and executions finished that day by outcome, with their total and maximum duration. Built from events.';
+
+-- Name: workflow_list; Type: TABLE; Schema: app_public; Owner: -
+
+CREATE TABLE app_public.workflow_list (
+    workflow_id uuid NOT NULL,
+    team_id uuid NOT NULL,
+    name text,
+    status text,
+    version integer,
+    stream_version bigint DEFAULT 0 NOT NULL,
+    execution_count bigint DEFAULT 0 NOT NULL,
+    succeeded_count bigint DEFAULT 0 NOT NULL,
+    failed_count bigint DEFAULT 0 NOT NULL,
+    cancelled_count bigint DEFAULT 0 NOT NULL,
+    success_rate numeric GENERATED ALWAYS AS (
+CASE
+    WHEN ((succeeded_count + failed_count) > 0) THEN round(((succeeded_count)::numeric / ((succeeded_count + failed_count))::numeric), 4)
+    ELSE NULL::numeric
+END) STORED,
+    last_execution_id uuid,
+    last_execution_state text,
+    last_execution_at timestamp with time zone,
+    last_execution_seq integer DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone,
+    updated_at timestamp with time zone
+);
+
+-- Name: TABLE workflow_list; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TABLE app_public.workflow_list IS '@behavior -insert -update -delete
+Read model (projection workflow_list): one row per workflow with its name, status and version, the last execution''s state and execution counts; success_rate = succeeded / (succeeded + failed, timed out or crashed). Built from events; eventually consistent.';
+
+-- Name: COLUMN workflow_list.stream_version; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON COLUMN app_public.workflow_list.stream_version IS 'The workflow stream version last applied (guards against reordered events).';
+
+-- Name: workflow_nodes; Type: TABLE; Schema: app_public; Owner: -
+
+CREATE TABLE app_public.workflow_nodes (
+    id uuid DEFAULT app_public.uuid_generate_v7() NOT NULL,
+    workflow_id uuid NOT NULL,
+    team_id uuid NOT NULL,
+    name text NOT NULL,
+    type text NOT NULL,
+    type_version integer DEFAULT 1 NOT NULL,
+    parameters jsonb DEFAULT '{}'::jsonb NOT NULL,
+    position_x integer DEFAULT 0 NOT NULL,
+    position_y integer DEFAULT 0 NOT NULL,
+    disabled boolean DEFAULT false NOT NULL,
+    CONSTRAINT workflow_nodes_name_length CHECK (((char_length(name) >= 1) AND (char_length(name) <= 200))),
+    CONSTRAINT workflow_nodes_parameters_object CHECK ((jsonb_typeof(parameters) = 'object'::text)),
+    CONSTRAINT workflow_nodes_type_shape CHECK (((char_length(type) <= 200) AND (type ~ '^[A-Za-z0-9_.:@/-]+$'::text))),
+    CONSTRAINT workflow_nodes_type_version_positive CHECK ((type_version > 0))
+);
+ALTER TABLE ONLY app_public.workflow_nodes ALTER COLUMN parameters SET COMPRESSION lz4;
+
+-- Name: TABLE workflow_nodes; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TABLE app_public.workflow_nodes IS 'A node of a workflow''s current graph. Names are unique per workflow.';
+
+-- Name: workflow_triggers; Type: TABLE; Schema: app_public; Owner: -
+
+CREATE TABLE app_public.workflow_triggers (
+    id uuid DEFAULT app_public.uuid_generate_v7() NOT NULL,
+    workflow_id uuid NOT NULL,
+    team_id uuid NOT NULL,
+    node_id uuid,
+    type text NOT NULL,
+    config jsonb DEFAULT '{}'::jsonb NOT NULL,
+    enabled boolean DEFAULT true NOT NULL,
+    CONSTRAINT workflow_triggers_config_object CHECK ((jsonb_typeof(config) = 'object'::text)),
+    CONSTRAINT workflow_triggers_type_known CHECK ((type = ANY (ARRAY['webhook'::text, 'schedule'::text, 'event'::text, 'manual'::text])))
+);
+
+-- Name: TABLE workflow_triggers; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TABLE app_public.workflow_triggers IS 'What starts a workflow: a webhook, a schedule (cron), an event or a manual run.';
+
+-- Name: workflow_versions; Type: TABLE; Schema: app_public; Owner: -
+
+CREATE TABLE app_public.workflow_versions (
+    id uuid DEFAULT app_public.uuid_generate_v7() NOT NULL,
+    workflow_id uuid NOT NULL,
+    team_id uuid NOT NULL,
+    version integer NOT NULL,
+    data jsonb NOT NULL,
+    author_id uuid,
+    message text DEFAULT ''::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT workflow_versions_data_object CHECK ((jsonb_typeof(data) = 'object'::text)),
+    CONSTRAINT workflow_versions_message_length CHECK ((char_length(message) <= 2000)),
+    CONSTRAINT workflow_versions_version_positive CHECK ((version > 0))
+);
+ALTER TABLE ONLY app_public.workflow_versions ALTER COLUMN data SET COMPRESSION lz4;
+
+-- Name: TABLE workflow_versions; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TABLE app_public.workflow_versions IS 'An immutable full snapshot of a workflow''s graph at one version. Only author_id may change, to null, when the author is purged.';
+
+-- Name: execution_metric_samples_default; Type: TABLE ATTACH; Schema: app_partitions; Owner: -
+
+ALTER TABLE ONLY app_public.execution_metric_samples ATTACH PARTITION app_partitions.execution_metric_samples_default DEFAULT;
+
+-- Name: execution_node_runs_default; Type: TABLE ATTACH; Schema: app_partitions; Owner: -
+
+ALTER TABLE ONLY app_public.execution_node_runs ATTACH PARTITION app_partitions.execution_node_runs_default DEFAULT;
+
+-- Name: execution_transitions_default; Type: TABLE ATTACH; Schema: app_partitions; Owner: -
+
+ALTER TABLE ONLY app_public.execution_transitions ATTACH PARTITION app_partitions.execution_transitions_default DEFAULT;
+
+-- Name: executions_default; Type: TABLE ATTACH; Schema: app_partitions; Owner: -
+
+ALTER TABLE ONLY app_public.executions ATTACH PARTITION app_partitions.executions_default DEFAULT;
+
+-- Name: execution_metric_samples execution_metric_samples_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.execution_metric_samples
+    ADD CONSTRAINT execution_metric_samples_pkey PRIMARY KEY (execution_id, recorded_at);
+
+-- Name: execution_metric_samples_default execution_metric_samples_default_pkey; Type: CONSTRAINT; Schema: app_partitions; Owner: -
+
+ALTER TABLE ONLY app_partitions.execution_metric_samples_default
+    ADD CONSTRAINT execution_metric_samples_default_pkey PRIMARY KEY (execution_id, recorded_at);
+
+-- Name: execution_node_runs execution_node_runs_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.execution_node_runs
+    ADD CONSTRAINT execution_node_runs_pkey PRIMARY KEY (execution_id, execution_created_at, node_name, attempt);
+
+-- Name: execution_node_runs_default execution_node_runs_default_pkey; Type: CONSTRAINT; Schema: app_partitions; Owner: -
+
+ALTER TABLE ONLY app_partitions.execution_node_runs_default
+    ADD CONSTRAINT execution_node_runs_default_pkey PRIMARY KEY (execution_id, execution_created_at, node_name, attempt);
+
+-- Name: execution_transitions execution_transitions_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.execution_transitions
+    ADD CONSTRAINT execution_transitions_pkey PRIMARY KEY (execution_id, execution_created_at, seq);
+
+-- Name: execution_transitions_default execution_transitions_default_pkey; Type: CONSTRAINT; Schema: app_partitions; Owner: -
+
+ALTER TABLE ONLY app_partitions.execution_transitions_default
+    ADD CONSTRAINT execution_transitions_default_pkey PRIMARY KEY (execution_id, execution_created_at, seq);
+
+-- Name: executions executions_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.executions
+    ADD CONSTRAINT executions_pkey PRIMARY KEY (id, created_at);
+
+-- Name: executions_default executions_default_pkey; Type: CONSTRAINT; Schema: app_partitions; Owner: -
+
+ALTER TABLE ONLY app_partitions.executions_default
+    ADD CONSTRAINT executions_default_pkey PRIMARY KEY (id, created_at);
+
+-- Name: archive_batches archive_batches_key_key; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.archive_batches
+    ADD CONSTRAINT archive_batches_key_key UNIQUE (key);
+
+-- Name: archive_batches archive_batches_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.archive_batches
+    ADD CONSTRAINT archive_batches_pkey PRIMARY KEY (id);
+
+-- Name: archive_batches archive_batches_team_id_day_batch_no_key; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.archive_batches
+    ADD CONSTRAINT archive_batches_team_id_day_batch_no_key UNIQUE (team_id, day, batch_no);
+
+-- Name: archive_object_deletions archive_object_deletions_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.archive_object_deletions
+    ADD CONSTRAINT archive_object_deletions_pkey PRIMARY KEY (key);
+
+-- Name: archive_restored_executions archive_restored_executions_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.archive_restored_executions
+    ADD CONSTRAINT archive_restored_executions_pkey PRIMARY KEY (execution_id);
+
+-- Name: archive_retention archive_retention_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.archive_retention
+    ADD CONSTRAINT archive_retention_pkey PRIMARY KEY (team_id);
+
+-- Name: archived_executions archived_executions_batch_id_row_no_key; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.archived_executions
+    ADD CONSTRAINT archived_executions_batch_id_row_no_key UNIQUE (batch_id, row_no);
+
+-- Name: archived_executions archived_executions_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.archived_executions
+    ADD CONSTRAINT archived_executions_pkey PRIMARY KEY (execution_id);
+
+-- Name: auth_settings auth_settings_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.auth_settings
+    ADD CONSTRAINT auth_settings_pkey PRIMARY KEY (id);
+
+-- Name: backup_table_stats backup_table_stats_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.backup_table_stats
+    ADD CONSTRAINT backup_table_stats_pkey PRIMARY KEY (backup_id, table_name);
+
+-- Name: backups backups_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.backups
+    ADD CONSTRAINT backups_pkey PRIMARY KEY (id);
+
+-- Name: backups backups_storage_key_key; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.backups
+    ADD CONSTRAINT backups_storage_key_key UNIQUE (storage_key);
+
+-- Name: event_personal_data_fields event_personal_data_fields_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.event_personal_data_fields
+    ADD CONSTRAINT event_personal_data_fields_pkey PRIMARY KEY (event_type, field);
+
+-- Name: event_xid_rebases event_xid_rebases_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.event_xid_rebases
+    ADD CONSTRAINT event_xid_rebases_pkey PRIMARY KEY (id);
+
+-- Name: execution_idempotency_keys execution_idempotency_keys_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.execution_idempotency_keys
+    ADD CONSTRAINT execution_idempotency_keys_pkey PRIMARY KEY (team_id, key);
+
+-- Name: execution_settings execution_settings_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.execution_settings
+    ADD CONSTRAINT execution_settings_pkey PRIMARY KEY (id);
+
+-- Name: legal_holds legal_holds_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.legal_holds
+    ADD CONSTRAINT legal_holds_pkey PRIMARY KEY (id);
+
+-- Name: partitioned_tables partitioned_tables_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.partitioned_tables
+    ADD CONSTRAINT partitioned_tables_pkey PRIMARY KEY (parent);
+
+-- Name: projection_checkpoints projection_checkpoints_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.projection_checkpoints
+    ADD CONSTRAINT projection_checkpoints_pkey PRIMARY KEY (name);
+
+-- Name: projection_dead_letters projection_dead_letters_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.projection_dead_letters
+    ADD CONSTRAINT projection_dead_letters_pkey PRIMARY KEY (id);
+
+-- Name: projection_dead_letters projection_dead_letters_projection_global_position_key; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.projection_dead_letters
+    ADD CONSTRAINT projection_dead_letters_projection_global_position_key UNIQUE (projection, global_position);
+
+-- Name: projection_rebuilds projection_rebuilds_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.projection_rebuilds
+    ADD CONSTRAINT projection_rebuilds_pkey PRIMARY KEY (name);
+
+-- Name: restore_tests restore_tests_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.restore_tests
+    ADD CONSTRAINT restore_tests_pkey PRIMARY KEY (id);
+
+-- Name: team_activity__shadow team_activity__shadow_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.team_activity__shadow
+    ADD CONSTRAINT team_activity__shadow_pkey PRIMARY KEY (id);
+
+-- Name: user_secrets user_secrets_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.user_secrets
+    ADD CONSTRAINT user_secrets_pkey PRIMARY KEY (user_id);
+
+-- Name: workflow_execution_daily_stats__shadow workflow_execution_daily_stats__shadow_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.workflow_execution_daily_stats__shadow
+    ADD CONSTRAINT workflow_execution_daily_stats__shadow_pkey PRIMARY KEY (workflow_id, day);
+
+-- Name: workflow_graph_documents workflow_graph_documents_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.workflow_graph_documents
+    ADD CONSTRAINT workflow_graph_documents_pkey PRIMARY KEY (workflow_id);
+
+-- Name: workflow_list__shadow workflow_list__shadow_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.workflow_list__shadow
+    ADD CONSTRAINT workflow_list__shadow_pkey PRIMARY KEY (workflow_id);
+
+-- Name: workflow_settings workflow_settings_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.workflow_settings
+    ADD CONSTRAINT workflow_settings_pkey PRIMARY KEY (id);
+
+-- Name: error_codes error_codes_name_key; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.error_codes
+    ADD CONSTRAINT error_codes_name_key UNIQUE (name);
+
+-- Name: error_codes error_codes_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.error_codes
+    ADD CONSTRAINT error_codes_pkey PRIMARY KEY (code);
+
+-- Name: event_snapshots event_snapshots_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.event_snapshots
+    ADD CONSTRAINT event_snapshots_pkey PRIMARY KEY (stream_id, version);
+
+-- Name: event_streams event_streams_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.event_streams
+    ADD CONSTRAINT event_streams_pkey PRIMARY KEY (id);
+
+-- Name: events events_event_id_key; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.events
+    ADD CONSTRAINT events_event_id_key UNIQUE (event_id);
+
+-- Name: events events_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.events
+    ADD CONSTRAINT events_pkey PRIMARY KEY (global_position);
+
+-- Name: events events_stream_id_stream_version_key; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.events
+    ADD CONSTRAINT events_stream_id_stream_version_key UNIQUE (stream_id, stream_version);
+
+-- Name: execution_allowed_transitions execution_allowed_transitions_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.execution_allowed_transitions
+    ADD CONSTRAINT execution_allowed_transitions_pkey PRIMARY KEY (from_state, to_state);
+
+-- Name: execution_metric_rollups execution_metric_rollups_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.execution_metric_rollups
+    ADD CONSTRAINT execution_metric_rollups_pkey PRIMARY KEY (workflow_id, granularity, bucket, shard);
+
+-- Name: team_activity team_activity_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.team_activity
+    ADD CONSTRAINT team_activity_pkey PRIMARY KEY (id);
+
+-- Name: team_memberships team_memberships_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.team_memberships
+    ADD CONSTRAINT team_memberships_pkey PRIMARY KEY (id);
+
+-- Name: team_memberships team_memberships_team_id_user_id_key; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.team_memberships
+    ADD CONSTRAINT team_memberships_team_id_user_id_key UNIQUE (team_id, user_id);
+
+-- Name: teams teams_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.teams
+    ADD CONSTRAINT teams_pkey PRIMARY KEY (id);
+
+-- Name: teams teams_slug_key; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.teams
+    ADD CONSTRAINT teams_slug_key UNIQUE (slug);
+
+-- Name: users users_email_key; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.users
+    ADD CONSTRAINT users_email_key UNIQUE (email);
+
+-- Name: users users_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.users
+    ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+
+-- Name: workflow_activations workflow_activations_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.workflow_activations
+    ADD CONSTRAINT workflow_activations_pkey PRIMARY KEY (id);
+
+-- Name: workflow_connections workflow_connections_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.workflow_connections
+    ADD CONSTRAINT workflow_connections_pkey PRIMARY KEY (id);
+
+-- Name: workflow_connections workflow_connections_unique_edge; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.workflow_connections
+    ADD CONSTRAINT workflow_connections_unique_edge UNIQUE (workflow_id, source_node_id, source_output, source_output_index, target_node_id, target_input, target_input_index);
+
+-- Name: workflow_execution_daily_stats workflow_execution_daily_stats_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.workflow_execution_daily_stats
+    ADD CONSTRAINT workflow_execution_daily_stats_pkey PRIMARY KEY (workflow_id, day);
+
+-- Name: workflow_list workflow_list_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.workflow_list
+    ADD CONSTRAINT workflow_list_pkey PRIMARY KEY (workflow_id);
+
+-- Name: workflow_nodes workflow_nodes_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.workflow_nodes
+    ADD CONSTRAINT workflow_nodes_pkey PRIMARY KEY (id);
+
+-- Name: workflow_nodes workflow_nodes_workflow_id_id_key; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.workflow_nodes
+    ADD CONSTRAINT workflow_nodes_workflow_id_id_key UNIQUE (workflow_id, id);
+
+-- Name: workflow_nodes workflow_nodes_workflow_id_name_key; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.workflow_nodes
+    ADD CONSTRAINT workflow_nodes_workflow_id_name_key UNIQUE (workflow_id, name);
+
+-- Name: workflow_triggers workflow_triggers_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.workflow_triggers
+    ADD CONSTRAINT workflow_triggers_pkey PRIMARY KEY (id);
+
+-- Name: workflow_versions workflow_versions_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.workflow_versions
+    ADD CONSTRAINT workflow_versions_pkey PRIMARY KEY (id);
+
+-- Name: workflow_versions workflow_versions_workflow_id_version_key; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.workflow_versions
+    ADD CONSTRAINT workflow_versions_workflow_id_version_key UNIQUE (workflow_id, version);
+
+-- Name: workflows workflows_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.workflows
+    ADD CONSTRAINT workflows_pkey PRIMARY KEY (id);
+
+-- Name: workflows workflows_team_id_id_key; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.workflows
+    ADD CONSTRAINT workflows_team_id_id_key UNIQUE (team_id, id);
+
+-- Name: execution_metric_samples_team_id_recorded_at_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX execution_metric_samples_team_id_recorded_at_idx ON ONLY app_public.execution_metric_samples USING btree (team_id, recorded_at);
+
+-- Name: execution_metric_samples_default_team_id_recorded_at_idx; Type: INDEX; Schema: app_partitions; Owner: -
+
+CREATE INDEX execution_metric_samples_default_team_id_recorded_at_idx ON app_partitions.execution_metric_samples_default USING btree (team_id, recorded_at);
+
+-- Name: execution_metric_samples_workflow_id_recorded_at_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX execution_metric_samples_workflow_id_recorded_at_idx ON ONLY app_public.execution_metric_samples USING btree (workflow_id, recorded_at);
+
+-- Name: execution_metric_samples_default_workflow_id_recorded_at_idx; Type: INDEX; Schema: app_partitions; Owner: -
+
+CREATE INDEX execution_metric_samples_default_workflow_id_recorded_at_idx ON app_partitions.execution_metric_samples_default USING btree (workflow_id, recorded_at);
+
+-- Name: execution_node_runs_team_id_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX execution_node_runs_team_id_idx ON ONLY app_public.execution_node_runs USING btree (team_id);
+
+-- Name: execution_node_runs_default_team_id_idx; Type: INDEX; Schema: app_partitions; Owner: -
+
+CREATE INDEX execution_node_runs_default_team_id_idx ON app_partitions.execution_node_runs_default USING btree (team_id);
+
+-- Name: execution_transitions_team_id_at_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX execution_transitions_team_id_at_idx ON ONLY app_public.execution_transitions USING btree (team_id, at DESC);
+
+-- Name: execution_transitions_default_team_id_at_idx; Type: INDEX; Schema: app_partitions; Owner: -
+
+CREATE INDEX execution_transitions_default_team_id_at_idx ON app_partitions.execution_transitions_default USING btree (team_id, at DESC);
+
+-- Name: executions_team_id_created_at_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX executions_team_id_created_at_idx ON ONLY app_public.executions USING btree (team_id, created_at DESC, id DESC);
+
+-- Name: executions_default_team_id_created_at_id_idx; Type: INDEX; Schema: app_partitions; Owner: -
+
+CREATE INDEX executions_default_team_id_created_at_id_idx ON app_partitions.executions_default USING btree (team_id, created_at DESC, id DESC);
+
+-- Name: executions_workflow_id_created_at_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX executions_workflow_id_created_at_idx ON ONLY app_public.executions USING btree (workflow_id, created_at DESC, id DESC);
+
+-- Name: executions_default_workflow_id_created_at_id_idx; Type: INDEX; Schema: app_partitions; Owner: -
+
+CREATE INDEX executions_default_workflow_id_created_at_id_idx ON app_partitions.executions_default USING btree (workflow_id, created_at DESC, id DESC);
+
+-- Name: executions_workflow_id_version_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX executions_workflow_id_version_idx ON ONLY app_public.executions USING btree (workflow_id, workflow_version);
+
+-- Name: executions_default_workflow_id_workflow_version_idx; Type: INDEX; Schema: app_partitions; Owner: -
+
+CREATE INDEX executions_default_workflow_id_workflow_version_idx ON app_partitions.executions_default USING btree (workflow_id, workflow_version);
+
+-- Name: archive_batches_actor_ids_idx; Type: INDEX; Schema: app_private; Owner: -
+
+CREATE INDEX archive_batches_actor_ids_idx ON app_private.archive_batches USING gin (actor_ids);
+
+-- Name: archive_batches_state_idx; Type: INDEX; Schema: app_private; Owner: -
+
+CREATE INDEX archive_batches_state_idx ON app_private.archive_batches USING btree (state, team_id, day);
+
+-- Name: archive_restored_executions_batch_id_idx; Type: INDEX; Schema: app_private; Owner: -
+
+CREATE INDEX archive_restored_executions_batch_id_idx ON app_private.archive_restored_executions USING btree (batch_id);
+
+-- Name: archived_executions_state_idx; Type: INDEX; Schema: app_private; Owner: -
+
+CREATE INDEX archived_executions_state_idx ON app_private.archived_executions USING btree (team_id, state, created_at DESC);
+
+-- Name: archived_executions_team_id_created_at_idx; Type: INDEX; Schema: app_private; Owner: -
+
+CREATE INDEX archived_executions_team_id_created_at_idx ON app_private.archived_executions USING btree (team_id, created_at DESC, execution_id DESC);
+
+-- Name: archived_executions_workflow_id_created_at_idx; Type: INDEX; Schema: app_private; Owner: -
+
+CREATE INDEX archived_executions_workflow_id_created_at_idx ON app_private.archived_executions USING btree (workflow_id, created_at DESC, execution_id DESC);
+
+-- Name: backups_outcome_started_at_idx; Type: INDEX; Schema: app_private; Owner: -
+
+CREATE INDEX backups_outcome_started_at_idx ON app_private.backups USING btree (outcome, started_at DESC);
+
+-- Name: backups_started_at_idx; Type: INDEX; Schema: app_private; Owner: -
+
+CREATE INDEX backups_started_at_idx ON app_private.backups USING btree (started_at DESC);
+
+-- Name: execution_idempotency_keys_created_at_idx; Type: INDEX; Schema: app_private; Owner: -
+
+CREATE INDEX execution_idempotency_keys_created_at_idx ON app_private.execution_idempotency_keys USING btree (created_at);
+
+-- Name: legal_holds_execution_id_idx; Type: INDEX; Schema: app_private; Owner: -
+
+CREATE INDEX legal_holds_execution_id_idx ON app_private.legal_holds USING btree (execution_id) WHERE ((released_at IS NULL) AND (execution_id IS NOT NULL));
+
+-- Name: legal_holds_team_id_idx; Type: INDEX; Schema: app_private; Owner: -
+
+CREATE INDEX legal_holds_team_id_idx ON app_private.legal_holds USING btree (team_id) WHERE (released_at IS NULL);
+
+-- Name: legal_holds_workflow_id_idx; Type: INDEX; Schema: app_private; Owner: -
+
+CREATE INDEX legal_holds_workflow_id_idx ON app_private.legal_holds USING btree (workflow_id) WHERE ((released_at IS NULL) AND (workflow_id IS NOT NULL));
+
+-- Name: restore_tests_backup_id_idx; Type: INDEX; Schema: app_private; Owner: -
+
+CREATE INDEX restore_tests_backup_id_idx ON app_private.restore_tests USING btree (backup_id);
+
+-- Name: restore_tests_started_at_idx; Type: INDEX; Schema: app_private; Owner: -
+
+CREATE INDEX restore_tests_started_at_idx ON app_private.restore_tests USING btree (started_at DESC);
+
+-- Name: team_activity__shadow_team_id_occurred_at_id_idx; Type: INDEX; Schema: app_private; Owner: -
+
+CREATE INDEX team_activity__shadow_team_id_occurred_at_id_idx ON app_private.team_activity__shadow USING btree (team_id, occurred_at DESC, id DESC);
+
+-- Name: team_activity__shadow_workflow_id_occurred_at_idx; Type: INDEX; Schema: app_private; Owner: -
+
+CREATE INDEX team_activity__shadow_workflow_id_occurred_at_idx ON app_private.team_activity__shadow USING btree (workflow_id, occurred_at DESC);
+
+-- Name: workflow_execution_daily_stats__shadow_team_id_day_idx; Type: INDEX; Schema: app_private; Owner: -
+
+CREATE INDEX workflow_execution_daily_stats__shadow_team_id_day_idx ON app_private.workflow_execution_daily_stats__shadow USING btree (team_id, day DESC);
+
+-- Name: workflow_list__shadow_last_execution_id_idx; Type: INDEX; Schema: app_private; Owner: -
+
+CREATE INDEX workflow_list__shadow_last_execution_id_idx ON app_private.workflow_list__shadow USING btree (last_execution_id);
+
+-- Name: workflow_list__shadow_team_id_name_idx; Type: INDEX; Schema: app_private; Owner: -
+
+CREATE INDEX workflow_list__shadow_team_id_name_idx ON app_private.workflow_list__shadow USING btree (team_id, name);
+
+-- Name: workflow_list__shadow_team_id_status_idx; Type: INDEX; Schema: app_private; Owner: -
+
+CREATE INDEX workflow_list__shadow_team_id_status_idx ON app_private.workflow_list__shadow USING btree (team_id, status);
+
+-- Name: workflow_list__shadow_team_id_updated_at_workflow_id_idx; Type: INDEX; Schema: app_private; Owner: -
+
+CREATE INDEX workflow_list__shadow_team_id_updated_at_workflow_id_idx ON app_private.workflow_list__shadow USING btree (team_id, updated_at DESC, workflow_id);
+
+-- Name: event_streams_team_id_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX event_streams_team_id_idx ON app_public.event_streams USING btree (team_id);
+
+-- Name: event_streams_type_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX event_streams_type_idx ON app_public.event_streams USING btree (type);
+
+-- Name: events_team_id_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX events_team_id_idx ON app_public.events USING btree (team_id, global_position);
+
+-- Name: events_transaction_id_global_position_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX events_transaction_id_global_position_idx ON app_public.events USING btree (transaction_id, global_position);
+
+-- Name: events_type_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX events_type_idx ON app_public.events USING btree (type, transaction_id, global_position);
+
+-- Name: execution_metric_rollups_granularity_bucket_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX execution_metric_rollups_granularity_bucket_idx ON app_public.execution_metric_rollups USING btree (granularity, bucket);
+
+-- Name: execution_metric_rollups_team_id_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX execution_metric_rollups_team_id_idx ON app_public.execution_metric_rollups USING btree (team_id, granularity, bucket);
+
+-- Name: team_activity_team_id_occurred_at_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX team_activity_team_id_occurred_at_idx ON app_public.team_activity USING btree (team_id, occurred_at DESC, id DESC);
+
+-- Name: team_activity_workflow_id_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX team_activity_workflow_id_idx ON app_public.team_activity USING btree (workflow_id, occurred_at DESC);
+
+-- Name: team_memberships_team_id_role_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX team_memberships_team_id_role_idx ON app_public.team_memberships USING btree (team_id, role);
+
+-- Name: team_memberships_user_id_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX team_memberships_user_id_idx ON app_public.team_memberships USING btree (user_id);
+
+-- Name: team_memberships_user_id_role_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX team_memberships_user_id_role_idx ON app_public.team_memberships USING btree (user_id, role);
+
+-- Name: teams_deleted_at_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX teams_deleted_at_idx ON app_public.teams USING btree (deleted_at) WHERE (deleted_at IS NOT NULL);
+
+-- Name: users_deleted_at_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX users_deleted_at_idx ON app_public.users USING btree (deleted_at) WHERE (deleted_at IS NOT NULL);
+
+-- Name: users_email_trgm_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX users_email_trgm_idx ON app_public.users USING gin (((email)::text) public.gin_trgm_ops);
+
+-- Name: users_name_trgm_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX users_name_trgm_idx ON app_public.users USING gin (name public.gin_trgm_ops);
+
+-- Name: workflow_activations_activated_by_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX workflow_activations_activated_by_idx ON app_public.workflow_activations USING btree (activated_by);
+
+-- Name: workflow_activations_team_id_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX workflow_activations_team_id_idx ON app_public.workflow_activations USING btree (team_id);
+
+-- Name: workflow_activations_workflow_id_version_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX workflow_activations_workflow_id_version_idx ON app_public.workflow_activations USING btree (workflow_id, version);
+
+-- Name: workflow_connections_source_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX workflow_connections_source_idx ON app_public.workflow_connections USING btree (workflow_id, source_node_id);
+
+-- Name: workflow_connections_target_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX workflow_connections_target_idx ON app_public.workflow_connections USING btree (workflow_id, target_node_id);
+
+-- Name: workflow_connections_team_id_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX workflow_connections_team_id_idx ON app_public.workflow_connections USING btree (team_id);
+
+-- Name: workflow_execution_daily_stats_team_id_day_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX workflow_execution_daily_stats_team_id_day_idx ON app_public.workflow_execution_daily_stats USING btree (team_id, day DESC);
+
+-- Name: workflow_list_last_execution_id_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX workflow_list_last_execution_id_idx ON app_public.workflow_list USING btree (last_execution_id);
+
+-- Name: workflow_list_team_id_name_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX workflow_list_team_id_name_idx ON app_public.workflow_list USING btree (team_id, name);
+
+-- Name: workflow_list_team_id_status_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX workflow_list_team_id_status_idx ON app_public.workflow_list USING btree (team_id, status);
+
+-- Name: workflow_list_team_id_updated_at_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX workflow_list_team_id_updated_at_idx ON app_public.workflow_list USING btree (team_id, updated_at DESC, workflow_id);
+
+-- Name: workflow_nodes_team_id_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX workflow_nodes_team_id_idx ON app_public.workflow_nodes USING btree (team_id);
+
+-- Name: workflow_triggers_team_id_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX workflow_triggers_team_id_idx ON app_public.workflow_triggers USING btree (team_id);
+
+-- Name: workflow_triggers_workflow_id_node_id_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX workflow_triggers_workflow_id_node_id_idx ON app_public.workflow_triggers USING btree (workflow_id, node_id);
+
+-- Name: workflow_versions_author_id_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX workflow_versions_author_id_idx ON app_public.workflow_versions USING btree (author_id);
+
+-- Name: workflow_versions_team_id_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX workflow_versions_team_id_idx ON app_public.workflow_versions USING btree (team_id);
+
+-- Name: workflows_created_by_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX workflows_created_by_idx ON app_public.workflows USING btree (created_by);
+
+-- Name: workflows_name_trgm_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX workflows_name_trgm_idx ON app_public.workflows USING gin (name public.gin_trgm_ops);
+
+-- Name: workflows_tags_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX workflows_tags_idx ON app_public.workflows USING gin (tags);
+
+-- Name: workflows_team_id_updated_at_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX workflows_team_id_updated_at_idx ON app_public.workflows USING btree (team_id, updated_at DESC, id DESC);
+
+-- Name: execution_metric_samples_default_pkey; Type: INDEX ATTACH; Schema: app_partitions; Owner: -
+
+ALTER INDEX app_public.execution_metric_samples_pkey ATTACH PARTITION app_partitions.execution_metric_samples_default_pkey;
+
+-- Name: execution_metric_samples_default_team_id_recorded_at_idx; Type: INDEX ATTACH; Schema: app_partitions; Owner: -
+
+ALTER INDEX app_public.execution_metric_samples_team_id_recorded_at_idx ATTACH PARTITION app_partitions.execution_metric_samples_default_team_id_recorded_at_idx;
+
+-- Name: execution_metric_samples_default_workflow_id_recorded_at_idx; Type: INDEX ATTACH; Schema: app_partitions; Owner: -
+
+ALTER INDEX app_public.execution_metric_samples_workflow_id_recorded_at_idx ATTACH PARTITION app_partitions.execution_metric_samples_default_workflow_id_recorded_at_idx;
+
+-- Name: execution_node_runs_default_pkey; Type: INDEX ATTACH; Schema: app_partitions; Owner: -
+
+ALTER INDEX app_public.execution_node_runs_pkey ATTACH PARTITION app_partitions.execution_node_runs_default_pkey;
+
+-- Name: execution_node_runs_default_team_id_idx; Type: INDEX ATTACH; Schema: app_partitions; Owner: -
+
+ALTER INDEX app_public.execution_node_runs_team_id_idx ATTACH PARTITION app_partitions.execution_node_runs_default_team_id_idx;
+
+-- Name: execution_transitions_default_pkey; Type: INDEX ATTACH; Schema: app_partitions; Owner: -
+
+ALTER INDEX app_public.execution_transitions_pkey ATTACH PARTITION app_partitions.execution_transitions_default_pkey;
+
+-- Name: execution_transitions_default_team_id_at_idx; Type: INDEX ATTACH; Schema: app_partitions; Owner: -
+
+ALTER INDEX app_public.execution_transitions_team_id_at_idx ATTACH PARTITION app_partitions.execution_transitions_default_team_id_at_idx;
+
+-- Name: executions_default_pkey; Type: INDEX ATTACH; Schema: app_partitions; Owner: -
+
+ALTER INDEX app_public.executions_pkey ATTACH PARTITION app_partitions.executions_default_pkey;
+
+-- Name: executions_default_team_id_created_at_id_idx; Type: INDEX ATTACH; Schema: app_partitions; Owner: -
+
+ALTER INDEX app_public.executions_team_id_created_at_idx ATTACH PARTITION app_partitions.executions_default_team_id_created_at_id_idx;
+
+-- Name: executions_default_workflow_id_created_at_id_idx; Type: INDEX ATTACH; Schema: app_partitions; Owner: -
+
+ALTER INDEX app_public.executions_workflow_id_created_at_idx ATTACH PARTITION app_partitions.executions_default_workflow_id_created_at_id_idx;
+
+-- Name: executions_default_workflow_id_workflow_version_idx; Type: INDEX ATTACH; Schema: app_partitions; Owner: -
+
+ALTER INDEX app_public.executions_workflow_id_version_idx ATTACH PARTITION app_partitions.executions_default_workflow_id_workflow_version_idx;
+
+-- Name: execution_metric_samples_default _000_reject; Type: TRIGGER; Schema: app_partitions; Owner: -
+
+CREATE TRIGGER _000_reject BEFORE INSERT ON app_partitions.execution_metric_samples_default FOR EACH ROW EXECUTE FUNCTION app_private.tg_partition_default__reject();
+
+-- Name: execution_node_runs_default _000_reject; Type: TRIGGER; Schema: app_partitions; Owner: -
+
+CREATE TRIGGER _000_reject BEFORE INSERT ON app_partitions.execution_node_runs_default FOR EACH ROW EXECUTE FUNCTION app_private.tg_partition_default__reject();
+
+-- Name: execution_transitions_default _000_reject; Type: TRIGGER; Schema: app_partitions; Owner: -
+
+CREATE TRIGGER _000_reject BEFORE INSERT ON app_partitions.execution_transitions_default FOR EACH ROW EXECUTE FUNCTION app_private.tg_partition_default__reject();
+
+-- Name: executions_default _000_reject; Type: TRIGGER; Schema: app_partitions; Owner: -
+
+CREATE TRIGGER _000_reject BEFORE INSERT ON app_partitions.executions_default FOR EACH ROW EXECUTE FUNCTION app_private.tg_partition_default__reject();
+
+-- Name: events _100_immutable; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _100_immutable BEFORE DELETE OR UPDATE ON app_public.events FOR EACH ROW EXECUTE FUNCTION app_private.tg_events__immutable();
+
+-- Name: execution_transitions _100_immutable; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _100_immutable BEFORE UPDATE ON app_public.execution_transitions FOR EACH ROW EXECUTE FUNCTION app_private.tg_execution_transitions__immutable();
+
+-- Name: workflow_versions _100_immutable; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _100_immutable BEFORE UPDATE ON app_public.workflow_versions FOR EACH ROW EXECUTE FUNCTION app_private.tg_workflow_versions__immutable();
+
+-- Name: team_memberships _100_timestamps; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _100_timestamps BEFORE INSERT OR UPDATE ON app_public.team_memberships FOR EACH ROW EXECUTE FUNCTION app_private.tg__timestamps();
+
+-- Name: teams _100_timestamps; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _100_timestamps BEFORE INSERT OR UPDATE ON app_public.teams FOR EACH ROW EXECUTE FUNCTION app_private.tg__timestamps();
+
+-- Name: workflows _100_timestamps; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _100_timestamps BEFORE INSERT OR UPDATE ON app_public.workflows FOR EACH ROW EXECUTE FUNCTION app_private.tg__timestamps();
+
+-- Name: users _100_timestamps_insert; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _100_timestamps_insert BEFORE INSERT ON app_public.users FOR EACH ROW WHEN (((new.created_at IS DISTINCT FROM now()) OR (new.updated_at IS DISTINCT FROM now()))) EXECUTE FUNCTION app_private.tg__timestamps();
+
+-- Name: users _100_timestamps_update; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _100_timestamps_update BEFORE UPDATE ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg__timestamps();
+
+-- Name: events _101_no_truncate; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _101_no_truncate BEFORE TRUNCATE ON app_public.events FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_events__immutable();
+
+-- Name: teams _110_version; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _110_version BEFORE UPDATE ON app_public.teams FOR EACH ROW EXECUTE FUNCTION app_private.tg__bump_version();
+
+-- Name: users _110_version; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _110_version BEFORE UPDATE ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg__bump_version();
+
+-- Name: execution_transitions _200_chain; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _200_chain AFTER INSERT ON app_public.execution_transitions REFERENCING NEW TABLE AS new_transitions FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_execution_transitions__chain();
+
+-- Name: execution_metric_samples _200_enqueue_fold; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _200_enqueue_fold AFTER INSERT ON app_public.execution_metric_samples REFERENCING NEW TABLE AS new_samples FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_execution_metric_samples__enqueue_fold();
+
+-- Name: event_streams _200_restrict_delete; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _200_restrict_delete AFTER DELETE ON app_public.event_streams REFERENCING OLD TABLE AS old_streams FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_event_streams__restrict_delete();
+
+-- Name: events _200_stream_exists; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _200_stream_exists AFTER INSERT ON app_public.events REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_events__stream_exists();
+
+-- Name: executions _200_terminal_immutable; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _200_terminal_immutable BEFORE UPDATE ON app_public.executions FOR EACH ROW WHEN ((old.state = ANY (app_hidden.execution_terminal_states()))) EXECUTE FUNCTION app_private.tg_executions__terminal_immutable();
+
+-- Name: team_memberships _900_invalidate_cache_delete; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_invalidate_cache_delete AFTER DELETE ON app_public.team_memberships REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__invalidate_cache();
+
+-- Name: teams _900_invalidate_cache_delete; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_invalidate_cache_delete AFTER DELETE ON app_public.teams REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__invalidate_cache();
+
+-- Name: users _900_invalidate_cache_delete; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_invalidate_cache_delete AFTER DELETE ON app_public.users REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_users__invalidate_cache();
+
+-- Name: workflow_connections _900_invalidate_cache_delete; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_invalidate_cache_delete AFTER DELETE ON app_public.workflow_connections REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_workflow_graph__invalidate_cache();
+
+-- Name: workflow_nodes _900_invalidate_cache_delete; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_invalidate_cache_delete AFTER DELETE ON app_public.workflow_nodes REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_workflow_graph__invalidate_cache();
+
+-- Name: workflow_triggers _900_invalidate_cache_delete; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_invalidate_cache_delete AFTER DELETE ON app_public.workflow_triggers REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_workflow_graph__invalidate_cache();
+
+-- Name: workflows _900_invalidate_cache_delete; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_invalidate_cache_delete AFTER DELETE ON app_public.workflows REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__invalidate_cache();
+
+-- Name: team_memberships _900_invalidate_cache_insert; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_invalidate_cache_insert AFTER INSERT ON app_public.team_memberships REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__invalidate_cache();
+
+-- Name: teams _900_invalidate_cache_insert; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_invalidate_cache_insert AFTER INSERT ON app_public.teams REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__invalidate_cache();
+
+-- Name: users _900_invalidate_cache_insert; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_invalidate_cache_insert AFTER INSERT ON app_public.users REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_users__invalidate_cache();
+
+-- Name: workflow_connections _900_invalidate_cache_insert; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_invalidate_cache_insert AFTER INSERT ON app_public.workflow_connections REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_workflow_graph__invalidate_cache();
+
+-- Name: workflow_nodes _900_invalidate_cache_insert; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_invalidate_cache_insert AFTER INSERT ON app_public.workflow_nodes REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_workflow_graph__invalidate_cache();
+
+-- Name: workflow_triggers _900_invalidate_cache_insert; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_invalidate_cache_insert AFTER INSERT ON app_public.workflow_triggers REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_workflow_graph__invalidate_cache();
+
+-- Name: workflows _900_invalidate_cache_insert; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_invalidate_cache_insert AFTER INSERT ON app_public.workflows REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__invalidate_cache();
+
+-- Name: team_memberships _900_invalidate_cache_update; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_invalidate_cache_update AFTER UPDATE ON app_public.team_memberships REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__invalidate_cache();
+
+-- Name: teams _900_invalidate_cache_update; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_invalidate_cache_update AFTER UPDATE ON app_public.teams REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__invalidate_cache();
+
+-- Name: users _900_invalidate_cache_update; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_invalidate_cache_update AFTER UPDATE ON app_public.users REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_users__invalidate_cache();
+
+-- Name: workflow_connections _900_invalidate_cache_update; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_invalidate_cache_update AFTER UPDATE ON app_public.workflow_connections REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_workflow_graph__invalidate_cache();
+
+-- Name: workflow_nodes _900_invalidate_cache_update; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_invalidate_cache_update AFTER UPDATE ON app_public.workflow_nodes REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_workflow_graph__invalidate_cache();
+
+-- Name: workflow_triggers _900_invalidate_cache_update; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_invalidate_cache_update AFTER UPDATE ON app_public.workflow_triggers REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_workflow_graph__invalidate_cache();
+
+-- Name: workflows _900_invalidate_cache_update; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_invalidate_cache_update AFTER UPDATE ON app_public.workflows REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__invalidate_cache();
+
+-- Name: workflow_connections _900_invalidate_document_del; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_invalidate_document_del AFTER DELETE ON app_public.workflow_connections REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_workflow_graph__invalidate_document();
+
+-- Name: workflow_nodes _900_invalidate_document_del; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_invalidate_document_del AFTER DELETE ON app_public.workflow_nodes REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_workflow_graph__invalidate_document();
+
+-- Name: workflow_triggers _900_invalidate_document_del; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_invalidate_document_del AFTER DELETE ON app_public.workflow_triggers REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_workflow_graph__invalidate_document();
+
+-- Name: workflow_connections _900_invalidate_document_ins; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_invalidate_document_ins AFTER INSERT ON app_public.workflow_connections REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_workflow_graph__invalidate_document();
+
+-- Name: workflow_nodes _900_invalidate_document_ins; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_invalidate_document_ins AFTER INSERT ON app_public.workflow_nodes REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_workflow_graph__invalidate_document();
+
+-- Name: workflow_triggers _900_invalidate_document_ins; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_invalidate_document_ins AFTER INSERT ON app_public.workflow_triggers REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_workflow_graph__invalidate_document();
+
+-- Name: workflow_connections _900_invalidate_document_upd; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_invalidate_document_upd AFTER UPDATE ON app_public.workflow_connections REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_workflow_graph__invalidate_document();
+
+-- Name: workflow_nodes _900_invalidate_document_upd; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_invalidate_document_upd AFTER UPDATE ON app_public.workflow_nodes REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_workflow_graph__invalidate_document();
+
+-- Name: workflow_triggers _900_invalidate_document_upd; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_invalidate_document_upd AFTER UPDATE ON app_public.workflow_triggers REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_workflow_graph__invalidate_document();
+
+-- Name: team_memberships _900_notify_live_delete; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_notify_live_delete AFTER DELETE ON app_public.team_memberships REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_team_memberships__notify_live();
+
+-- Name: team_memberships _900_notify_live_update; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_notify_live_update AFTER UPDATE ON app_public.team_memberships REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_team_memberships__notify_live();
+
+-- Name: teams _901_invalidate_cache_truncate; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _901_invalidate_cache_truncate AFTER TRUNCATE ON app_public.teams FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__invalidate_cache('teams:*');
+
+-- Name: users _901_invalidate_cache_truncate; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _901_invalidate_cache_truncate AFTER TRUNCATE ON app_public.users FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__invalidate_cache('users:*');
+
+-- Name: workflow_connections _901_invalidate_cache_truncate; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _901_invalidate_cache_truncate AFTER TRUNCATE ON app_public.workflow_connections FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__invalidate_cache('workflows:graph:*');
+
+-- Name: workflow_nodes _901_invalidate_cache_truncate; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _901_invalidate_cache_truncate AFTER TRUNCATE ON app_public.workflow_nodes FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__invalidate_cache('workflows:graph:*');
+
+-- Name: workflow_triggers _901_invalidate_cache_truncate; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _901_invalidate_cache_truncate AFTER TRUNCATE ON app_public.workflow_triggers FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__invalidate_cache('workflows:graph:*');
+
+-- Name: workflows _901_invalidate_cache_truncate; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _901_invalidate_cache_truncate AFTER TRUNCATE ON app_public.workflows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__invalidate_cache('workflows:*');
+
+-- Name: archive_restored_executions archive_restored_executions_batch_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.archive_restored_executions
+    ADD CONSTRAINT archive_restored_executions_batch_id_fkey FOREIGN KEY (batch_id) REFERENCES app_private.archive_batches(id) ON DELETE CASCADE;
+
+-- Name: archive_retention archive_retention_team_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.archive_retention
+    ADD CONSTRAINT archive_retention_team_id_fkey FOREIGN KEY (team_id) REFERENCES app_public.teams(id) ON DELETE CASCADE;
+
+-- Name: archived_executions archived_executions_batch_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.archived_executions
+    ADD CONSTRAINT archived_executions_batch_id_fkey FOREIGN KEY (batch_id) REFERENCES app_private.archive_batches(id) ON DELETE CASCADE;
+
+-- Name: backup_table_stats backup_table_stats_backup_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.backup_table_stats
+    ADD CONSTRAINT backup_table_stats_backup_id_fkey FOREIGN KEY (backup_id) REFERENCES app_private.backups(id) ON DELETE CASCADE;
+
+-- Name: execution_idempotency_keys execution_idempotency_keys_team_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.execution_idempotency_keys
+    ADD CONSTRAINT execution_idempotency_keys_team_id_fkey FOREIGN KEY (team_id) REFERENCES app_public.teams(id) ON DELETE CASCADE;
+
+-- Name: legal_holds legal_holds_team_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.legal_holds
+    ADD CONSTRAINT legal_holds_team_id_fkey FOREIGN KEY (team_id) REFERENCES app_public.teams(id) ON DELETE CASCADE;
+
+-- Name: restore_tests restore_tests_backup_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.restore_tests
+    ADD CONSTRAINT restore_tests_backup_id_fkey FOREIGN KEY (backup_id) REFERENCES app_private.backups(id) ON DELETE SET NULL;
+
+-- Name: user_secrets user_secrets_user_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.user_secrets
+    ADD CONSTRAINT user_secrets_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+-- Name: workflow_graph_documents workflow_graph_documents_workflow_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.workflow_graph_documents
+    ADD CONSTRAINT workflow_graph_documents_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES app_public.workflows(id) ON DELETE CASCADE;
+
+-- Name: event_snapshots event_snapshots_stream_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.event_snapshots
+    ADD CONSTRAINT event_snapshots_stream_id_fkey FOREIGN KEY (stream_id) REFERENCES app_public.event_streams(id) ON DELETE CASCADE;
+
+-- Name: event_streams event_streams_team_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.event_streams
+    ADD CONSTRAINT event_streams_team_id_fkey FOREIGN KEY (team_id) REFERENCES app_public.teams(id) ON DELETE SET NULL;
+
+-- Name: execution_metric_rollups execution_metric_rollups_team_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.execution_metric_rollups
+    ADD CONSTRAINT execution_metric_rollups_team_id_fkey FOREIGN KEY (team_id) REFERENCES app_public.teams(id) ON DELETE CASCADE;
+
+-- Name: execution_metric_rollups execution_metric_rollups_workflow_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.execution_metric_rollups
+    ADD CONSTRAINT execution_metric_rollups_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES app_public.workflows(id) ON DELETE CASCADE;
+
+-- Name: execution_metric_samples execution_metric_samples_team_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.execution_metric_samples
+    ADD CONSTRAINT execution_metric_samples_team_id_fkey FOREIGN KEY (team_id) REFERENCES app_public.teams(id) ON DELETE CASCADE;
+
+-- Name: execution_metric_samples execution_metric_samples_workflow_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.execution_metric_samples
+    ADD CONSTRAINT execution_metric_samples_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES app_public.workflows(id) ON DELETE CASCADE;
+
+-- Name: execution_node_runs execution_node_runs_execution_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.execution_node_runs
+    ADD CONSTRAINT execution_node_runs_execution_fkey FOREIGN KEY (execution_id, execution_created_at) REFERENCES app_public.executions(id, created_at) ON DELETE CASCADE;
+
+-- Name: execution_node_runs execution_node_runs_team_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.execution_node_runs
+    ADD CONSTRAINT execution_node_runs_team_id_fkey FOREIGN KEY (team_id) REFERENCES app_public.teams(id) ON DELETE CASCADE;
+
+-- Name: execution_transitions execution_transitions_execution_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.execution_transitions
+    ADD CONSTRAINT execution_transitions_execution_fkey FOREIGN KEY (execution_id, execution_created_at) REFERENCES app_public.executions(id, created_at) ON DELETE CASCADE;
+
+-- Name: execution_transitions execution_transitions_team_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.execution_transitions
+    ADD CONSTRAINT execution_transitions_team_id_fkey FOREIGN KEY (team_id) REFERENCES app_public.teams(id) ON DELETE CASCADE;
+
+-- Name: executions executions_team_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.executions
+    ADD CONSTRAINT executions_team_id_fkey FOREIGN KEY (team_id) REFERENCES app_public.teams(id) ON DELETE CASCADE;
+
+-- Name: executions executions_workflow_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.executions
+    ADD CONSTRAINT executions_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES app_public.workflows(id) ON DELETE CASCADE;
+
+-- Name: executions executions_workflow_version_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.executions
+    ADD CONSTRAINT executions_workflow_version_fkey FOREIGN KEY (workflow_id, workflow_version) REFERENCES app_public.workflow_versions(workflow_id, version);
+
+-- Name: team_memberships team_memberships_team_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.team_memberships
+    ADD CONSTRAINT team_memberships_team_id_fkey FOREIGN KEY (team_id) REFERENCES app_public.teams(id) ON DELETE CASCADE;
+
+-- Name: team_memberships team_memberships_user_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.team_memberships
+    ADD CONSTRAINT team_memberships_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+-- Name: workflow_activations workflow_activations_activated_by_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.workflow_activations
+    ADD CONSTRAINT workflow_activations_activated_by_fkey FOREIGN KEY (activated_by) REFERENCES app_public.users(id) ON DELETE SET NULL;
+
+-- Name: workflow_activations workflow_activations_team_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.workflow_activations
+    ADD CONSTRAINT workflow_activations_team_id_fkey FOREIGN KEY (team_id) REFERENCES app_public.teams(id) ON DELETE CASCADE;
+
+-- Name: workflow_activations workflow_activations_version_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.workflow_activations
+    ADD CONSTRAINT workflow_activations_version_fkey FOREIGN KEY (workflow_id, version) REFERENCES app_public.workflow_versions(workflow_id, version);
+
+-- Name: workflow_activations workflow_activations_workflow_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.workflow_activations
+    ADD CONSTRAINT workflow_activations_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES app_public.workflows(id) ON DELETE CASCADE;
+
+-- Name: workflow_connections workflow_connections_source_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.workflow_connections
+    ADD CONSTRAINT workflow_connections_source_fkey FOREIGN KEY (workflow_id, source_node_id) REFERENCES app_public.workflow_nodes(workflow_id, id) ON DELETE CASCADE;
+
+-- Name: workflow_connections workflow_connections_target_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.workflow_connections
+    ADD CONSTRAINT workflow_connections_target_fkey FOREIGN KEY (workflow_id, target_node_id) REFERENCES app_public.workflow_nodes(workflow_id, id) ON DELETE CASCADE;
+
+-- Name: workflow_connections workflow_connections_team_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.workflow_connections
+    ADD CONSTRAINT workflow_connections_team_id_fkey FOREIGN KEY (team_id) REFERENCES app_public.teams(id) ON DELETE CASCADE;
+
+-- Name: workflow_connections workflow_connections_workflow_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.workflow_connections
+    ADD CONSTRAINT workflow_connections_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES app_public.workflows(id) ON DELETE CASCADE;
+
+-- Name: workflow_nodes workflow_nodes_team_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.workflow_nodes
+    ADD CONSTRAINT workflow_nodes_team_id_fkey FOREIGN KEY (team_id) REFERENCES app_public.teams(id) ON DELETE CASCADE;
+
+-- Name: workflow_nodes workflow_nodes_workflow_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.workflow_nodes
+    ADD CONSTRAINT workflow_nodes_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES app_public.workflows(id) ON DELETE CASCADE;
+
+-- Name: workflow_triggers workflow_triggers_node_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.workflow_triggers
+    ADD CONSTRAINT workflow_triggers_node_fkey FOREIGN KEY (workflow_id, node_id) REFERENCES app_public.workflow_nodes(workflow_id, id) ON DELETE CASCADE;
+
+-- Name: workflow_triggers workflow_triggers_team_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.workflow_triggers
+    ADD CONSTRAINT workflow_triggers_team_id_fkey FOREIGN KEY (team_id) REFERENCES app_public.teams(id) ON DELETE CASCADE;
+
+-- Name: workflow_triggers workflow_triggers_workflow_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.workflow_triggers
+    ADD CONSTRAINT workflow_triggers_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES app_public.workflows(id) ON DELETE CASCADE;
+
+-- Name: workflow_versions workflow_versions_author_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.workflow_versions
+    ADD CONSTRAINT workflow_versions_author_id_fkey FOREIGN KEY (author_id) REFERENCES app_public.users(id) ON DELETE SET NULL;
+
+-- Name: workflow_versions workflow_versions_team_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.workflow_versions
+    ADD CONSTRAINT workflow_versions_team_id_fkey FOREIGN KEY (team_id) REFERENCES app_public.teams(id) ON DELETE CASCADE;
+
+-- Name: workflow_versions workflow_versions_workflow_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.workflow_versions
+    ADD CONSTRAINT workflow_versions_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES app_public.workflows(id) ON DELETE CASCADE;
+
+-- Name: workflows workflows_created_by_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.workflows
+    ADD CONSTRAINT workflows_created_by_fkey FOREIGN KEY (created_by) REFERENCES app_public.users(id) ON DELETE SET NULL;
+
+-- Name: workflows workflows_team_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.workflows
+    ADD CONSTRAINT workflows_team_id_fkey FOREIGN KEY (team_id) REFERENCES app_public.teams(id) ON DELETE CASCADE;
+
+-- Name: execution_metric_fold_queue; Type: ROW SECURITY; Schema: app_hidden; Owner: -
+
+ALTER TABLE app_hidden.execution_metric_fold_queue ENABLE ROW LEVEL SECURITY;
+
+-- Name: execution_metric_fold_queue select_member; Type: POLICY; Schema: app_hidden; Owner: -
+
+CREATE POLICY select_member ON app_hidden.execution_metric_fold_queue FOR SELECT USING ((team_id IN ( SELECT app_hidden.current_user_team_ids() AS current_user_team_ids)));
+
+-- Name: archive_batches; Type: ROW SECURITY; Schema: app_private; Owner: -
+
+ALTER TABLE app_private.archive_batches ENABLE ROW LEVEL SECURITY;
+
+-- Name: archive_object_deletions; Type: ROW SECURITY; Schema: app_private; Owner: -
+
+ALTER TABLE app_private.archive_object_deletions ENABLE ROW LEVEL SECURITY;
+
+-- Name: archive_restored_executions; Type: ROW SECURITY; Schema: app_private; Owner: -
+
+ALTER TABLE app_private.archive_restored_executions ENABLE ROW LEVEL SECURITY;
+
+-- Name: archive_retention; Type: ROW SECURITY; Schema: app_private; Owner: -
+
+ALTER TABLE app_private.archive_retention ENABLE ROW LEVEL SECURITY;
+
+-- Name: archived_executions; Type: ROW SECURITY; Schema: app_private; Owner: -
+
+ALTER TABLE app_private.archived_executions ENABLE ROW LEVEL SECURITY;
+
+-- Name: auth_settings; Type: ROW SECURITY; Schema: app_private; Owner: -
+
+ALTER TABLE app_private.auth_settings ENABLE ROW LEVEL SECURITY;
+
+-- Name: backup_table_stats; Type: ROW SECURITY; Schema: app_private; Owner: -
+
+ALTER TABLE app_private.backup_table_stats ENABLE ROW LEVEL SECURITY;
+
+-- Name: backups; Type: ROW SECURITY; Schema: app_private; Owner: -
+
+ALTER TABLE app_private.backups ENABLE ROW LEVEL SECURITY;
+
+-- Name: event_personal_data_fields; Type: ROW SECURITY; Schema: app_private; Owner: -
+
+ALTER TABLE app_private.event_personal_data_fields ENABLE ROW LEVEL SECURITY;
+
+-- Name: event_xid_rebases; Type: ROW SECURITY; Schema: app_private; Owner: -
+
+ALTER TABLE app_private.event_xid_rebases ENABLE ROW LEVEL SECURITY;
+
+-- Name: execution_idempotency_keys; Type: ROW SECURITY; Schema: app_private; Owner: -
+
+ALTER TABLE app_private.execution_idempotency_keys ENABLE ROW LEVEL SECURITY;
+
+-- Name: execution_settings; Type: ROW SECURITY; Schema: app_private; Owner: -
+
+ALTER TABLE app_private.execution_settings ENABLE ROW LEVEL SECURITY;
+
+-- Name: legal_holds; Type: ROW SECURITY; Schema: app_private; Owner: -
+
+ALTER TABLE app_private.legal_holds ENABLE ROW LEVEL SECURITY;
+
+-- Name: partitioned_tables; Type: ROW SECURITY; Schema: app_private; Owner: -
+
+ALTER TABLE app_private.partitioned_tables ENABLE ROW LEVEL SECURITY;
+
+-- Name: projection_checkpoints; Type: ROW SECURITY; Schema: app_private; Owner: -
+
+ALTER TABLE app_private.projection_checkpoints ENABLE ROW LEVEL SECURITY;
+
+-- Name: projection_dead_letters; Type: ROW SECURITY; Schema: app_private; Owner: -
+
+ALTER TABLE app_private.projection_dead_letters ENABLE ROW LEVEL SECURITY;
+
+-- Name: projection_rebuilds; Type: ROW SECURITY; Schema: app_private; Owner: -
+
+ALTER TABLE app_private.projection_rebuilds ENABLE ROW LEVEL SECURITY;
+
+-- Name: restore_tests; Type: ROW SECURITY; Schema: app_private; Owner: -
+
+ALTER TABLE app_private.restore_tests ENABLE ROW LEVEL SECURITY;
+
+-- Name: team_activity__shadow select_member; Type: POLICY; Schema: app_private; Owner: -
+
+CREATE POLICY select_member ON app_private.team_activity__shadow FOR SELECT USING ((team_id IN ( SELECT app_hidden.current_user_team_ids() AS current_user_team_ids)));
+
+-- Name: workflow_execution_daily_stats__shadow select_member; Type: POLICY; Schema: app_private; Owner: -
+
+CREATE POLICY select_member ON app_private.workflow_execution_daily_stats__shadow FOR SELECT USING ((team_id IN ( SELECT app_hidden.current_user_team_ids() AS current_user_team_ids)));
+
+-- Name: workflow_list__shadow select_member; Type: POLICY; Schema: app_private; Owner: -
+
+CREATE POLICY select_member ON app_private.workflow_list__shadow FOR SELECT USING ((team_id IN ( SELECT app_hidden.current_user_team_ids() AS current_user_team_ids)));
+
+-- Name: team_activity__shadow; Type: ROW SECURITY; Schema: app_private; Owner: -
+
+ALTER TABLE app_private.team_activity__shadow ENABLE ROW LEVEL SECURITY;
+
+-- Name: user_secrets; Type: ROW SECURITY; Schema: app_private; Owner: -
+
+ALTER TABLE app_private.user_secrets ENABLE ROW LEVEL SECURITY;
+
+-- Name: workflow_execution_daily_stats__shadow; Type: ROW SECURITY; Schema: app_private; Owner: -
+
+ALTER TABLE app_private.workflow_execution_daily_stats__shadow ENABLE ROW LEVEL SECURITY;
+
+-- Name: workflow_graph_documents; Type: ROW SECURITY; Schema: app_private; Owner: -
+
+ALTER TABLE app_private.workflow_graph_documents ENABLE ROW LEVEL SECURITY;
+
+-- Name: workflow_list__shadow; Type: ROW SECURITY; Schema: app_private; Owner: -
+
+ALTER TABLE app_private.workflow_list__shadow ENABLE ROW LEVEL SECURITY;
+
+-- Name: workflow_settings; Type: ROW SECURITY; Schema: app_private; Owner: -
+
+ALTER TABLE app_private.workflow_settings ENABLE ROW LEVEL SECURITY;
+
+-- Name: error_codes; Type: ROW SECURITY; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.error_codes ENABLE ROW LEVEL SECURITY;
+
+-- Name: event_snapshots; Type: ROW SECURITY; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.event_snapshots ENABLE ROW LEVEL SECURITY;
+
+-- Name: event_streams; Type: ROW SECURITY; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.event_streams ENABLE ROW LEVEL SECURITY;
+
+-- Name: events; Type: ROW SECURITY; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.events ENABLE ROW LEVEL SECURITY;
+
+-- Name: execution_allowed_transitions; Type: ROW SECURITY; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.execution_allowed_transitions ENABLE ROW LEVEL SECURITY;
+
+-- Name: execution_metric_rollups; Type: ROW SECURITY; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.execution_metric_rollups ENABLE ROW LEVEL SECURITY;
+
+-- Name: execution_metric_samples; Type: ROW SECURITY; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.execution_metric_samples ENABLE ROW LEVEL SECURITY;
+
+-- Name: execution_node_runs; Type: ROW SECURITY; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.execution_node_runs ENABLE ROW LEVEL SECURITY;
+
+-- Name: execution_transitions; Type: ROW SECURITY; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.execution_transitions ENABLE ROW LEVEL SECURITY;
+
+-- Name: executions; Type: ROW SECURITY; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.executions ENABLE ROW LEVEL SECURITY;
+
+-- Name: error_codes select_all; Type: POLICY; Schema: app_public; Owner: -
+
+CREATE POLICY select_all ON app_public.error_codes FOR SELECT USING (true);
+
+-- Name: execution_allowed_transitions select_all; Type: POLICY; Schema: app_public; Owner: -
+
+CREATE POLICY select_all ON app_public.execution_allowed_transitions FOR SELECT USING (true);
+
+-- Name: event_snapshots select_member; Type: POLICY; Schema: app_public; Owner: -
+
+CREATE POLICY select_member ON app_public.event_snapshots FOR SELECT USING ((stream_id IN ( SELECT s.id
+   FROM app_public.event_streams s
+  WHERE (s.team_id IN ( SELECT app_hidden.current_user_team_ids() AS current_user_team_ids)))));
+
+-- Name: event_streams select_member; Type: POLICY; Schema: app_public; Owner: -
+
+CREATE POLICY select_member ON app_public.event_streams FOR SELECT USING ((team_id IN ( SELECT app_hidden.current_user_team_ids() AS current_user_team_ids)));
+
+-- Name: events select_member; Type: POLICY; Schema: app_public; Owner: -
+
+CREATE POLICY select_member ON app_public.events FOR SELECT USING ((team_id IN ( SELECT app_hidden.current_user_team_ids() AS current_user_team_ids)));
+
+-- Name: execution_metric_rollups select_member; Type: POLICY; Schema: app_public; Owner: -
+
+CREATE POLICY select_member ON app_public.execution_metric_rollups FOR SELECT USING ((team_id IN ( SELECT app_hidden.current_user_team_ids() AS current_user_team_ids)));
+
+-- Name: execution_metric_samples select_member; Type: POLICY; Schema: app_public; Owner: -
+
+CREATE POLICY select_member ON app_public.execution_metric_samples FOR SELECT USING ((team_id IN ( SELECT app_hidden.current_user_team_ids() AS current_user_team_ids)));
+
+-- Name: execution_node_runs select_member; Type: POLICY; Schema: app_public; Owner: -
+
+CREATE POLICY select_member ON app_public.execution_node_runs FOR SELECT USING ((team_id IN ( SELECT app_hidden.current_user_team_ids() AS current_user_team_ids)));
+
+-- Name: execution_transitions select_member; Type: POLICY; Schema: app_public; Owner: -
+
+CREATE POLICY select_member ON app_public.execution_transitions FOR SELECT USING ((team_id IN ( SELECT app_hidden.current_user_team_ids() AS current_user_team_ids)));
+
+-- Name: executions select_member; Type: POLICY; Schema: app_public; Owner: -
+
+CREATE POLICY select_member ON app_public.executions FOR SELECT USING ((team_id IN ( SELECT app_hidden.current_user_team_ids() AS current_user_team_ids)));
+
+-- Name: team_activity select_member; Type: POLICY; Schema: app_public; Owner: -
+
+CREATE POLICY select_member ON app_public.team_activity FOR SELECT USING ((team_id IN ( SELECT app_hidden.current_user_team_ids() AS current_user_team_ids)));
+
+-- Name: team_memberships select_member; Type: POLICY; Schema: app_public; Owner: -
+
+CREATE POLICY select_member ON app_public.team_memberships FOR SELECT USING (((team_id IN ( SELECT app_hidden.current_user_team_ids() AS current_user_team_ids)) AND (NOT (user_id IN ( SELECT app_hidden.deleted_user_ids() AS deleted_user_ids)))));
+
+-- Name: teams select_member; Type: POLICY; Schema: app_public; Owner: -
+
+CREATE POLICY select_member ON app_public.teams FOR SELECT USING (((deleted_at IS NULL) AND (id IN ( SELECT app_hidden.current_user_team_ids() AS current_user_team_ids))));
+
+-- Name: workflow_activations select_member; Type: POLICY; Schema: app_public; Owner: -
+
+CREATE POLICY select_member ON app_public.workflow_activations FOR SELECT USING ((team_id IN ( SELECT app_hidden.current_user_team_ids() AS current_user_team_ids)));
+
+-- Name: workflow_connections select_member; Type: POLICY; Schema: app_public; Owner: -
+
+CREATE POLICY select_member ON app_public.workflow_connections FOR SELECT USING ((team_id IN ( SELECT app_hidden.current_user_team_ids() AS current_user_team_ids)));
+
+-- Name: workflow_execution_daily_stats select_member; Type: POLICY; Schema: app_public; Owner: -
+
+CREATE POLICY select_member ON app_public.workflow_execution_daily_stats FOR SELECT USING ((team_id IN ( SELECT app_hidden.current_user_team_ids() AS current_user_team_ids)));
+
+-- Name: workflow_list select_member; Type: POLICY; Schema: app_public; Owner: -
+
+CREATE POLICY select_member ON app_public.workflow_list FOR SELECT USING ((team_id IN ( SELECT app_hidden.current_user_team_ids() AS current_user_team_ids)));
+
+-- Name: workflow_nodes select_member; Type: POLICY; Schema: app_public; Owner: -
+
+CREATE POLICY select_member ON app_public.workflow_nodes FOR SELECT USING ((team_id IN ( SELECT app_hidden.current_user_team_ids() AS current_user_team_ids)));
+
+-- Name: workflow_triggers select_member; Type: POLICY; Schema: app_public; Owner: -
+
+CREATE POLICY select_member ON app_public.workflow_triggers FOR SELECT USING ((team_id IN ( SELECT app_hidden.current_user_team_ids() AS current_user_team_ids)));
+
+-- Name: workflow_versions select_member; Type: POLICY; Schema: app_public; Owner: -
+
+CREATE POLICY select_member ON app_public.workflow_versions FOR SELECT USING ((team_id IN ( SELECT app_hidden.current_user_team_ids() AS current_user_team_ids)));
+
+-- Name: workflows select_member; Type: POLICY; Schema: app_public; Owner: -
+
+CREATE POLICY select_member ON app_public.workflows FOR SELECT USING ((team_id IN ( SELECT app_hidden.current_user_team_ids() AS current_user_team_ids)));
+
+-- Name: users select_self_and_teammates; Type: POLICY; Schema: app_public; Owner: -
+
+CREATE POLICY select_self_and_teammates ON app_public.users FOR SELECT USING (((deleted_at IS NULL) AND ((id = app_public.current_user_id()) OR (id IN ( SELECT m.user_id
+   FROM app_public.team_memberships m
+  WHERE (m.team_id IN ( SELECT app_hidden.current_user_team_ids() AS current_user_team_ids)))))));
+
+-- Name: team_activity; Type: ROW SECURITY; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.team_activity ENABLE ROW LEVEL SECURITY;
+
+-- Name: team_memberships; Type: ROW SECURITY; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.team_memberships ENABLE ROW LEVEL SECURITY;
+
+-- Name: teams; Type: ROW SECURITY; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.teams ENABLE ROW LEVEL SECURITY;
+
+-- Name: users; Type: ROW SECURITY; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.users ENABLE ROW LEVEL SECURITY;
+
+-- Name: workflow_activations; Type: ROW SECURITY; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.workflow_activations ENABLE ROW LEVEL SECURITY;
+
+-- Name: workflow_connections; Type: ROW SECURITY; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.workflow_connections ENABLE ROW LEVEL SECURITY;
+
+-- Name: workflow_execution_daily_stats; Type: ROW SECURITY; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.workflow_execution_daily_stats ENABLE ROW LEVEL SECURITY;
+
+-- Name: workflow_list; Type: ROW SECURITY; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.workflow_list ENABLE ROW LEVEL SECURITY;
+
+-- Name: workflow_nodes; Type: ROW SECURITY; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.workflow_nodes ENABLE ROW LEVEL SECURITY;
+
+-- Name: workflow_triggers; Type: ROW SECURITY; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.workflow_triggers ENABLE ROW LEVEL SECURITY;
+
+-- Name: workflow_versions; Type: ROW SECURITY; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.workflow_versions ENABLE ROW LEVEL SECURITY;
+
+-- Name: workflows; Type: ROW SECURITY; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.workflows ENABLE ROW LEVEL SECURITY;
+
+-- Name: SCHEMA app_hidden; Type: ACL; Schema: -; Owner: -
+
+GRANT USAGE ON SCHEMA app_hidden TO linkflow_visitor;
+
+-- Name: SCHEMA app_public; Type: ACL; Schema: -; Owner: -
+
+GRANT USAGE ON SCHEMA app_public TO linkflow_visitor;
+GRANT USAGE ON SCHEMA app_public TO linkflow_anonymous;
+
+-- Name: SCHEMA public; Type: ACL; Schema: -; Owner: -
+
+REVOKE USAGE ON SCHEMA public FROM PUBLIC;
+GRANT USAGE ON SCHEMA public TO linkflow_visitor;
+GRANT USAGE ON SCHEMA public TO linkflow_anonymous;
+
+-- Name: FUNCTION cron_field_is_valid(field text, min_value integer, max_value integer, names text[], names_base integer); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.cron_field_is_valid(field text, min_value integer, max_value integer, names text[], names_base integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.cron_field_is_valid(field text, min_value integer, max_value integer, names text[], names_base integer) TO linkflow_visitor;
+
+-- Name: FUNCTION current_user_team_ids(min_role text); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.current_user_team_ids(min_role text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.current_user_team_ids(min_role text) TO linkflow_visitor;
+
+-- Name: FUNCTION deleted_user_ids(); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.deleted_user_ids() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.deleted_user_ids() TO linkflow_visitor;
+
+-- Name: FUNCTION duration_bucket(duration_ms bigint); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.duration_bucket(duration_ms bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.duration_bucket(duration_ms bigint) TO linkflow_visitor;
+
+-- Name: FUNCTION duration_bucket_value(bucket integer); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.duration_bucket_value(bucket integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.duration_bucket_value(bucket integer) TO linkflow_visitor;
+
+-- Name: FUNCTION duration_histogram(durations bigint[]); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.duration_histogram(durations bigint[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.duration_histogram(durations bigint[]) TO linkflow_visitor;
+
+-- Name: FUNCTION escape_like(pattern text); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.escape_like(pattern text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.escape_like(pattern text) TO linkflow_visitor;
+
+-- Name: FUNCTION execution_active_states(); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.execution_active_states() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.execution_active_states() TO linkflow_visitor;
+
+-- Name: FUNCTION execution_created_at(execution_id uuid); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.execution_created_at(execution_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.execution_created_at(execution_id uuid) TO linkflow_visitor;
+
+-- Name: FUNCTION execution_failure_states(); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.execution_failure_states() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.execution_failure_states() TO linkflow_visitor;
+
+-- Name: FUNCTION execution_states(); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.execution_states() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.execution_states() TO linkflow_visitor;
+
+-- Name: FUNCTION execution_terminal_states(); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.execution_terminal_states() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.execution_terminal_states() TO linkflow_visitor;
+
+-- Name: FUNCTION has_team_role(team_id uuid, min_role text); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.has_team_role(team_id uuid, min_role text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.has_team_role(team_id uuid, min_role text) TO linkflow_visitor;
+
+-- Name: FUNCTION histogram_percentile(histogram integer[], fraction double precision); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.histogram_percentile(histogram integer[], fraction double precision) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.histogram_percentile(histogram integer[], fraction double precision) TO linkflow_visitor;
+
+-- Name: FUNCTION int_array_add(a integer[], b integer[]); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.int_array_add(a integer[], b integer[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.int_array_add(a integer[], b integer[]) TO linkflow_visitor;
+
+-- Name: FUNCTION node_run_finished_statuses(); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.node_run_finished_statuses() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.node_run_finished_statuses() TO linkflow_visitor;
+
+-- Name: FUNCTION team_role_rank(role text); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.team_role_rank(role text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.team_role_rank(role text) TO linkflow_visitor;
+
+-- Name: FUNCTION uuid_v7_time(id uuid); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.uuid_v7_time(id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.uuid_v7_time(id uuid) TO linkflow_visitor;
+
+-- Name: FUNCTION workflow_snapshot_diff(a jsonb, b jsonb); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.workflow_snapshot_diff(a jsonb, b jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.workflow_snapshot_diff(a jsonb, b jsonb) TO linkflow_visitor;
+
+-- Name: FUNCTION workflow_trigger_config_error(type text, config jsonb); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.workflow_trigger_config_error(type text, config jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.workflow_trigger_config_error(type text, config jsonb) TO linkflow_visitor;
+
+-- Name: FUNCTION append_events(stream_id text, stream_type text, expected_version bigint, events jsonb, team_id uuid); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.append_events(stream_id text, stream_type text, expected_version bigint, events jsonb, team_id uuid) FROM PUBLIC;
+
+-- Name: FUNCTION append_execution_events(p_appends jsonb); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.append_execution_events(p_appends jsonb) FROM PUBLIC;
+
+-- Name: FUNCTION append_input_problem(s jsonb); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.append_input_problem(s jsonb) FROM PUBLIC;
+
+-- Name: FUNCTION append_retry_result(stream_ids text[], event_streams integer[], event_ids uuid[], types text[], datas jsonb[], metadatas jsonb[]); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.append_retry_result(stream_ids text[], event_streams integer[], event_ids uuid[], types text[], datas jsonb[], metadatas jsonb[]) FROM PUBLIC;
+
+-- Name: FUNCTION append_to_streams(appends jsonb); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.append_to_streams(appends jsonb) FROM PUBLIC;
+
+-- Name: FUNCTION apply_execution_transitions(p_items jsonb, p_actor uuid, p_check_role boolean); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.apply_execution_transitions(p_items jsonb, p_actor uuid, p_check_role boolean) FROM PUBLIC;
+
+-- Name: FUNCTION apply_workflow_version_retention(keep_last integer, only_workflow_id uuid); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.apply_workflow_version_retention(keep_last integer, only_workflow_id uuid) FROM PUBLIC;
+
+-- Name: FUNCTION archive_batch_is_held(batch_id uuid); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.archive_batch_is_held(batch_id uuid) FROM PUBLIC;
+
+-- Name: FUNCTION archive_candidates(default_hot_days integer, terminal_before timestamp with time zone); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.archive_candidates(default_hot_days integer, terminal_before timestamp with time zone) FROM PUBLIC;
+
+-- Name: FUNCTION archive_delete_batch(batch_id uuid); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.archive_delete_batch(batch_id uuid) FROM PUBLIC;
+
+-- Name: FUNCTION archive_drop_partitions(before_day date, max_days integer); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.archive_drop_partitions(before_day date, max_days integer) FROM PUBLIC;
+
+-- Name: FUNCTION archive_erase_team(team_id uuid); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.archive_erase_team(team_id uuid) FROM PUBLIC;
+
+-- Name: FUNCTION archive_event(team_id uuid, type text, data jsonb); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.archive_event(team_id uuid, type text, data jsonb) FROM PUBLIC;
+
+-- Name: FUNCTION archive_expire_batches(default_cold_days integer, max_batches integer); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.archive_expire_batches(default_cold_days integer, max_batches integer) FROM PUBLIC;
+
+-- Name: FUNCTION archive_is_held(team_id uuid, workflow_id uuid, execution_id uuid); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.archive_is_held(team_id uuid, workflow_id uuid, execution_id uuid) FROM PUBLIC;
+
+-- Name: FUNCTION archive_iso(t timestamp with time zone); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.archive_iso(t timestamp with time zone) FROM PUBLIC;
+
+-- Name: FUNCTION archive_list_keys(team_id uuid, workflow_id uuid, state text, from_time timestamp with time zone, to_time timestamp with time zone, after_created_at timestamp with time zone, after_id uuid, max_rows integer, include_cold boolean); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.archive_list_keys(team_id uuid, workflow_id uuid, state text, from_time timestamp with time zone, to_time timestamp with time zone, after_created_at timestamp with time zone, after_id uuid, max_rows integer, include_cold boolean) FROM PUBLIC;
+
+-- Name: FUNCTION archive_locate(execution_id uuid); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.archive_locate(execution_id uuid) FROM PUBLIC;
+
+-- Name: FUNCTION archive_mark_uploaded(batch_id uuid, bytes bigint, sha256 text, pg_bytes bigint, transition_count integer, node_run_count integer, actor_ids uuid[]); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.archive_mark_uploaded(batch_id uuid, bytes bigint, sha256 text, pg_bytes bigint, transition_count integer, node_run_count integer, actor_ids uuid[]) FROM PUBLIC;
+
+-- Name: FUNCTION archive_mark_verified(batch_id uuid, row_count integer, sha256 text); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.archive_mark_verified(batch_id uuid, row_count integer, sha256 text) FROM PUBLIC;
+
+-- Name: FUNCTION archive_micros(t timestamp with time zone); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.archive_micros(t timestamp with time zone) FROM PUBLIC;
+
+-- Name: FUNCTION archive_plan_batch(team_id uuid, day date, max_rows integer, default_hot_days integer, key_prefix text, encrypted boolean); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.archive_plan_batch(team_id uuid, day date, max_rows integer, default_hot_days integer, key_prefix text, encrypted boolean) FROM PUBLIC;
+
+-- Name: FUNCTION archive_record_rewrite(batch_id uuid, new_key text, bytes bigint, sha256 text, actor_ids uuid[], reason text); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.archive_record_rewrite(batch_id uuid, new_key text, bytes bigint, sha256 text, actor_ids uuid[], reason text) FROM PUBLIC;
+
+-- Name: FUNCTION archive_restore_batch(batch_id uuid, documents jsonb, keep_days integer); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.archive_restore_batch(batch_id uuid, documents jsonb, keep_days integer) FROM PUBLIC;
+
+-- Name: FUNCTION assert_password_strength(password text, email text); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.assert_password_strength(password text, email text) FROM PUBLIC;
+
+-- Name: FUNCTION assert_role(role text); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.assert_role(role text) FROM PUBLIC;
+
+-- Name: FUNCTION assert_team_has_owner(team_id uuid); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.assert_team_has_owner(team_id uuid) FROM PUBLIC;
+
+-- Name: FUNCTION base64url(data bytea); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.base64url(data bytea) FROM PUBLIC;
+
+-- Name: FUNCTION bulk_create_users(items jsonb, best_effort boolean); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.bulk_create_users(items jsonb, best_effort boolean) FROM PUBLIC;
+
+-- Name: FUNCTION bulk_create_users_careful(items jsonb, best_effort boolean); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.bulk_create_users_careful(items jsonb, best_effort boolean) FROM PUBLIC;
+
+-- Name: FUNCTION bulk_update_users(items jsonb, best_effort boolean); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.bulk_update_users(items jsonb, best_effort boolean) FROM PUBLIC;
+
+-- Name: FUNCTION bulk_user_row_error(email text, name text, status text, repeated boolean); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.bulk_user_row_error(email text, name text, status text, repeated boolean) FROM PUBLIC;
+
+-- Name: FUNCTION cache_keys(table_name text, r jsonb); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.cache_keys(table_name text, r jsonb) FROM PUBLIC;
+
+-- Name: FUNCTION cache_tags(table_name text, r jsonb); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.cache_tags(table_name text, r jsonb) FROM PUBLIC;
+
+-- Name: FUNCTION configure_auth(jwt_secret text, jwt_issuer text, jwt_audience text, token_ttl interval, bcrypt_cost integer, restore_window interval); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.configure_auth(jwt_secret text, jwt_issuer text, jwt_audience text, token_ttl interval, bcrypt_cost integer, restore_window interval) FROM PUBLIC;
+
+-- Name: FUNCTION consistency_position(OUT xmax xid8, OUT wal_lsn pg_lsn); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.consistency_position(OUT xmax xid8, OUT wal_lsn pg_lsn) FROM PUBLIC;
+
+-- Name: FUNCTION uuid_generate_v7(); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.uuid_generate_v7() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.uuid_generate_v7() TO linkflow_visitor;
+
+-- Name: TABLE users; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT ON TABLE app_public.users TO linkflow_visitor;
+
+-- Name: FUNCTION create_user(email text, name text, password text, status text); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.create_user(email text, name text, password text, status text) FROM PUBLIC;
+
+-- Name: FUNCTION enqueue_cache_invalidation(keys text[], tags text[], patterns text[]); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.enqueue_cache_invalidation(keys text[], tags text[], patterns text[]) FROM PUBLIC;
+
+-- Name: FUNCTION ensure_partitions(days_ahead integer); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.ensure_partitions(days_ahead integer) FROM PUBLIC;
+
+-- Name: FUNCTION ensure_partitions_between(from_day date, to_day date); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.ensure_partitions_between(from_day date, to_day date) FROM PUBLIC;
+
+-- Name: FUNCTION erase_event_personal_data(user_id uuid, reason text); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.erase_event_personal_data(user_id uuid, reason text) FROM PUBLIC;
+
+-- Name: FUNCTION event_input_problem(e jsonb); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.event_input_problem(e jsonb) FROM PUBLIC;
+
+-- Name: FUNCTION event_store_horizon(OUT snapshot_xmin xid8, OUT next_xid xid8, OUT oldest_running_xid_age bigint, OUT oldest_writer_seconds double precision, OUT oldest_writer_pid integer); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.event_store_horizon(OUT snapshot_xmin xid8, OUT next_xid xid8, OUT oldest_running_xid_age bigint, OUT oldest_writer_seconds double precision, OUT oldest_writer_pid integer) FROM PUBLIC;
+
+-- Name: FUNCTION execution_documents(ids uuid[]); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.execution_documents(ids uuid[]) FROM PUBLIC;
+
+-- Name: TABLE executions; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT ON TABLE app_public.executions TO linkflow_visitor;
+
+-- Name: FUNCTION execution_history(team_id uuid, workflow_id uuid, state text, created_from timestamp with time zone, created_before timestamp with time zone, after_created_at timestamp with time zone, after_id uuid, max_rows integer, check_membership boolean); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.execution_history(team_id uuid, workflow_id uuid, state text, created_from timestamp with time zone, created_before timestamp with time zone, after_created_at timestamp with time zone, after_id uuid, max_rows integer, check_membership boolean) FROM PUBLIC;
+
+-- Name: FUNCTION execution_peek(p_id uuid); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.execution_peek(p_id uuid) FROM PUBLIC;
+
+-- Name: FUNCTION execution_state_changed_event(m app_private.execution_move, p_actor uuid); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.execution_state_changed_event(m app_private.execution_move, p_actor uuid) FROM PUBLIC;
+
+-- Name: FUNCTION execution_timing_after_move(p_to_state text, p_is_retry boolean, p_at timestamp with time zone, p_attempt integer, p_started_at timestamp with time zone, p_finished_at timestamp with time zone, p_duration_ms bigint); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.execution_timing_after_move(p_to_state text, p_is_retry boolean, p_at timestamp with time zone, p_attempt integer, p_started_at timestamp with time zone, p_finished_at timestamp with time zone, p_duration_ms bigint) FROM PUBLIC;
+
+-- Name: FUNCTION fold_execution_metric_samples(max_rows integer); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.fold_execution_metric_samples(max_rows integer) FROM PUBLIC;
+
+-- Name: FUNCTION hash_password(password text); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.hash_password(password text) FROM PUBLIC;
+
+-- Name: FUNCTION lock_execution_for_node_run(p_execution_id uuid, p_check_role boolean); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.lock_execution_for_node_run(p_execution_id uuid, p_check_role boolean) FROM PUBLIC;
+
+-- Name: FUNCTION lock_executions(p_ids uuid[]); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.lock_executions(p_ids uuid[]) FROM PUBLIC;
+
+-- Name: FUNCTION lock_team_for_caller(team_id uuid); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.lock_team_for_caller(team_id uuid) FROM PUBLIC;
+
+-- Name: FUNCTION move_execution(p_id uuid, p_to_state text, p_expected_from text, p_details jsonb, p_actor uuid, p_check_role boolean, OUT result app_public.execution_transition_result, OUT execution app_public.executions); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.move_execution(p_id uuid, p_to_state text, p_expected_from text, p_details jsonb, p_actor uuid, p_check_role boolean, OUT result app_public.execution_transition_result, OUT execution app_public.executions) FROM PUBLIC;
+
+-- Name: TABLE execution_node_runs; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT ON TABLE app_public.execution_node_runs TO linkflow_visitor;
+
+-- Name: FUNCTION node_run_or_raise(r app_public.execution_node_run_result); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.node_run_or_raise(r app_public.execution_node_run_result) FROM PUBLIC;
+
+-- Name: FUNCTION parse_execution_moves(p_items jsonb); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.parse_execution_moves(p_items jsonb) FROM PUBLIC;
+
+-- Name: FUNCTION partition_gaps(days_ahead integer); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.partition_gaps(days_ahead integer) FROM PUBLIC;
+
+-- Name: FUNCTION partition_name(parent regclass, day date); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.partition_name(parent regclass, day date) FROM PUBLIC;
+
+-- Name: FUNCTION pg_stat_statements_top(max_rows integer, order_by text); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.pg_stat_statements_top(max_rows integer, order_by text) FROM PUBLIC;
+
+-- Name: FUNCTION place_legal_hold(team_id uuid, reason text, workflow_id uuid, execution_id uuid, created_by uuid); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.place_legal_hold(team_id uuid, reason text, workflow_id uuid, execution_id uuid, created_by uuid) FROM PUBLIC;
+
+-- Name: FUNCTION plan_execution_moves(p_requests app_private.execution_move_request[], p_locked app_public.executions[], p_check_role boolean); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.plan_execution_moves(p_requests app_private.execution_move_request[], p_locked app_public.executions[], p_check_role boolean) FROM PUBLIC;
+
+-- Name: FUNCTION project_execution_daily_stats(target regclass, from_tx xid8, from_pos bigint, to_tx xid8, to_pos bigint); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.project_execution_daily_stats(target regclass, from_tx xid8, from_pos bigint, to_tx xid8, to_pos bigint) FROM PUBLIC;
+
+-- Name: FUNCTION project_team_activity(target regclass, from_tx xid8, from_pos bigint, to_tx xid8, to_pos bigint); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.project_team_activity(target regclass, from_tx xid8, from_pos bigint, to_tx xid8, to_pos bigint) FROM PUBLIC;
+
+-- Name: FUNCTION project_workflow_list(target regclass, from_tx xid8, from_pos bigint, to_tx xid8, to_pos bigint); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.project_workflow_list(target regclass, from_tx xid8, from_pos bigint, to_tx xid8, to_pos bigint) FROM PUBLIC;
+
+-- Name: FUNCTION projection_lag(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.projection_lag() FROM PUBLIC;
+
+-- Name: FUNCTION projection_swap(tables text[]); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.projection_swap(tables text[]) FROM PUBLIC;
+
+-- Name: FUNCTION projections_cover(token_xmax xid8, projection_names text[]); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.projections_cover(token_xmax xid8, projection_names text[]) FROM PUBLIC;
+
+-- Name: FUNCTION purge_expired(max_rows integer); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.purge_expired(max_rows integer) FROM PUBLIC;
+
+-- Name: FUNCTION purge_user(id uuid); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.purge_user(id uuid) FROM PUBLIC;
+
+-- Name: FUNCTION purge_users(ids uuid[]); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.purge_users(ids uuid[]) FROM PUBLIC;
+
+-- Name: TABLE events; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT ON TABLE app_public.events TO linkflow_visitor;
+
+-- Name: FUNCTION read_all_events(after_transaction_id xid8, after_position bigint, max_count integer, types text[], stream_types text[]); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.read_all_events(after_transaction_id xid8, after_position bigint, max_count integer, types text[], stream_types text[]) FROM PUBLIC;
+
+-- Name: FUNCTION read_model_drift(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.read_model_drift() FROM PUBLIC;
+
+-- Name: FUNCTION read_stream_events(stream_id text, from_version bigint, max_count integer, backwards boolean); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.read_stream_events(stream_id text, from_version bigint, max_count integer, backwards boolean) FROM PUBLIC;
+
+-- Name: FUNCTION rebase_event_transaction_ids(checkpoint_tables regclass[]); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.rebase_event_transaction_ids(checkpoint_tables regclass[]) FROM PUBLIC;
+
+-- Name: FUNCTION record_node_run_finish(p_execution_id uuid, p_node_name text, p_attempt integer, p_status text, p_output jsonb, p_error jsonb, p_check_role boolean); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.record_node_run_finish(p_execution_id uuid, p_node_name text, p_attempt integer, p_status text, p_output jsonb, p_error jsonb, p_check_role boolean) FROM PUBLIC;
+
+-- Name: FUNCTION record_node_run_start(p_execution_id uuid, p_node_name text, p_attempt integer, p_node_id uuid, p_check_role boolean); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.record_node_run_start(p_execution_id uuid, p_node_name text, p_attempt integer, p_node_id uuid, p_check_role boolean) FROM PUBLIC;
+
+-- Name: FUNCTION record_node_runs(p_items jsonb, p_actor uuid, p_check_role boolean); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.record_node_runs(p_items jsonb, p_actor uuid, p_check_role boolean) FROM PUBLIC;
+
+-- Name: FUNCTION release_legal_hold(hold_id uuid); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.release_legal_hold(hold_id uuid) FROM PUBLIC;
+
+-- Name: FUNCTION require_live_user(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.require_live_user() FROM PUBLIC;
+
+-- Name: FUNCTION restore_users(ids uuid[]); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.restore_users(ids uuid[]) FROM PUBLIC;
+
+-- Name: FUNCTION rollup_and_drop_metric_samples(retain_days integer); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.rollup_and_drop_metric_samples(retain_days integer) FROM PUBLIC;
+
+-- Name: FUNCTION sign_jwt(claims jsonb); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.sign_jwt(claims jsonb) FROM PUBLIC;
+
+-- Name: FUNCTION soft_delete_users(ids uuid[]); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.soft_delete_users(ids uuid[]) FROM PUBLIC;
+
+-- Name: FUNCTION start_execution(p_workflow_id uuid, p_trigger_type text, p_input jsonb, p_idempotency_key text, p_actor uuid, p_check_role boolean); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.start_execution(p_workflow_id uuid, p_trigger_type text, p_input jsonb, p_idempotency_key text, p_actor uuid, p_check_role boolean) FROM PUBLIC;
+
+-- Name: FUNCTION start_executions(p_items jsonb, p_actor uuid, p_check_role boolean); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.start_executions(p_items jsonb, p_actor uuid, p_check_role boolean) FROM PUBLIC;
+
+-- Name: FUNCTION table_checksums(schemas text[]); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.table_checksums(schemas text[]) FROM PUBLIC;
+
+-- Name: FUNCTION tg__bump_version(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.tg__bump_version() FROM PUBLIC;
+
+-- Name: FUNCTION tg__invalidate_cache(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.tg__invalidate_cache() FROM PUBLIC;
+
+-- Name: FUNCTION tg__timestamps(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.tg__timestamps() FROM PUBLIC;
+
+-- Name: FUNCTION tg_event_streams__restrict_delete(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.tg_event_streams__restrict_delete() FROM PUBLIC;
+
+-- Name: FUNCTION tg_events__immutable(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.tg_events__immutable() FROM PUBLIC;
+
+-- Name: FUNCTION tg_events__stream_exists(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.tg_events__stream_exists() FROM PUBLIC;
+
+-- Name: FUNCTION tg_execution_metric_samples__enqueue_fold(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.tg_execution_metric_samples__enqueue_fold() FROM PUBLIC;
+
+-- Name: FUNCTION tg_execution_transitions__chain(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.tg_execution_transitions__chain() FROM PUBLIC;
+
+-- Name: FUNCTION tg_execution_transitions__immutable(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.tg_execution_transitions__immutable() FROM PUBLIC;
+
+-- Name: FUNCTION tg_executions__terminal_immutable(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.tg_executions__terminal_immutable() FROM PUBLIC;
+
+-- Name: FUNCTION tg_partition_default__reject(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.tg_partition_default__reject() FROM PUBLIC;
+
+-- Name: FUNCTION tg_team_memberships__notify_live(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.tg_team_memberships__notify_live() FROM PUBLIC;
+
+-- Name: FUNCTION tg_users__invalidate_cache(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.tg_users__invalidate_cache() FROM PUBLIC;
+
+-- Name: FUNCTION tg_workflow_graph__invalidate_cache(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.tg_workflow_graph__invalidate_cache() FROM PUBLIC;
+
+-- Name: FUNCTION tg_workflow_graph__invalidate_document(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.tg_workflow_graph__invalidate_document() FROM PUBLIC;
+
+-- Name: FUNCTION tg_workflow_versions__immutable(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.tg_workflow_versions__immutable() FROM PUBLIC;
+
+-- Name: FUNCTION transition_execution(p_id uuid, p_to_state text, p_expected_from text, p_details jsonb, p_actor uuid, p_check_role boolean); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.transition_execution(p_id uuid, p_to_state text, p_expected_from text, p_details jsonb, p_actor uuid, p_check_role boolean) FROM PUBLIC;
+
+-- Name: FUNCTION use_lz4_compression(tbl regclass, columns text[]); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.use_lz4_compression(tbl regclass, columns text[]) FROM PUBLIC;
+
+-- Name: FUNCTION uuid_generate_v7_series(n integer); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.uuid_generate_v7_series(n integer) FROM PUBLIC;
+
+-- Name: FUNCTION uuid_v7_at(at timestamp with time zone); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.uuid_v7_at(at timestamp with time zone) FROM PUBLIC;
+
+-- Name: TABLE workflows; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT ON TABLE app_public.workflows TO linkflow_visitor;
+
+-- Name: FUNCTION workflow_append_event(w app_public.workflows, type text, data jsonb); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.workflow_append_event(w app_public.workflows, type text, data jsonb) FROM PUBLIC;
+
+-- Name: FUNCTION workflow_build_graph_document(workflow_id uuid); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.workflow_build_graph_document(workflow_id uuid) FROM PUBLIC;
+
+-- Name: FUNCTION workflow_create(team_id uuid, definition jsonb, message text); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.workflow_create(team_id uuid, definition jsonb, message text) FROM PUBLIC;
+
+-- Name: FUNCTION workflow_document_head(w app_public.workflows); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.workflow_document_head(w app_public.workflows) FROM PUBLIC;
+
+-- Name: FUNCTION workflow_event_data(w app_public.workflows); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.workflow_event_data(w app_public.workflows) FROM PUBLIC;
+
+-- Name: FUNCTION workflow_event_metadata(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.workflow_event_metadata() FROM PUBLIC;
+
+-- Name: FUNCTION workflow_graph_unchecked(workflow_id uuid); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.workflow_graph_unchecked(workflow_id uuid) FROM PUBLIC;
+
+-- Name: FUNCTION workflow_lock(workflow_id uuid, min_role text); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.workflow_lock(workflow_id uuid, min_role text) FROM PUBLIC;
+
+-- Name: FUNCTION workflow_normalize_definition(definition jsonb, fallback app_public.workflows); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.workflow_normalize_definition(definition jsonb, fallback app_public.workflows) FROM PUBLIC;
+
+-- Name: FUNCTION workflow_refresh_graph_document(workflow_id uuid); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.workflow_refresh_graph_document(workflow_id uuid) FROM PUBLIC;
+
+-- Name: FUNCTION workflow_save(workflow_id uuid, expected_version integer, definition jsonb, message text, restore_from integer); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.workflow_save(workflow_id uuid, expected_version integer, definition jsonb, message text, restore_from integer) FROM PUBLIC;
+
+-- Name: FUNCTION workflow_set_status(workflow_id uuid, to_status text); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.workflow_set_status(workflow_id uuid, to_status text) FROM PUBLIC;
+
+-- Name: FUNCTION workflow_store_graph_document(w app_public.workflows, nodes json, connections json, triggers json); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.workflow_store_graph_document(w app_public.workflows, nodes json, connections json, triggers json) FROM PUBLIC;
+
+-- Name: FUNCTION workflow_write_graph(workflow_id uuid, team_id uuid, snapshot jsonb, build_document boolean, OUT changed boolean, OUT nodes json, OUT connections json, OUT triggers json); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.workflow_write_graph(workflow_id uuid, team_id uuid, snapshot jsonb, build_document boolean, OUT changed boolean, OUT nodes json, OUT connections json, OUT triggers json) FROM PUBLIC;
+
+-- Name: FUNCTION write_execution_moves(p_moves app_private.execution_move[], p_actor uuid); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.write_execution_moves(p_moves app_private.execution_move[], p_actor uuid) FROM PUBLIC;
+
+-- Name: FUNCTION activate_workflow(workflow_id uuid); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.activate_workflow(workflow_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.activate_workflow(workflow_id uuid) TO linkflow_visitor;
+
+-- Name: TABLE team_memberships; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT ON TABLE app_public.team_memberships TO linkflow_visitor;
+
+-- Name: FUNCTION add_team_member(team_id uuid, role text, user_id uuid, email text); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.add_team_member(team_id uuid, role text, user_id uuid, email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.add_team_member(team_id uuid, role text, user_id uuid, email text) TO linkflow_visitor;
+
+-- Name: FUNCTION archive_workflow(workflow_id uuid); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.archive_workflow(workflow_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.archive_workflow(workflow_id uuid) TO linkflow_visitor;
+
+-- Name: FUNCTION authenticate(email text, password text); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.authenticate(email text, password text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.authenticate(email text, password text) TO linkflow_anonymous;
+GRANT ALL ON FUNCTION app_public.authenticate(email text, password text) TO linkflow_visitor;
+
+-- Name: FUNCTION change_member_role(team_id uuid, user_id uuid, role text); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.change_member_role(team_id uuid, user_id uuid, role text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.change_member_role(team_id uuid, user_id uuid, role text) TO linkflow_visitor;
+
+-- Name: FUNCTION change_password(old_password text, new_password text); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.change_password(old_password text, new_password text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.change_password(old_password text, new_password text) TO linkflow_visitor;
+
+-- Name: TABLE teams; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT ON TABLE app_public.teams TO linkflow_visitor;
+
+-- Name: FUNCTION create_team(slug text, name text); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.create_team(slug text, name text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.create_team(slug text, name text) TO linkflow_visitor;
+
+-- Name: FUNCTION create_workflow(team_id uuid, definition jsonb); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.create_workflow(team_id uuid, definition jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.create_workflow(team_id uuid, definition jsonb) TO linkflow_visitor;
+
+-- Name: FUNCTION "current_user"(); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public."current_user"() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public."current_user"() TO linkflow_visitor;
+GRANT ALL ON FUNCTION app_public."current_user"() TO linkflow_anonymous;
+
+-- Name: FUNCTION current_user_id(); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.current_user_id() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.current_user_id() TO linkflow_visitor;
+GRANT ALL ON FUNCTION app_public.current_user_id() TO linkflow_anonymous;
+
+-- Name: FUNCTION deactivate_workflow(workflow_id uuid); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.deactivate_workflow(workflow_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.deactivate_workflow(workflow_id uuid) TO linkflow_visitor;
+
+-- Name: FUNCTION delete_team(team_id uuid); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.delete_team(team_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.delete_team(team_id uuid) TO linkflow_visitor;
+
+-- Name: FUNCTION delete_workflow(workflow_id uuid); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.delete_workflow(workflow_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.delete_workflow(workflow_id uuid) TO linkflow_visitor;
+
+-- Name: FUNCTION diff_workflow_versions(workflow_id uuid, from_version integer, to_version integer); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.diff_workflow_versions(workflow_id uuid, from_version integer, to_version integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.diff_workflow_versions(workflow_id uuid, from_version integer, to_version integer) TO linkflow_visitor;
+
+-- Name: FUNCTION duplicate_workflow(workflow_id uuid, team_id uuid, name text); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.duplicate_workflow(workflow_id uuid, team_id uuid, name text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.duplicate_workflow(workflow_id uuid, team_id uuid, name text) TO linkflow_visitor;
+
+-- Name: FUNCTION execution_history(team_id uuid, workflow_id uuid, state text, created_from timestamp with time zone, created_before timestamp with time zone, after_created_at timestamp with time zone, after_id uuid, max_rows integer); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.execution_history(team_id uuid, workflow_id uuid, state text, created_from timestamp with time zone, created_before timestamp with time zone, after_created_at timestamp with time zone, after_id uuid, max_rows integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.execution_history(team_id uuid, workflow_id uuid, state text, created_from timestamp with time zone, created_before timestamp with time zone, after_created_at timestamp with time zone, after_id uuid, max_rows integer) TO linkflow_visitor;
+
+-- Name: FUNCTION execution_metrics_series(range_start timestamp with time zone, range_end timestamp with time zone, bucket text, workflow_id uuid, team_id uuid); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.execution_metrics_series(range_start timestamp with time zone, range_end timestamp with time zone, bucket text, workflow_id uuid, team_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.execution_metrics_series(range_start timestamp with time zone, range_end timestamp with time zone, bucket text, workflow_id uuid, team_id uuid) TO linkflow_visitor;
+
+-- Name: TABLE execution_transitions; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT ON TABLE app_public.execution_transitions TO linkflow_visitor;
+
+-- Name: FUNCTION execution_transition_history(execution_id uuid); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.execution_transition_history(execution_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.execution_transition_history(execution_id uuid) TO linkflow_visitor;
+
+-- Name: FUNCTION is_valid_cron_expression(expression text); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.is_valid_cron_expression(expression text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.is_valid_cron_expression(expression text) TO linkflow_visitor;
+
+-- Name: FUNCTION leave_team(team_id uuid); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.leave_team(team_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.leave_team(team_id uuid) TO linkflow_visitor;
+
+-- Name: FUNCTION lookup_execution(id uuid); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.lookup_execution(id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.lookup_execution(id uuid) TO linkflow_visitor;
+
+-- Name: FUNCTION record_node_run_finish(execution_id uuid, node_name text, status text, output jsonb, error jsonb, attempt integer); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.record_node_run_finish(execution_id uuid, node_name text, status text, output jsonb, error jsonb, attempt integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.record_node_run_finish(execution_id uuid, node_name text, status text, output jsonb, error jsonb, attempt integer) TO linkflow_visitor;
+
+-- Name: FUNCTION record_node_run_start(execution_id uuid, node_name text, attempt integer, node_id uuid); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.record_node_run_start(execution_id uuid, node_name text, attempt integer, node_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.record_node_run_start(execution_id uuid, node_name text, attempt integer, node_id uuid) TO linkflow_visitor;
+
+-- Name: FUNCTION record_node_runs(items jsonb); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.record_node_runs(items jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.record_node_runs(items jsonb) TO linkflow_visitor;
+
+-- Name: FUNCTION register(email text, name text, password text); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.register(email text, name text, password text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.register(email text, name text, password text) TO linkflow_anonymous;
+GRANT ALL ON FUNCTION app_public.register(email text, name text, password text) TO linkflow_visitor;
+
+-- Name: FUNCTION remove_team_member(team_id uuid, user_id uuid); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.remove_team_member(team_id uuid, user_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.remove_team_member(team_id uuid, user_id uuid) TO linkflow_visitor;
+
+-- Name: FUNCTION restore_team(team_id uuid); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.restore_team(team_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.restore_team(team_id uuid) TO linkflow_visitor;
+
+-- Name: FUNCTION restore_workflow_version(workflow_id uuid, version integer, expected_version integer); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.restore_workflow_version(workflow_id uuid, version integer, expected_version integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.restore_workflow_version(workflow_id uuid, version integer, expected_version integer) TO linkflow_visitor;
+
+-- Name: FUNCTION save_workflow(workflow_id uuid, expected_version integer, definition jsonb, message text); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.save_workflow(workflow_id uuid, expected_version integer, definition jsonb, message text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.save_workflow(workflow_id uuid, expected_version integer, definition jsonb, message text) TO linkflow_visitor;
+
+-- Name: FUNCTION search_workflows(team_id uuid, status text, tag text, name_contains text, after_updated_at timestamp with time zone, after_id uuid, max_rows integer); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.search_workflows(team_id uuid, status text, tag text, name_contains text, after_updated_at timestamp with time zone, after_id uuid, max_rows integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.search_workflows(team_id uuid, status text, tag text, name_contains text, after_updated_at timestamp with time zone, after_id uuid, max_rows integer) TO linkflow_visitor;
+
+-- Name: FUNCTION start_execution(workflow_id uuid, trigger_type text, input jsonb, idempotency_key text); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.start_execution(workflow_id uuid, trigger_type text, input jsonb, idempotency_key text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.start_execution(workflow_id uuid, trigger_type text, input jsonb, idempotency_key text) TO linkflow_visitor;
+
+-- Name: FUNCTION transition_execution(id uuid, to_state text, expected_from text, details jsonb); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.transition_execution(id uuid, to_state text, expected_from text, details jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.transition_execution(id uuid, to_state text, expected_from text, details jsonb) TO linkflow_visitor;
+
+-- Name: FUNCTION transition_executions(items jsonb); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.transition_executions(items jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.transition_executions(items jsonb) TO linkflow_visitor;
+
+-- Name: FUNCTION update_profile(name text, expected_version integer); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.update_profile(name text, expected_version integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.update_profile(name text, expected_version integer) TO linkflow_visitor;
+
+-- Name: FUNCTION workflow_graph(workflow_id uuid); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.workflow_graph(workflow_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.workflow_graph(workflow_id uuid) TO linkflow_visitor;
+
+-- Name: FUNCTION workflow_version_history(workflow_id uuid, before_version integer, max_rows integer); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.workflow_version_history(workflow_id uuid, before_version integer, max_rows integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.workflow_version_history(workflow_id uuid, before_version integer, max_rows integer) TO linkflow_visitor;
+
+-- Name: TABLE execution_metric_fold_queue; Type: ACL; Schema: app_hidden; Owner: -
+
+GRANT SELECT ON TABLE app_hidden.execution_metric_fold_queue TO linkflow_visitor;
+
+-- Name: TABLE execution_metric_samples; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT ON TABLE app_public.execution_metric_samples TO linkflow_visitor;
+
+-- Name: TABLE team_activity__shadow; Type: ACL; Schema: app_private; Owner: -
+
+GRANT SELECT ON TABLE app_private.team_activity__shadow TO linkflow_visitor;
+
+-- Name: TABLE workflow_execution_daily_stats__shadow; Type: ACL; Schema: app_private; Owner: -
+
+GRANT SELECT ON TABLE app_private.workflow_execution_daily_stats__shadow TO linkflow_visitor;
+
+-- Name: TABLE workflow_list__shadow; Type: ACL; Schema: app_private; Owner: -
+
+GRANT SELECT ON TABLE app_private.workflow_list__shadow TO linkflow_visitor;
+
+-- Name: TABLE error_codes; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT ON TABLE app_public.error_codes TO linkflow_visitor;
+GRANT SELECT ON TABLE app_public.error_codes TO linkflow_anonymous;
+
+-- Name: TABLE event_snapshots; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT ON TABLE app_public.event_snapshots TO linkflow_visitor;
+
+-- Name: TABLE event_streams; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT ON TABLE app_public.event_streams TO linkflow_visitor;
+
+-- Name: TABLE execution_allowed_transitions; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT ON TABLE app_public.execution_allowed_transitions TO linkflow_visitor;
+
+-- Name: TABLE execution_metric_rollups; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT ON TABLE app_public.execution_metric_rollups TO linkflow_visitor;
+
+-- Name: TABLE team_activity; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT ON TABLE app_public.team_activity TO linkflow_visitor;
+
+-- Name: TABLE workflow_activations; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT ON TABLE app_public.workflow_activations TO linkflow_visitor;
+
+-- Name: TABLE workflow_connections; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT ON TABLE app_public.workflow_connections TO linkflow_visitor;
+
+-- Name: TABLE workflow_execution_daily_stats; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT ON TABLE app_public.workflow_execution_daily_stats TO linkflow_visitor;
+
+-- Name: TABLE workflow_list; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT ON TABLE app_public.workflow_list TO linkflow_visitor;
+
+-- Name: TABLE workflow_nodes; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT ON TABLE app_public.workflow_nodes TO linkflow_visitor;
+
+-- Name: TABLE workflow_triggers; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT ON TABLE app_public.workflow_triggers TO linkflow_visitor;
+
+-- Name: TABLE workflow_versions; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT ON TABLE app_public.workflow_versions TO linkflow_visitor;
+
+-- Name: DEFAULT PRIVILEGES FOR FUNCTIONS; Type: DEFAULT ACL; Schema: -; Owner: -
+
+ALTER DEFAULT PRIVILEGES FOR ROLE linkflow_owner REVOKE ALL ON FUNCTIONS  FROM PUBLIC;

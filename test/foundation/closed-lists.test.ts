@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { useTestDatabase } from "../harness/db.ts";
+import { makeTeam, makeUser } from "../harness/fixtures.ts";
+
+const db = useTestDatabase();
+const list = async (fn: string): Promise<string[]> => (await db.pool.query(`select app_hidden.${fn}() as l`)).rows[0].l;
+
+describe("closed lists, declared once in SQL", () => {
+  it("the execution state subsets are subsets of execution_states(), and node-run finish statuses of the status constraint", async () => {
+    const states = await list("execution_states");
+    const terminal = await list("execution_terminal_states");
+    for (const sub of [terminal, await list("execution_failure_states"), await list("execution_active_states")]) {
+      expect(sub.length).toBeGreaterThan(0);
+      for (const s of sub) expect(states).toContain(s);
+    }
+    for (const s of await list("execution_failure_states")) expect(terminal).toContain(s);
+    for (const s of await list("execution_active_states")) expect(terminal).not.toContain(s);
+    const { rows } = await db.pool.query(`select pg_get_constraintdef(oid) as d from pg_constraint where conname = 'execution_node_runs_status_known' limit 1`);
+    for (const s of await list("node_run_finished_statuses")) expect(rows[0].d).toContain(`'${s}'`);
+  });
+
+  it("cost the hot path nothing: the planner folds a declaration into a constant array", async () => {
+    for (const fn of ["execution_states", "execution_terminal_states", "execution_failure_states", "execution_active_states", "node_run_finished_statuses"]) {
+      const { rows } = await db.pool.query(`explain (verbose, costs off) select 1 from app_public.executions e where e.state = any (app_hidden.${fn}())`);
+      const plan = rows.map((r) => r["QUERY PLAN"]).join("\n");
+      expect(plan).not.toContain(fn);
+      expect(plan).toMatch(/= ANY \('\{[a-z_,]+\}'::text\[\]\)/);
+    }
+  });
+
+  it("team roles are the ones team_role_rank ranks: the membership constraint and assert_role agree with it", async () => {
+    const user = await makeUser(db.pool);
+    for (const role of ["owner", "admin", "editor", "viewer"]) {
+      expect((await db.pool.query("select app_hidden.team_role_rank($1) as r", [role])).rows[0].r).toBeGreaterThan(0);
+      await db.pool.query("select app_private.assert_role($1)", [role]);
+      const team = await makeTeam(db.pool);
+      await db.pool.query("insert into app_public.team_memberships (team_id, user_id, role) values ($1, $2, $3)", [team.id, user.id, role]);
+    }
+    for (const bad of ["superuser", "Owner", "", null]) {
+      await expect(db.pool.query("select app_private.assert_role($1)", [bad])).rejects.toMatchObject({ code: "LFVAL", detail: "field: role" });
+    }
+    const team = await makeTeam(db.pool);
+    await expect(db.pool.query("insert into app_public.team_memberships (team_id, user_id, role) values ($1, $2, 'superuser')", [team.id, user.id]))
+      .rejects.toMatchObject({ code: "23514", constraint: "team_memberships_role_known" });
+  });
+});
