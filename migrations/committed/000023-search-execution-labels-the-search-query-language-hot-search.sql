@@ -1,5 +1,5 @@
 --! Previous: sha1:43c17d885739edf59d115141e0cd237071090d4c
---! Hash: sha1:619aac6987e4e8f8de453aee317585b389801a44
+--! Hash: sha1:61fc223adf793bb7a73fbf46d486fb14572d8ad2
 --! Message: search: execution labels, the search query language, hot search with content indexes, per-file search statistics and candidate batches
 
 -- Issue 17: execution search across hot and cold storage with one cursor.
@@ -86,7 +86,7 @@ begin
      and l.key in (select k from jsonb_each(labels) x(k, v) where jsonb_typeof(v) = 'null');
   insert into app_public.execution_labels (team_id, execution_id, execution_created_at, key, value)
   select v_team, set_execution_labels.execution_id, v_created, k, v #>> '{}' from jsonb_each(labels) x(k, v) where jsonb_typeof(v) = 'string'
-  on conflict (team_id, execution_id, key) do update set value = excluded.value, updated_at = now()
+  on conflict on constraint execution_labels_pkey do update set value = excluded.value, updated_at = now()
     where execution_labels.value is distinct from excluded.value;
   select count(*) into v_count from app_public.execution_labels l where l.team_id = v_team and l.execution_id = set_execution_labels.execution_id;
   if v_count > app_hidden.execution_labels_max() then
@@ -558,34 +558,34 @@ create function app_private.search_candidate_batches(team_id uuid, query jsonb, 
   set search_path = pg_catalog
 as $$
 declare
-  probes text[];
-  states text[];
-  workflows uuid[];
-  triggers text[];
-  lo timestamptz := '-infinity';
-  hi timestamptz := 'infinity';
-  att bigint[];
-  dur bigint[];
+  v_probes text[];
+  v_states text[];
+  v_workflows uuid[];
+  v_triggers text[];
+  v_lo timestamptz := '-infinity';
+  v_hi timestamptz := 'infinity';
+  v_att bigint[];
+  v_dur bigint[];
 begin
   perform app_hidden.execution_search_predicate(query); -- validates
   query := coalesce(query, '{}');
-  probes := app_hidden.execution_search_probe_terms(query);
-  if query ? 'state' then states := app_hidden.search_text_list('query.state', query -> 'state', null); end if;
-  if query ? 'workflow_id' then workflows := app_hidden.search_text_list('query.workflow_id', query -> 'workflow_id', null)::uuid[]; end if;
-  if query ? 'trigger_type' then triggers := app_hidden.search_text_list('query.trigger_type', query -> 'trigger_type', null); end if;
-  if query ? 'created_from' then lo := app_hidden.search_timestamp('query.created_from', query -> 'created_from'); end if;
-  if query ? 'created_before' then hi := app_hidden.search_timestamp('query.created_before', query -> 'created_before'); end if;
-  if query ? 'attempt' then att := app_hidden.search_int_range('query.attempt', query -> 'attempt'); end if;
-  if query ? 'duration_ms' then dur := app_hidden.search_int_range('query.duration_ms', query -> 'duration_ms'); end if;
+  v_probes := app_hidden.execution_search_probe_terms(query);
+  if query ? 'state' then v_states := app_hidden.search_text_list('query.state', query -> 'state', null); end if;
+  if query ? 'workflow_id' then v_workflows := app_hidden.search_text_list('query.workflow_id', query -> 'workflow_id', null)::uuid[]; end if;
+  if query ? 'trigger_type' then v_triggers := app_hidden.search_text_list('query.trigger_type', query -> 'trigger_type', null); end if;
+  if query ? 'created_from' then v_lo := app_hidden.search_timestamp('query.created_from', query -> 'created_from'); end if;
+  if query ? 'created_before' then v_hi := app_hidden.search_timestamp('query.created_before', query -> 'created_before'); end if;
+  if query ? 'attempt' then v_att := app_hidden.search_int_range('query.attempt', query -> 'attempt'); end if;
+  if query ? 'duration_ms' then v_dur := app_hidden.search_int_range('query.duration_ms', query -> 'duration_ms'); end if;
   return query
   select b.id, b.key, b.sha256, b.encrypted, b.min_created_at, b.max_created_at, b.row_count,
          (s.batch_id is null or (
-              (states is null or s.states && states)
-          and (workflows is null or s.workflow_ids && workflows)
-          and (triggers is null or s.trigger_types && triggers)
-          and (att is null or ((att[1] is null or s.max_attempt >= att[1]) and (att[2] is null or s.min_attempt <= att[2])))
-          and (dur is null or (s.max_duration_ms is not null and (dur[1] is null or s.max_duration_ms >= dur[1]) and (dur[2] is null or s.min_duration_ms <= dur[2])))
-          and app_hidden.bloom_has_all(s.bloom, probes)))
+              (v_states is null or s.states && v_states)
+          and (v_workflows is null or s.workflow_ids && v_workflows)
+          and (v_triggers is null or s.trigger_types && v_triggers)
+          and (v_att is null or ((v_att[1] is null or s.max_attempt >= v_att[1]) and (v_att[2] is null or s.min_attempt <= v_att[2])))
+          and (v_dur is null or (s.max_duration_ms is not null and (v_dur[1] is null or s.max_duration_ms >= v_dur[1]) and (v_dur[2] is null or s.min_duration_ms <= v_dur[2])))
+          and app_hidden.bloom_has_all(s.bloom, v_probes)))
      and (not (query ? 'labels') or exists (
           select 1 from app_private.archived_executions a
            where a.batch_id = b.id
@@ -596,7 +596,7 @@ begin
     from app_private.archive_batches b
     left join app_private.archive_batch_search_stats s on s.team_id = b.team_id and s.batch_id = b.id
    where b.team_id = search_candidate_batches.team_id and b.state = 'deleted'
-     and b.max_created_at >= lo and b.min_created_at < hi
+     and b.max_created_at >= v_lo and b.min_created_at < v_hi
      and (after_created_at is null or b.min_created_at <= after_created_at)
    order by b.max_created_at desc, b.id desc;
 end;
