@@ -1,5 +1,5 @@
 --! Previous: sha1:43c17d885739edf59d115141e0cd237071090d4c
---! Hash: sha1:61fc223adf793bb7a73fbf46d486fb14572d8ad2
+--! Hash: sha1:8a6112615d9c9000e2e273cd900cae9be89f8dcb
 --! Message: search: execution labels, the search query language, hot search with content indexes, per-file search statistics and candidate batches
 
 -- Issue 17: execution search across hot and cold storage with one cursor.
@@ -300,7 +300,8 @@ begin
       if jsonb_typeof(v) <> 'string' or char_length(v #>> '{}') not between 1 and 200 then
         perform app_hidden.search_fail('query.error_text', 'query.error_text must be a string of 1 to 200 characters');
       end if;
-      parts := parts || format('app_hidden.execution_error_text(e.error) ilike %L', '%' || app_hidden.escape_like(v #>> '{}') || '%');
+      -- error is not null: lets the planner use the partial trigram index
+      parts := parts || format('e.error is not null and app_hidden.execution_error_text(e.error) ilike %L', '%' || app_hidden.escape_like(v #>> '{}') || '%');
     else
       perform app_hidden.search_fail('query.' || left(k, 80), format('unknown field query.%s (state, workflow_id, trigger_type, created_from, created_before, attempt, duration_ms, labels, input, output, error, error_text)', left(k, 80)));
     end if;
@@ -357,10 +358,30 @@ create function app_private.search_executions_hot(team_id uuid, query jsonb, aft
 as $$
 declare
   pred text := app_hidden.execution_search_predicate(query);
+  lk text;
+  lv text;
 begin
   if team_id is null then perform app_hidden.search_fail('team_id', 'team_id is required'); end if;
   if max_rows is null or max_rows < 1 or max_rows > 1000 then perform app_hidden.search_fail('first', 'the page size must be between 1 and 1000'); end if;
   if (after_created_at is null) <> (after_id is null) then perform app_hidden.search_fail('after', 'invalid cursor'); end if;
+  -- A label equality drives the search from the labels index (newest first), each execution fetched by its
+  -- key (one partition per probe); the subquery fence keeps the planner from turning it into a hash join that
+  -- reads the team's every execution.
+  if jsonb_typeof(query -> 'labels') = 'object' then
+    select x.key, x.value #>> '{}' into lk, lv from jsonb_each(query -> 'labels') x where jsonb_typeof(x.value) = 'string' order by x.key limit 1;
+  end if;
+  if lk is not null then
+    return query execute format(
+      'select e.* from (select l.execution_id, l.execution_created_at from app_public.execution_labels l
+                         where l.team_id = $1 and l.key = %L and l.value = %L and l.execution_created_at <= $2
+                           and (l.execution_created_at, l.execution_id) < ($2, $3)) k
+         cross join lateral (select x.* from app_public.executions x
+                              where x.id = k.execution_id and x.created_at = k.execution_created_at offset 0) e
+        where e.team_id = $1 and (e.created_at, e.id) < ($2, $3) and %s
+        order by e.created_at desc, e.id desc limit $4', lk, lv, pred)
+      using team_id, coalesce(after_created_at, 'infinity'), coalesce(after_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'), max_rows;
+    return;
+  end if;
   -- one plan per query shape, made with its values (partition pruning by the time bounds and the cursor)
   return query execute format(
     'select e.* from app_public.executions e
