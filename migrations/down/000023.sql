@@ -1,4 +1,6 @@
 -- Reverse of the search migration (issue 17).
+drop function if exists app_private.archive_list_page(uuid, uuid, text, timestamptz, timestamptz, timestamptz, uuid, integer, boolean);
+drop type if exists app_private.archive_list_row;
 drop function if exists app_private.search_filter_documents(uuid, jsonb, jsonb, timestamptz, uuid);
 drop function if exists app_private.search_candidate_batches(uuid, jsonb, timestamptz, uuid);
 drop trigger if exists _500_search_stats on app_private.archived_executions;

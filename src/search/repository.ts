@@ -73,9 +73,9 @@ interface CandidateBatch {
 }
 
 const HOT_COLUMNS = `e.id, e.team_id, e.workflow_id, e.workflow_version, e.state, e.trigger_type, e.trigger_id, e.input, e.output, e.error,
-  e.attempt, e.idempotency_key, e.version, app_private.archive_micros(e.created_at) as created_at,
-  app_private.archive_micros(e.started_at) as started_at, app_private.archive_micros(e.finished_at) as finished_at,
-  e.duration_ms, app_private.archive_micros(e.updated_at) as updated_at, app_public.executions_labels(e) as labels`;
+  e.attempt, e.idempotency_key, e.version, (extract(epoch from e.created_at) * 1000000)::bigint as created_at,
+  (extract(epoch from e.started_at) * 1000000)::bigint as started_at, (extract(epoch from e.finished_at) * 1000000)::bigint as finished_at,
+  e.duration_ms, (extract(epoch from e.updated_at) * 1000000)::bigint as updated_at, app_public.executions_labels(e) as labels`;
 
 const summaryOf = (r: Record<string, unknown>): ExecutionSummary => {
   const { transitions: _t, node_runs: _n, ...rest } = documentFromRow(r);
