@@ -1,5 +1,5 @@
 --! Previous: sha1:43c17d885739edf59d115141e0cd237071090d4c
---! Hash: sha1:46eb8e0033f3f44198ddc907d621b31095a19580
+--! Hash: sha1:4d4ec22f9e318402855f5d02e8d7ef3093d2f6ec
 --! Message: search: execution labels, the search query language, hot search with content indexes, per-file search statistics and candidate batches
 
 -- Issue 17: execution search across hot and cold storage with one cursor.
@@ -587,6 +587,9 @@ declare
   v_hi timestamptz := 'infinity';
   v_att bigint[];
   v_dur bigint[];
+  v_lk text;
+  v_lv text;
+  v_label_batches uuid[];
 begin
   perform app_hidden.execution_search_predicate(query); -- validates
   query := coalesce(query, '{}');
@@ -598,6 +601,14 @@ begin
   if query ? 'created_before' then v_hi := app_hidden.search_timestamp('query.created_before', query -> 'created_before'); end if;
   if query ? 'attempt' then v_att := app_hidden.search_int_range('query.attempt', query -> 'attempt'); end if;
   if query ? 'duration_ms' then v_dur := app_hidden.search_int_range('query.duration_ms', query -> 'duration_ms'); end if;
+  -- a label equality names the batches holding such executions exactly (labels stay in PostgreSQL)
+  select x.key, x.value #>> '{}' into v_lk, v_lv from jsonb_each(case when jsonb_typeof(query -> 'labels') = 'object' then query -> 'labels' else '{}' end) x
+   where jsonb_typeof(x.value) = 'string' order by x.key limit 1;
+  if v_lk is not null then
+    v_label_batches := array(select distinct a.batch_id from app_public.execution_labels l
+                               join app_private.archived_executions a on a.execution_id = l.execution_id
+                              where l.team_id = search_candidate_batches.team_id and l.key = v_lk and l.value = v_lv);
+  end if;
   return query
   select b.id, b.key, b.sha256, b.encrypted, b.min_created_at, b.max_created_at, b.row_count,
          (s.batch_id is null or (
@@ -607,13 +618,7 @@ begin
           and (v_att is null or ((v_att[1] is null or s.max_attempt >= v_att[1]) and (v_att[2] is null or s.min_attempt <= v_att[2])))
           and (v_dur is null or (s.max_duration_ms is not null and (v_dur[1] is null or s.max_duration_ms >= v_dur[1]) and (v_dur[2] is null or s.min_duration_ms <= v_dur[2])))
           and app_hidden.bloom_has_all(s.bloom, v_probes)))
-     and (not (query ? 'labels') or exists (
-          select 1 from app_private.archived_executions a
-           where a.batch_id = b.id
-             and not exists (select 1 from jsonb_each(query -> 'labels') f(k, v)
-                              where not exists (select 1 from app_public.execution_labels l
-                                                 where l.team_id = b.team_id and l.execution_id = a.execution_id and l.key = f.k
-                                                   and (jsonb_typeof(f.v) = 'null' or l.value = f.v #>> '{}')))))
+     and (v_label_batches is null or b.id = any (v_label_batches))
     from app_private.archive_batches b
     left join app_private.archive_batch_search_stats s on s.team_id = b.team_id and s.batch_id = b.id
    where b.team_id = search_candidate_batches.team_id and b.state = 'deleted'
