@@ -1,5 +1,5 @@
 --! Previous: sha1:43c17d885739edf59d115141e0cd237071090d4c
---! Hash: sha1:4d4ec22f9e318402855f5d02e8d7ef3093d2f6ec
+--! Hash: sha1:5465a20797006c15c9226527c5de0e5bbce2a96e
 --! Message: search: execution labels, the search query language, hot search with content indexes, per-file search statistics and candidate batches
 
 -- Issue 17: execution search across hot and cold storage with one cursor.
@@ -315,9 +315,19 @@ create function app_hidden.search_cursor(created_at timestamptz, id uuid) return
   language sql immutable strict parallel safe
   set search_path = pg_catalog
 as $$
-  select rtrim(translate(replace(encode(convert_to(app_private.archive_iso(created_at) || '|' || id::text, 'UTF8'), 'base64'), E'\n', ''), '+/', '-_'), '=');
+  select rtrim(translate(replace(encode(convert_to(to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '|' || id::text, 'UTF8'), 'base64'), E'\n', ''), '+/', '-_'), '=');
 $$;
 comment on function app_hidden.search_cursor(timestamptz, uuid) is 'The opaque keyset cursor of a search result: base64url of "<created_at ISO, microseconds>|<id>" (the same form the TypeScript readers use).';
+grant execute on function app_hidden.search_cursor(timestamptz, uuid) to linkflow_visitor;
+
+create function app_public.executions_search_cursor(e app_public.executions) returns text
+  language sql stable
+  set search_path = pg_catalog
+as $$
+  select app_hidden.search_cursor(e.created_at, e.id);
+$$;
+comment on function app_public.executions_search_cursor(app_public.executions) is 'The keyset cursor of this execution in search results: pass it as `after` to search_executions (or the repository) to get the executions after it.';
+grant execute on function app_public.executions_search_cursor(app_public.executions) to linkflow_visitor;
 
 create function app_hidden.search_cursor_parts(cursor text, out created_at timestamptz, out id uuid)
   language plpgsql immutable
@@ -362,7 +372,7 @@ declare
   lv text;
 begin
   if team_id is null then perform app_hidden.search_fail('team_id', 'team_id is required'); end if;
-  if max_rows is null or max_rows < 1 or max_rows > 1000 then perform app_hidden.search_fail('first', 'the page size must be between 1 and 1000'); end if;
+  if max_rows is null or max_rows < 1 or max_rows > 1000 then perform app_hidden.search_fail('page_size', 'the page size must be between 1 and 1000'); end if;
   if (after_created_at is null) <> (after_id is null) then perform app_hidden.search_fail('after', 'invalid cursor'); end if;
   -- A label equality drives the search from the labels index (newest first), each execution fetched by its
   -- key (one partition per probe); the subquery fence keeps the planner from turning it into a hash join that
@@ -392,34 +402,25 @@ end;
 $$;
 comment on function app_private.search_executions_hot(uuid, jsonb, timestamptz, uuid, integer) is 'One page (newest first: created_at desc, id desc; keyset after (after_created_at, after_id)) of a team''s hot executions matching a search query (app_hidden.execution_search_predicate). Owner only: callers authorise.';
 
-create type app_public.execution_search_page as (
-  executions app_public.executions[],
-  next_cursor text
-);
-comment on type app_public.execution_search_page is 'One page of search results (newest first) and the cursor of the next page (null on the last page).';
-
-create function app_public.search_executions(team_id uuid, query jsonb default '{}', after text default null, first integer default 50)
-  returns app_public.execution_search_page
+create function app_public.search_executions(team_id uuid, query jsonb default '{}', after text default null, page_size integer default 50)
+  returns setof app_public.executions
   language plpgsql stable security definer
   set search_path = pg_catalog
 as $$
 declare
   c record;
-  rows app_public.executions[];
-  n integer := coalesce(first, 50);
+  n integer := coalesce(page_size, 50);
 begin
-  if n < 1 or n > 100 then perform app_hidden.search_fail('first', 'first must be between 1 and 100'); end if;
+  if n < 1 or n > 100 then perform app_hidden.search_fail('page_size', 'page_size must be between 1 and 100'); end if;
   select * into c from app_hidden.search_cursor_parts(after);
   if not app_hidden.has_team_role(search_executions.team_id, 'viewer') then
     perform app_hidden.execution_search_predicate(query); -- malformed queries are refused for everyone alike
-    return row('{}'::app_public.executions[], null::text)::app_public.execution_search_page;
+    return;
   end if;
-  rows := array(select e from app_private.search_executions_hot(search_executions.team_id, query, c.created_at, c.id, n + 1) e);
-  return row(rows[1:n],
-    case when cardinality(rows) > n then app_hidden.search_cursor((rows[n]).created_at, (rows[n]).id) end)::app_public.execution_search_page;
+  return query select * from app_private.search_executions_hot(search_executions.team_id, query, c.created_at, c.id, n);
 end;
 $$;
-comment on function app_public.search_executions(uuid, jsonb, text, integer) is 'Searches a team''s executions: query is a JSON document (docs/search.md), e.g. {"state": "failed", "labels": {"order": "4711"}, "input": {"contains": {"order": {"id": 4711}}}, "error_text": "timeout"}. Newest first (created_at desc, id desc); after = the next_cursor of the previous page; first = page size (default 50, at most 100). Viewers of the team see results, others an empty page. In SQL and GraphQL it reads the hot tables; archived executions are searched by the TypeScript repository (src/search), which spans hot and cold with the same query, order and cursor. Errors: LFVAL (unknown field, wrong type, bad JSON path, bad cursor; DETAIL field: query.<path>).';
+comment on function app_public.search_executions(uuid, jsonb, text, integer) is E'@behavior -connection +list\n@listSuffix omit\nSearches a team''s executions: query is a JSON document (docs/search.md), e.g. {"state": "failed", "labels": {"order": "4711"}, "input": {"contains": {"order": {"id": 4711}}}, "error_text": "timeout"}. Newest first (created_at desc, id desc); page_size = rows per page (default 50, at most 100: GRAPHQL_MAX_PAGE_SIZE; GraphQL prices it like first); after = the search_cursor of the last execution of the previous page (a page shorter than first is the last). Viewers of the team see results, others nothing. In SQL and GraphQL it reads the hot tables; archived executions are searched by the TypeScript repository (src/search), which spans hot and cold with the same query, order and cursor. Errors: LFVAL (unknown field, wrong type, bad JSON path, bad cursor; DETAIL field: query.<path>).';
 grant execute on function app_public.search_executions(uuid, jsonb, text, integer) to linkflow_visitor;
 
 ------------------------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ drop function if exists app_hidden.text_trigram_terms(text);
 drop function if exists app_hidden.jsonb_search_terms(text, jsonb);
 drop function if exists app_hidden.search_scalar_text(jsonb);
 drop function if exists app_public.search_executions(uuid, jsonb, text, integer);
-drop type if exists app_public.execution_search_page;
+drop function if exists app_public.executions_search_cursor(app_public.executions);
 drop function if exists app_private.search_executions_hot(uuid, jsonb, timestamptz, uuid, integer);
 drop index if exists app_public.executions_error_text_trgm_idx;
 drop index if exists app_public.executions_error_path_idx;

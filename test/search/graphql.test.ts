@@ -15,7 +15,7 @@ let outsider: string;
 let viewerId: string;
 
 const SEARCH = `query S($team: UUID!, $q: JSON, $after: String, $first: Int) {
-  searchExecutions(teamId: $team, query: $q, after: $after, first: $first) { nextCursor executions { rowId state labels createdAt } } }`;
+  searchExecutions(teamId: $team, query: $q, after: $after, pageSize: $first) { rowId state labels createdAt searchCursor } }`;
 
 beforeAll(async () => {
   const m = await makeUser(db.pool);
@@ -41,22 +41,22 @@ describe("search: GraphQL searchExecutions", () => {
     for (let i = 0; i < 20; i++) {
       const { body } = await http.query(SEARCH, { team: s.teamId, q: { state: "succeeded" }, after, first: 25 }, member);
       expect(body.errors).toBeUndefined();
-      const page = body.data.searchExecutions;
-      seen.push(...page.executions.map((e: { rowId: string }) => e.rowId));
-      after = page.nextCursor;
-      if (!after) break;
+      const page = body.data.searchExecutions as { rowId: string; searchCursor: string }[];
+      seen.push(...page.map((e) => e.rowId));
+      if (page.length < 25) break;
+      after = page[page.length - 1]!.searchCursor;
     }
     const want = (await db.pool.query("select id from app_public.executions where team_id = $1 and state = 'succeeded' order by created_at desc, id desc", [s.teamId])).rows.map((r) => r.id);
     expect(seen).toEqual(want);
     const { body } = await http.query(SEARCH, { team: s.teamId, q: { labels: { order: "4711" } } }, member);
-    expect(body.data.searchExecutions.executions.map((e: { labels: unknown }) => e.labels)).toEqual([{ order: "4711" }]);
+    expect(body.data.searchExecutions.map((e: { labels: unknown }) => e.labels)).toEqual([{ order: "4711" }]);
   });
 
   it("shows outsiders and anonymous callers nothing", async () => {
     const other = await http.query(SEARCH, { team: s.teamId, q: {} }, outsider);
-    expect(other.body.data.searchExecutions.executions).toEqual([]);
+    expect(other.body.data.searchExecutions).toEqual([]);
     const anon = await http.query(SEARCH, { team: s.teamId, q: {} });
-    expect(anon.body.data?.searchExecutions?.executions ?? []).toEqual([]);
+    expect(anon.body.data?.searchExecutions ?? []).toEqual([]);
   });
 
   it("refuses pages above the API's maximum and prices the page in the cost limit", async () => {
@@ -65,7 +65,7 @@ describe("search: GraphQL searchExecutions", () => {
     expect(big.body.errors?.[0]?.extensions?.code).toBe("LIMIT_EXCEEDED");
     // 100 rows x a sub-selection of 600 fields: priced as a page of 100, over GRAPHQL_MAX_COST
     const fields = Array.from({ length: 600 }, (_, i) => `f${i}: id`).join(" ");
-    const costly = await http.query(`query($team: UUID!) { searchExecutions(teamId: $team, first: 100) { executions { ${fields} } } }`, { team: s.teamId }, member);
+    const costly = await http.query(`query($team: UUID!) { searchExecutions(teamId: $team, pageSize: 100) { ${fields} } }`, { team: s.teamId }, member);
     expect(costly.body.errors?.[0]?.extensions?.code).toBe("LIMIT_EXCEEDED");
   });
 
