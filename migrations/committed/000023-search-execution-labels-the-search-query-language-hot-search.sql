@@ -1,5 +1,5 @@
 --! Previous: sha1:43c17d885739edf59d115141e0cd237071090d4c
---! Hash: sha1:5465a20797006c15c9226527c5de0e5bbce2a96e
+--! Hash: sha1:e39b8701132befe54c6ffb2978e44113e695360b
 --! Message: search: execution labels, the search query language, hot search with content indexes, per-file search statistics and candidate batches
 
 -- Issue 17: execution search across hot and cold storage with one cursor.
@@ -570,6 +570,7 @@ begin
   return null;
 end;
 $$;
+comment on function app_private.tg_archived_executions__search_stats() is 'Writes the search statistics of newly planned batches (archive_batch_search_stats) from their still-hot rows.';
 create trigger _500_search_stats after insert on app_private.archived_executions
   referencing new table as new_rows for each statement execute function app_private.tg_archived_executions__search_stats();
 

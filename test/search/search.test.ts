@@ -220,7 +220,7 @@ describe("search: executions by query, newest first, one cursor across hot and c
     const page = await db.asUser(viewer.id, (c) => c.query("select e.id, app_public.executions_search_cursor(e) as cursor from app_public.search_executions($1, $2, null, 3) e", [a.teamId, { state: "failed" }]));
     const page2 = await db.asUser(viewer.id, (c) => c.query("select e.id from app_public.search_executions($1, $2, $3, 3) e", [a.teamId, { state: "failed" }, page.rows[2].cursor]));
     // the SQL API reads hot rows: the same order as the repository's hot-only search, and the same cursors
-    const hot = await searchAll(a.teamId, { state: "failed" }, 6, { includeCold: false });
+    const hot = await search.search(a.teamId, { state: "failed" }, { limit: 6, includeCold: false });
     expect([...page.rows, ...page2.rows].map((r) => r.id)).toEqual(hot.items.map((x) => x.id));
     expect(page.rows[2].cursor).toBe((await search.search(a.teamId, { state: "failed" }, { limit: 3, includeCold: false })).next);
     const other = await db.asUser(outsider.id, (c) => c.query("select count(*)::int as n from app_public.search_executions($1, '{}', null, 3)", [a.teamId]));
