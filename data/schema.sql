@@ -66,6 +66,36 @@ CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;
 
 COMMENT ON EXTENSION pgcrypto IS 'cryptographic functions';
 
+-- Name: archive_list_row; Type: TYPE; Schema: app_private; Owner: -
+
+CREATE TYPE app_private.archive_list_row AS (
+	id uuid,
+	created_at timestamp with time zone,
+	batch_id uuid,
+	row_no integer,
+	team_id uuid,
+	workflow_id uuid,
+	workflow_version integer,
+	state text,
+	trigger_type text,
+	trigger_id uuid,
+	input jsonb,
+	output jsonb,
+	error jsonb,
+	attempt integer,
+	idempotency_key text,
+	version integer,
+	created_micros bigint,
+	started_micros bigint,
+	finished_micros bigint,
+	duration_ms bigint,
+	updated_micros bigint
+);
+
+-- Name: TYPE archive_list_row; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TYPE app_private.archive_list_row IS 'One row of a hot+cold listing page: a hot execution''s columns (timestamps as exact epoch microseconds), or a cold key (batch_id, row_no; the other columns null).';
+
 -- Name: bulk_row_result; Type: TYPE; Schema: app_private; Owner: -
 
 CREATE TYPE app_private.bulk_row_result AS (
@@ -254,6 +284,51 @@ CREATE TYPE app_public.execution_transition_result AS (
 
 COMMENT ON TYPE app_public.execution_transition_result IS 'Per-item result of transition_executions: ok, or the error code (LFVAL, LFNTF, LFDNY, LFSTA) and the execution''s current state; seq and attempt after the move.';
 
+-- Name: bloom_build(text[]); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.bloom_build(terms text[]) RETURNS bytea
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  with size as (select least(65536, greatest(64, ceil(coalesce(cardinality(terms), 0) * 10 / 8.0)::integer)) as nbytes),
+       bits as (select distinct p from size, unnest(terms) t, app_hidden.bloom_positions(t, size.nbytes * 8) p),
+       bytes as (select p / 8 as b, bit_or(1 << (p % 8)) as v from bits group by 1)
+  select decode(string_agg(lpad(to_hex(coalesce(bytes.v, 0)), 2, '0'), '' order by g.i), 'hex')
+    from size, generate_series(0, size.nbytes - 1) g(i) left join bytes on bytes.b = g.i;
+$$;
+
+-- Name: FUNCTION bloom_build(terms text[]); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.bloom_build(terms text[]) IS 'A bloom filter (about 10 bits per term, 4 hashes: ~1% false positives; 64 bytes to 64 KiB) holding the given terms.';
+
+-- Name: bloom_has_all(bytea, text[]); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.bloom_has_all(bloom bytea, terms text[]) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select bloom is null or not exists (
+    select 1 from unnest(terms) t, app_hidden.bloom_positions(t, length(bloom) * 8) p where get_bit(bloom, p) = 0);
+$$;
+
+-- Name: FUNCTION bloom_has_all(bloom bytea, terms text[]); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.bloom_has_all(bloom bytea, terms text[]) IS 'False when the bloom filter surely lacks one of the terms (no false negatives); true for a missing filter.';
+
+-- Name: bloom_positions(text, integer); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.bloom_positions(term text, bits integer) RETURNS SETOF integer
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select ((((hashtextextended(term, 0) % bits) + i * (hashtextextended(term, 17) % bits)) % bits + bits) % bits)::integer
+    from generate_series(0, 3) i;
+$$;
+
+-- Name: FUNCTION bloom_positions(term text, bits integer); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.bloom_positions(term text, bits integer) IS 'The 4 bit positions (double hashing) of a term in a bloom filter of the given size.';
+
 -- Name: cron_field_is_valid(text, integer, integer, text[], integer); Type: FUNCTION; Schema: app_hidden; Owner: -
 
 CREATE FUNCTION app_hidden.cron_field_is_valid(field text, min_value integer, max_value integer, names text[] DEFAULT NULL::text[], names_base integer DEFAULT 0) RETURNS boolean
@@ -440,6 +515,19 @@ $$;
 
 COMMENT ON FUNCTION app_hidden.execution_created_at(execution_id uuid) IS 'The created_at (partition key) of an execution given its id alone: searches the partitions around the UUIDv7 time first (pruned), then all partitions. Null when not found or not visible (RLS applies).';
 
+-- Name: execution_error_text(jsonb); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.execution_error_text(error jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select coalesce(error ->> 'message', error #>> '{}');
+$$;
+
+-- Name: FUNCTION execution_error_text(error jsonb); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.execution_error_text(error jsonb) IS 'The text an error_text search matches: error.message when the error is an object with a message, else the error''s JSON text (a string error: the string itself).';
+
 -- Name: execution_failure_states(); Type: FUNCTION; Schema: app_hidden; Owner: -
 
 CREATE FUNCTION app_hidden.execution_failure_states() RETURNS text[]
@@ -451,6 +539,141 @@ $$;
 -- Name: FUNCTION execution_failure_states(); Type: COMMENT; Schema: app_hidden; Owner: -
 
 COMMENT ON FUNCTION app_hidden.execution_failure_states() IS 'The finished states that count as failures (metrics, read models, drift checks): failed, timed_out, crashed.';
+
+-- Name: execution_labels_max(); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.execution_labels_max() RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$ select 32 $$;
+
+-- Name: FUNCTION execution_labels_max(); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.execution_labels_max() IS 'Most labels one execution may carry.';
+
+-- Name: execution_search_predicate(jsonb); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.execution_search_predicate(query jsonb) RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  parts text[] := array['true'];
+  k text;
+  v jsonb;
+  sub text;
+  r bigint[];
+  col text;
+  lk text;
+  lv jsonb;
+begin
+  if query is null then return 'true'; end if;
+  if jsonb_typeof(query) <> 'object' then perform app_hidden.search_fail('query', 'the query must be a JSON object'); end if;
+  for k, v in select x.key, x.value from jsonb_each(query) x loop
+    if k = 'state' then
+      parts := parts || format('e.state = any (%L::text[])', app_hidden.search_text_list('query.state', v, app_hidden.execution_states()));
+    elsif k = 'workflow_id' then
+      begin
+        parts := parts || format('e.workflow_id = any (%L::uuid[])', app_hidden.search_text_list('query.workflow_id', v, null)::uuid[]);
+      exception when invalid_text_representation then
+        perform app_hidden.search_fail('query.workflow_id', 'query.workflow_id must hold uuids');
+      end;
+    elsif k = 'trigger_type' then
+      parts := parts || format('e.trigger_type = any (%L::text[])',
+        app_hidden.search_text_list('query.trigger_type', v, array['webhook', 'schedule', 'event', 'manual', 'retry']));
+    elsif k = 'created_from' then
+      parts := parts || format('e.created_at >= %L::timestamptz', app_hidden.search_timestamp('query.created_from', v));
+    elsif k = 'created_before' then
+      parts := parts || format('e.created_at < %L::timestamptz', app_hidden.search_timestamp('query.created_before', v));
+    elsif k in ('attempt', 'duration_ms') then
+      r := app_hidden.search_int_range('query.' || k, v);
+      col := case k when 'attempt' then 'e.attempt' else 'e.duration_ms' end;
+      if r[1] is not null then parts := parts || format('%s >= %s', col, r[1]); end if;
+      if r[2] is not null then parts := parts || format('%s <= %s', col, r[2]); end if;
+    elsif k = 'labels' then
+      if jsonb_typeof(v) <> 'object' or v = '{}' or (select count(*) from jsonb_object_keys(v)) > 32 then
+        perform app_hidden.search_fail('query.labels', 'query.labels must be an object of 1 to 32 key -> string (or null: the key is present)');
+      end if;
+      for lk, lv in select x.key, x.value from jsonb_each(v) x loop
+        if jsonb_typeof(lv) not in ('string', 'null') then
+          perform app_hidden.search_fail('query.labels.' || left(lk, 80), 'a label filter is a string (equal) or null (present)');
+        end if;
+        parts := parts || format('exists (select 1 from app_public.execution_labels l where l.team_id = e.team_id and l.execution_id = e.id and l.execution_created_at = e.created_at and l.key = %L%s)',
+          lk, case when jsonb_typeof(lv) = 'string' then format(' and l.value = %L', lv #>> '{}') else '' end);
+      end loop;
+    elsif k in ('input', 'output', 'error') then
+      if jsonb_typeof(v) <> 'object' or v = '{}' then
+        perform app_hidden.search_fail('query.' || k, format('query.%s must be an object with contains, exists and/or matches', k));
+      end if;
+      for lk, lv in select x.key, x.value from jsonb_each(v) x loop
+        if lk = 'contains' then
+          if jsonb_typeof(lv) not in ('object', 'array') then
+            perform app_hidden.search_fail(format('query.%s.contains', k), format('query.%s.contains must be a JSON object or array', k));
+          end if;
+          parts := parts || format('e.%I @> %L::jsonb', k, lv);
+        elsif lk = 'exists' then
+          parts := parts || format('e.%I @? %L::jsonpath', k, app_hidden.search_jsonpath(format('query.%s.exists', k), lv));
+        elsif lk = 'matches' then
+          parts := parts || format('e.%I @@ %L::jsonpath', k, app_hidden.search_jsonpath(format('query.%s.matches', k), lv));
+        else
+          perform app_hidden.search_fail(format('query.%s.%s', k, left(lk, 80)), format('unknown field query.%s.%s (contains, exists, matches)', k, left(lk, 80)));
+        end if;
+      end loop;
+    elsif k = 'error_text' then
+      if jsonb_typeof(v) <> 'string' or char_length(v #>> '{}') not between 1 and 200 then
+        perform app_hidden.search_fail('query.error_text', 'query.error_text must be a string of 1 to 200 characters');
+      end if;
+      -- error is not null: lets the planner use the partial trigram index
+      parts := parts || format('e.error is not null and app_hidden.execution_error_text(e.error) ilike %L', '%' || app_hidden.escape_like(v #>> '{}') || '%');
+    else
+      perform app_hidden.search_fail('query.' || left(k, 80), format('unknown field query.%s (state, workflow_id, trigger_type, created_from, created_before, attempt, duration_ms, labels, input, output, error, error_text)', left(k, 80)));
+    end if;
+  end loop;
+  return array_to_string(parts, ' and ');
+end;
+$$;
+
+-- Name: FUNCTION execution_search_predicate(query jsonb); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.execution_search_predicate(query jsonb) IS 'Validates a search query document and compiles it into one SQL condition over an execution row e (values quoted as literals). Every field is optional; all given fields must match. Unknown fields, wrong types and bad JSON paths raise LFVAL with DETAIL field: query.<path>. See docs/search.md for the syntax.';
+
+-- Name: execution_search_probe_terms(jsonb); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.execution_search_probe_terms(query jsonb) RETURNS text[]
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog'
+    AS $_$
+declare
+  out text[] := '{}';
+  col text;
+  m text[];
+  p text;
+begin
+  foreach col in array array['input', 'output', 'error'] loop
+    if jsonb_typeof(query -> col -> 'contains') in ('object', 'array') then
+      out := out || array(select app_hidden.jsonb_search_terms(col, query -> col -> 'contains'));
+    end if;
+    -- simple path predicates: $.a.b == <literal> and $.a.b (exists)
+    m := regexp_match(coalesce(query -> col ->> 'matches', ''), '^\s*(?:lax\s+)?\$((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*==\s*("(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?|true|false|null)\s*$');
+    if m is not null then
+      begin
+        out := out || array['p:' || col || ':' || m[1], 'v:' || col || ':' || m[1] || '=' || app_hidden.search_scalar_text(m[2]::jsonb)];
+      exception when others then null; -- not a JSON literal after all: no probe
+      end;
+    end if;
+    m := regexp_match(coalesce(query -> col ->> 'exists', ''), '^\s*(?:lax\s+)?\$((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*$');
+    if m is not null then out := out || ('p:' || col || ':' || m[1]); end if;
+  end loop;
+  if jsonb_typeof(query -> 'error_text') = 'string' then
+    out := out || array(select app_hidden.text_trigram_terms(query ->> 'error_text'));
+  end if;
+  return out;
+end;
+$_$;
+
+-- Name: FUNCTION execution_search_probe_terms(query jsonb); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.execution_search_probe_terms(query jsonb) IS 'The bloom terms every execution matching the query must hold (containment leaves and paths, simple path predicates, error-text trigrams). Call after execution_search_predicate validated the query.';
 
 -- Name: execution_states(); Type: FUNCTION; Schema: app_hidden; Owner: -
 
@@ -525,6 +748,33 @@ $$;
 
 COMMENT ON FUNCTION app_hidden.int_array_add(a integer[], b integer[]) IS 'Element-wise sum of two integer arrays (histogram merge).';
 
+-- Name: jsonb_search_terms(text, jsonb); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.jsonb_search_terms(col text, doc jsonb) RETURNS SETOF text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  with recursive walk(path, v) as (
+    select ''::text, doc where doc is not null
+    union all
+    select x.path, x.v from walk w, lateral (
+      select w.path || '.' || o.key as path, o.value as v
+        from jsonb_each(case when jsonb_typeof(w.v) = 'object' then w.v else '{}'::jsonb end) o
+      union all
+      select w.path, a.value from jsonb_array_elements(case when jsonb_typeof(w.v) = 'array' then w.v else '[]'::jsonb end) a
+    ) x
+  )
+  select distinct t from (
+    select 'p:' || col || ':' || path as t from walk where path <> ''
+    union all
+    select 'v:' || col || ':' || path || '=' || app_hidden.search_scalar_text(v) from walk where jsonb_typeof(v) not in ('object', 'array')
+  ) terms;
+$$;
+
+-- Name: FUNCTION jsonb_search_terms(col text, doc jsonb); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.jsonb_search_terms(col text, doc jsonb) IS 'The bloom terms of a JSON document: every key path (p:<col>:.a.b, arrays transparent) and every scalar at its path (v:<col>:.a.b=<value>). Containment and simple path predicates only match documents holding all of their terms.';
+
 -- Name: node_run_finished_statuses(); Type: FUNCTION; Schema: app_hidden; Owner: -
 
 CREATE FUNCTION app_hidden.node_run_finished_statuses() RETURNS text[]
@@ -536,6 +786,182 @@ $$;
 -- Name: FUNCTION node_run_finished_statuses(); Type: COMMENT; Schema: app_hidden; Owner: -
 
 COMMENT ON FUNCTION app_hidden.node_run_finished_statuses() IS 'The statuses a node run may finish with: succeeded, failed, skipped, cancelled (the execution_node_runs_status_known constraint lists these plus pending and running).';
+
+-- Name: search_cursor(timestamp with time zone, uuid); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.search_cursor(created_at timestamp with time zone, id uuid) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select rtrim(translate(replace(encode(convert_to(to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '|' || id::text, 'UTF8'), 'base64'), E'\n', ''), '+/', '-_'), '=');
+$$;
+
+-- Name: FUNCTION search_cursor(created_at timestamp with time zone, id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.search_cursor(created_at timestamp with time zone, id uuid) IS 'The opaque keyset cursor of a search result: base64url of "<created_at ISO, microseconds>|<id>" (the same form the TypeScript readers use).';
+
+-- Name: search_cursor_parts(text); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.search_cursor_parts(cursor text, OUT created_at timestamp with time zone, OUT id uuid) RETURNS record
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog'
+    AS $_$
+declare
+  raw text;
+  b64 text := translate(cursor, '-_', '+/');
+begin
+  if cursor is null then return; end if;
+  begin
+    raw := convert_from(decode(b64 || repeat('=', (4 - length(b64) % 4) % 4), 'base64'), 'UTF8');
+    if raw !~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z\|[0-9a-fA-F-]{36}$' then raise exception 'bad cursor'; end if;
+    created_at := split_part(raw, '|', 1)::timestamptz;
+    id := split_part(raw, '|', 2)::uuid;
+  exception when others then
+    perform app_hidden.search_fail('after', 'invalid cursor');
+  end;
+end;
+$_$;
+
+-- Name: FUNCTION search_cursor_parts(cursor text, OUT created_at timestamp with time zone, OUT id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.search_cursor_parts(cursor text, OUT created_at timestamp with time zone, OUT id uuid) IS 'Decodes a search cursor (LFVAL field: after when malformed).';
+
+-- Name: search_fail(text, text); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.search_fail(field text, message text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  raise exception '%', message using errcode = 'LFVAL', detail = 'field: ' || field;
+end;
+$$;
+
+-- Name: FUNCTION search_fail(field text, message text); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.search_fail(field text, message text) IS 'Raises the search query''s typed validation error (LFVAL, DETAIL field: query.<path>).';
+
+-- Name: search_int_range(text, jsonb); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.search_int_range(field text, v jsonb) RETURNS bigint[]
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog'
+    AS $_$
+declare
+  lo bigint;
+  hi bigint;
+  k text;
+begin
+  if jsonb_typeof(v) = 'number' then
+    if (v #>> '{}') !~ '^[0-9]{1,15}$' then perform app_hidden.search_fail(field, field || ' must be a non-negative integer'); end if;
+    return array[(v #>> '{}')::bigint, (v #>> '{}')::bigint];
+  end if;
+  if jsonb_typeof(v) <> 'object' or v = '{}' then
+    perform app_hidden.search_fail(field, field || ' must be an integer or {"min": n, "max": n}');
+  end if;
+  for k in select jsonb_object_keys(v) loop
+    if k not in ('min', 'max') then perform app_hidden.search_fail(field || '.' || k, format('unknown field %s.%s (min, max)', field, k)); end if;
+    if jsonb_typeof(v -> k) <> 'number' or (v ->> k) !~ '^[0-9]{1,15}$' then
+      perform app_hidden.search_fail(field || '.' || k, format('%s.%s must be a non-negative integer', field, k));
+    end if;
+  end loop;
+  lo := (v ->> 'min')::bigint;
+  hi := (v ->> 'max')::bigint;
+  if lo > hi then perform app_hidden.search_fail(field, field || '.min is greater than its max'); end if;
+  return array[lo, hi];
+end;
+$_$;
+
+-- Name: FUNCTION search_int_range(field text, v jsonb); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.search_int_range(field text, v jsonb) IS 'A search filter given as an integer or an inclusive {"min", "max"} range (either bound optional).';
+
+-- Name: search_jsonpath(text, jsonb); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.search_jsonpath(field text, v jsonb) RETURNS jsonpath
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  if jsonb_typeof(v) <> 'string' or char_length(v #>> '{}') not between 1 and 1000 then
+    perform app_hidden.search_fail(field, field || ' must be a JSON path of 1 to 1000 characters');
+  end if;
+  begin
+    return (v #>> '{}')::jsonpath;
+  exception when others then
+    perform app_hidden.search_fail(field, format('%s is not a valid JSON path: %s', field, sqlerrm));
+  end;
+  return null;
+end;
+$$;
+
+-- Name: FUNCTION search_jsonpath(field text, v jsonb); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.search_jsonpath(field text, v jsonb) IS 'A JSON path from a search query (validated: a bad path is LFVAL with the field named).';
+
+-- Name: search_scalar_text(jsonb); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.search_scalar_text(v jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select case jsonb_typeof(v) when 'number' then trim_scale((v #>> '{}')::numeric)::text else v::text end;
+$$;
+
+-- Name: FUNCTION search_scalar_text(v jsonb); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.search_scalar_text(v jsonb) IS 'Canonical text of a JSON scalar for the bloom filter (numbers normalised: 4711.0 = 4711, as containment compares them).';
+
+-- Name: search_text_list(text, jsonb, text[], integer); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.search_text_list(field text, v jsonb, allowed text[], max_items integer DEFAULT 100) RETURNS text[]
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  out text[];
+begin
+  if jsonb_typeof(v) = 'string' then
+    out := array[v #>> '{}'];
+  elsif jsonb_typeof(v) = 'array' and jsonb_array_length(v) between 1 and max_items
+        and not exists (select 1 from jsonb_array_elements(v) x where jsonb_typeof(x) <> 'string') then
+    out := array(select x #>> '{}' from jsonb_array_elements(v) x);
+  else
+    perform app_hidden.search_fail(field, format('%s must be a string or an array of 1 to %s strings', field, max_items));
+  end if;
+  if allowed is not null and not (out <@ allowed) then
+    perform app_hidden.search_fail(field, format('%s must be among %s', field, array_to_string(allowed, ', ')));
+  end if;
+  return out;
+end;
+$$;
+
+-- Name: FUNCTION search_text_list(field text, v jsonb, allowed text[], max_items integer); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.search_text_list(field text, v jsonb, allowed text[], max_items integer) IS 'A search filter given as one string or a list of strings (optionally restricted to allowed values).';
+
+-- Name: search_timestamp(text, jsonb); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.search_timestamp(field text, v jsonb) RETURNS timestamp with time zone
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  if jsonb_typeof(v) <> 'string' or (v #>> '{}') !~ '^\d{4}-\d\d-\d\d' then
+    perform app_hidden.search_fail(field, field || ' must be an ISO 8601 timestamp');
+  end if;
+  begin
+    return (v #>> '{}')::timestamptz;
+  exception when others then
+    perform app_hidden.search_fail(field, field || ' must be an ISO 8601 timestamp');
+  end;
+  return null;
+end;
+$$;
+
+-- Name: FUNCTION search_timestamp(field text, v jsonb); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.search_timestamp(field text, v jsonb) IS 'A timestamp from a search query (ISO 8601; LFVAL otherwise).';
 
 -- Name: team_role_rank(text); Type: FUNCTION; Schema: app_hidden; Owner: -
 
@@ -549,6 +975,19 @@ $$;
 -- Name: FUNCTION team_role_rank(role text); Type: COMMENT; Schema: app_hidden; Owner: -
 
 COMMENT ON FUNCTION app_hidden.team_role_rank(role text) IS 'The rank of a team role (viewer 1, editor 2, admin 3, owner 4; null for anything else): the one declaration of the team roles, which the membership constraint, assert_role and has_team_role refer to.';
+
+-- Name: text_trigram_terms(text); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.text_trigram_terms(t text) RETURNS SETOF text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select distinct 't:' || substr(lower(t), i, 3) from generate_series(1, char_length(t) - 2) i where t is not null;
+$$;
+
+-- Name: FUNCTION text_trigram_terms(t text); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.text_trigram_terms(t text) IS 'The bloom terms of an error text: every three-character window of its lower-case form.';
 
 -- Name: uuid_v7_time(uuid); Type: FUNCTION; Schema: app_hidden; Owner: -
 
@@ -1388,6 +1827,78 @@ $$;
 -- Name: FUNCTION archive_list_keys(team_id uuid, workflow_id uuid, state text, from_time timestamp with time zone, to_time timestamp with time zone, after_created_at timestamp with time zone, after_id uuid, max_rows integer, include_cold boolean); Type: COMMENT; Schema: app_private; Owner: -
 
 COMMENT ON FUNCTION app_private.archive_list_keys(team_id uuid, workflow_id uuid, state text, from_time timestamp with time zone, to_time timestamp with time zone, after_created_at timestamp with time zone, after_id uuid, max_rows integer, include_cold boolean) IS 'One page of execution keys (newest first, keyset after (after_created_at, after_id)) filtered by team, workflow, state and [from_time, to_time), across hot rows and cold batches (state deleted). Cold keys carry their batch and row. Hot rows of batches not yet deleted are served hot, so no execution appears twice.';
+
+-- Name: archive_list_page(uuid, uuid, text, timestamp with time zone, timestamp with time zone, timestamp with time zone, uuid, integer, boolean); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.archive_list_page(team_id uuid, workflow_id uuid, state text, from_time timestamp with time zone, to_time timestamp with time zone, after_created_at timestamp with time zone, after_id uuid, max_rows integer, include_cold boolean DEFAULT true) RETURNS SETOF app_private.archive_list_row
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+-- timestamps as microseconds inline (the expression of app_private.archive_micros, which a SET clause keeps
+-- from being inlined: a function call per column and row cost more than the scan)
+declare
+  lo timestamptz := coalesce(from_time, '-infinity');
+  hi timestamptz := least(coalesce(to_time, 'infinity'), coalesce(after_created_at + interval '1 microsecond', 'infinity'));
+  ca timestamptz := coalesce(after_created_at, 'infinity');
+  ci uuid := coalesce(after_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff');
+begin
+  if team_id is null and workflow_id is null then
+    raise exception 'a team or a workflow is required' using errcode = 'LFVAL', detail = 'field: team_id';
+  end if;
+  if max_rows is null or max_rows < 1 or max_rows > 10000 then
+    raise exception 'limit must be between 1 and 10000' using errcode = 'LFVAL', detail = 'field: limit';
+  end if;
+  if workflow_id is not null then
+    return query
+    select e.id, e.created_at, null::uuid, null::integer, e.team_id, e.workflow_id, e.workflow_version, e.state, e.trigger_type, e.trigger_id,
+           e.input, e.output, e.error, e.attempt, e.idempotency_key, e.version, (extract(epoch from e.created_at) * 1000000)::bigint,
+           (extract(epoch from e.started_at) * 1000000)::bigint, (extract(epoch from e.finished_at) * 1000000)::bigint, e.duration_ms, (extract(epoch from e.updated_at) * 1000000)::bigint
+      from app_public.executions e
+     where e.workflow_id = archive_list_page.workflow_id
+       and (archive_list_page.team_id is null or e.team_id = archive_list_page.team_id)
+       and (archive_list_page.state is null or e.state = archive_list_page.state)
+       and e.created_at >= lo and e.created_at < hi and (e.created_at, e.id) < (ca, ci)
+     order by e.created_at desc, e.id desc limit max_rows;
+  elsif state is not null then
+    return query
+    select e.id, e.created_at, null::uuid, null::integer, e.team_id, e.workflow_id, e.workflow_version, e.state, e.trigger_type, e.trigger_id,
+           e.input, e.output, e.error, e.attempt, e.idempotency_key, e.version, (extract(epoch from e.created_at) * 1000000)::bigint,
+           (extract(epoch from e.started_at) * 1000000)::bigint, (extract(epoch from e.finished_at) * 1000000)::bigint, e.duration_ms, (extract(epoch from e.updated_at) * 1000000)::bigint
+      from app_public.executions e
+     where e.team_id = archive_list_page.team_id and e.state = archive_list_page.state
+       and e.created_at >= lo and e.created_at < hi and (e.created_at, e.id) < (ca, ci)
+     order by e.created_at desc, e.id desc limit max_rows;
+  else
+    return query
+    select e.id, e.created_at, null::uuid, null::integer, e.team_id, e.workflow_id, e.workflow_version, e.state, e.trigger_type, e.trigger_id,
+           e.input, e.output, e.error, e.attempt, e.idempotency_key, e.version, (extract(epoch from e.created_at) * 1000000)::bigint,
+           (extract(epoch from e.started_at) * 1000000)::bigint, (extract(epoch from e.finished_at) * 1000000)::bigint, e.duration_ms, (extract(epoch from e.updated_at) * 1000000)::bigint
+      from app_public.executions e
+     where e.team_id = archive_list_page.team_id
+       and e.created_at >= lo and e.created_at < hi and (e.created_at, e.id) < (ca, ci)
+     order by e.created_at desc, e.id desc limit max_rows;
+  end if;
+  if include_cold then
+    return query
+    select a.execution_id, a.created_at, a.batch_id, a.row_no, a.team_id, a.workflow_id, null::integer, a.state, null::text, null::uuid,
+           null::jsonb, null::jsonb, null::jsonb, null::integer, null::text, null::integer, (extract(epoch from a.created_at) * 1000000)::bigint,
+           null::bigint, null::bigint, null::bigint, null::bigint
+      from app_private.archived_executions a
+      join app_private.archive_batches b on b.id = a.batch_id and b.state = 'deleted'
+     where (archive_list_page.team_id is null or a.team_id = archive_list_page.team_id)
+       and (archive_list_page.workflow_id is null or a.workflow_id = archive_list_page.workflow_id)
+       and (archive_list_page.state is null or a.state = archive_list_page.state)
+       and a.created_at >= lo and a.created_at < hi and (a.created_at, a.execution_id) < (ca, ci)
+     order by a.created_at desc, a.execution_id desc
+     limit max_rows;
+  end if;
+end;
+$$;
+
+-- Name: FUNCTION archive_list_page(team_id uuid, workflow_id uuid, state text, from_time timestamp with time zone, to_time timestamp with time zone, after_created_at timestamp with time zone, after_id uuid, max_rows integer, include_cold boolean); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.archive_list_page(team_id uuid, workflow_id uuid, state text, from_time timestamp with time zone, to_time timestamp with time zone, after_created_at timestamp with time zone, after_id uuid, max_rows integer, include_cold boolean) IS 'Up to 2 x max_rows candidates of one listing page (newest first, keyset after (after_created_at, after_id), filtered by team, workflow, state and [from_time, to_time)): hot executions with their columns, and cold keys of deleted batches. The caller takes the first max_rows in (created_at desc, id desc) order. Hot rows of batches not yet deleted are served hot, so no execution appears twice.';
 
 -- Name: archive_locate(uuid); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -3916,6 +4427,197 @@ $_$;
 
 COMMENT ON FUNCTION app_private.rollup_and_drop_metric_samples(retain_days integer) IS 'Run by the execution_metrics_retention task: for each raw metric sample partition older than retain_days (default execution_settings.raw_sample_retention_days), checks that the day rollups equal the raw data (rebuilding that day''s minute/hour/day rollups from raw when not), then drops the partition. Folds the sample queue first. Also prunes minute/hour rollups and idempotency keys past their retention.';
 
+-- Name: search_candidate_batches(uuid, jsonb, timestamp with time zone, uuid); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.search_candidate_batches(team_id uuid, query jsonb, after_created_at timestamp with time zone DEFAULT NULL::timestamp with time zone, after_id uuid DEFAULT NULL::uuid) RETURNS TABLE(batch_id uuid, key text, sha256 text, encrypted boolean, min_created_at timestamp with time zone, max_created_at timestamp with time zone, row_count integer, candidate boolean)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_probes text[];
+  v_states text[];
+  v_workflows uuid[];
+  v_triggers text[];
+  v_lo timestamptz := '-infinity';
+  v_hi timestamptz := 'infinity';
+  v_att bigint[];
+  v_dur bigint[];
+  v_lk text;
+  v_lv text;
+  v_label_batches uuid[];
+begin
+  perform app_hidden.execution_search_predicate(query); -- validates
+  query := coalesce(query, '{}');
+  v_probes := app_hidden.execution_search_probe_terms(query);
+  if query ? 'state' then v_states := app_hidden.search_text_list('query.state', query -> 'state', null); end if;
+  if query ? 'workflow_id' then v_workflows := app_hidden.search_text_list('query.workflow_id', query -> 'workflow_id', null)::uuid[]; end if;
+  if query ? 'trigger_type' then v_triggers := app_hidden.search_text_list('query.trigger_type', query -> 'trigger_type', null); end if;
+  if query ? 'created_from' then v_lo := app_hidden.search_timestamp('query.created_from', query -> 'created_from'); end if;
+  if query ? 'created_before' then v_hi := app_hidden.search_timestamp('query.created_before', query -> 'created_before'); end if;
+  if query ? 'attempt' then v_att := app_hidden.search_int_range('query.attempt', query -> 'attempt'); end if;
+  if query ? 'duration_ms' then v_dur := app_hidden.search_int_range('query.duration_ms', query -> 'duration_ms'); end if;
+  -- a label equality names the batches holding such executions exactly (labels stay in PostgreSQL)
+  select x.key, x.value #>> '{}' into v_lk, v_lv from jsonb_each(case when jsonb_typeof(query -> 'labels') = 'object' then query -> 'labels' else '{}' end) x
+   where jsonb_typeof(x.value) = 'string' order by x.key limit 1;
+  if v_lk is not null then
+    v_label_batches := array(select distinct a.batch_id from app_public.execution_labels l
+                               join app_private.archived_executions a on a.execution_id = l.execution_id
+                              where l.team_id = search_candidate_batches.team_id and l.key = v_lk and l.value = v_lv);
+  end if;
+  return query
+  select b.id, b.key, b.sha256, b.encrypted, b.min_created_at, b.max_created_at, b.row_count,
+         (s.batch_id is null or (
+              (v_states is null or s.states && v_states)
+          and (v_workflows is null or s.workflow_ids && v_workflows)
+          and (v_triggers is null or s.trigger_types && v_triggers)
+          and (v_att is null or ((v_att[1] is null or s.max_attempt >= v_att[1]) and (v_att[2] is null or s.min_attempt <= v_att[2])))
+          and (v_dur is null or (s.max_duration_ms is not null and (v_dur[1] is null or s.max_duration_ms >= v_dur[1]) and (v_dur[2] is null or s.min_duration_ms <= v_dur[2])))
+          and app_hidden.bloom_has_all(s.bloom, v_probes)))
+     and (v_label_batches is null or b.id = any (v_label_batches))
+    from app_private.archive_batches b
+    left join app_private.archive_batch_search_stats s on s.team_id = b.team_id and s.batch_id = b.id
+   where b.team_id = search_candidate_batches.team_id and b.state = 'deleted'
+     and b.max_created_at >= v_lo and b.min_created_at < v_hi
+     and (after_created_at is null or b.min_created_at <= after_created_at)
+   order by b.max_created_at desc, b.id desc;
+end;
+$$;
+
+-- Name: FUNCTION search_candidate_batches(team_id uuid, query jsonb, after_created_at timestamp with time zone, after_id uuid); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.search_candidate_batches(team_id uuid, query jsonb, after_created_at timestamp with time zone, after_id uuid) IS 'The cold side of a search: the team''s archived (deleted) batches overlapping the query''s time range (and older than the cursor), newest first, each with candidate = false when its statistics prove no execution in it can match (states, workflows, trigger types, attempt/duration ranges, bloom filter of content terms, labels from execution_labels). Only candidate files need to be read.';
+
+-- Name: search_executions_hot(uuid, jsonb, timestamp with time zone, uuid, integer); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.search_executions_hot(team_id uuid, query jsonb, after_created_at timestamp with time zone, after_id uuid, max_rows integer) RETURNS SETOF app_public.executions
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $_$
+declare
+  pred text := app_hidden.execution_search_predicate(query);
+  lk text;
+  lv text;
+begin
+  if team_id is null then perform app_hidden.search_fail('team_id', 'team_id is required'); end if;
+  if max_rows is null or max_rows < 1 or max_rows > 1000 then perform app_hidden.search_fail('page_size', 'the page size must be between 1 and 1000'); end if;
+  if (after_created_at is null) <> (after_id is null) then perform app_hidden.search_fail('after', 'invalid cursor'); end if;
+  -- A label equality drives the search from the labels index (newest first), each execution fetched by its
+  -- key (one partition per probe); the subquery fence keeps the planner from turning it into a hash join that
+  -- reads the team's every execution.
+  if jsonb_typeof(query -> 'labels') = 'object' then
+    select x.key, x.value #>> '{}' into lk, lv from jsonb_each(query -> 'labels') x where jsonb_typeof(x.value) = 'string' order by x.key limit 1;
+  end if;
+  if lk is not null then
+    return query execute format(
+      'select e.* from (select l.execution_id, l.execution_created_at from app_public.execution_labels l
+                         where l.team_id = $1 and l.key = %L and l.value = %L and l.execution_created_at <= $2
+                           and (l.execution_created_at, l.execution_id) < ($2, $3)) k
+         cross join lateral (select x.* from app_public.executions x
+                              where x.id = k.execution_id and x.created_at = k.execution_created_at offset 0) e
+        where e.team_id = $1 and (e.created_at, e.id) < ($2, $3) and %s
+        order by e.created_at desc, e.id desc limit $4', lk, lv, pred)
+      using team_id, coalesce(after_created_at, 'infinity'), coalesce(after_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'), max_rows;
+    return;
+  end if;
+  -- one plan per query shape, made with its values (partition pruning by the time bounds and the cursor)
+  return query execute format(
+    'select e.* from app_public.executions e
+      where e.team_id = $1 and e.created_at <= $2 and (e.created_at, e.id) < ($2, $3) and %s
+      order by e.created_at desc, e.id desc limit $4', pred)
+    using team_id, coalesce(after_created_at, 'infinity'), coalesce(after_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'), max_rows;
+end;
+$_$;
+
+-- Name: FUNCTION search_executions_hot(team_id uuid, query jsonb, after_created_at timestamp with time zone, after_id uuid, max_rows integer); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.search_executions_hot(team_id uuid, query jsonb, after_created_at timestamp with time zone, after_id uuid, max_rows integer) IS 'One page (newest first: created_at desc, id desc; keyset after (after_created_at, after_id)) of a team''s hot executions matching a search query (app_hidden.execution_search_predicate). Owner only: callers authorise.';
+
+-- Name: search_filter_documents(uuid, jsonb, jsonb, timestamp with time zone, uuid); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.search_filter_documents(team_id uuid, query jsonb, docs jsonb, after_created_at timestamp with time zone DEFAULT NULL::timestamp with time zone, after_id uuid DEFAULT NULL::uuid) RETURNS TABLE(id uuid, created_at timestamp with time zone)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $_$
+declare
+  pred text := app_hidden.execution_search_predicate(query);
+begin
+  return query execute format(
+    'select e.id, e.created_at from jsonb_to_recordset($1) as e(id uuid, team_id uuid, workflow_id uuid, state text, trigger_type text,
+            attempt integer, duration_ms bigint, created_at timestamptz, input jsonb, output jsonb, error jsonb)
+      where e.team_id = $2 and (e.created_at, e.id) < ($3, $4) and %s
+      order by e.created_at desc, e.id desc', pred)
+    using docs, team_id, coalesce(after_created_at, 'infinity'), coalesce(after_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff');
+end;
+$_$;
+
+-- Name: FUNCTION search_filter_documents(team_id uuid, query jsonb, docs jsonb, after_created_at timestamp with time zone, after_id uuid); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.search_filter_documents(team_id uuid, query jsonb, docs jsonb, after_created_at timestamp with time zone, after_id uuid) IS 'Applies a search query to executions decoded from archive files (a JSON array of rows with the executions'' top-level columns), with the very condition the hot search uses: returns the matching ids newest first, after the cursor.';
+
+-- Name: set_execution_labels(uuid, jsonb, uuid, boolean); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.set_execution_labels(execution_id uuid, labels jsonb, actor uuid, check_role boolean) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $_$
+declare
+  v_team uuid;
+  v_created timestamptz;
+  v_key text;
+  v_value jsonb;
+  v_count integer;
+begin
+  if labels is null or jsonb_typeof(labels) <> 'object' then
+    raise exception 'labels must be a JSON object of key -> string (or null to remove)' using errcode = 'LFVAL', detail = 'field: labels';
+  end if;
+  for v_key, v_value in select k, v from jsonb_each(labels) x(k, v) loop
+    if v_key !~ '^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,62}$' then
+      raise exception 'label key % is malformed (1-63 of [A-Za-z0-9_.:/-], starting with a letter or digit)', left(v_key, 80)
+        using errcode = 'LFVAL', detail = 'field: labels.' || left(v_key, 80);
+    end if;
+    if jsonb_typeof(v_value) not in ('string', 'null') then
+      raise exception 'label % must be a string (or null to remove it)', v_key using errcode = 'LFVAL', detail = 'field: labels.' || v_key;
+    end if;
+    if jsonb_typeof(v_value) = 'string' and char_length(v_value #>> '{}') > 256 then
+      raise exception 'label % is longer than 256 characters', v_key
+        using errcode = 'LFLIM', detail = format('field: labels.%s limit=256 size=%s', v_key, char_length(v_value #>> '{}'));
+    end if;
+  end loop;
+  -- the execution, hot or archived (labels of archived executions stay searchable)
+  select e.team_id, e.created_at into v_team, v_created from app_public.executions e
+   where e.id = set_execution_labels.execution_id and e.created_at = app_hidden.execution_created_at(set_execution_labels.execution_id);
+  if v_team is null then
+    select a.team_id, a.created_at into v_team, v_created from app_private.archived_executions a where a.execution_id = set_execution_labels.execution_id;
+  end if;
+  if v_team is null or (check_role and not app_hidden.has_team_role(v_team, 'viewer')) then
+    raise exception 'execution not found' using errcode = 'LFNTF';
+  end if;
+  if check_role and not app_hidden.has_team_role(v_team, 'editor') then
+    raise exception 'only editors may label executions' using errcode = 'LFDNY';
+  end if;
+  -- concurrent label writes of one execution serialize (the count limit holds)
+  perform pg_advisory_xact_lock(hashtextextended('execution_labels:' || set_execution_labels.execution_id::text, 0));
+  delete from app_public.execution_labels l
+   where l.team_id = v_team and l.execution_id = set_execution_labels.execution_id
+     and l.key in (select k from jsonb_each(labels) x(k, v) where jsonb_typeof(v) = 'null');
+  insert into app_public.execution_labels (team_id, execution_id, execution_created_at, key, value)
+  select v_team, set_execution_labels.execution_id, v_created, k, v #>> '{}' from jsonb_each(labels) x(k, v) where jsonb_typeof(v) = 'string'
+  on conflict on constraint execution_labels_pkey do update set value = excluded.value, updated_at = now()
+    where execution_labels.value is distinct from excluded.value;
+  select count(*) into v_count from app_public.execution_labels l where l.team_id = v_team and l.execution_id = set_execution_labels.execution_id;
+  if v_count > app_hidden.execution_labels_max() then
+    raise exception 'an execution carries at most % labels', app_hidden.execution_labels_max()
+      using errcode = 'LFLIM', detail = format('field: labels limit=%s size=%s', app_hidden.execution_labels_max(), v_count);
+  end if;
+  return coalesce((select jsonb_object_agg(l.key, l.value order by l.key) from app_public.execution_labels l
+                    where l.team_id = v_team and l.execution_id = set_execution_labels.execution_id), '{}'::jsonb);
+end;
+$_$;
+
+-- Name: FUNCTION set_execution_labels(execution_id uuid, labels jsonb, actor uuid, check_role boolean); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.set_execution_labels(execution_id uuid, labels jsonb, actor uuid, check_role boolean) IS 'Service path of set_execution_labels (owner only; check_role false skips the team-role check).';
+
 -- Name: sign_jwt(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
 
 CREATE FUNCTION app_private.sign_jwt(claims jsonb) RETURNS text
@@ -4228,6 +4930,38 @@ $$;
 -- Name: FUNCTION tg__timestamps(); Type: COMMENT; Schema: app_private; Owner: -
 
 COMMENT ON FUNCTION app_private.tg__timestamps() IS 'Trigger: created_at is set once on insert; updated_at moves forward on every write.';
+
+-- Name: tg_archived_executions__search_stats(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.tg_archived_executions__search_stats() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  insert into app_private.archive_batch_search_stats (team_id, batch_id, workflow_ids, states, trigger_types, min_attempt, max_attempt,
+      min_duration_ms, max_duration_ms, term_count, bloom)
+  select s.team_id, s.batch_id, s.workflow_ids, s.states, s.trigger_types, s.min_attempt, s.max_attempt, s.min_d, s.max_d,
+         coalesce(cardinality(t.terms), 0), app_hidden.bloom_build(t.terms)
+    from (select n.batch_id, min(n.team_id::text)::uuid as team_id, array_agg(distinct e.workflow_id) as workflow_ids,
+                 array_agg(distinct e.state) as states, array_agg(distinct e.trigger_type) as trigger_types,
+                 min(e.attempt) as min_attempt, max(e.attempt) as max_attempt, min(e.duration_ms) as min_d, max(e.duration_ms) as max_d
+            from new_rows n join app_public.executions e on e.id = n.execution_id and e.created_at = n.created_at
+           group by n.batch_id) s
+    cross join lateral (
+      select array(select distinct x from new_rows n join app_public.executions e on e.id = n.execution_id and e.created_at = n.created_at,
+                   lateral (select app_hidden.jsonb_search_terms('input', e.input)
+                            union all select app_hidden.jsonb_search_terms('output', e.output)
+                            union all select app_hidden.jsonb_search_terms('error', e.error)
+                            union all select app_hidden.text_trigram_terms(app_hidden.execution_error_text(e.error))) terms(x)
+                    where n.batch_id = s.batch_id) as terms) t
+  on conflict (team_id, batch_id) do nothing;
+  return null;
+end;
+$$;
+
+-- Name: FUNCTION tg_archived_executions__search_stats(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.tg_archived_executions__search_stats() IS 'Writes the search statistics of newly planned batches (archive_batch_search_stats) from their still-hot rows.';
 
 -- Name: tg_event_streams__restrict_delete(); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -5969,6 +6703,33 @@ $_$;
 
 COMMENT ON FUNCTION app_public.execution_transition_history(execution_id uuid) IS 'The transition chain of one execution (seq 1, 2, ...), read from its partition only.';
 
+-- Name: executions_labels(app_public.executions); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.executions_labels(e app_public.executions) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select coalesce(jsonb_object_agg(l.key, l.value order by l.key), '{}'::jsonb)
+    from app_public.execution_labels l where l.team_id = e.team_id and l.execution_id = e.id;
+$$;
+
+-- Name: FUNCTION executions_labels(e app_public.executions); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.executions_labels(e app_public.executions) IS 'The execution''s labels as one JSON object (key -> value).';
+
+-- Name: executions_search_cursor(app_public.executions); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.executions_search_cursor(e app_public.executions) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select app_hidden.search_cursor(e.created_at, e.id);
+$$;
+
+-- Name: FUNCTION executions_search_cursor(e app_public.executions); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.executions_search_cursor(e app_public.executions) IS 'The keyset cursor of this execution in search results: pass it as `after` to search_executions (or the repository) to get the executions after it.';
+
 -- Name: is_valid_cron_expression(text); Type: FUNCTION; Schema: app_public; Owner: -
 
 CREATE FUNCTION app_public.is_valid_cron_expression(expression text) RETURNS boolean
@@ -6183,6 +6944,32 @@ Replaces the workflow''s graph with the definition and writes the next immutable
 WorkflowSaved event. Absent name/description/settings/tags keep their values. A stale expected_version raises LFVER with DETAIL
 current_version=N and changes nothing; concurrent saves serialise on the workflow row. Needs the editor role; archived workflows raise LFARC.';
 
+-- Name: search_executions(uuid, jsonb, text, integer); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.search_executions(team_id uuid, query jsonb DEFAULT '{}'::jsonb, after text DEFAULT NULL::text, page_size integer DEFAULT 50) RETURNS SETOF app_public.executions
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  c record;
+  n integer := coalesce(page_size, 50);
+begin
+  if n < 1 or n > 100 then perform app_hidden.search_fail('page_size', 'page_size must be between 1 and 100'); end if;
+  select * into c from app_hidden.search_cursor_parts(after);
+  if not app_hidden.has_team_role(search_executions.team_id, 'viewer') then
+    perform app_hidden.execution_search_predicate(query); -- malformed queries are refused for everyone alike
+    return;
+  end if;
+  return query select * from app_private.search_executions_hot(search_executions.team_id, query, c.created_at, c.id, n);
+end;
+$$;
+
+-- Name: FUNCTION search_executions(team_id uuid, query jsonb, after text, page_size integer); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.search_executions(team_id uuid, query jsonb, after text, page_size integer) IS '@behavior -connection +list
+@listSuffix omit
+Searches a team''s executions: query is a JSON document (docs/search.md), e.g. {"state": "failed", "labels": {"order": "4711"}, "input": {"contains": {"order": {"id": 4711}}}, "error_text": "timeout"}. Newest first (created_at desc, id desc); page_size = rows per page (default 50, at most 100: GRAPHQL_MAX_PAGE_SIZE; GraphQL prices it like first); after = the search_cursor of the last execution of the previous page (a page shorter than first is the last). Viewers of the team see results, others nothing. In SQL and GraphQL it reads the hot tables; archived executions are searched by the TypeScript repository (src/search), which spans hot and cold with the same query, order and cursor. Errors: LFVAL (unknown field, wrong type, bad JSON path, bad cursor; DETAIL field: query.<path>).';
+
 -- Name: search_workflows(uuid, text, text, text, timestamp with time zone, uuid, integer); Type: FUNCTION; Schema: app_public; Owner: -
 
 CREATE FUNCTION app_public.search_workflows(team_id uuid, status text DEFAULT NULL::text, tag text DEFAULT NULL::text, name_contains text DEFAULT NULL::text, after_updated_at timestamp with time zone DEFAULT NULL::timestamp with time zone, after_id uuid DEFAULT NULL::uuid, max_rows integer DEFAULT 50) RETURNS SETOF app_public.workflows
@@ -6203,6 +6990,19 @@ $$;
 -- Name: FUNCTION search_workflows(team_id uuid, status text, tag text, name_contains text, after_updated_at timestamp with time zone, after_id uuid, max_rows integer); Type: COMMENT; Schema: app_public; Owner: -
 
 COMMENT ON FUNCTION app_public.search_workflows(team_id uuid, status text, tag text, name_contains text, after_updated_at timestamp with time zone, after_id uuid, max_rows integer) IS 'A team''s workflows, most recently updated first, filtered by status, tag (GIN index) and a case-insensitive name fragment (trigram index); keyset-paginate with after_updated_at/after_id of the last row. Reads only the workflows table, never graphs or snapshots.';
+
+-- Name: set_execution_labels(uuid, jsonb); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.set_execution_labels(execution_id uuid, labels jsonb) RETURNS jsonb
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $_$
+  select app_private.set_execution_labels($1, $2, app_public.current_user_id(), true);
+$_$;
+
+-- Name: FUNCTION set_execution_labels(execution_id uuid, labels jsonb); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.set_execution_labels(execution_id uuid, labels jsonb) IS 'Merges labels into an execution''s labels and returns all of them: {"key": "value"} sets, {"key": null} removes. Editor role (LFNTF for outsiders, LFDNY for viewers). Works on hot and archived executions. Errors: LFVAL (not an object, malformed key, non-string value; DETAIL field: labels.<key>), LFLIM (value over 256 characters, more than 32 labels); nothing is written on error. To label at start, call it after start_execution in the same transaction.';
 
 -- Name: start_execution(uuid, text, jsonb, text); Type: FUNCTION; Schema: app_public; Owner: -
 
@@ -6484,6 +7284,26 @@ CREATE TABLE app_partitions.executions_default (
     CONSTRAINT executions_version_positive CHECK ((version > 0))
 )
 WITH (fillfactor='50');
+
+-- Name: archive_batch_search_stats; Type: TABLE; Schema: app_private; Owner: -
+
+CREATE TABLE app_private.archive_batch_search_stats (
+    team_id uuid NOT NULL,
+    batch_id uuid NOT NULL,
+    workflow_ids uuid[] NOT NULL,
+    states text[] NOT NULL,
+    trigger_types text[] NOT NULL,
+    min_attempt integer NOT NULL,
+    max_attempt integer NOT NULL,
+    min_duration_ms bigint,
+    max_duration_ms bigint,
+    term_count integer NOT NULL,
+    bloom bytea NOT NULL
+);
+
+-- Name: TABLE archive_batch_search_stats; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TABLE app_private.archive_batch_search_stats IS 'What a search needs to skip an archive file: the batch''s workflows, states, trigger types, attempt and duration ranges, and a bloom filter of its JSON paths/values (input, output, error) and error-text trigrams. Written from the hot rows when the batch is planned (archived executions are immutable). Batches without a row are always read. Labels are not here: they stay in app_public.execution_labels and are matched exactly.';
 
 -- Name: archive_batches; Type: TABLE; Schema: app_private; Owner: -
 
@@ -7252,6 +8072,24 @@ CREATE TABLE app_public.execution_allowed_transitions (
 
 COMMENT ON TABLE app_public.execution_allowed_transitions IS 'The execution state machine: every legal move. transition_execution(s) refuse any other move (LFSTA) and a trigger on execution_transitions re-checks every recorded move and the chain. is_retry moves start a new attempt (attempt + 1, timing reset). succeeded and cancelled have no way out; failed, timed_out and crashed only through a retry.';
 
+-- Name: execution_labels; Type: TABLE; Schema: app_public; Owner: -
+
+CREATE TABLE app_public.execution_labels (
+    team_id uuid NOT NULL,
+    execution_id uuid NOT NULL,
+    execution_created_at timestamp with time zone NOT NULL,
+    key text NOT NULL,
+    value text NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT execution_labels_key_format CHECK ((key ~ '^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,62}$'::text)),
+    CONSTRAINT execution_labels_value_length CHECK ((char_length(value) <= 256))
+);
+
+-- Name: TABLE execution_labels; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TABLE app_public.execution_labels IS '@behavior -*
+Key/value labels an engine attaches to an execution (at start, in the same transaction, or later) to find it again: at most 32 per execution, keys 1-63 characters of [A-Za-z0-9_.:/-] starting with a letter or digit, values up to 256 characters. Written only through set_execution_labels. No foreign key to executions: labels stay when the execution is archived (the archiver detaches and drops day partitions), so a search by label answers the same before and after archiving; they go with the team.';
+
 -- Name: execution_metric_rollups; Type: TABLE; Schema: app_public; Owner: -
 
 CREATE TABLE app_public.execution_metric_rollups (
@@ -7516,6 +8354,11 @@ ALTER TABLE ONLY app_public.executions
 ALTER TABLE ONLY app_partitions.executions_default
     ADD CONSTRAINT executions_default_pkey PRIMARY KEY (id, created_at);
 
+-- Name: archive_batch_search_stats archive_batch_search_stats_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.archive_batch_search_stats
+    ADD CONSTRAINT archive_batch_search_stats_pkey PRIMARY KEY (team_id, batch_id);
+
 -- Name: archive_batches archive_batches_key_key; Type: CONSTRAINT; Schema: app_private; Owner: -
 
 ALTER TABLE ONLY app_private.archive_batches
@@ -7701,6 +8544,11 @@ ALTER TABLE ONLY app_public.events
 ALTER TABLE ONLY app_public.execution_allowed_transitions
     ADD CONSTRAINT execution_allowed_transitions_pkey PRIMARY KEY (from_state, to_state);
 
+-- Name: execution_labels execution_labels_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.execution_labels
+    ADD CONSTRAINT execution_labels_pkey PRIMARY KEY (team_id, execution_id, key);
+
 -- Name: execution_metric_rollups execution_metric_rollups_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
 
 ALTER TABLE ONLY app_public.execution_metric_rollups
@@ -7838,6 +8686,38 @@ CREATE INDEX execution_transitions_team_id_at_idx ON ONLY app_public.execution_t
 
 CREATE INDEX execution_transitions_default_team_id_at_idx ON app_partitions.execution_transitions_default USING btree (team_id, at DESC);
 
+-- Name: executions_error_path_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX executions_error_path_idx ON ONLY app_public.executions USING gin (error jsonb_path_ops) WHERE (error IS NOT NULL);
+
+-- Name: executions_default_error_idx; Type: INDEX; Schema: app_partitions; Owner: -
+
+CREATE INDEX executions_default_error_idx ON app_partitions.executions_default USING gin (error jsonb_path_ops) WHERE (error IS NOT NULL);
+
+-- Name: executions_error_text_trgm_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX executions_error_text_trgm_idx ON ONLY app_public.executions USING gin (app_hidden.execution_error_text(error) public.gin_trgm_ops) WHERE (error IS NOT NULL);
+
+-- Name: executions_default_execution_error_text_idx; Type: INDEX; Schema: app_partitions; Owner: -
+
+CREATE INDEX executions_default_execution_error_text_idx ON app_partitions.executions_default USING gin (app_hidden.execution_error_text(error) public.gin_trgm_ops) WHERE (error IS NOT NULL);
+
+-- Name: executions_input_path_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX executions_input_path_idx ON ONLY app_public.executions USING gin (input jsonb_path_ops) WHERE (input IS NOT NULL);
+
+-- Name: executions_default_input_idx; Type: INDEX; Schema: app_partitions; Owner: -
+
+CREATE INDEX executions_default_input_idx ON app_partitions.executions_default USING gin (input jsonb_path_ops) WHERE (input IS NOT NULL);
+
+-- Name: executions_output_path_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX executions_output_path_idx ON ONLY app_public.executions USING gin (output jsonb_path_ops) WHERE (output IS NOT NULL);
+
+-- Name: executions_default_output_idx; Type: INDEX; Schema: app_partitions; Owner: -
+
+CREATE INDEX executions_default_output_idx ON app_partitions.executions_default USING gin (output jsonb_path_ops) WHERE (output IS NOT NULL);
+
 -- Name: executions_team_id_created_at_idx; Type: INDEX; Schema: app_public; Owner: -
 
 CREATE INDEX executions_team_id_created_at_idx ON ONLY app_public.executions USING btree (team_id, created_at DESC, id DESC);
@@ -7861,6 +8741,10 @@ CREATE INDEX executions_workflow_id_version_idx ON ONLY app_public.executions US
 -- Name: executions_default_workflow_id_workflow_version_idx; Type: INDEX; Schema: app_partitions; Owner: -
 
 CREATE INDEX executions_default_workflow_id_workflow_version_idx ON app_partitions.executions_default USING btree (workflow_id, workflow_version);
+
+-- Name: archive_batch_search_stats_batch_id_idx; Type: INDEX; Schema: app_private; Owner: -
+
+CREATE INDEX archive_batch_search_stats_batch_id_idx ON app_private.archive_batch_search_stats USING btree (batch_id);
 
 -- Name: archive_batches_actor_ids_idx; Type: INDEX; Schema: app_private; Owner: -
 
@@ -7965,6 +8849,10 @@ CREATE INDEX events_transaction_id_global_position_idx ON app_public.events USIN
 -- Name: events_type_idx; Type: INDEX; Schema: app_public; Owner: -
 
 CREATE INDEX events_type_idx ON app_public.events USING btree (type, transaction_id, global_position);
+
+-- Name: execution_labels_key_value_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX execution_labels_key_value_idx ON app_public.execution_labels USING btree (team_id, key, value, execution_created_at DESC, execution_id DESC);
 
 -- Name: execution_metric_rollups_granularity_bucket_idx; Type: INDEX; Schema: app_public; Owner: -
 
@@ -8118,6 +9006,22 @@ ALTER INDEX app_public.execution_transitions_pkey ATTACH PARTITION app_partition
 
 ALTER INDEX app_public.execution_transitions_team_id_at_idx ATTACH PARTITION app_partitions.execution_transitions_default_team_id_at_idx;
 
+-- Name: executions_default_error_idx; Type: INDEX ATTACH; Schema: app_partitions; Owner: -
+
+ALTER INDEX app_public.executions_error_path_idx ATTACH PARTITION app_partitions.executions_default_error_idx;
+
+-- Name: executions_default_execution_error_text_idx; Type: INDEX ATTACH; Schema: app_partitions; Owner: -
+
+ALTER INDEX app_public.executions_error_text_trgm_idx ATTACH PARTITION app_partitions.executions_default_execution_error_text_idx;
+
+-- Name: executions_default_input_idx; Type: INDEX ATTACH; Schema: app_partitions; Owner: -
+
+ALTER INDEX app_public.executions_input_path_idx ATTACH PARTITION app_partitions.executions_default_input_idx;
+
+-- Name: executions_default_output_idx; Type: INDEX ATTACH; Schema: app_partitions; Owner: -
+
+ALTER INDEX app_public.executions_output_path_idx ATTACH PARTITION app_partitions.executions_default_output_idx;
+
 -- Name: executions_default_pkey; Type: INDEX ATTACH; Schema: app_partitions; Owner: -
 
 ALTER INDEX app_public.executions_pkey ATTACH PARTITION app_partitions.executions_default_pkey;
@@ -8149,6 +9053,10 @@ CREATE TRIGGER _000_reject BEFORE INSERT ON app_partitions.execution_transitions
 -- Name: executions_default _000_reject; Type: TRIGGER; Schema: app_partitions; Owner: -
 
 CREATE TRIGGER _000_reject BEFORE INSERT ON app_partitions.executions_default FOR EACH ROW EXECUTE FUNCTION app_private.tg_partition_default__reject();
+
+-- Name: archived_executions _500_search_stats; Type: TRIGGER; Schema: app_private; Owner: -
+
+CREATE TRIGGER _500_search_stats AFTER INSERT ON app_private.archived_executions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_archived_executions__search_stats();
 
 -- Name: events _100_immutable; Type: TRIGGER; Schema: app_public; Owner: -
 
@@ -8366,6 +9274,11 @@ CREATE TRIGGER _901_invalidate_cache_truncate AFTER TRUNCATE ON app_public.workf
 
 CREATE TRIGGER _901_invalidate_cache_truncate AFTER TRUNCATE ON app_public.workflows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__invalidate_cache('workflows:*');
 
+-- Name: archive_batch_search_stats archive_batch_search_stats_batch_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.archive_batch_search_stats
+    ADD CONSTRAINT archive_batch_search_stats_batch_id_fkey FOREIGN KEY (batch_id) REFERENCES app_private.archive_batches(id) ON DELETE CASCADE;
+
 -- Name: archive_restored_executions archive_restored_executions_batch_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
 
 ALTER TABLE ONLY app_private.archive_restored_executions
@@ -8420,6 +9333,11 @@ ALTER TABLE ONLY app_public.event_snapshots
 
 ALTER TABLE ONLY app_public.event_streams
     ADD CONSTRAINT event_streams_team_id_fkey FOREIGN KEY (team_id) REFERENCES app_public.teams(id) ON DELETE SET NULL;
+
+-- Name: execution_labels execution_labels_team_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.execution_labels
+    ADD CONSTRAINT execution_labels_team_id_fkey FOREIGN KEY (team_id) REFERENCES app_public.teams(id) ON DELETE CASCADE;
 
 -- Name: execution_metric_rollups execution_metric_rollups_team_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
 
@@ -8584,6 +9502,10 @@ ALTER TABLE app_hidden.execution_metric_fold_queue ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY select_member ON app_hidden.execution_metric_fold_queue FOR SELECT USING ((team_id IN ( SELECT app_hidden.current_user_team_ids() AS current_user_team_ids)));
 
+-- Name: archive_batch_search_stats; Type: ROW SECURITY; Schema: app_private; Owner: -
+
+ALTER TABLE app_private.archive_batch_search_stats ENABLE ROW LEVEL SECURITY;
+
 -- Name: archive_batches; Type: ROW SECURITY; Schema: app_private; Owner: -
 
 ALTER TABLE app_private.archive_batches ENABLE ROW LEVEL SECURITY;
@@ -8712,6 +9634,10 @@ ALTER TABLE app_public.events ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE app_public.execution_allowed_transitions ENABLE ROW LEVEL SECURITY;
 
+-- Name: execution_labels; Type: ROW SECURITY; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.execution_labels ENABLE ROW LEVEL SECURITY;
+
 -- Name: execution_metric_rollups; Type: ROW SECURITY; Schema: app_public; Owner: -
 
 ALTER TABLE app_public.execution_metric_rollups ENABLE ROW LEVEL SECURITY;
@@ -8753,6 +9679,10 @@ CREATE POLICY select_member ON app_public.event_streams FOR SELECT USING ((team_
 -- Name: events select_member; Type: POLICY; Schema: app_public; Owner: -
 
 CREATE POLICY select_member ON app_public.events FOR SELECT USING ((team_id IN ( SELECT app_hidden.current_user_team_ids() AS current_user_team_ids)));
+
+-- Name: execution_labels select_member; Type: POLICY; Schema: app_public; Owner: -
+
+CREATE POLICY select_member ON app_public.execution_labels FOR SELECT USING ((team_id IN ( SELECT app_hidden.current_user_team_ids() AS current_user_team_ids)));
 
 -- Name: execution_metric_rollups select_member; Type: POLICY; Schema: app_public; Owner: -
 
@@ -8887,6 +9817,18 @@ REVOKE USAGE ON SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO linkflow_visitor;
 GRANT USAGE ON SCHEMA public TO linkflow_anonymous;
 
+-- Name: FUNCTION bloom_build(terms text[]); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.bloom_build(terms text[]) FROM PUBLIC;
+
+-- Name: FUNCTION bloom_has_all(bloom bytea, terms text[]); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.bloom_has_all(bloom bytea, terms text[]) FROM PUBLIC;
+
+-- Name: FUNCTION bloom_positions(term text, bits integer); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.bloom_positions(term text, bits integer) FROM PUBLIC;
+
 -- Name: FUNCTION cron_field_is_valid(field text, min_value integer, max_value integer, names text[], names_base integer); Type: ACL; Schema: app_hidden; Owner: -
 
 REVOKE ALL ON FUNCTION app_hidden.cron_field_is_valid(field text, min_value integer, max_value integer, names text[], names_base integer) FROM PUBLIC;
@@ -8932,10 +9874,26 @@ GRANT ALL ON FUNCTION app_hidden.execution_active_states() TO linkflow_visitor;
 REVOKE ALL ON FUNCTION app_hidden.execution_created_at(execution_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.execution_created_at(execution_id uuid) TO linkflow_visitor;
 
+-- Name: FUNCTION execution_error_text(error jsonb); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.execution_error_text(error jsonb) FROM PUBLIC;
+
 -- Name: FUNCTION execution_failure_states(); Type: ACL; Schema: app_hidden; Owner: -
 
 REVOKE ALL ON FUNCTION app_hidden.execution_failure_states() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.execution_failure_states() TO linkflow_visitor;
+
+-- Name: FUNCTION execution_labels_max(); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.execution_labels_max() FROM PUBLIC;
+
+-- Name: FUNCTION execution_search_predicate(query jsonb); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.execution_search_predicate(query jsonb) FROM PUBLIC;
+
+-- Name: FUNCTION execution_search_probe_terms(query jsonb); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.execution_search_probe_terms(query jsonb) FROM PUBLIC;
 
 -- Name: FUNCTION execution_states(); Type: ACL; Schema: app_hidden; Owner: -
 
@@ -8962,15 +9920,56 @@ GRANT ALL ON FUNCTION app_hidden.histogram_percentile(histogram integer[], fract
 REVOKE ALL ON FUNCTION app_hidden.int_array_add(a integer[], b integer[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.int_array_add(a integer[], b integer[]) TO linkflow_visitor;
 
+-- Name: FUNCTION jsonb_search_terms(col text, doc jsonb); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.jsonb_search_terms(col text, doc jsonb) FROM PUBLIC;
+
 -- Name: FUNCTION node_run_finished_statuses(); Type: ACL; Schema: app_hidden; Owner: -
 
 REVOKE ALL ON FUNCTION app_hidden.node_run_finished_statuses() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.node_run_finished_statuses() TO linkflow_visitor;
 
+-- Name: FUNCTION search_cursor(created_at timestamp with time zone, id uuid); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.search_cursor(created_at timestamp with time zone, id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.search_cursor(created_at timestamp with time zone, id uuid) TO linkflow_visitor;
+
+-- Name: FUNCTION search_cursor_parts(cursor text, OUT created_at timestamp with time zone, OUT id uuid); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.search_cursor_parts(cursor text, OUT created_at timestamp with time zone, OUT id uuid) FROM PUBLIC;
+
+-- Name: FUNCTION search_fail(field text, message text); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.search_fail(field text, message text) FROM PUBLIC;
+
+-- Name: FUNCTION search_int_range(field text, v jsonb); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.search_int_range(field text, v jsonb) FROM PUBLIC;
+
+-- Name: FUNCTION search_jsonpath(field text, v jsonb); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.search_jsonpath(field text, v jsonb) FROM PUBLIC;
+
+-- Name: FUNCTION search_scalar_text(v jsonb); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.search_scalar_text(v jsonb) FROM PUBLIC;
+
+-- Name: FUNCTION search_text_list(field text, v jsonb, allowed text[], max_items integer); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.search_text_list(field text, v jsonb, allowed text[], max_items integer) FROM PUBLIC;
+
+-- Name: FUNCTION search_timestamp(field text, v jsonb); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.search_timestamp(field text, v jsonb) FROM PUBLIC;
+
 -- Name: FUNCTION team_role_rank(role text); Type: ACL; Schema: app_hidden; Owner: -
 
 REVOKE ALL ON FUNCTION app_hidden.team_role_rank(role text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.team_role_rank(role text) TO linkflow_visitor;
+
+-- Name: FUNCTION text_trigram_terms(t text); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.text_trigram_terms(t text) FROM PUBLIC;
 
 -- Name: FUNCTION uuid_v7_time(id uuid); Type: ACL; Schema: app_hidden; Owner: -
 
@@ -9054,6 +10053,10 @@ REVOKE ALL ON FUNCTION app_private.archive_iso(t timestamp with time zone) FROM 
 -- Name: FUNCTION archive_list_keys(team_id uuid, workflow_id uuid, state text, from_time timestamp with time zone, to_time timestamp with time zone, after_created_at timestamp with time zone, after_id uuid, max_rows integer, include_cold boolean); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.archive_list_keys(team_id uuid, workflow_id uuid, state text, from_time timestamp with time zone, to_time timestamp with time zone, after_created_at timestamp with time zone, after_id uuid, max_rows integer, include_cold boolean) FROM PUBLIC;
+
+-- Name: FUNCTION archive_list_page(team_id uuid, workflow_id uuid, state text, from_time timestamp with time zone, to_time timestamp with time zone, after_created_at timestamp with time zone, after_id uuid, max_rows integer, include_cold boolean); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.archive_list_page(team_id uuid, workflow_id uuid, state text, from_time timestamp with time zone, to_time timestamp with time zone, after_created_at timestamp with time zone, after_id uuid, max_rows integer, include_cold boolean) FROM PUBLIC;
 
 -- Name: FUNCTION archive_locate(execution_id uuid); Type: ACL; Schema: app_private; Owner: -
 
@@ -9332,6 +10335,22 @@ REVOKE ALL ON FUNCTION app_private.restore_users(ids uuid[]) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION app_private.rollup_and_drop_metric_samples(retain_days integer) FROM PUBLIC;
 
+-- Name: FUNCTION search_candidate_batches(team_id uuid, query jsonb, after_created_at timestamp with time zone, after_id uuid); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.search_candidate_batches(team_id uuid, query jsonb, after_created_at timestamp with time zone, after_id uuid) FROM PUBLIC;
+
+-- Name: FUNCTION search_executions_hot(team_id uuid, query jsonb, after_created_at timestamp with time zone, after_id uuid, max_rows integer); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.search_executions_hot(team_id uuid, query jsonb, after_created_at timestamp with time zone, after_id uuid, max_rows integer) FROM PUBLIC;
+
+-- Name: FUNCTION search_filter_documents(team_id uuid, query jsonb, docs jsonb, after_created_at timestamp with time zone, after_id uuid); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.search_filter_documents(team_id uuid, query jsonb, docs jsonb, after_created_at timestamp with time zone, after_id uuid) FROM PUBLIC;
+
+-- Name: FUNCTION set_execution_labels(execution_id uuid, labels jsonb, actor uuid, check_role boolean); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.set_execution_labels(execution_id uuid, labels jsonb, actor uuid, check_role boolean) FROM PUBLIC;
+
 -- Name: FUNCTION sign_jwt(claims jsonb); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.sign_jwt(claims jsonb) FROM PUBLIC;
@@ -9363,6 +10382,10 @@ REVOKE ALL ON FUNCTION app_private.tg__invalidate_cache() FROM PUBLIC;
 -- Name: FUNCTION tg__timestamps(); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.tg__timestamps() FROM PUBLIC;
+
+-- Name: FUNCTION tg_archived_executions__search_stats(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.tg_archived_executions__search_stats() FROM PUBLIC;
 
 -- Name: FUNCTION tg_event_streams__restrict_delete(); Type: ACL; Schema: app_private; Owner: -
 
@@ -9601,6 +10624,16 @@ GRANT SELECT ON TABLE app_public.execution_transitions TO linkflow_visitor;
 REVOKE ALL ON FUNCTION app_public.execution_transition_history(execution_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.execution_transition_history(execution_id uuid) TO linkflow_visitor;
 
+-- Name: FUNCTION executions_labels(e app_public.executions); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.executions_labels(e app_public.executions) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.executions_labels(e app_public.executions) TO linkflow_visitor;
+
+-- Name: FUNCTION executions_search_cursor(e app_public.executions); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.executions_search_cursor(e app_public.executions) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.executions_search_cursor(e app_public.executions) TO linkflow_visitor;
+
 -- Name: FUNCTION is_valid_cron_expression(expression text); Type: ACL; Schema: app_public; Owner: -
 
 REVOKE ALL ON FUNCTION app_public.is_valid_cron_expression(expression text) FROM PUBLIC;
@@ -9657,10 +10690,20 @@ GRANT ALL ON FUNCTION app_public.restore_workflow_version(workflow_id uuid, vers
 REVOKE ALL ON FUNCTION app_public.save_workflow(workflow_id uuid, expected_version integer, definition jsonb, message text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.save_workflow(workflow_id uuid, expected_version integer, definition jsonb, message text) TO linkflow_visitor;
 
+-- Name: FUNCTION search_executions(team_id uuid, query jsonb, after text, page_size integer); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.search_executions(team_id uuid, query jsonb, after text, page_size integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.search_executions(team_id uuid, query jsonb, after text, page_size integer) TO linkflow_visitor;
+
 -- Name: FUNCTION search_workflows(team_id uuid, status text, tag text, name_contains text, after_updated_at timestamp with time zone, after_id uuid, max_rows integer); Type: ACL; Schema: app_public; Owner: -
 
 REVOKE ALL ON FUNCTION app_public.search_workflows(team_id uuid, status text, tag text, name_contains text, after_updated_at timestamp with time zone, after_id uuid, max_rows integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.search_workflows(team_id uuid, status text, tag text, name_contains text, after_updated_at timestamp with time zone, after_id uuid, max_rows integer) TO linkflow_visitor;
+
+-- Name: FUNCTION set_execution_labels(execution_id uuid, labels jsonb); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.set_execution_labels(execution_id uuid, labels jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.set_execution_labels(execution_id uuid, labels jsonb) TO linkflow_visitor;
 
 -- Name: FUNCTION start_execution(workflow_id uuid, trigger_type text, input jsonb, idempotency_key text); Type: ACL; Schema: app_public; Owner: -
 
@@ -9728,6 +10771,30 @@ GRANT SELECT ON TABLE app_public.event_streams TO linkflow_visitor;
 -- Name: TABLE execution_allowed_transitions; Type: ACL; Schema: app_public; Owner: -
 
 GRANT SELECT ON TABLE app_public.execution_allowed_transitions TO linkflow_visitor;
+
+-- Name: COLUMN execution_labels.team_id; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT(team_id) ON TABLE app_public.execution_labels TO linkflow_visitor;
+
+-- Name: COLUMN execution_labels.execution_id; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT(execution_id) ON TABLE app_public.execution_labels TO linkflow_visitor;
+
+-- Name: COLUMN execution_labels.execution_created_at; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT(execution_created_at) ON TABLE app_public.execution_labels TO linkflow_visitor;
+
+-- Name: COLUMN execution_labels.key; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT(key) ON TABLE app_public.execution_labels TO linkflow_visitor;
+
+-- Name: COLUMN execution_labels.value; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT(value) ON TABLE app_public.execution_labels TO linkflow_visitor;
+
+-- Name: COLUMN execution_labels.updated_at; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT(updated_at) ON TABLE app_public.execution_labels TO linkflow_visitor;
 
 -- Name: TABLE execution_metric_rollups; Type: ACL; Schema: app_public; Owner: -
 

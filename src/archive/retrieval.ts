@@ -84,26 +84,17 @@ export class ArchiveReader {
   async listExecutions(query: ListQuery): Promise<ListPage> {
     const limit = query.limit ?? 50;
     const after = query.after ? decodeCursor(query.after) : null;
-    const { rows: keys } = await this.q<{ id: string; created_at: Date; batch_id: string | null; row_no: number | null }>(
-      "select id, created_at, batch_id, row_no from app_private.archive_list_keys($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    // One statement: hot rows come whole, cold rows as keys (batch, row) read from their files below.
+    const { rows: keys } = await this.q<Record<string, any> & { id: string; batch_id: string | null; row_no: number | null }>(
+      `select * from app_private.archive_list_page($1, $2, $3, $4, $5, $6, $7, $8, $9) p
+        order by p.created_at desc, p.id desc limit $8`,
       [query.teamId ?? null, query.workflowId ?? null, query.state ?? null, query.from ?? null, query.to ?? null,
         after?.createdAt ?? null, after?.id ?? null, limit, query.includeCold ?? true]);
     const found = new Map<string, ExecutionSummary & { source: Source }>();
-
-    const hotKeys = keys.filter((k) => !k.batch_id);
-    const hotIds = hotKeys.map((k) => k.id);
-    if (hotIds.length) {
-      // The page's time span bounds the scan to the day partitions it touches (ids alone prune nothing).
-      const times = hotKeys.map((k) => k.created_at.getTime());
-      const span = [new Date(Math.min(...times)), new Date(Math.max(...times) + 1)]; // ms precision: the end rounds up
-      const { rows } = await this.q(`
-        select e.id, e.team_id, e.workflow_id, e.workflow_version, e.state, e.trigger_type, e.trigger_id, e.input, e.output, e.error,
-               e.attempt, e.idempotency_key, e.version, app_private.archive_micros(e.created_at) as created_at,
-               app_private.archive_micros(e.started_at) as started_at, app_private.archive_micros(e.finished_at) as finished_at,
-               e.duration_ms, app_private.archive_micros(e.updated_at) as updated_at
-          from app_public.executions e
-         where e.id = any($1::uuid[]) and e.created_at >= $2 and e.created_at < $3`, [hotIds, span[0], span[1]]);
-      for (const r of rows) found.set(r.id, { ...summaryFrom(documentFromRow(r)), source: "hot" });
+    for (const r of keys) {
+      if (r.batch_id) continue;
+      const row = { ...r, created_at: r.created_micros, started_at: r.started_micros, finished_at: r.finished_micros, updated_at: r.updated_micros };
+      found.set(r.id, { ...summaryFrom(documentFromRow(row)), source: "hot" });
     }
 
     const byBatch = new Map<string, number[]>();

@@ -85,10 +85,13 @@ function intValue(v: ValueNode, variables: Record<string, unknown>): number | nu
   return null;
 }
 
+/** Arguments that size a page: connections' first/last, and pageSize of list fields that page themselves (searchExecutions). */
+const PAGE_ARGS = new Set(["first", "last", "pageSize"]);
+
 function pageArg(field: FieldNode, variables: Record<string, unknown>): number | null {
   let size: number | null = null;
   for (const arg of field.arguments ?? []) {
-    if (arg.name.value !== "first" && arg.name.value !== "last") continue;
+    if (!PAGE_ARGS.has(arg.name.value)) continue;
     const n = intValue(arg.value, variables);
     if (n !== null) size = Math.max(size ?? 0, n);
   }
