@@ -7002,7 +7002,8 @@ $_$;
 
 -- Name: FUNCTION set_execution_labels(execution_id uuid, labels jsonb); Type: COMMENT; Schema: app_public; Owner: -
 
-COMMENT ON FUNCTION app_public.set_execution_labels(execution_id uuid, labels jsonb) IS 'Merges labels into an execution''s labels and returns all of them: {"key": "value"} sets, {"key": null} removes. Editor role (LFNTF for outsiders, LFDNY for viewers). Works on hot and archived executions. Errors: LFVAL (not an object, malformed key, non-string value; DETAIL field: labels.<key>), LFLIM (value over 256 characters, more than 32 labels); nothing is written on error. To label at start, call it after start_execution in the same transaction.';
+COMMENT ON FUNCTION app_public.set_execution_labels(execution_id uuid, labels jsonb) IS '@resultFieldName labels
+Merges labels into an execution''s labels and returns all of them: {"key": "value"} sets, {"key": null} removes. Editor role (LFNTF for outsiders, LFDNY for viewers). Works on hot and archived executions. Errors: LFVAL (not an object, malformed key, non-string value; DETAIL field: labels.<key>), LFLIM (value over 256 characters, more than 32 labels); nothing is written on error. To label at start, call it after start_execution in the same transaction.';
 
 -- Name: start_execution(uuid, text, jsonb, text); Type: FUNCTION; Schema: app_public; Owner: -
 

@@ -1,5 +1,5 @@
 --! Previous: sha1:f6c9063808b82aaed88fb3e8a05198a5831e0e1e
---! Hash: sha1:3c4f73c2222129a388c16dc31c626989616b456e
+--! Hash: sha1:fd6751ddd1bdedbf699d45f3ef0e81b38d422a96
 --! Message: Search: execution labels, the search query language, hot search with content indexes, per-file search statistics and candidate batches
 
 --! split: 500-executions.sql
@@ -107,7 +107,7 @@ create function app_public.set_execution_labels(execution_id uuid, labels jsonb)
 as $$
   select app_private.set_execution_labels($1, $2, app_public.current_user_id(), true);
 $$;
-comment on function app_public.set_execution_labels(uuid, jsonb) is 'Merges labels into an execution''s labels and returns all of them: {"key": "value"} sets, {"key": null} removes. Editor role (LFNTF for outsiders, LFDNY for viewers). Works on hot and archived executions. Errors: LFVAL (not an object, malformed key, non-string value; DETAIL field: labels.<key>), LFLIM (value over 256 characters, more than 32 labels); nothing is written on error. To label at start, call it after start_execution in the same transaction.';
+comment on function app_public.set_execution_labels(uuid, jsonb) is E'@resultFieldName labels\nMerges labels into an execution''s labels and returns all of them: {"key": "value"} sets, {"key": null} removes. Editor role (LFNTF for outsiders, LFDNY for viewers). Works on hot and archived executions. Errors: LFVAL (not an object, malformed key, non-string value; DETAIL field: labels.<key>), LFLIM (value over 256 characters, more than 32 labels); nothing is written on error. To label at start, call it after start_execution in the same transaction.';
 grant execute on function app_public.set_execution_labels(uuid, jsonb) to linkflow_visitor;
 
 create function app_public.executions_labels(e app_public.executions)
