@@ -77,9 +77,9 @@ describe("search: GraphQL searchExecutions", () => {
 
   it("lets editors set labels and refuses viewers", async () => {
     const id = (await db.pool.query("select id from app_public.executions where team_id = $1 limit 1", [s.teamId])).rows[0].id;
-    const M = `mutation($id: UUID!, $l: JSON!) { setExecutionLabels(input: { executionId: $id, labels: $l }) { result } }`;
+    const M = `mutation($id: UUID!, $l: JSON!) { setExecutionLabels(input: { executionId: $id, labels: $l }) { labels } }`;
     const ok = await http.query(M, { id, l: { env: "prod" } }, member);
-    expect(ok.body.data.setExecutionLabels.result).toEqual({ env: "prod" });
+    expect(ok.body.data.setExecutionLabels.labels).toEqual({ env: "prod" });
     const no = await http.query(M, { id, l: { env: "dev" } }, await signToken(viewerId));
     expect(no.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
   });
