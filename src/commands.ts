@@ -1,13 +1,12 @@
 // The CLI's commands (src/cli.ts sets up the environment, then imports this module and calls runCli).
 import { loadConfig } from "./config.ts";
-import { createPools, redact, resolveDatabases } from "./bootstrap.ts";
+import { createPools, redact, resolveDatabases, startMonitoring } from "./bootstrap.ts";
 import { migrateUp, rollback } from "./db/migrate.ts";
-import { createHttpApp } from "./server/http.ts";
-import { startWorker, stopWorker } from "./worker/runner.ts";
-import { startProjectionManager } from "./events/worker.ts";
+import { createHttpApp } from "./server/index.ts";
+import { startWorker, stopWorker } from "./worker/index.ts";
+import { startProjectionManager } from "./events/index.ts";
 import { logger } from "./logger.ts";
-import { startMonitoring } from "./monitoring/index.ts";
-import { configureAuth } from "./users/auth.ts";
+import { configureAuth } from "./users/index.ts";
 
 async function main(argv: string[]): Promise<void> {
   const [command = "start", ...rest] = argv;

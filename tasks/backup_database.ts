@@ -2,9 +2,7 @@
 // then retention applied. Settings from the environment (src/backup/settings.ts). Safe to re-run.
 import type { Task } from "graphile-worker";
 import pg from "pg";
-import { runBackup } from "../src/backup/backup.ts";
-import { pruneBackups } from "../src/backup/prune.ts";
-import { backupSettingsFromEnv } from "../src/backup/settings.ts";
+import { backupSettingsFromEnv, pruneBackups, runBackup } from "../src/backup/index.ts";
 import { ConfigError } from "../src/errors.ts";
 import { guardClient } from "../src/db/pool.ts";
 

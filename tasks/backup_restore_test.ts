@@ -2,8 +2,7 @@
 // counts and checksums with the catalog, runs pg_amcheck, records the result in app_private.restore_tests
 // (metrics: app_private.backup_metrics). A failed test fails the job after recording it.
 import type { Task } from "graphile-worker";
-import { assertRestoreTest } from "../src/backup/restore-test.ts";
-import { backupSettingsFromEnv } from "../src/backup/settings.ts";
+import { assertRestoreTest, backupSettingsFromEnv } from "../src/backup/index.ts";
 import { ConfigError } from "../src/errors.ts";
 
 const task: Task = async (payload, helpers) => {

@@ -15,7 +15,7 @@ import { DEFAULT_GROUP_COMMIT, type GroupCommitSettings } from "../config.ts";
 import { mapDbError } from "../db/errors.ts";
 import { currentClient, withTransaction } from "../db/transaction.ts";
 import { NotFoundError, UnavailableError, ValidationError } from "../errors.ts";
-import { registry } from "../monitoring/registry.ts";
+import { registry } from "../monitoring/index.ts";
 import { sharedGroupCommit, type GroupCommit } from "./group-commit.ts";
 import { lanesFor, nodeRunItem, type Lanes } from "./lanes.ts";
 import { groupCommitMetrics, type GroupCommitMetrics } from "./metrics.ts";

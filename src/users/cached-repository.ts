@@ -5,10 +5,7 @@
 //
 // Reads here are the owner's (no RLS): callers authorize (e.g. team membership) before returning data.
 import type pg from "pg";
-import { cached, invalidateAfterCommit, type CachedFunction } from "../cache/cached.ts";
-import { dateJsonCodec } from "../cache/codec.ts";
-import { cacheKeys, policies, userKeys } from "../cache/entities.ts";
-import type { Cache } from "../cache/types.ts";
+import { cached, cacheKeys, dateJsonCodec, invalidateAfterCommit, policies, userKeys, type Cache, type CachedFunction } from "../cache/index.ts";
 import { withTransaction } from "../db/transaction.ts";
 import { UserRepository, type CreateUserInput, type User, type UserPatch } from "./repository.ts";
 

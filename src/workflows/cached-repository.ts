@@ -4,10 +4,7 @@
 // migration), a user's soft delete by the user's key. Writes go through WorkflowRepository; the SQL triggers on
 // the graph tables invalidate the graph, and writes made here also invalidate right after their commit.
 import type pg from "pg";
-import { cached, type CachedFunction } from "../cache/cached.ts";
-import { dateJsonCodec } from "../cache/codec.ts";
-import { cacheKeys, cacheTags, policies } from "../cache/entities.ts";
-import type { Cache } from "../cache/types.ts";
+import { cached, cacheKeys, cacheTags, dateJsonCodec, policies, type Cache, type CachedFunction } from "../cache/index.ts";
 import { NotFoundError } from "../errors.ts";
 import { toWorkflow, WorkflowRepository, type Actor } from "./repository.ts";
 import type { Workflow, WorkflowDefinition, WorkflowGraph } from "./types.ts";
