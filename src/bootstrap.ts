@@ -11,7 +11,7 @@ import { logger } from "./logger.ts";
 import { registerBackupMetrics } from "./backup/index.ts";
 import {
   enableProcessMetrics, instrumentPool, metricsRoute, monitoringSettings, registry, startMetricsServer, startStatsCollectors,
-  type DatabaseStatsCollector, type MetricsServer,
+  type DatabaseStatsCollector, type MetricsServer, type MonitoringSettings,
 } from "./monitoring/index.ts";
 import type { Route } from "./server/index.ts";
 
@@ -80,8 +80,8 @@ export interface Monitoring {
   stop(): Promise<void>;
 }
 
-export async function startMonitoring(opts: { primary: pg.Pool; replicas?: pg.Pool[]; standalone: boolean }): Promise<Monitoring> {
-  const settings = monitoringSettings();
+export async function startMonitoring(opts: { primary: pg.Pool; replicas?: pg.Pool[]; standalone: boolean; settings?: Readonly<MonitoringSettings> }): Promise<Monitoring> {
+  const settings = opts.settings ?? monitoringSettings();
   enableProcessMetrics();
   if (!backupMetricsRegistered) {
     // The backup catalog's own gauges (duration, size, replica verification, restore tests); the last-success
@@ -89,7 +89,7 @@ export async function startMonitoring(opts: { primary: pg.Pool; replicas?: pg.Po
     registerBackupMetrics(registry, opts.primary, { skip: ["linkflow_backup_last_success_timestamp_seconds"] });
     backupMetricsRegistered = true;
   }
-  const collectors = startStatsCollectors([opts.primary, ...(opts.replicas ?? [])].map((pool) => ({ pool, server: poolLabel(pool) })));
+  const collectors = startStatsCollectors([opts.primary, ...(opts.replicas ?? [])].map((pool) => ({ pool, server: poolLabel(pool) })), settings.statsIntervalMs);
   let metricsServer: MetricsServer | null = null;
   if (opts.standalone && settings.metricsPort > 0) {
     try {

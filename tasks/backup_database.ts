@@ -3,6 +3,7 @@
 import type { Task } from "graphile-worker";
 import pg from "pg";
 import { backupSettingsFromEnv, pruneBackups, runBackup } from "../src/backup/index.ts";
+import { processConfig } from "../src/config.ts";
 import { ConfigError } from "../src/errors.ts";
 import { guardClient } from "../src/db/pool.ts";
 
@@ -10,7 +11,7 @@ interface Payload { prune?: boolean; format?: "custom" | "directory" | "auto" }
 
 const task: Task = async (payload, helpers) => {
   const p = (payload ?? {}) as Payload & { _cron?: unknown };
-  if (p._cron && process.env.BACKUP_WORKER_SCHEDULE === "off") return; // the Kubernetes CronJob does it (deploy/k8s)
+  if (p._cron && !processConfig().backup.workerSchedule) return; // the Kubernetes CronJob does it (deploy/k8s)
   const s = backupSettingsFromEnv();
   if (!s.databaseUrl) throw new ConfigError("backup_database needs DATABASE_URL (or BACKUP_DATABASE_URL)");
   const r = await runBackup({ databaseUrl: s.databaseUrl, storage: s.primary, secondary: s.secondary, format: p.format ?? s.format,

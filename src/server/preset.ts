@@ -147,7 +147,7 @@ export function makePreset({ config, authPool, exportSchemaSDLPath, live }: Pres
       websockets: Boolean(live),
     },
     grafast: {
-      explain: process.env.GRAPHQL_EXPLAIN === "1",
+      explain: g.explain,
       timeouts: { planning: g.planningTimeoutMs, execution: g.requestTimeoutMs },
       async context(requestContext, args) {
         const req = requestContext.node?.req as RequestWithSettings | undefined;
