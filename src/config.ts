@@ -329,15 +329,19 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   return Object.freeze(cfg);
 }
 
-let registered: Readonly<Config> | null = null;
+// Kept on globalThis, so task modules graphile-worker loads natively (another module instance of this file
+// under a test runner) see the configuration the process registered.
+const SLOT = Symbol.for("linkflow.processConfig");
+type Holder = { [SLOT]?: Readonly<Config> | null };
 
 /** Registers the configuration the process started with (the composition root does, right after loadConfig). */
-export function setProcessConfig(config: Readonly<Config> | null): void { registered = config; }
+export function setProcessConfig(config: Readonly<Config> | null): void { (globalThis as Holder)[SLOT] = config; }
 
 /** The process's configuration: the one registered at start, else process.env parsed once (tasks, tools, tests). */
 export function processConfig(): Readonly<Config> {
-  registered ??= loadConfig();
-  return registered;
+  const g = globalThis as Holder;
+  g[SLOT] ??= loadConfig();
+  return g[SLOT];
 }
 
 /** S3_*, read once for the archive and for backup s3:// URLs. */
