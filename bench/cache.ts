@@ -6,12 +6,12 @@
 import client from "prom-client";
 import pg from "pg";
 import { Redis } from "ioredis";
-import { cached, cachedReads, cacheKeys, createRedisClient, jsonCodec, policies, TieredCache } from "../src/cache/index.ts";
-import { loadUserById, loadWorkflowWithNodes } from "../src/cache/loaders.ts";
+import { cached, cacheKeys, createRedisClient, jsonCodec, policies, TieredCache } from "../src/cache/index.ts";
 import { WorkflowRepository } from "../src/workflows/repository.ts";
 import { CachedWorkflowRepository } from "../src/workflows/cached-repository.ts";
 import { chain } from "../test/workflows/helpers.ts";
 import { freshBenchDatabase, latencies, percentile, phaseSeconds, printBench } from "./lib.ts";
+import { cachedReads, loadUserById, loadWorkflowWithNodes } from "../test/cache/reads.ts";
 
 const NODES = 200;
 

@@ -1,4 +1,4 @@
-// The users repository with the cache in front of its point reads (issue 7): GetByID and GetByEmail are
+// The users repository with the cache in front of its point reads (docs/cache.md): GetByID and GetByEmail are
 // cache-aside (tiered: local LRU + Redis, single-flight, guarded sets, negative caching of not-found); every
 // write goes to PostgreSQL through UserRepository and invalidates the affected keys after the commit. Writes
 // that bypass TypeScript are invalidated by the SQL triggers (migration 000003) through the worker.

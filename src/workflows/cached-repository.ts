@@ -1,4 +1,4 @@
-// GetWithNodes behind the cache (issue 7). The graph is cached once per workflow (shared by every caller,
+// GetWithNodes behind the cache (docs/cache.md). The graph is cached once per workflow (shared by every caller,
 // loaded as the owner with app_private.workflow_graph_unchecked) and each caller is authorized on every read
 // against cached team memberships: a membership change invalidates by the team's tag (SQL triggers of the cache
 // migration), a user's soft delete by the user's key. Writes go through WorkflowRepository; the SQL triggers on
