@@ -19,6 +19,7 @@ import { checkDocument, DocumentLimitError, measureDocument, type DocumentLimits
 import { checkDocumentText, checkVariables } from "./input.ts";
 import { guardWithPgClient, KeyedSemaphores, makeBudget } from "./budget.ts";
 import { makeDefaultPageSizePlugin } from "./pagination.ts";
+import { Xid8CodecPlugin } from "./xid8-codec.ts";
 import { makeVerifier, pgSettingsFor } from "./jwt.ts";
 import { LiveSubscriptionsPlugin, makeConsistencyPlugin, type LiveHub, type LiveRequest } from "../live/index.ts";
 
@@ -122,7 +123,7 @@ export function makePreset({ config, authPool, exportSchemaSDLPath, live }: Pres
   };
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset],
-    plugins: [LimitsPlugin, makeDefaultPageSizePlugin(g.defaultPageSize),
+    plugins: [LimitsPlugin, Xid8CodecPlugin, makeDefaultPageSizePlugin(g.defaultPageSize),
       ...(live ? [LiveSubscriptionsPlugin, makeConsistencyPlugin(live.pool, config.live.consistencyTimeoutMs)] : [])],
     // Relation filters (some/every/exists across foreign keys) are off: the filter plugin ignores
     // connectionFilterRelations in this version, so its relation plugins are disabled by name.
