@@ -6,12 +6,12 @@
 import client from "prom-client";
 import pg from "pg";
 import { Redis } from "ioredis";
-import { cached, cachedReads, cacheKeys, createRedisClient, jsonCodec, policies, TieredCache } from "../src/cache/index.ts";
-import { loadUserById, loadWorkflowWithNodes } from "../src/cache/loaders.ts";
+import { cached, cacheKeys, createRedisClient, jsonCodec, policies, TieredCache } from "../src/cache/index.ts";
 import { WorkflowRepository } from "../src/workflows/repository.ts";
 import { CachedWorkflowRepository } from "../src/workflows/cached-repository.ts";
 import { chain } from "../test/workflows/helpers.ts";
 import { freshBenchDatabase, latencies, percentile, phaseSeconds, printBench } from "./lib.ts";
+import { cachedReads, loadUserById, loadWorkflowWithNodes } from "../test/cache/reads.ts";
 
 const NODES = 200;
 
@@ -54,7 +54,7 @@ export default async function bench(): Promise<void> {
     await pool.query("insert into app_public.team_memberships (team_id, user_id, role) values ($1, $2, 'owner')", [team.id, user.id]);
     const repo = new WorkflowRepository(pool);
     const actor = { userId: user.id as string };
-    const apiWf = await repo.createWithVersion(actor, team.id, chain(NODES));
+    const apiWf = await repo.as(actor).createWithVersion(team.id, chain(NODES));
     const cachedRepoRedis = new CachedWorkflowRepository(pool, redisTier, repo);
     const cachedRepoLocal = new CachedWorkflowRepository(pool, localTier, repo);
     await pool.query("analyze");
@@ -76,7 +76,7 @@ export default async function bench(): Promise<void> {
     }
 
     for (const r of [cachedRepoRedis, cachedRepoLocal]) {
-      if (JSON.stringify(await r.getWithNodes(actor, apiWf.id)) !== JSON.stringify(await repo.getWithNodes(actor, apiWf.id))) throw new Error("cached repository graph differs");
+      if (JSON.stringify(await r.as(actor).getWithNodes(apiWf.id)) !== JSON.stringify(await repo.as(actor).getWithNodes(apiWf.id))) throw new Error("cached repository graph differs");
     }
     const rounds = 3;
     const secs = phaseSeconds(1.5);
@@ -89,9 +89,9 @@ export default async function bench(): Promise<void> {
       add(key, await latencies(n, fn));
     };
     for (let round = 0; round < rounds; round++) {
-      await timed("repo_db", () => repo.getWithNodes(actor, apiWf.id));
-      await timed("repo_redis", () => cachedRepoRedis.getWithNodes(actor, apiWf.id));
-      await timed("repo_local", () => cachedRepoLocal.getWithNodes(actor, apiWf.id));
+      await timed("repo_db", () => repo.as(actor).getWithNodes(apiWf.id));
+      await timed("repo_redis", () => cachedRepoRedis.as(actor).getWithNodes(apiWf.id));
+      await timed("repo_local", () => cachedRepoLocal.as(actor).getWithNodes(apiWf.id));
       await timed("graph_db", () => loadWorkflowWithNodes(pool, wf.id));
       await timed("graph_redis", () => viaRedis.workflowWithNodes(wf.id));
       await timed("graph_local", () => viaLocal.workflowWithNodes(wf.id));

@@ -151,7 +151,7 @@ export default async function bench(): Promise<void> {
     }
     const repo = new WorkflowRepository(owner);
     const actor = { userId: user.id as string };
-    const proto = await repo.createWithVersion(actor, teams[0]!, definition("proto", 0));
+    const proto = await repo.as(actor).createWithVersion(teams[0]!, definition("proto", 0));
     await load(root, proto.id, teams);
     await root.query("vacuum analyze app_public.workflows, app_public.workflow_nodes, app_public.workflow_connections, app_public.workflow_triggers, app_public.workflow_versions, app_private.workflow_graph_documents");
     const { rows: [size] } = await root.query(`select (select count(*) from app_public.workflows) as workflows, (select count(*) from app_public.workflow_nodes) as nodes,
@@ -174,7 +174,7 @@ export default async function bench(): Promise<void> {
     const fullIds = enough ? ids.slice(2000 + 30 * ROUNDS, 2000 + 40 * ROUNDS) : ids;
 
     // --- measurements (interleaved rounds so machine noise hits every series alike) ------------------------
-    const check = await repo.getWithNodes(actor, pick(1));
+    const check = await repo.as(actor).getWithNodes(pick(1));
     if (check.nodes.length !== NODES || check.connections.length !== NODES - 1 || check.triggers.length !== 1) throw new Error("unexpected graph shape");
 
     const { url } = await app.listen(0, "127.0.0.1");
@@ -200,22 +200,22 @@ export default async function bench(): Promise<void> {
 
     for (let i = 0; i < 50; i++) { // warm up every path
       await owner.query(pkSql, [pick(i)]);
-      await repo.getWithNodes(actor, pick(i));
+      await repo.as(actor).getWithNodes(pick(i));
       await httpGet(pick(i));
     }
 
     const pk: number[] = [], get: number[] = [], gql: number[] = [], create: number[] = [], small: number[] = [], full: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       pk.push(...await latencies(300, (i) => owner.query(pkSql, [pick(round * 300 + i)])));
-      get.push(...await latencies(300, (i) => repo.getWithNodes(actor, pick(round * 300 + i))));
+      get.push(...await latencies(300, (i) => repo.as(actor).getWithNodes(pick(round * 300 + i))));
       gql.push(...await latencies(100, (i) => httpGet(pick(round * 100 + i))));
-      create.push(...await latencies(10, (i) => repo.createWithVersion(actor, teams[i % TEAMS]!, definition(`bench created ${round}-${i}`, round * 10 + i))));
+      create.push(...await latencies(10, (i) => repo.as(actor).createWithVersion(teams[i % TEAMS]!, definition(`bench created ${round}-${i}`, round * 10 + i))));
       small.push(...await latencies(30, async (i) => {
         const id = smallIds[(round * 30 + i) % smallIds.length]!;
         const e = editor(id);
         const node = e.def.nodes![(e.edits * 37 + 11) % NODES]!;
         node.parameters = { ...node.parameters, retries: 10 + e.edits };
-        await repo.save(actor, id, e.version, e.def, "one node");
+        await repo.as(actor).save(id, e.version, e.def, "one node");
         e.version++; e.edits++;
       }));
       full.push(...await latencies(10, async (i) => {
@@ -223,7 +223,7 @@ export default async function bench(): Promise<void> {
         const e = editor(id);
         e.edits++;
         for (const n of e.def.nodes!) n.parameters = { ...n.parameters, body: { template: "{{ $json.x }}", seed: e.edits } };
-        await repo.save(actor, id, e.version, e.def, "every node");
+        await repo.as(actor).save(id, e.version, e.def, "every node");
         e.version++;
       }));
     }

@@ -793,12 +793,14 @@ CREATE FUNCTION app_hidden.search_cursor(created_at timestamp with time zone, id
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     SET search_path TO 'pg_catalog'
     AS $$
-  select rtrim(translate(replace(encode(convert_to(to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '|' || id::text, 'UTF8'), 'base64'), E'\n', ''), '+/', '-_'), '=');
+  select rtrim(translate(replace(encode(convert_to(
+           '{"k":"execution.search","v":["' || to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '","' || id::text || '"]}',
+           'UTF8'), 'base64'), E'\n', ''), '+/', '-_'), '=');
 $$;
 
 -- Name: FUNCTION search_cursor(created_at timestamp with time zone, id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
 
-COMMENT ON FUNCTION app_hidden.search_cursor(created_at timestamp with time zone, id uuid) IS 'The opaque keyset cursor of a search result: base64url of "<created_at ISO, microseconds>|<id>" (the same form the TypeScript readers use).';
+COMMENT ON FUNCTION app_hidden.search_cursor(created_at timestamp with time zone, id uuid) IS 'The opaque keyset cursor of a search result: base64url of the JSON {"k":"execution.search","v":["<created_at ISO, microseconds>","<id>"]}, the form of every repository cursor (src/db/cursor.ts), so SQL and TypeScript cursors are interchangeable.';
 
 -- Name: search_cursor_parts(text); Type: FUNCTION; Schema: app_hidden; Owner: -
 
@@ -808,14 +810,20 @@ CREATE FUNCTION app_hidden.search_cursor_parts(cursor text, OUT created_at times
     AS $_$
 declare
   raw text;
+  j jsonb;
   b64 text := translate(cursor, '-_', '+/');
 begin
   if cursor is null then return; end if;
   begin
     raw := convert_from(decode(b64 || repeat('=', (4 - length(b64) % 4) % 4), 'base64'), 'UTF8');
-    if raw !~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z\|[0-9a-fA-F-]{36}$' then raise exception 'bad cursor'; end if;
-    created_at := split_part(raw, '|', 1)::timestamptz;
-    id := split_part(raw, '|', 2)::uuid;
+    j := raw::jsonb;
+    if j->>'k' is distinct from 'execution.search' or jsonb_typeof(j->'v') is distinct from 'array' or jsonb_array_length(j->'v') <> 2
+       or (j->'v'->>0) !~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$'
+       or (j->'v'->>1) !~ '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' then
+      raise exception 'bad cursor';
+    end if;
+    created_at := (j->'v'->>0)::timestamptz;
+    id := (j->'v'->>1)::uuid;
   exception when others then
     perform app_hidden.search_fail('after', 'invalid cursor');
   end;

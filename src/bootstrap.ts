@@ -1,12 +1,19 @@
 // Resolves where the database is (configured URLs or embedded PostgreSQL), ensures roles and the database,
-// and owns the process-wide pools. Shared by the CLI, the server and the worker.
+// and owns the process-wide pools and monitoring. Shared by the CLI, the server and the worker: this is the
+// composition root, the one place that wires capabilities together (instrumentation into the pools, the
+// backup catalog's gauges into the metrics registry).
 import type pg from "pg";
 import { type Config, withCredentials, withDatabase } from "./config.ts";
-import { createPool } from "./db/pool.ts";
+import { createPool, poolLabel } from "./db/pool.ts";
 import { ensureDatabase, ensureRoles, ROLES } from "./db/roles.ts";
 import { startEmbeddedPostgres, type EmbeddedServer } from "./embedded/postgres.ts";
 import { logger } from "./logger.ts";
-import { instrumentPool } from "./monitoring/index.ts";
+import { registerBackupMetrics } from "./backup/index.ts";
+import {
+  enableProcessMetrics, instrumentPool, metricsRoute, monitoringSettings, registry, startMetricsServer, startStatsCollectors,
+  type DatabaseStatsCollector, type MetricsServer, type MonitoringSettings,
+} from "./monitoring/index.ts";
+import type { Route } from "./server/index.ts";
 
 export interface Databases {
   ownerUrl: string;
@@ -57,4 +64,49 @@ export function redact(url: string): string {
   const u = new URL(url);
   if (u.password) u.password = "***";
   return u.toString();
+}
+
+// What a process starts for monitoring (docs/monitoring.md):
+//   const mon = await startMonitoring({ primary: pools.owner, replicas: pools.replicas, standalone: isWorker });
+//   createHttpApp({ ..., routes: mon.routes });   ...   await mon.stop();
+let backupMetricsRegistered = false;
+
+export interface Monitoring {
+  /** Extra routes for createHttpApp: { "/metrics": ... }. */
+  routes: Record<string, Route>;
+  collectors: DatabaseStatsCollector[];
+  /** The standalone /metrics listener (worker), when started. */
+  metricsServer: MetricsServer | null;
+  stop(): Promise<void>;
+}
+
+export async function startMonitoring(opts: { primary: pg.Pool; replicas?: pg.Pool[]; standalone: boolean; settings?: Readonly<MonitoringSettings> }): Promise<Monitoring> {
+  const settings = opts.settings ?? monitoringSettings();
+  enableProcessMetrics();
+  if (!backupMetricsRegistered) {
+    // The backup catalog's own gauges (duration, size, replica verification, restore tests); the last-success
+    // timestamp already comes from the statistics collector's catalog probe.
+    registerBackupMetrics(registry, opts.primary, { skip: ["linkflow_backup_last_success_timestamp_seconds"] });
+    backupMetricsRegistered = true;
+  }
+  const collectors = startStatsCollectors([opts.primary, ...(opts.replicas ?? [])].map((pool) => ({ pool, server: poolLabel(pool) })), settings.statsIntervalMs);
+  let metricsServer: MetricsServer | null = null;
+  if (opts.standalone && settings.metricsPort > 0) {
+    try {
+      metricsServer = await startMetricsServer(settings.metricsPort, settings.metricsHost);
+      logger.info({ url: `${metricsServer.url}/metrics` }, "metrics listener started");
+    } catch (e) {
+      // Jobs matter more than their metrics: a taken port must not stop the worker.
+      logger.error({ err: e, port: settings.metricsPort }, "metrics listener could not start (METRICS_PORT); continuing without /metrics");
+    }
+  }
+  return {
+    routes: { "/metrics": metricsRoute },
+    collectors,
+    metricsServer,
+    async stop() {
+      await Promise.all(collectors.map((c) => c.stop()));
+      await metricsServer?.close();
+    },
+  };
 }

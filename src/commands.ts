@@ -1,17 +1,19 @@
 // The CLI's commands (src/cli.ts sets up the environment, then imports this module and calls runCli).
-import { loadConfig } from "./config.ts";
-import { createPools, redact, resolveDatabases } from "./bootstrap.ts";
+import { loadConfig, setProcessConfig } from "./config.ts";
+import { createPools, redact, resolveDatabases, startMonitoring } from "./bootstrap.ts";
 import { migrateUp, rollback } from "./db/migrate.ts";
-import { createHttpApp } from "./server/http.ts";
-import { startWorker, stopWorker } from "./worker/runner.ts";
-import { startProjectionManager } from "./events/worker.ts";
+import { createHttpApp } from "./server/index.ts";
+import { startWorker, stopWorker } from "./worker/index.ts";
+import { startProjectionManager } from "./events/index.ts";
 import { logger } from "./logger.ts";
-import { startMonitoring } from "./monitoring/index.ts";
-import { configureAuth } from "./users/auth.ts";
+import { configureAuth } from "./users/index.ts";
 
 async function main(argv: string[]): Promise<void> {
   const [command = "start", ...rest] = argv;
+  // Every setting, parsed and validated once: one ConfigError lists all bad values, before anything starts.
   const config = loadConfig();
+  setProcessConfig(config);
+  logger.level = config.logLevel;
   const dbs = await resolveDatabases(config);
   const stopEmbedded = async () => { if (dbs.embedded) await dbs.embedded.stop(); };
 
@@ -42,10 +44,10 @@ async function main(argv: string[]): Promise<void> {
       // authenticate() signs tokens in SQL with the secret the server verifies with.
       if (config.jwt.secret) await configureAuth(pools.owner, config.jwt);
       // /metrics on the server's port; the worker alone gets its own listener on METRICS_PORT (docs/monitoring.md).
-      const monitoring = await startMonitoring({ primary: pools.owner, replicas: pools.replicas, standalone: command === "worker" });
+      const monitoring = await startMonitoring({ primary: pools.owner, replicas: pools.replicas, standalone: command === "worker", settings: config.monitoring });
       const app = command === "worker" ? null : await createHttpApp({ config, authPool: pools.auth, ownerPool: pools.owner, routes: monitoring.routes });
       const runner = command === "server" ? null : await startWorker({ pgPool: pools.owner, concurrency: config.workerConcurrency });
-      const projections = command === "server" ? null : await startProjectionManager(dbs.ownerUrl);
+      const projections = command === "server" ? null : await startProjectionManager(dbs.ownerUrl, config.projections);
       if (app) {
         const { url } = await app.listen(config.port, config.host);
         // Plain lines a newcomer (and the start test) can read, besides the JSON log.

@@ -73,6 +73,20 @@ export class IllegalTransitionError extends LinkFlowError {
 export class UnavailableError extends LinkFlowError {
   constructor(message: string, opts: ConstructorParameters<typeof LinkFlowError>[2] = {}) { super("UNAVAILABLE", message, opts); }
 }
+/** One bad setting: the environment variable and what is wrong with its value. */
+export interface ConfigIssue { name: string; message: string }
+
+/**
+ * Bad configuration (code CONFIG). loadConfig() throws one ConfigError for all bad values at once: `issues`
+ * lists each (variable name and message), and the message names every one of them.
+ */
 export class ConfigError extends LinkFlowError {
-  constructor(message: string) { super("CONFIG", message); }
+  readonly issues: readonly ConfigIssue[];
+  constructor(message: string, issues: readonly ConfigIssue[] = []) {
+    super("CONFIG", message, issues.length ? { field: issues.map((i) => i.name).join(",") } : {});
+    this.issues = issues;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), issues: this.issues };
+  }
 }

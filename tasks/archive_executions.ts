@@ -3,9 +3,7 @@
 // Payload (all optional): team_id (only this team), max_batches. Safe to re-run at any time: a run resumes what
 // a crashed one left; concurrent runs skip (advisory lock).
 import type { Task } from "graphile-worker";
-import { runArchive } from "../src/archive/archiver.ts";
-import { loadArchiveConfig } from "../src/archive/config.ts";
-import { archiveStorage } from "../src/archive/storage.ts";
+import { archiveStorage, loadArchiveConfig, runArchive } from "../src/archive/index.ts";
 
 interface Payload { team_id?: string; max_batches?: number }
 

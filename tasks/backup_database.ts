@@ -2,9 +2,8 @@
 // then retention applied. Settings from the environment (src/backup/settings.ts). Safe to re-run.
 import type { Task } from "graphile-worker";
 import pg from "pg";
-import { runBackup } from "../src/backup/backup.ts";
-import { pruneBackups } from "../src/backup/prune.ts";
-import { backupSettingsFromEnv } from "../src/backup/settings.ts";
+import { backupSettingsFromEnv, pruneBackups, runBackup } from "../src/backup/index.ts";
+import { processConfig } from "../src/config.ts";
 import { ConfigError } from "../src/errors.ts";
 import { guardClient } from "../src/db/pool.ts";
 
@@ -12,7 +11,7 @@ interface Payload { prune?: boolean; format?: "custom" | "directory" | "auto" }
 
 const task: Task = async (payload, helpers) => {
   const p = (payload ?? {}) as Payload & { _cron?: unknown };
-  if (p._cron && process.env.BACKUP_WORKER_SCHEDULE === "off") return; // the Kubernetes CronJob does it (deploy/k8s)
+  if (p._cron && !processConfig().backup.workerSchedule) return; // the Kubernetes CronJob does it (deploy/k8s)
   const s = backupSettingsFromEnv();
   if (!s.databaseUrl) throw new ConfigError("backup_database needs DATABASE_URL (or BACKUP_DATABASE_URL)");
   const r = await runBackup({ databaseUrl: s.databaseUrl, storage: s.primary, secondary: s.secondary, format: p.format ?? s.format,

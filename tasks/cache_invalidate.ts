@@ -14,7 +14,7 @@
 // - A keyless job (tags and patterns, bulk key batches) cannot be superseded: it throws, and graphile-worker
 //   retries it with backoff (the failed-attempt metric shows the outage meanwhile).
 import type { Task } from "graphile-worker";
-import { taskCache } from "../src/cache/runtime.ts";
+import { taskCache } from "../src/cache/index.ts";
 
 interface Payload { keys?: unknown; tags?: unknown; patterns?: unknown; retry?: unknown }
 

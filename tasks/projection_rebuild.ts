@@ -2,8 +2,7 @@
 // the live runner continue. Enqueue with graphile_worker.add_job('projection_rebuild', ..., job_key =>
 // 'projection_rebuild:<name>'). A second concurrent rebuild of the same projection fails with a conflict.
 import type { Task } from "graphile-worker";
-import { readModelProjections } from "../src/events/projection.ts";
-import { rebuildProjection } from "../src/events/rebuild.ts";
+import { readModelProjections, rebuildProjection } from "../src/events/index.ts";
 
 interface Payload { projection?: string }
 

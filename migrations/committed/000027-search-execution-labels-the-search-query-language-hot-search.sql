@@ -1,5 +1,5 @@
 --! Previous: sha1:f6c9063808b82aaed88fb3e8a05198a5831e0e1e
---! Hash: sha1:fd6751ddd1bdedbf699d45f3ef0e81b38d422a96
+--! Hash: sha1:0658961faabf22f9eedd5ddc6ce338225718f31d
 --! Message: Search: execution labels, the search query language, hot search with content indexes, per-file search statistics and candidate batches
 
 --! split: 500-executions.sql
@@ -316,9 +316,11 @@ create function app_hidden.search_cursor(created_at timestamptz, id uuid) return
   language sql immutable strict parallel safe
   set search_path = pg_catalog
 as $$
-  select rtrim(translate(replace(encode(convert_to(to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '|' || id::text, 'UTF8'), 'base64'), E'\n', ''), '+/', '-_'), '=');
+  select rtrim(translate(replace(encode(convert_to(
+           '{"k":"execution.search","v":["' || to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '","' || id::text || '"]}',
+           'UTF8'), 'base64'), E'\n', ''), '+/', '-_'), '=');
 $$;
-comment on function app_hidden.search_cursor(timestamptz, uuid) is 'The opaque keyset cursor of a search result: base64url of "<created_at ISO, microseconds>|<id>" (the same form the TypeScript readers use).';
+comment on function app_hidden.search_cursor(timestamptz, uuid) is 'The opaque keyset cursor of a search result: base64url of the JSON {"k":"execution.search","v":["<created_at ISO, microseconds>","<id>"]}, the form of every repository cursor (src/db/cursor.ts), so SQL and TypeScript cursors are interchangeable.';
 grant execute on function app_hidden.search_cursor(timestamptz, uuid) to linkflow_visitor;
 
 create function app_public.executions_search_cursor(e app_public.executions) returns text
@@ -336,14 +338,20 @@ create function app_hidden.search_cursor_parts(cursor text, out created_at times
 as $$
 declare
   raw text;
+  j jsonb;
   b64 text := translate(cursor, '-_', '+/');
 begin
   if cursor is null then return; end if;
   begin
     raw := convert_from(decode(b64 || repeat('=', (4 - length(b64) % 4) % 4), 'base64'), 'UTF8');
-    if raw !~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z\|[0-9a-fA-F-]{36}$' then raise exception 'bad cursor'; end if;
-    created_at := split_part(raw, '|', 1)::timestamptz;
-    id := split_part(raw, '|', 2)::uuid;
+    j := raw::jsonb;
+    if j->>'k' is distinct from 'execution.search' or jsonb_typeof(j->'v') is distinct from 'array' or jsonb_array_length(j->'v') <> 2
+       or (j->'v'->>0) !~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$'
+       or (j->'v'->>1) !~ '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' then
+      raise exception 'bad cursor';
+    end if;
+    created_at := (j->'v'->>0)::timestamptz;
+    id := (j->'v'->>1)::uuid;
   exception when others then
     perform app_hidden.search_fail('after', 'invalid cursor');
   end;

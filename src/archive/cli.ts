@@ -3,10 +3,9 @@
 //   node src/archive/cli.ts restore <batch-uuid> [--keep-days N]      restores a batch into the hot tables
 // Connection: DATABASE_URL (owner), or embedded PostgreSQL like the main CLI. ARCHIVE_CRASH_AT=<point> makes
 // the run SIGKILL itself at that point (crash tests only; ARCHIVE_CRASH_HIT=n: the n-th time it is reached).
-import { loadConfig } from "../config.ts";
+import { loadConfig, setProcessConfig } from "../config.ts";
 import { createPools, resolveDatabases } from "../bootstrap.ts";
 import { CRASH_POINTS, runArchive, type CrashPoint } from "./archiver.ts";
-import { loadArchiveConfig } from "./config.ts";
 import { ArchiveReader } from "./retrieval.ts";
 import { archiveStorage } from "./storage.ts";
 
@@ -18,7 +17,8 @@ function flag(args: string[], name: string): string | undefined {
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   const config = loadConfig();
-  const cfg = loadArchiveConfig();
+  setProcessConfig(config);
+  const cfg = config.archive;
   const dbs = await resolveDatabases(config);
   const pools = createPools({ ...config, pool: { ...config.pool, statementTimeoutMs: 0 } }, dbs);
   const storage = archiveStorage(cfg);

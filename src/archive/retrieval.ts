@@ -1,6 +1,7 @@
 // Retrieval across hot and cold: get one execution by id, list executions (newest first, keyset pages) with
 // one API whether rows are hot or archived, and restore a batch into the hot tables. Every file read checks
 // the manifest's sha256. Owner-level service: callers authorise (team membership) before calling.
+import { decodeCursor as decodeKeyset, encodeCursor as encodeKeyset } from "../db/cursor.ts";
 import type pg from "pg";
 import { mapDbError } from "../db/errors.ts";
 import { withTransaction } from "../db/transaction.ts";
@@ -33,14 +34,12 @@ export interface ListPage { items: (ExecutionSummary & { source: Source })[]; ne
 export interface ArchiveReaderOptions { pool: pg.Pool; storage: Storage; encryptionKey: Buffer | null }
 
 
+// Keyset cursors of list(): the repositories' one codec (src/db/cursor.ts).
 export function encodeCursor(createdAt: string, id: string): string {
-  return Buffer.from(`${createdAt}|${id}`).toString("base64url");
+  return encodeKeyset("archive.list", [createdAt, id]);
 }
 export function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  const [createdAt, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  if (!createdAt || !id || !/^[0-9a-f-]{36}$/i.test(id) || Number.isNaN(Date.parse(createdAt))) {
-    throw new ValidationError("invalid cursor", { field: "after" });
-  }
+  const [createdAt, id] = decodeKeyset(cursor, "archive.list", ["timestamp", "uuid"]) as [string, string];
   return { createdAt, id };
 }
 

@@ -92,7 +92,7 @@ export async function main(argv: string[], s: BackupSettings = backupSettingsFro
           if (!ref.endsWith("manifest.json") && ref !== "latest") throw e;
         }
       }
-      if (!key) key = ref === "latest" ? await latestManifestKey(sources, need(process.env.BACKUP_DATABASE_NAME ?? (s.databaseUrl && databaseOf(s.databaseUrl)) ?? null, "BACKUP_DATABASE_NAME")) : ref;
+      if (!key) key = ref === "latest" ? await latestManifestKey(sources, need(s.databaseName ?? (s.databaseUrl && databaseOf(s.databaseUrl)) ?? null, "BACKUP_DATABASE_NAME")) : ref;
       const sourceDb = key.split("/")[1] ?? "linkflow";
       const stamp = new Date().toISOString().slice(0, 16).replace(/[-T:]/g, "");
       const target = String(a.flags.get("target") ?? `${sourceDb.slice(0, 30)}_restored_${stamp}`);

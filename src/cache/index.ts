@@ -5,5 +5,4 @@ export { createRedisClient, type RedisClient } from "./redis-tier.ts";
 export { jsonCodec, dateJsonCodec, zstdCodec, type Codec } from "./codec.ts";
 export { cached, invalidateAfterCommit, writeThrough, type CachedFunction, type CachedOptions } from "./cached.ts";
 export { cacheKeys, cacheTags, policies, userKeys, type EntityPolicy } from "./entities.ts";
-export { cachedReads, type CachedReads } from "./repositories.ts";
-export { createCacheFromEnv, setTaskCache, taskCache } from "./runtime.ts";
+export { createCache, createCacheFromEnv, redisClientFor, setTaskCache, taskCache } from "./runtime.ts";

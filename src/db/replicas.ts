@@ -22,6 +22,8 @@ export interface DbAccess {
   write<T>(fn: (q: Queryable) => Promise<T>, opts?: { singleStatement?: boolean }): Promise<T>;
   /** A read: on the caller's open primary transaction if any, else a replica when allowed, else the primary. */
   read<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  /** The primary pool (where calls acting for a signed-in user run, under RLS). */
+  readonly primary?: pg.Pool;
 }
 
 async function writeOnPrimary<T>(pool: pg.Pool, fn: (q: Queryable) => Promise<T>, singleStatement: boolean): Promise<T> {
@@ -38,6 +40,7 @@ async function writeOnPrimary<T>(pool: pg.Pool, fn: (q: Queryable) => Promise<T>
 /** Everything on one pool (no replicas). */
 export function primaryAccess(pool: pg.Pool): DbAccess {
   return {
+    primary: pool,
     write: (fn, opts) => writeOnPrimary(pool, fn, opts?.singleStatement ?? false),
     read: async (fn) => {
       try {
@@ -228,6 +231,8 @@ export class RoutedSession implements DbAccess {
   constructor(router: ReplicaRouter) {
     this.router = router;
   }
+
+  get primary(): pg.Pool { return this.router.primary; }
 
   async write<T>(fn: (q: Queryable) => Promise<T>, opts?: { singleStatement?: boolean }): Promise<T> {
     const nested = currentClient(this.router.primary) !== undefined;

@@ -10,3 +10,4 @@ export * from "./projection.ts";
 export { ProjectionManager, type ProjectionManagerOptions } from "./manager.ts";
 export { rebuildProjection, type RebuildOptions, type RebuildResult } from "./rebuild.ts";
 export * from "./monitoring.ts";
+export { startProjectionManager } from "./worker.ts";

@@ -74,7 +74,7 @@ export function sqlProjection(name: string, table: string, fn: string): Projecti
   return p;
 }
 
-/** The platform's read models (issue 4). */
+/** The platform's read models (docs/events.md). */
 export function readModelProjections(): Projection[] {
   return [
     sqlProjection("workflow_list", "workflow_list", "app_private.project_workflow_list"),

@@ -3,7 +3,7 @@
 // same pool (withTransaction) and commit with the state change they describe.
 import type pg from "pg";
 import { mapDbError } from "../db/errors.ts";
-import { currentClient } from "../db/transaction.ts";
+import { requireKind, SERVICE, serviceQueryable, type Caller, type ServiceCaller } from "../db/caller.ts";
 import { ValidationError } from "../errors.ts";
 import {
   type AppendResult, type Checkpoint, type EventRow, type ExpectedVersion, type NewEvent, type Snapshot,
@@ -55,17 +55,29 @@ function toSqlEvent(e: NewEvent): Record<string, unknown> {
   };
 }
 
+/**
+ * The event store, in the repository shape of src/db/caller.ts: it is the service path (owner pool, app_private
+ * functions); a signed-in user reads events through the read models and the live API, so as() refuses a user
+ * caller (ForbiddenError). Calls join the caller's open withTransaction on the same pool, or run on opts.client.
+ */
 export class EventStore {
   readonly pool: pg.Pool;
   readonly upcasters: Upcasters;
+  readonly caller: Readonly<ServiceCaller> = SERVICE;
 
   constructor(pool: pg.Pool, upcasters: Upcasters = new Upcasters()) {
     this.pool = pool;
     this.upcasters = upcasters;
   }
 
+  /** The same store for another caller: the service path only. */
+  as(caller: Caller): EventStore {
+    requireKind(caller, "service", "the event store");
+    return this;
+  }
+
   #db(client?: pg.ClientBase): pg.ClientBase | pg.Pool {
-    return client ?? currentClient(this.pool) ?? this.pool;
+    return serviceQueryable(this.pool, client);
   }
 
   /** Appends events to a stream (Save). A stale expectedVersion throws VersionConflictError (LFVER). */

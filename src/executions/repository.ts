@@ -1,21 +1,23 @@
 // Executions repository: a thin TypeScript layer over the SQL API (docs/executions.md).
 //
-// Two callers:
-//  - a signed-in user (`{ kind: "user", userId }`): every call runs as linkflow_visitor with the user's claims, through
+// The repository shape of every repository (src/db/caller.ts, docs/library.md): constructed on the owner pool for
+// a caller, re-targeted with as(caller) / asUser(userId) / asService(actorId):
+//  - a signed-in user (`{ userId }`): every call runs as linkflow_visitor with the user's claims, through
 //    the app_public functions (editor role to write, viewer to read; RLS applies);
-//  - the service path (`{ kind: "service", actorId? }`) for engines and workers on the owner pool: app_private functions,
+//  - the service path (`{ kind: "service", actorId? }`, the default) for engines and workers: app_private functions,
 //    no role checks, the given actor recorded. A service call outside a transaction is one autocommit statement (one
-//    round trip, one commit); inside withTransaction(pool, ...) it joins that transaction.
+//    round trip, one commit); inside withTransaction(pool, ...) it joins that transaction (a user call too).
 //
 // Group commit (service path, on by default): concurrent single writes (start, transition, node-run start and finish)
 // outside a transaction are coalesced into one batched engine call per short window (./group-commit.ts). Each call
 // still gets its own result or typed error, after its batch commits. close() drains them (graceful stop).
 import type pg from "pg";
 import { DEFAULT_GROUP_COMMIT, type GroupCommitSettings } from "../config.ts";
-import { mapDbError } from "../db/errors.ts";
-import { currentClient, withTransaction } from "../db/transaction.ts";
+import { actorOf, checkCaller, isUser, runAs, SERVICE, type Caller } from "../db/caller.ts";
+import { decodeCursor, encodeCursor } from "../db/cursor.ts";
+import { currentClient } from "../db/transaction.ts";
 import { NotFoundError, UnavailableError, ValidationError } from "../errors.ts";
-import { registry } from "../monitoring/registry.ts";
+import { registry } from "../monitoring/index.ts";
 import { sharedGroupCommit, type GroupCommit } from "./group-commit.ts";
 import { lanesFor, nodeRunItem, type Lanes } from "./lanes.ts";
 import { groupCommitMetrics, type GroupCommitMetrics } from "./metrics.ts";
@@ -28,7 +30,7 @@ import type {
 /** Keys of coalesced starts: each start is its own key (starts of one key would wait for each other's batch). */
 let startCalls = 0;
 
-export type Caller = { kind: "service"; actorId?: string | null } | { kind: "user"; userId: string };
+export type { Caller } from "../db/caller.ts";
 
 export interface StartInput {
   workflowId: string;
@@ -44,6 +46,13 @@ export interface ExecutionsRepositoryOptions {
   metrics?: GroupCommitMetrics;
 }
 
+const HISTORY_CURSOR = "executions.history";
+
+function decodeHistoryCursor(cursor: string): { createdAt: Date; id: string } {
+  const [createdAt, id] = decodeCursor(cursor, HISTORY_CURSOR, ["timestamp", "uuid"]) as [string, string];
+  return { createdAt: new Date(createdAt), id };
+}
+
 export class ExecutionsRepository {
   readonly pool: pg.Pool;
   readonly caller: Caller;
@@ -51,15 +60,25 @@ export class ExecutionsRepository {
   private lanes: Lanes | null = null;
   private closed = false;
 
-  constructor(pool: pg.Pool, caller: Caller = { kind: "service", actorId: null }, options: ExecutionsRepositoryOptions = {}) {
+  constructor(pool: pg.Pool, caller: Caller = SERVICE, options: ExecutionsRepositoryOptions = {}) {
     this.pool = pool;
-    this.caller = caller;
+    this.caller = checkCaller(caller);
     this.options = options;
+  }
+
+  /** The same repository acting for another caller. */
+  as(caller: Caller): ExecutionsRepository {
+    return new ExecutionsRepository(this.pool, caller, this.options);
   }
 
   /** The same repository acting for a signed-in user (RLS and team roles apply; no group commit). */
   asUser(userId: string): ExecutionsRepository {
-    return new ExecutionsRepository(this.pool, { kind: "user", userId }, this.options);
+    return this.as({ kind: "user", userId });
+  }
+
+  /** The same repository on the service path, recording actorId as the actor. */
+  asService(actorId: string | null = null): ExecutionsRepository {
+    return this.as({ kind: "service", actorId });
   }
 
   /**
@@ -83,7 +102,7 @@ export class ExecutionsRepository {
 
   /** The group commit for this call, or null when the call runs directly (user caller, in a transaction, off). */
   private coalescing(): GroupCommit | null {
-    if (this.caller.kind !== "service") return null;
+    if (isUser(this.caller)) return null;
     const settings = this.groupCommitSettings();
     if (!settings || currentClient(this.pool)) return null;
     if (this.closed) throw new UnavailableError("the executions repository is closed; the call was not applied", { detail: "outcome=not_applied" });
@@ -91,21 +110,16 @@ export class ExecutionsRepository {
     return sharedGroupCommit(this.pool, settings, () => this.metrics());
   }
 
-  private async query<R extends pg.QueryResultRow = any>(text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
-    if (this.caller.kind === "user") {
-      const userId = this.caller.userId;
-      return withTransaction(this.pool, (c) => c.query<R>(text, values), { asUser: { userId } });
-    }
-    const client = currentClient(this.pool);
-    try {
-      return await (client ?? this.pool).query<R>(text, values);
-    } catch (e) {
-      throw mapDbError(e);
-    }
+  private query<R extends pg.QueryResultRow = any>(text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+    return runAs(this.pool, this.caller, (q) => q.query<R>(text, values), { singleStatement: true });
   }
 
   private get actor(): string | null {
-    return this.caller.kind === "service" ? (this.caller.actorId ?? null) : null;
+    return actorOf(this.caller);
+  }
+
+  private get user(): boolean {
+    return isUser(this.caller);
   }
 
   async start(input: StartInput): Promise<Execution> {
@@ -116,7 +130,7 @@ export class ExecutionsRepository {
       });
     }
     const args = [input.workflowId, input.triggerType ?? "manual", input.input === undefined ? null : JSON.stringify(input.input), input.idempotencyKey ?? null];
-    const { rows } = this.caller.kind === "user"
+    const { rows } = this.user
       ? await this.query("select * from app_public.start_execution($1, $2, $3::jsonb, $4)", args)
       : await this.query("select * from app_private.start_execution($1, $2, $3::jsonb, $4, $5, false)", [...args, this.actor]);
     return toExecution(rows[0]);
@@ -127,7 +141,7 @@ export class ExecutionsRepository {
     const gc = this.coalescing();
     if (gc) return gc.submit(this.lanes!.transition, String(id), { id, toState, expectedFrom: opts.expectedFrom ?? null, details: opts.details });
     const args = [id, toState, opts.expectedFrom ?? null, opts.details === undefined ? null : JSON.stringify(opts.details)];
-    const { rows } = this.caller.kind === "user"
+    const { rows } = this.user
       ? await this.query("select * from app_public.transition_execution($1, $2, $3, $4::jsonb)", args)
       : await this.query("select * from app_private.transition_execution($1, $2, $3, $4::jsonb, $5, false)", [...args, this.actor]);
     return toExecution(rows[0]);
@@ -139,7 +153,7 @@ export class ExecutionsRepository {
     const items = JSON.stringify(requests.map((r) => ({
       id: r.id, to_state: r.toState, ...(r.expectedFrom ? { expected_from: r.expectedFrom } : {}), ...(r.details ? { details: r.details } : {}),
     })));
-    const { rows } = this.caller.kind === "user"
+    const { rows } = this.user
       ? await this.query("select * from app_public.transition_executions($1::jsonb)", [items])
       : await this.query("select * from app_private.apply_execution_transitions($1::jsonb, $2, false)", [items, this.actor]);
     return rows.map(toTransitionResult);
@@ -161,23 +175,29 @@ export class ExecutionsRepository {
   async history(filter: HistoryFilter): Promise<HistoryPage> {
     if (!filter.teamId && !filter.workflowId) throw new ValidationError("give a teamId or a workflowId", { field: "team_id" });
     const limit = filter.limit ?? 50;
+    const after = typeof filter.after === "string" ? decodeHistoryCursor(filter.after) : filter.after;
     const { rows } = await this.query(
-      this.caller.kind === "user"
+      this.user
         ? "select * from app_public.execution_history($1, $2, $3, $4, $5, $6, $7, $8)"
         : "select * from app_private.execution_history($1, $2, $3, $4, $5, $6, $7, $8, false)",
       [filter.teamId ?? null, filter.workflowId ?? null, filter.state ?? null, filter.createdFrom ?? null, filter.createdBefore ?? null,
-        filter.after?.createdAt ?? null, filter.after?.id ?? null, limit],
+        after?.createdAt ?? null, after?.id ?? null, limit],
     );
     const items = rows.map(toExecution);
     const last = items[items.length - 1];
-    return { items, next: items.length === limit && last ? { createdAt: last.createdAt, id: last.id } : null };
+    const more = items.length === limit && last;
+    return {
+      items,
+      next: more ? { createdAt: last.createdAt, id: last.id } : null,
+      endCursor: more ? encodeCursor(HISTORY_CURSOR, [last.createdAt.toISOString(), last.id]) : null,
+    };
   }
 
   /** Records that a node started; coalesced on the service path (group commit). */
   async nodeRunStart(executionId: string, nodeName: string, opts: { attempt?: number; nodeId?: string } = {}): Promise<NodeRun> {
     const gc = this.coalescing();
     if (gc) return gc.submit(this.lanes!.nodeRun, String(executionId), { op: "start", executionId, nodeName, ...opts });
-    const { rows } = this.caller.kind === "user"
+    const { rows } = this.user
       ? await this.query("select * from app_public.record_node_run_start($1, $2, $3, $4)", [executionId, nodeName, opts.attempt ?? null, opts.nodeId ?? null])
       : await this.query("select * from app_private.record_node_run_start($1, $2, $3, $4, false)", [executionId, nodeName, opts.attempt ?? null, opts.nodeId ?? null]);
     return toNodeRun(rows[0]);
@@ -192,7 +212,7 @@ export class ExecutionsRepository {
     if (gc) return gc.submit(this.lanes!.nodeRun, String(executionId), { op: "finish", executionId, nodeName, status, ...opts });
     const output = opts.output === undefined ? null : JSON.stringify(opts.output);
     const error = opts.error === undefined ? null : JSON.stringify(opts.error);
-    const { rows } = this.caller.kind === "user"
+    const { rows } = this.user
       ? await this.query("select * from app_public.record_node_run_finish($1, $2, $3, $4::jsonb, $5::jsonb, $6)", [executionId, nodeName, status, output, error, opts.attempt ?? null])
       : await this.query("select * from app_private.record_node_run_finish($1, $2, $3, $4, $5::jsonb, $6::jsonb, false)", [executionId, nodeName, opts.attempt ?? null, status, output, error]);
     return toNodeRun(rows[0]);
@@ -202,7 +222,7 @@ export class ExecutionsRepository {
   async recordNodeRuns(requests: NodeRunRequest[]): Promise<NodeRunResult[]> {
     if (requests.length === 0) return [];
     const items = JSON.stringify(requests.map(nodeRunItem));
-    const { rows } = this.caller.kind === "user"
+    const { rows } = this.user
       ? await this.query("select * from app_public.record_node_runs($1::jsonb)", [items])
       : await this.query("select * from app_private.record_node_runs($1::jsonb, $2, false)", [items, this.actor]);
     return rows.map(toNodeRunResult);

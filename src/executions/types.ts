@@ -103,8 +103,8 @@ export interface HistoryFilter {
   state?: ExecutionState;
   createdFrom?: Date;
   createdBefore?: Date;
-  /** Keyset cursor: the last row of the previous page. */
-  after?: { createdAt: Date; id: string };
+  /** Keyset cursor: the previous page's `endCursor` (or its `next`, the last row's key). */
+  after?: { createdAt: Date; id: string } | string;
   limit?: number;
 }
 
@@ -112,6 +112,8 @@ export interface HistoryPage {
   items: Execution[];
   /** Pass as `after` to get the next page; null when this page was the last. */
   next: { createdAt: Date; id: string } | null;
+  /** The same position as an opaque cursor (the repositories' one codec); null when this page was the last. */
+  endCursor: string | null;
 }
 
 export type MetricBucket = "minute" | "hour" | "day";

@@ -10,9 +10,15 @@ import { mapDbError } from "../db/errors.ts";
 import { withTransaction } from "../db/transaction.ts";
 import { ValidationError } from "../errors.ts";
 import type { Storage } from "../storage/storage.ts";
-import { readBatchSummaries, type ExecutionSummary } from "../archive/candidate-files.ts";
-import { documentFromRow } from "../archive/format.ts";
-import { decodeCursor, encodeCursor } from "../archive/retrieval.ts";
+import { documentFromRow, readBatchSummaries, type ExecutionSummary } from "../archive/index.ts";
+import { decodeCursor, encodeCursor } from "../db/cursor.ts";
+
+/** The search's cursor: the one repository codec, the kind app_hidden.search_cursor writes (SQL and TypeScript cursors are interchangeable). */
+const SEARCH_CURSOR = "execution.search";
+function searchCursor(cursor: string): { createdAt: string; id: string } {
+  const [createdAt, id] = decodeCursor(cursor, SEARCH_CURSOR, ["timestamp", "uuid"]) as [string, string];
+  return { createdAt, id };
+}
 
 /** A search query document (docs/search.md): every field optional, all given fields must match. */
 export interface SearchQuery {
@@ -102,7 +108,7 @@ export class ExecutionSearch {
       throw new ValidationError(`limit must be between 1 and ${MAX_SEARCH_LIMIT}`, { field: "limit" });
     }
     if (!/^[0-9a-f-]{36}$/i.test(teamId)) throw new ValidationError("invalid team id", { field: "team_id" });
-    const after = opts.after ? decodeCursor(opts.after) : null;
+    const after = opts.after ? searchCursor(opts.after) : null;
     const includeCold = (opts.includeCold ?? true) && this.storage !== null;
     const cold = { batchesInRange: 0, candidates: 0, batchesRead: 0 };
     try {
@@ -124,7 +130,7 @@ export class ExecutionSearch {
         hits.sort(newestFirst);
         const items = hits.slice(0, limit);
         const last = items[items.length - 1];
-        return { items, next: hits.length > limit && last ? encodeCursor(last.created_at, last.id) : null, cold };
+        return { items, next: hits.length > limit && last ? encodeCursor(SEARCH_CURSOR, [last.created_at, last.id]) : null, cold };
       }, { isolation: "repeatable read", readOnly: true });
     } catch (e) {
       throw mapDbError(e);

@@ -20,6 +20,7 @@ import { checkDocumentText, checkVariables } from "./input.ts";
 import { guardWithPgClient, KeyedSemaphores, makeBudget } from "./budget.ts";
 import { makeDefaultPageSizePlugin } from "./pagination.ts";
 import { PayloadNamingPlugin } from "./payload-naming.ts";
+import { Xid8CodecPlugin } from "./xid8-codec.ts";
 import { makeVerifier, pgSettingsFor } from "./jwt.ts";
 import { LiveSubscriptionsPlugin, makeConsistencyPlugin, type LiveHub, type LiveRequest } from "../live/index.ts";
 
@@ -123,7 +124,7 @@ export function makePreset({ config, authPool, exportSchemaSDLPath, live }: Pres
   };
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset],
-    plugins: [LimitsPlugin, PayloadNamingPlugin, makeDefaultPageSizePlugin(g.defaultPageSize),
+    plugins: [LimitsPlugin, PayloadNamingPlugin, Xid8CodecPlugin, makeDefaultPageSizePlugin(g.defaultPageSize),
       ...(live ? [LiveSubscriptionsPlugin, makeConsistencyPlugin(live.pool, config.live.consistencyTimeoutMs)] : [])],
     // Relation filters (some/every/exists across foreign keys) are off: the filter plugin ignores
     // connectionFilterRelations in this version, so its relation plugins are disabled by name.
@@ -148,7 +149,7 @@ export function makePreset({ config, authPool, exportSchemaSDLPath, live }: Pres
       websockets: Boolean(live),
     },
     grafast: {
-      explain: process.env.GRAPHQL_EXPLAIN === "1",
+      explain: g.explain,
       timeouts: { planning: g.planningTimeoutMs, execution: g.requestTimeoutMs },
       async context(requestContext, args) {
         const req = requestContext.node?.req as RequestWithSettings | undefined;

@@ -8,6 +8,7 @@ import {
   ListObjectsV2Command, PutObjectCommand, S3Client,
 } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
+import type { S3Settings } from "../config.ts";
 import { checkKey, StorageNotFoundError, type ObjectInfo, type PutOptions, type Storage } from "./storage.ts";
 
 export interface S3StorageOptions {
@@ -123,4 +124,12 @@ export class S3Storage implements Storage {
   async delete(key: string): Promise<void> {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.full(key) }));
   }
+}
+
+/** The S3Storage of a settings section (S3_*): the one place S3 settings become a client. */
+export function s3StorageFor(s: Readonly<S3Settings>): S3Storage {
+  return new S3Storage({
+    bucket: s.bucket, prefix: s.prefix, endpoint: s.endpoint, region: s.region, forcePathStyle: s.forcePathStyle,
+    credentials: s.accessKeyId && s.secretAccessKey ? { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey } : null,
+  });
 }

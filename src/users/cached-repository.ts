@@ -1,14 +1,11 @@
-// The users repository with the cache in front of its point reads (issue 7): GetByID and GetByEmail are
+// The users repository with the cache in front of its point reads (docs/cache.md): GetByID and GetByEmail are
 // cache-aside (tiered: local LRU + Redis, single-flight, guarded sets, negative caching of not-found); every
 // write goes to PostgreSQL through UserRepository and invalidates the affected keys after the commit. Writes
 // that bypass TypeScript are invalidated by the SQL triggers (migration 000003) through the worker.
 //
 // Reads here are the owner's (no RLS): callers authorize (e.g. team membership) before returning data.
 import type pg from "pg";
-import { cached, invalidateAfterCommit, type CachedFunction } from "../cache/cached.ts";
-import { dateJsonCodec } from "../cache/codec.ts";
-import { cacheKeys, policies, userKeys } from "../cache/entities.ts";
-import type { Cache } from "../cache/types.ts";
+import { cached, cacheKeys, dateJsonCodec, invalidateAfterCommit, policies, userKeys, type Cache, type CachedFunction } from "../cache/index.ts";
 import { withTransaction } from "../db/transaction.ts";
 import { UserRepository, type CreateUserInput, type User, type UserPatch } from "./repository.ts";
 

@@ -1,8 +1,13 @@
 // The users repository: a thin TypeScript layer over app_public.users and the app_private user functions.
-// It runs as the owner (trusted server code); visitors go through GraphQL and the SQL API under RLS.
-// Reads may go to a replica (pass a RoutedSession); writes always go to the primary.
+// The repository shape of every repository (src/db/caller.ts, docs/library.md): bound to a caller with
+// as(caller) / asUser(userId) / asService(). The service path (the default: trusted server code on the owner)
+// does everything; its reads may go to a replica (pass a RoutedSession), its writes always go to the primary.
+// A signed-in user caller reads (getById, getByEmail, search) as linkflow_visitor under RLS on the primary (it
+// sees the users of its teams); the writes here are service operations (ForbiddenError for a user caller:
+// users change their own profile through the SQL API / GraphQL, update_profile).
 import type pg from "pg";
-import { IllegalTransitionError, NotFoundError, ValidationError, VersionConflictError } from "../errors.ts";
+import { checkCaller, isUser, requireKind, runAs, SERVICE, type Caller } from "../db/caller.ts";
+import { ForbiddenError, IllegalTransitionError, NotFoundError, ValidationError, VersionConflictError } from "../errors.ts";
 import type { Queryable } from "../db/pool.ts";
 import { primaryAccess, type DbAccess } from "../db/replicas.ts";
 import { BulkWriteError, bulkCode, type BulkFailure } from "./errors.ts";
@@ -55,6 +60,8 @@ export interface UserRepositoryOptions {
   exactCountLimit?: number;
   /** Largest page a search returns (default 500). */
   maxPageSize?: number;
+  /** Who the calls act for (default: the service path). */
+  caller?: Caller;
 }
 
 const COLUMNS = "u.id, u.email::text as email, u.name, u.status, u.version, u.created_at, u.updated_at";
@@ -96,14 +103,46 @@ function bulkOutcome(rows: BulkRow[], mode: BulkMode, what: string): BulkResult 
 }
 
 export class UserRepository {
-  private readonly db: DbAccess;
+  readonly caller: Readonly<Caller>;
+  private readonly access: DbAccess;
+  private readonly options: UserRepositoryOptions;
   private readonly exactCountLimit: number;
   private readonly maxPageSize: number;
 
   constructor(db: DbAccess | pg.Pool, opts: UserRepositoryOptions = {}) {
-    this.db = "write" in db ? db : primaryAccess(db);
+    this.access = "write" in db ? db : primaryAccess(db);
+    this.options = opts;
+    this.caller = checkCaller(opts.caller ?? SERVICE);
     this.exactCountLimit = opts.exactCountLimit ?? 10_000;
     this.maxPageSize = opts.maxPageSize ?? 500;
+  }
+
+  /** The same repository acting for another caller. */
+  as(caller: Caller): UserRepository {
+    return new UserRepository(this.access, { ...this.options, caller });
+  }
+
+  /** The same repository acting for a signed-in user: reads under RLS. */
+  asUser(userId: string): UserRepository {
+    return this.as({ userId });
+  }
+
+  /** The same repository on the service path. */
+  asService(): UserRepository {
+    return this.as(SERVICE);
+  }
+
+  /** How this caller reaches the database: service reads and writes as routed; user reads under RLS, no writes. */
+  private get db(): DbAccess {
+    if (!isUser(this.caller)) return this.access;
+    const caller = this.caller;
+    const primary = this.access.primary;
+    if (!primary) throw new ForbiddenError("this database access has no primary pool for a user caller", { field: "caller" });
+    return {
+      primary,
+      read: (fn) => runAs(primary, caller, fn, { readOnly: true }),
+      write: () => { requireKind(caller, "service", "this users write"); throw new Error("unreachable"); },
+    };
   }
 
   /** Creates a user; with a password, it is strength-checked and bcrypt-hashed. Email taken: ConflictError (field email). */

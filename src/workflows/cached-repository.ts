@@ -1,15 +1,13 @@
-// GetWithNodes behind the cache (issue 7). The graph is cached once per workflow (shared by every caller,
+// GetWithNodes behind the cache (docs/cache.md). The graph is cached once per workflow (shared by every caller,
 // loaded as the owner with app_private.workflow_graph_unchecked) and each caller is authorized on every read
 // against cached team memberships: a membership change invalidates by the team's tag (SQL triggers of the cache
 // migration), a user's soft delete by the user's key. Writes go through WorkflowRepository; the SQL triggers on
 // the graph tables invalidate the graph, and writes made here also invalidate right after their commit.
 import type pg from "pg";
-import { cached, type CachedFunction } from "../cache/cached.ts";
-import { dateJsonCodec } from "../cache/codec.ts";
-import { cacheKeys, cacheTags, policies } from "../cache/entities.ts";
-import type { Cache } from "../cache/types.ts";
+import { cached, cacheKeys, cacheTags, dateJsonCodec, policies, type Cache, type CachedFunction } from "../cache/index.ts";
+import { requireKind, type Caller, type UserCaller } from "../db/caller.ts";
 import { NotFoundError } from "../errors.ts";
-import { toWorkflow, WorkflowRepository, type Actor } from "./repository.ts";
+import { toWorkflow, WorkflowRepository } from "./repository.ts";
 import type { Workflow, WorkflowDefinition, WorkflowGraph } from "./types.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -23,10 +21,16 @@ export class CachedWorkflowRepository {
   private readonly pool: pg.Pool;
   private readonly cache: Cache;
 
-  constructor(pool: pg.Pool, cache: Cache, repo: WorkflowRepository = new WorkflowRepository(pool)) {
+  /** Built on the owner pool for repo's caller; as(caller) gives the same caches to another caller. */
+  constructor(pool: pg.Pool, cache: Cache, repo: WorkflowRepository = new WorkflowRepository(pool), shared?: Pick<CachedWorkflowRepository, "graph" | "isMember">) {
     this.pool = pool;
     this.cache = cache;
     this.repo = repo;
+    if (shared) {
+      this.graph = shared.graph;
+      this.isMember = shared.isMember;
+      return;
+    }
     this.graph = cached(cache, async (id: string) => {
       const { rows } = await pool.query("/* name: workflows.graph_unchecked */ select app_private.workflow_graph_unchecked($1) as g", [id]);
       const g = rows[0]?.g as (Omit<WorkflowGraph, "workflow"> & { workflow: Record<string, unknown> }) | null;
@@ -48,19 +52,32 @@ export class CachedWorkflowRepository {
     });
   }
 
+  get caller(): Readonly<Caller> { return this.repo.caller; }
+
+  /** The same caches acting for another caller. */
+  as(caller: Caller): CachedWorkflowRepository {
+    return new CachedWorkflowRepository(this.pool, this.cache, this.repo.as(caller), this);
+  }
+
+  asUser(userId: string, ids: Omit<UserCaller, "kind" | "userId"> = {}): CachedWorkflowRepository {
+    return this.as({ ...ids, userId });
+  }
+
   /** GetWithNodes for a user: NotFoundError when the workflow does not exist or the user may not see it. */
-  async getWithNodes(actor: Actor, workflowId: string): Promise<WorkflowGraph> {
-    if (!UUID.test(workflowId)) return this.repo.getWithNodes(actor, workflowId); // the repository's typed error
+  async getWithNodes(workflowId: string): Promise<WorkflowGraph> {
+    requireKind(this.caller, "user", "the workflows repository");
+    const { userId } = this.caller as UserCaller;
+    if (!UUID.test(workflowId)) return this.repo.getWithNodes(workflowId); // the repository's typed error
     const g = await this.graph(workflowId);
-    if (!g || !(await this.isMember(actor.userId, g.workflow.teamId))) {
+    if (!g || !(await this.isMember(userId, g.workflow.teamId))) {
       throw new NotFoundError("workflow not found", { field: "workflow_id" });
     }
     return g;
   }
 
   /** Save through the repository (its own transaction, as the user), then drop the cached graph. */
-  async save(actor: Actor, workflowId: string, expectedVersion: number, definition: WorkflowDefinition, message?: string): Promise<Workflow> {
-    const w = await this.repo.save(actor, workflowId, expectedVersion, definition, message);
+  async save(workflowId: string, expectedVersion: number, definition: WorkflowDefinition, message?: string): Promise<Workflow> {
+    const w = await this.repo.save(workflowId, expectedVersion, definition, message);
     await this.cache.invalidate({ keys: [cacheKeys.workflowGraph(workflowId)] });
     return w;
   }

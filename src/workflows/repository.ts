@@ -1,23 +1,23 @@
-// The workflows repository: a thin layer over the SQL API (current.sql). It takes the owner pool and acts for
-// a user: every call runs in withTransaction(pool, fn, {asUser}) as linkflow_visitor with the user's claims,
-// so RLS (reads) and the role checks of the SECURITY DEFINER functions (writes) apply exactly as they do
-// for GraphQL. Errors leave as typed LinkFlowErrors (VersionConflictError.currentVersion,
-// ValidationError.field, LIMIT_EXCEEDED, NotFoundError, ForbiddenError...).
+// The workflows repository: a thin layer over the SQL API. The repository shape of every repository
+// (src/db/caller.ts, docs/library.md): constructed on the owner pool, bound to a caller with as(caller) /
+// asUser(userId). Workflows act for a signed-in user only (every change is attributed to a user and checked
+// against the team role): each call runs as linkflow_visitor with the user's claims, so RLS (reads) and the
+// role checks of the SECURITY DEFINER functions (writes) apply exactly as they do for GraphQL; a service
+// caller gets ForbiddenError. Inside withTransaction(pool, ...) a call joins that transaction. Errors leave as
+// typed LinkFlowErrors (VersionConflictError.currentVersion, ValidationError.field, LIMIT_EXCEEDED,
+// NotFoundError, ForbiddenError...).
 import type pg from "pg";
-import { withTransaction } from "../db/transaction.ts";
-import { NotFoundError, ValidationError } from "../errors.ts";
+import { checkCaller, requireKind, runAs, SERVICE, type Caller, type UserCaller } from "../db/caller.ts";
+import { decodeCursor, encodeCursor } from "../db/cursor.ts";
+import type { Queryable } from "../db/pool.ts";
+import { NotFoundError } from "../errors.ts";
 import type {
   ListOptions, Page, VersionSummary, Workflow, WorkflowDefinition, WorkflowDiff, WorkflowGraph, WorkflowListItem,
   WorkflowSnapshot, WorkflowVersion,
 } from "./types.ts";
 
-export interface Actor {
-  userId: string;
-  /** Optional ids copied into the events' metadata. */
-  correlationId?: string;
-  causationId?: string;
-  traceId?: string;
-}
+/** A signed-in user (with optional correlation ids copied into the events' metadata). */
+export type Actor = UserCaller;
 
 type Row = Record<string, any>;
 
@@ -40,71 +40,66 @@ function toListItem(r: Row): WorkflowListItem {
   };
 }
 
-function encodeCursor(updatedAt: string, id: string): string {
-  return Buffer.from(JSON.stringify([updatedAt, id])).toString("base64url");
-}
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === "string" && typeof v[1] === "string") return [v[0], v[1]];
-  } catch { /* fall through */ }
-  throw new ValidationError("invalid cursor", { field: "after" });
-}
+const LIST_CURSOR = "workflows.list";
 
 export class WorkflowRepository {
-  readonly #pool: pg.Pool;
+  readonly pool: pg.Pool;
+  readonly caller: Readonly<Caller>;
 
-  constructor(ownerPool: pg.Pool) {
-    this.#pool = ownerPool;
+  constructor(ownerPool: pg.Pool, caller: Caller = SERVICE) {
+    this.pool = ownerPool;
+    this.caller = checkCaller(caller);
   }
 
-  #as<T>(actor: Actor, fn: (c: pg.PoolClient) => Promise<T>, readOnly = false): Promise<T> {
-    return withTransaction(this.#pool, async (c) => {
-      if (actor.correlationId || actor.causationId || actor.traceId) {
-        await c.query(
-          "select set_config('linkflow.correlation_id', $1, true), set_config('linkflow.causation_id', $2, true), set_config('linkflow.trace_id', $3, true)",
-          [actor.correlationId ?? "", actor.causationId ?? "", actor.traceId ?? ""],
-        );
-      }
-      return fn(c);
-    }, { asUser: { userId: actor.userId }, readOnly });
+  /** The same repository acting for another caller. */
+  as(caller: Caller): WorkflowRepository {
+    return new WorkflowRepository(this.pool, caller);
   }
 
-  async #one(actor: Actor, sql: string, params: unknown[]): Promise<Workflow> {
-    const { rows } = await this.#as(actor, (c) => c.query(sql, params));
+  /** The same repository acting for a signed-in user (with optional correlation ids for the events). */
+  asUser(userId: string, ids: Omit<UserCaller, "kind" | "userId"> = {}): WorkflowRepository {
+    return this.as({ ...ids, userId });
+  }
+
+  #run<T>(fn: (c: Queryable) => Promise<T>, readOnly = false): Promise<T> {
+    requireKind(this.caller, "user", "the workflows repository");
+    return runAs(this.pool, this.caller, fn, { readOnly });
+  }
+
+  async #one(sql: string, params: unknown[]): Promise<Workflow> {
+    const { rows } = await this.#run((c) => c.query(sql, params));
     return toWorkflow(rows[0]!);
   }
 
   /** Creates the workflow, its graph and version 1 in one transaction (WorkflowCreated). Needs editor. */
-  createWithVersion(actor: Actor, teamId: string, definition: WorkflowDefinition): Promise<Workflow> {
-    return this.#one(actor, `select ${WORKFLOW_COLUMNS} from app_public.create_workflow($1, $2)`, [teamId, JSON.stringify(definition)]);
+  createWithVersion(teamId: string, definition: WorkflowDefinition): Promise<Workflow> {
+    return this.#one(`select ${WORKFLOW_COLUMNS} from app_public.create_workflow($1, $2)`, [teamId, JSON.stringify(definition)]);
   }
 
   /** The workflow with its nodes, connections and triggers: one SQL statement (one round trip for the data). */
-  async getWithNodes(actor: Actor, workflowId: string): Promise<WorkflowGraph> {
-    const { rows } = await this.#as(actor, (c) => c.query("select app_public.workflow_graph($1) as g", [workflowId]), true);
+  async getWithNodes(workflowId: string): Promise<WorkflowGraph> {
+    const { rows } = await this.#run((c) => c.query("select app_public.workflow_graph($1) as g", [workflowId]), true);
     const g = rows[0]?.g as (Omit<WorkflowGraph, "workflow"> & { workflow: Row }) | null;
     if (!g) throw new NotFoundError("workflow not found", { field: "workflow_id" });
     return { ...g, workflow: toWorkflow(g.workflow) };
   }
 
   /** Replaces the graph and writes version expectedVersion + 1; a stale expectedVersion throws VersionConflictError. */
-  save(actor: Actor, workflowId: string, expectedVersion: number, definition: WorkflowDefinition, message?: string): Promise<Workflow> {
-    return this.#one(actor, `select ${WORKFLOW_COLUMNS} from app_public.save_workflow($1, $2, $3, $4)`,
+  save(workflowId: string, expectedVersion: number, definition: WorkflowDefinition, message?: string): Promise<Workflow> {
+    return this.#one(`select ${WORKFLOW_COLUMNS} from app_public.save_workflow($1, $2, $3, $4)`,
       [workflowId, expectedVersion, JSON.stringify(definition), message ?? null]);
   }
 
   /** Versions newest first, light columns only; page with beforeVersion = the last version seen. */
-  async listVersions(actor: Actor, workflowId: string, opts: { beforeVersion?: number; limit?: number } = {}): Promise<VersionSummary[]> {
-    const { rows } = await this.#as(actor, (c) => c.query(
+  async listVersions(workflowId: string, opts: { beforeVersion?: number; limit?: number } = {}): Promise<VersionSummary[]> {
+    const { rows } = await this.#run((c) => c.query(
       "select version, author_id, message, created_at, was_active from app_public.workflow_version_history($1, $2, $3)",
       [workflowId, opts.beforeVersion ?? null, opts.limit ?? 50]), true);
     return rows.map((r) => ({ version: r.version, authorId: r.author_id, message: r.message, createdAt: new Date(r.created_at), wasActive: r.was_active }));
   }
 
-  async getVersion(actor: Actor, workflowId: string, version: number): Promise<WorkflowVersion> {
-    const { rows } = await this.#as(actor, (c) => c.query(
+  async getVersion(workflowId: string, version: number): Promise<WorkflowVersion> {
+    const { rows } = await this.#run((c) => c.query(
       "select workflow_id, version, data, author_id, message, created_at from app_public.workflow_versions where workflow_id = $1 and version = $2",
       [workflowId, version]), true);
     const r = rows[0];
@@ -112,15 +107,15 @@ export class WorkflowRepository {
     return { workflowId: r.workflow_id, version: r.version, data: r.data as WorkflowSnapshot, authorId: r.author_id, message: r.message, createdAt: new Date(r.created_at) };
   }
 
-  async diff(actor: Actor, workflowId: string, fromVersion: number, toVersion: number): Promise<WorkflowDiff> {
-    const { rows } = await this.#as(actor, (c) => c.query("select app_public.diff_workflow_versions($1, $2, $3) as d",
+  async diff(workflowId: string, fromVersion: number, toVersion: number): Promise<WorkflowDiff> {
+    const { rows } = await this.#run((c) => c.query("select app_public.diff_workflow_versions($1, $2, $3) as d",
       [workflowId, fromVersion, toVersion]), true);
     return rows[0]!.d as WorkflowDiff;
   }
 
   /** Writes a new version equal to `version` (history is append-only). */
-  restore(actor: Actor, workflowId: string, version: number, expectedVersion: number): Promise<Workflow> {
-    return this.#one(actor, `select ${WORKFLOW_COLUMNS} from app_public.restore_workflow_version($1, $2, $3)`, [workflowId, version, expectedVersion]);
+  restore(workflowId: string, version: number, expectedVersion: number): Promise<Workflow> {
+    return this.#one(`select ${WORKFLOW_COLUMNS} from app_public.restore_workflow_version($1, $2, $3)`, [workflowId, version, expectedVersion]);
   }
 
   /**
@@ -128,7 +123,7 @@ export class WorkflowRepository {
    * workflows table's light columns only: the tag filter uses the GIN index on tags, the name search the
    * trigram index, the order the (team_id, updated_at, id) index.
    */
-  async list(actor: Actor, opts: ListOptions): Promise<Page<WorkflowListItem>> {
+  async list(opts: ListOptions): Promise<Page<WorkflowListItem>> {
     const limit = Math.min(Math.max(Math.trunc(opts.limit ?? 50), 1), 500);
     const where = ["team_id = $1"];
     const params: unknown[] = [opts.teamId];
@@ -136,39 +131,39 @@ export class WorkflowRepository {
     if (opts.tag) { params.push([opts.tag]); where.push(`tags @> $${params.length}::text[]`); }
     if (opts.search) { params.push(opts.search); where.push(`name ilike '%' || app_hidden.escape_like($${params.length}) || '%'`); }
     if (opts.after) {
-      const [ts, id] = decodeCursor(opts.after);
+      const [ts, id] = decodeCursor(opts.after, LIST_CURSOR, ["timestamp", "uuid"]);
       params.push(ts, id);
       where.push(`(updated_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
     params.push(limit + 1);
     const sql = `select ${LIST_COLUMNS}, to_json(updated_at) #>> '{}' as cursor_ts from app_public.workflows
                   where ${where.join(" and ")} order by updated_at desc, id desc limit $${params.length}`;
-    const { rows } = await this.#as(actor, (c) => c.query(sql, params), true);
+    const { rows } = await this.#run((c) => c.query(sql, params), true);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    return { items: page.map(toListItem), nextCursor: rows.length > limit && last ? encodeCursor(last.cursor_ts, last.id) : null };
+    return { items: page.map(toListItem), nextCursor: rows.length > limit && last ? encodeCursor(LIST_CURSOR, [last.cursor_ts, last.id]) : null };
   }
 
-  activate(actor: Actor, workflowId: string): Promise<Workflow> {
-    return this.#one(actor, `select ${WORKFLOW_COLUMNS} from app_public.activate_workflow($1)`, [workflowId]);
+  activate(workflowId: string): Promise<Workflow> {
+    return this.#one(`select ${WORKFLOW_COLUMNS} from app_public.activate_workflow($1)`, [workflowId]);
   }
 
-  deactivate(actor: Actor, workflowId: string): Promise<Workflow> {
-    return this.#one(actor, `select ${WORKFLOW_COLUMNS} from app_public.deactivate_workflow($1)`, [workflowId]);
+  deactivate(workflowId: string): Promise<Workflow> {
+    return this.#one(`select ${WORKFLOW_COLUMNS} from app_public.deactivate_workflow($1)`, [workflowId]);
   }
 
   /** Soft delete (status archived, archived_at). Needs admin. */
-  archive(actor: Actor, workflowId: string): Promise<Workflow> {
-    return this.#one(actor, `select ${WORKFLOW_COLUMNS} from app_public.archive_workflow($1)`, [workflowId]);
+  archive(workflowId: string): Promise<Workflow> {
+    return this.#one(`select ${WORKFLOW_COLUMNS} from app_public.archive_workflow($1)`, [workflowId]);
   }
 
   /** Hard delete with graph, versions and executions (WorkflowDeleted). Needs admin. */
-  async delete(actor: Actor, workflowId: string): Promise<void> {
-    await this.#as(actor, (c) => c.query("select app_public.delete_workflow($1)", [workflowId]));
+  async delete(workflowId: string): Promise<void> {
+    await this.#run((c) => c.query("select app_public.delete_workflow($1)", [workflowId]));
   }
 
   /** Copies the current version into a team the caller can edit, as a new draft at version 1. */
-  duplicate(actor: Actor, workflowId: string, targetTeamId: string, name?: string): Promise<Workflow> {
-    return this.#one(actor, `select ${WORKFLOW_COLUMNS} from app_public.duplicate_workflow($1, $2, $3)`, [workflowId, targetTeamId, name ?? null]);
+  duplicate(workflowId: string, targetTeamId: string, name?: string): Promise<Workflow> {
+    return this.#one(`select ${WORKFLOW_COLUMNS} from app_public.duplicate_workflow($1, $2, $3)`, [workflowId, targetTeamId, name ?? null]);
   }
 }

@@ -187,7 +187,9 @@ describe("archive: the archiver", { timeout: 120_000 }, () => {
 
   it("runs as the graphile-worker task archive_executions (on demand)", async () => {
     const t = await seedExecutions(db.pool, { daysAgo: [33], perDay: 4 });
-    process.env.ARCHIVE_DIR = dir;
+    // The task reads the process's configuration (parsed once): register one whose archive goes to dir.
+    const { loadConfig, setProcessConfig } = await import("../../src/config.ts");
+    setProcessConfig(loadConfig({ ...process.env, ARCHIVE_DIR: dir }));
     await db.pool.query("select graphile_worker.add_job('archive_executions', json_build_object('team_id', $1::text), job_key => 'archive_executions:test')", [t.teamId]);
     await runOnce({ pgPool: db.pool, taskDirectory: path.resolve("tasks"), noHandleSignals: true, logger: undefined });
     const { rows: [c] } = await db.pool.query("select count(*)::int n from app_private.archive_batches where team_id = $1 and state = 'deleted'", [t.teamId]);

@@ -13,12 +13,13 @@ import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { runBackup } from "../../src/backup/backup.ts";
 import { restoreBackup } from "../../src/backup/restore.ts";
-import { cachedReads, createRedisClient, TieredCache } from "../../src/cache/index.ts";
+import { createRedisClient, TieredCache } from "../../src/cache/index.ts";
 import { withDatabase } from "../../src/config.ts";
 import { FileSystemStorage } from "../../src/storage/fs.ts";
 import { useTestDatabase } from "../harness/db.ts";
 import { makeUser } from "../harness/fixtures.ts";
 import { eventually, startRedisServer, type RedisProcess } from "../cache/helpers.ts";
+import { cachedReads } from "../cache/reads.ts";
 
 const exec = promisify(execFile);
 const db = useTestDatabase();

@@ -11,7 +11,7 @@ import { tableChecksums } from "../../src/backup/checksums.ts";
 import { verifyObject } from "../../src/backup/replicate.ts";
 import { restoreBackup } from "../../src/backup/restore.ts";
 import { storageFromUrl } from "../../src/backup/settings.ts";
-import { withDatabase } from "../../src/config.ts";
+import { loadConfig, withDatabase } from "../../src/config.ts";
 import { FileSystemStorage } from "../../src/storage/fs.ts";
 import type { S3Storage } from "../../src/storage/s3.ts";
 import { useTestDatabase } from "../harness/db.ts";
@@ -28,8 +28,6 @@ beforeAll(async () => {
   if (!toolsOk) return;
   server = await startFauxqs({ port: 0, logger: false });
   dir = await mkdtemp(path.join(os.tmpdir(), "lf-backup-s3-"));
-  process.env.S3_ACCESS_KEY_ID = "test";
-  process.env.S3_SECRET_ACCESS_KEY = "test";
   await seed(db.pool);
 });
 afterAll(async () => {
@@ -45,7 +43,9 @@ afterAll(async () => {
 describe.skipIf(!toolsOk)("backups on S3-compatible storage", { timeout: 120_000 }, () => {
   it("copies every file to an s3:// second target, verifies it by sha256, and restores from it alone", async () => {
     const primary = new FileSystemStorage(path.join(dir, "primary"));
-    const secondary = storageFromUrl(`s3://lf-backups/region-b?endpoint=${encodeURIComponent(server.address)}`) as S3Storage;
+    // The S3 credentials come from the configuration's S3 section (S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY).
+    const s3 = loadConfig({ S3_ACCESS_KEY_ID: "test", S3_SECRET_ACCESS_KEY: "test" }).s3;
+    const secondary = storageFromUrl(`s3://lf-backups/region-b?endpoint=${encodeURIComponent(server.address)}`, s3) as S3Storage;
     await secondary.ensureBucket();
     const b = await runBackup({ databaseUrl: db.ownerUrl, storage: primary, secondary, format: "custom" });
     for (const key of [b.manifestKey]) await verifyObject(secondary, key, b.sha256);

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import client from "prom-client";
 import { Redis } from "ioredis";
-import { cacheKeys, cachedReads, createRedisClient, dateJsonCodec, invalidateAfterCommit, setTaskCache, TieredCache, userKeys, writeThrough } from "../../src/cache/index.ts";
+import { cacheKeys, createRedisClient, dateJsonCodec, invalidateAfterCommit, setTaskCache, TieredCache, userKeys, writeThrough } from "../../src/cache/index.ts";
 import { withTransaction } from "../../src/db/transaction.ts";
 import { ValidationError } from "../../src/errors.ts";
 import { useTestDatabase, testRedisUrl } from "../harness/db.ts";
 import { makeTeam, makeUser, makeWorkflow } from "../harness/fixtures.ts";
 import { drainJobs, dropNamespace, eventually, randomNamespace, sleep } from "./helpers.ts";
+import { cachedReads } from "./reads.ts";
 
 const db = useTestDatabase();
 const url = testRedisUrl();

@@ -4,11 +4,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import client from "prom-client";
 import type { Cluster, Redis } from "ioredis";
-import { cacheKeys, cachedReads, createRedisClient, setTaskCache, TieredCache } from "../../src/cache/index.ts";
+import { cacheKeys, createRedisClient, setTaskCache, TieredCache } from "../../src/cache/index.ts";
 import { keySlot } from "../../src/cache/slot.ts";
 import { useTestDatabase } from "../harness/db.ts";
 import { makeTeam, makeUser, makeWorkflow } from "../harness/fixtures.ts";
 import { drainJobs, eventually, randomNamespace, sleep, startCluster } from "./helpers.ts";
+import { cachedReads } from "./reads.ts";
 
 const db = useTestDatabase();
 const PORTS = [7101, 7102, 7103];

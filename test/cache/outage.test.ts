@@ -4,10 +4,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import client from "prom-client";
 import { Redis } from "ioredis";
-import { cachedReads, createRedisClient, setTaskCache, TieredCache } from "../../src/cache/index.ts";
+import { createRedisClient, setTaskCache, TieredCache } from "../../src/cache/index.ts";
 import { useTestDatabase } from "../harness/db.ts";
 import { makeUser } from "../harness/fixtures.ts";
 import { drainJobs, eventually, pendingJobs, randomNamespace, sleep, startRedisServer, type RedisProcess } from "./helpers.ts";
+import { cachedReads } from "./reads.ts";
 
 const db = useTestDatabase();
 const PORT = 7110;

@@ -12,13 +12,13 @@ import client from "prom-client";
 import { Redis } from "ioredis";
 import type { Runner } from "graphile-worker";
 import { cached, cacheKeys, createRedisClient, policies, setTaskCache, TieredCache, userKeys, writeThrough } from "../../src/cache/index.ts";
-import { loadUserByEmail, loadUserById, loadWorkflowWithNodes } from "../../src/cache/loaders.ts";
 import { withTransaction } from "../../src/db/transaction.ts";
 import { startWorker } from "../../src/worker/runner.ts";
 import { useTestDatabase, testRedisUrl } from "../harness/db.ts";
 import { makeTeam, makeUser, makeWorkflow } from "../harness/fixtures.ts";
 import { drainJobs, dropNamespace, eventually, randomNamespace, sleep } from "./helpers.ts";
 import { startSlowRedis, type SlowRedis } from "./slow-redis.ts";
+import { loadUserByEmail, loadUserById, loadWorkflowWithNodes } from "./reads.ts";
 
 const db = useTestDatabase();
 const url = testRedisUrl();

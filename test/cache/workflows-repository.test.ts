@@ -47,12 +47,12 @@ describe.skipIf(!url)("GetWithNodes behind the cache", () => {
   });
 
   it("returns what the uncached repository returns: a miss, then a hit", async () => {
-    const wf = await repo.createWithVersion({ userId: t.editor }, t.teamId, chain(20));
+    const wf = await repo.as({ userId: t.editor }).createWithVersion(t.teamId, chain(20));
     const misses = await count("linkflow_cache_misses_total");
     const hits = await count("linkflow_cache_hits_total");
-    const first = await cachedRepo.getWithNodes({ userId: t.viewer }, wf.id);
-    const second = await cachedRepo.getWithNodes({ userId: t.viewer }, wf.id);
-    expect(JSON.parse(JSON.stringify(second))).toEqual(JSON.parse(JSON.stringify(await repo.getWithNodes({ userId: t.viewer }, wf.id))));
+    const first = await cachedRepo.as({ userId: t.viewer }).getWithNodes(wf.id);
+    const second = await cachedRepo.as({ userId: t.viewer }).getWithNodes(wf.id);
+    expect(JSON.parse(JSON.stringify(second))).toEqual(JSON.parse(JSON.stringify(await repo.as({ userId: t.viewer }).getWithNodes(wf.id))));
     expect(second).toEqual(first);
     expect(second.nodes).toHaveLength(20);
     expect(await count("linkflow_cache_misses_total")).toBeGreaterThan(misses);
@@ -60,20 +60,20 @@ describe.skipIf(!url)("GetWithNodes behind the cache", () => {
   });
 
   it("authorizes every caller: an outsider gets not found even when the graph is cached", async () => {
-    const wf = await repo.createWithVersion({ userId: t.editor }, t.teamId, chain(3));
-    await cachedRepo.getWithNodes({ userId: t.viewer }, wf.id);
-    await expect(cachedRepo.getWithNodes({ userId: t.outsider }, wf.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const wf = await repo.as({ userId: t.editor }).createWithVersion(t.teamId, chain(3));
+    await cachedRepo.as({ userId: t.viewer }).getWithNodes(wf.id);
+    await expect(cachedRepo.as({ userId: t.outsider }).getWithNodes(wf.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("serves the new graph after a save, and drops a member removed by plain SQL once invalidation ran", async () => {
-    const wf = await repo.createWithVersion({ userId: t.editor }, t.teamId, chain(3));
-    await cachedRepo.getWithNodes({ userId: t.viewer }, wf.id);
-    await cachedRepo.save({ userId: t.editor }, wf.id, 1, chain(5));
-    expect((await cachedRepo.getWithNodes({ userId: t.viewer }, wf.id)).nodes).toHaveLength(5);
+    const wf = await repo.as({ userId: t.editor }).createWithVersion(t.teamId, chain(3));
+    await cachedRepo.as({ userId: t.viewer }).getWithNodes(wf.id);
+    await cachedRepo.as({ userId: t.editor }).save(wf.id, 1, chain(5));
+    expect((await cachedRepo.as({ userId: t.viewer }).getWithNodes(wf.id)).nodes).toHaveLength(5);
     await db.pool.query("delete from app_public.team_memberships where team_id = $1 and user_id = $2", [t.teamId, t.viewer]);
     await drainJobs(db.pool);
     await eventually(async () => {
-      try { await cachedRepo.getWithNodes({ userId: t.viewer }, wf.id); return false; } catch (e) { return (e as { code?: string }).code === "NOT_FOUND"; }
+      try { await cachedRepo.as({ userId: t.viewer }).getWithNodes(wf.id); return false; } catch (e) { return (e as { code?: string }).code === "NOT_FOUND"; }
     }, 5000);
   });
 });

@@ -10,12 +10,12 @@ import client from "prom-client";
 import { Redis } from "ioredis";
 import type { Runner } from "graphile-worker";
 import { afterAll, describe, expect, it } from "vitest";
-import { cacheKeys, cachedReads, createRedisClient, setTaskCache, TieredCache } from "../../src/cache/index.ts";
-import { loadUserByEmail, loadUserById } from "../../src/cache/loaders.ts";
+import { cacheKeys, createRedisClient, setTaskCache, TieredCache } from "../../src/cache/index.ts";
 import { startWorker, stopWorker } from "../../src/worker/runner.ts";
 import { useTestDatabase } from "../harness/db.ts";
 import { makeUser } from "../harness/fixtures.ts";
 import { eventually, sleep, startRedisServer, type RedisProcess } from "../cache/helpers.ts";
+import { cachedReads, loadUserByEmail, loadUserById } from "../cache/reads.ts";
 
 const db = useTestDatabase();
 const PORT = 7123;

@@ -31,6 +31,24 @@ function startApp(env: Record<string, string>): { child: ChildProcess; url: Prom
   return { child, url, output: () => out, exit };
 }
 
+/**
+ * What `npm start` prints: the plain lines for a person (where the database is, where the API is, stopped) and
+ * one-line JSON log records; no internal dumps (e.g. PostGraphile's multi-line "Could not build PgCodec for
+ * 'pg_catalog.xid8'" object, once printed at every start).
+ */
+function expectOnlyLinesAPersonNeeds(output: string): void {
+  expect(output).not.toMatch(/Could not build PgCodec/);
+  const stray = output.split("\n").filter((line) => {
+    if (line.trim() === "" || /^LinkFlow Data (database|GraphQL|stopped)\b/.test(line)) return false;
+    try {
+      return typeof (JSON.parse(line) as { level?: unknown }).level !== "number";
+    } catch {
+      return true;
+    }
+  });
+  expect(stray).toEqual([]);
+}
+
 describe("npm start with no DATABASE_URL (embedded PostgreSQL)", () => {
   it("migrates, answers /healthz and a GraphQL query, stops cleanly, and keeps its data across restarts", async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), "linkflow-start-"));
@@ -57,6 +75,7 @@ describe("npm start with no DATABASE_URL (embedded PostgreSQL)", () => {
       app.child.kill("SIGTERM");
       expect(await app.exit).toBe(0);
       expect(app.output()).toMatch(/LinkFlow Data stopped/);
+      expectOnlyLinesAPersonNeeds(app.output());
       if (round === 2) expect(app.output()).not.toMatch(/initialising embedded PostgreSQL/);
     }
   }, 120_000);

@@ -10,7 +10,7 @@ import { withCredentials, withDatabase } from "../../src/config.ts";
 import { migrateUp, PROJECT_ROOT } from "../../src/db/migrate.ts";
 import { createPool } from "../../src/db/pool.ts";
 import { ensureRoles, ROLES } from "../../src/db/roles.ts";
-import { startMonitoring, type Monitoring } from "../../src/monitoring/index.ts";
+import { startMonitoring, type Monitoring } from "../../src/bootstrap.ts";
 import { DatabaseStatsCollector, type DbStatsSnapshot } from "../../src/monitoring/stats-collector.ts";
 import { createHttpApp, type HttpApp } from "../../src/server/http.ts";
 import { testConfig } from "../harness/graphql.ts";

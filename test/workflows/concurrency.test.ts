@@ -22,9 +22,9 @@ afterAll(async () => { await pool?.end(); });
 
 describe("workflows concurrent saves", () => {
   it(`${N} parallel saves with the same expected version: exactly one wins, the others get VersionConflictError`, async () => {
-    const wf = await repo.createWithVersion({ userId: t.editor }, t.teamId, chain(20));
+    const wf = await repo.as({ userId: t.editor }).createWithVersion(t.teamId, chain(20));
     const results = await Promise.allSettled(Array.from({ length: N }, (_, i) =>
-      repo.save({ userId: t.editor }, wf.id, 1, chain(20, { seed: i + 1 }), `writer ${i}`)));
+      repo.as({ userId: t.editor }).save(wf.id, 1, chain(20, { seed: i + 1 }), `writer ${i}`)));
     const won = results.filter((r) => r.status === "fulfilled");
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
     expect(won).toHaveLength(1);
@@ -41,19 +41,19 @@ describe("workflows concurrent saves", () => {
     // the winner's graph is the live one
     const winner = (won[0] as PromiseFulfilledResult<{ currentVersion: number }>).value;
     expect(winner.currentVersion).toBe(2);
-    const v2 = await repo.getVersion({ userId: t.viewer }, wf.id, 2);
-    const g = await repo.getWithNodes({ userId: t.viewer }, wf.id);
+    const v2 = await repo.as({ userId: t.viewer }).getVersion(wf.id, 2);
+    const g = await repo.as({ userId: t.viewer }).getWithNodes(wf.id);
     expect(g.nodes.map(({ id: _id, ...n }) => n)).toEqual(v2.data.nodes);
   });
 
   it(`${N} parallel writers that retry on conflict: every save lands, versions contiguous, none lost`, async () => {
-    const wf = await repo.createWithVersion({ userId: t.editor }, t.teamId, chain(10));
+    const wf = await repo.as({ userId: t.editor }).createWithVersion(t.teamId, chain(10));
     let conflicts = 0;
     await Promise.all(Array.from({ length: N }, async (_, i) => {
       let expected = 1;
       for (;;) {
         try {
-          await repo.save({ userId: t.editor }, wf.id, expected, chain(10, { seed: 100 + i }), `writer ${i}`);
+          await repo.as({ userId: t.editor }).save(wf.id, expected, chain(10, { seed: 100 + i }), `writer ${i}`);
           return;
         } catch (e) {
           if (!(e instanceof VersionConflictError)) throw e;

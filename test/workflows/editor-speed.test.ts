@@ -57,19 +57,19 @@ function withParams(def: WorkflowDefinition, name: string, parameters: Record<st
 describe("workflow saves are diffs against the stored graph", () => {
   it("a one-node change writes that node only: ids stable, every other row (nodes, connections, triggers) untouched", async () => {
     const def = chain(200);
-    const wf = await repo.createWithVersion(ed(), t.teamId, def);
+    const wf = await repo.as(ed()).createWithVersion(t.teamId, def);
     const before = await rowStates(wf.id);
     expect(Object.keys(before.nodes)).toHaveLength(200);
     expect(Object.keys(before.connections)).toHaveLength(199);
 
-    await repo.save(ed(), wf.id, 1, withParams(def, "N42", { url: "https://example.com/changed" }), "one node");
+    await repo.as(ed()).save(wf.id, 1, withParams(def, "N42", { url: "https://example.com/changed" }), "one node");
     const after = await rowStates(wf.id);
     expect(after.names).toEqual(before.names); // every node keeps its id
     expect(changed(before.nodes, after.nodes)).toEqual([before.names["N42"]]);
     expect(changed(before.connections, after.connections)).toEqual([]);
     expect(changed(before.triggers, after.triggers)).toEqual([]);
 
-    const g = await repo.getWithNodes(ed(), wf.id);
+    const g = await repo.as(ed()).getWithNodes(wf.id);
     expect(g.nodes.find((n) => n.name === "N42")!.parameters).toEqual({ url: "https://example.com/changed" });
     expect(g.workflow.currentVersion).toBe(2);
     expect(await storedDocument(wf.id)).toEqual(await documentFromTables(wf.id));
@@ -77,15 +77,15 @@ describe("workflow saves are diffs against the stored graph", () => {
 
   it("an unchanged save writes nothing to nodes, connections or triggers (not even a row lock), but still makes a version", async () => {
     const def = chain(30);
-    const wf = await repo.createWithVersion(ed(), t.teamId, def);
+    const wf = await repo.as(ed()).createWithVersion(t.teamId, def);
     const before = await rowStates(wf.id);
-    const g = await repo.getWithNodes(ed(), wf.id);
-    const saved = await repo.save(ed(), wf.id, 1, g, "same graph, from GetWithNodes");
+    const g = await repo.as(ed()).getWithNodes(wf.id);
+    const saved = await repo.as(ed()).save(wf.id, 1, g, "same graph, from GetWithNodes");
     expect(saved.currentVersion).toBe(2);
-    await repo.save(ed(), wf.id, 2, def, "same graph, from the definition");
+    await repo.as(ed()).save(wf.id, 2, def, "same graph, from the definition");
     const after = await rowStates(wf.id);
     expect(after).toEqual(before);
-    const doc = await repo.getWithNodes(ed(), wf.id);
+    const doc = await repo.as(ed()).getWithNodes(wf.id);
     expect(doc.workflow.currentVersion).toBe(3);
     expect(doc.nodes).toEqual(g.nodes);
     expect(await storedDocument(wf.id)).toEqual(await documentFromTables(wf.id));
@@ -94,7 +94,7 @@ describe("workflow saves are diffs against the stored graph", () => {
   it("adds, removes and renames only what changed; edges and triggers follow their nodes", async () => {
     const def = chain(6);
     def.triggers!.push({ type: "manual" }, { type: "manual" }, { type: "webhook", config: { path: "in" }, node: "N2" });
-    const wf = await repo.createWithVersion(ed(), t.teamId, def);
+    const wf = await repo.as(ed()).createWithVersion(t.teamId, def);
     const before = await rowStates(wf.id);
     const trig = (await db.pool.query("select id::text, type, node_id::text from app_public.workflow_triggers where workflow_id = $1 order by id", [wf.id])).rows;
 
@@ -104,7 +104,7 @@ describe("workflow saves are diffs against the stored graph", () => {
       connections: [{ source: "Start", target: "N1" }, { source: "N1", target: "N2" }, { source: "N4", target: "Last" }, { source: "N2", target: "Extra" }],
       triggers: [def.triggers![0]!, { type: "manual" }, def.triggers![3]!],
     };
-    await repo.save(ed(), wf.id, 1, next);
+    await repo.as(ed()).save(wf.id, 1, next);
     const after = await rowStates(wf.id);
     for (const name of ["Start", "N1", "N2", "N4"]) expect(after.names[name]).toBe(before.names[name]);
     expect(Object.keys(after.names).sort()).toEqual(["Extra", "Last", "N1", "N2", "N4", "Start"]);
@@ -119,37 +119,37 @@ describe("workflow saves are diffs against the stored graph", () => {
     expect(kept.map((r) => r.type).sort()).toEqual(["manual", "schedule", "webhook"]);
     expect(Object.keys(after.triggers)).toHaveLength(3);
 
-    const g = await repo.getWithNodes(ed(), wf.id);
+    const g = await repo.as(ed()).getWithNodes(wf.id);
     expect(g.connections.map((c) => `${c.source}->${c.target}`)).toEqual(["N1->N2", "N2->Extra", "N4->Last", "Start->N1"]);
     expect(g.connections.find((c) => c.target === "Last")!.target_node_id).toBe(after.names["Last"]);
     expect(g.triggers.find((x) => x.type === "webhook")!.node_id).toBe(after.names["N2"]);
     expect(await storedDocument(wf.id)).toEqual(await documentFromTables(wf.id));
-    const v2 = await repo.getVersion(ed(), wf.id, 2);
+    const v2 = await repo.as(ed()).getVersion(wf.id, 2);
     expect(g.nodes.map(({ id: _id, ...n }) => n)).toEqual(v2.data.nodes);
   });
 
   it("keeps the stored document equal to the live tables across saves, restores and status changes", async () => {
-    const wf = await repo.createWithVersion(ed(), t.teamId, chain(5));
+    const wf = await repo.as(ed()).createWithVersion(t.teamId, chain(5));
     expect(await storedDocument(wf.id)).toEqual(await documentFromTables(wf.id));
-    await repo.save(ed(), wf.id, 1, withParams(chain(5), "N2", { a: 1 }));
-    await repo.activate(ed(), wf.id);
+    await repo.as(ed()).save(wf.id, 1, withParams(chain(5), "N2", { a: 1 }));
+    await repo.as(ed()).activate(wf.id);
     expect(await storedDocument(wf.id)).toEqual(await documentFromTables(wf.id));
-    expect((await repo.getWithNodes(ed(), wf.id)).workflow.status).toBe("active");
-    await repo.restore(ed(), wf.id, 1, 2);
+    expect((await repo.as(ed()).getWithNodes(wf.id)).workflow.status).toBe("active");
+    await repo.as(ed()).restore(wf.id, 1, 2);
     expect(await storedDocument(wf.id)).toEqual(await documentFromTables(wf.id));
-    await repo.deactivate(ed(), wf.id);
-    const g = await repo.getWithNodes(ed(), wf.id);
+    await repo.as(ed()).deactivate(wf.id);
+    const g = await repo.as(ed()).getWithNodes(wf.id);
     expect(g.workflow).toMatchObject({ status: "inactive", currentVersion: 3 });
     expect(await storedDocument(wf.id)).toEqual(await documentFromTables(wf.id));
     // a direct change to the workflow row (not through the functions) is never served stale
     await db.pool.query("update app_public.workflows set description = 'direct' where id = $1", [wf.id]);
-    expect((await repo.getWithNodes(ed(), wf.id)).workflow.description).toBe("direct");
+    expect((await repo.as(ed()).getWithNodes(wf.id)).workflow.description).toBe("direct");
   });
 
   it("enqueues one cache invalidation per statement, computed from workflow_id", async () => {
-    const wf = await repo.createWithVersion(ed(), t.teamId, chain(50));
+    const wf = await repo.as(ed()).createWithVersion(t.teamId, chain(50));
     await db.pool.query("delete from graphile_worker._private_jobs where payload::text like $1", [`%${wf.id}%`]);
-    await repo.save(ed(), wf.id, 1, withParams(chain(50), "N7", { x: 1 }));
+    await repo.as(ed()).save(wf.id, 1, withParams(chain(50), "N7", { x: 1 }));
     const { rows } = await db.pool.query("select payload from graphile_worker._private_jobs where payload::text like $1", [`%workflows:graph:${wf.id}%`]);
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((r) => JSON.stringify(r.payload).includes(`workflows:graph:${wf.id}`))).toBe(true);
@@ -168,9 +168,9 @@ describe("concurrent diff saves", () => {
   it(`${N} parallel one-node saves of a 200-node workflow at the same version: one wins, the others get LFVER, the live graph is the winner's`, async () => {
     const r = new WorkflowRepository(pool);
     const def = chain(200);
-    const wf = await r.createWithVersion(ed(), t.teamId, def);
+    const wf = await r.as(ed()).createWithVersion(t.teamId, def);
     const results = await Promise.allSettled(Array.from({ length: N }, (_, i) =>
-      r.save(ed(), wf.id, 1, withParams(def, `N${10 + i}`, { writer: i }), `writer ${i}`)));
+      r.as(ed()).save(wf.id, 1, withParams(def, `N${10 + i}`, { writer: i }), `writer ${i}`)));
     const won = results.filter((x) => x.status === "fulfilled");
     const lost = results.filter((x): x is PromiseRejectedResult => x.status === "rejected");
     expect(won).toHaveLength(1);
@@ -178,8 +178,8 @@ describe("concurrent diff saves", () => {
       expect(l.reason).toBeInstanceOf(VersionConflictError);
       expect(l.reason).toMatchObject({ sqlState: "LFVER", currentVersion: 2 });
     }
-    const v2 = await r.getVersion(ed(), wf.id, 2);
-    const g = await r.getWithNodes(ed(), wf.id);
+    const v2 = await r.as(ed()).getVersion(wf.id, 2);
+    const g = await r.as(ed()).getWithNodes(wf.id);
     expect(g.nodes.map(({ id: _id, ...n }) => n)).toEqual(v2.data.nodes);
     expect(g.nodes.filter((n) => "writer" in n.parameters)).toHaveLength(1);
     const { rows } = await db.pool.query(
@@ -244,31 +244,31 @@ describe("validation rules, each with its typed error and field (create and save
   ];
 
   it.each(cases.map(([label, def, field, message]) => [label, field, def, message] as const))("create rejects %s: LFVAL, field %s", async (_label, field, def, message) => {
-    const err = await repo.createWithVersion(ed(), t.teamId, def as WorkflowDefinition).catch((e: unknown) => e);
+    const err = await repo.as(ed()).createWithVersion(t.teamId, def as WorkflowDefinition).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "VALIDATION", sqlState: "LFVAL", field });
     if (message) expect((err as Error).message).toContain(message);
   });
 
   it("save applies the same rules and changes nothing on a failure", async () => {
-    const wf = await repo.createWithVersion(ed(), t.teamId, chain(3));
+    const wf = await repo.as(ed()).createWithVersion(t.teamId, chain(3));
     const before = await rowStates(wf.id);
     for (const [label, def, field] of cases) {
       if (label === "definition not an object") continue; // save's definition is the graph; covered by create
-      const err = await repo.save(ed(), wf.id, 1, def as WorkflowDefinition).catch((e: unknown) => e);
+      const err = await repo.as(ed()).save(wf.id, 1, def as WorkflowDefinition).catch((e: unknown) => e);
       expect([label, err]).toMatchObject([label, { code: "VALIDATION", sqlState: "LFVAL", field }]);
     }
-    await expect(repo.save(ed(), wf.id, 1, chain(3), "m".repeat(2001))).rejects.toMatchObject({ code: "VALIDATION", field: "message" });
+    await expect(repo.as(ed()).save(wf.id, 1, chain(3), "m".repeat(2001))).rejects.toMatchObject({ code: "VALIDATION", field: "message" });
     await expect(db.asUser(t.editor, (c) => c.query("select app_public.save_workflow($1, null, '{}')", [wf.id])))
       .rejects.toMatchObject({ code: "VALIDATION", field: "expected_version" });
     expect(await rowStates(wf.id)).toEqual(before);
-    expect((await repo.getWithNodes(ed(), wf.id)).workflow.currentVersion).toBe(1);
+    expect((await repo.as(ed()).getWithNodes(wf.id)).workflow.currentVersion).toBe(1);
   });
 
   it("reports the first invalid element by position, and accepts the limits exactly", async () => {
-    const err = await repo.createWithVersion(ed(), t.teamId, { name: "x", nodes: [node, { name: "b", type: "t", disabled: 1 } as never, { name: "c" } as never] })
+    const err = await repo.as(ed()).createWithVersion(t.teamId, { name: "x", nodes: [node, { name: "b", type: "t", disabled: 1 } as never, { name: "c" } as never] })
       .catch((e: unknown) => e);
     expect(err).toMatchObject({ field: "nodes.disabled", message: expect.stringContaining("node 2 is invalid") });
-    const ok = await repo.createWithVersion(ed(), t.teamId, {
+    const ok = await repo.as(ed()).createWithVersion(t.teamId, {
       name: "n".repeat(200), tags: Array.from({ length: 100 }, (_, i) => `t${i}`),
       nodes: [{ name: "n".repeat(200), type: "t".repeat(200), type_version: 999999999, position: [-999999999, 999999999] }],
       triggers: [{ type: "webhook", config: { path: "p".repeat(200), method: "PATCH" } }, { type: "event", config: { event_type: "e".repeat(200) } }],
@@ -283,8 +283,8 @@ describe("validation rules, each with its typed error and field (create and save
 describe("version history stays compact", () => {
   it("stores each version's snapshot compressed (pg_column_size well below the JSON size)", async () => {
     const def = chain(200);
-    const wf = await repo.createWithVersion(ed(), t.teamId, def);
-    await repo.save(ed(), wf.id, 1, withParams(def, "N3", { changed: true }));
+    const wf = await repo.as(ed()).createWithVersion(t.teamId, def);
+    await repo.as(ed()).save(wf.id, 1, withParams(def, "N3", { changed: true }));
     const { rows } = await db.pool.query(`select version, pg_column_size(data) as stored, octet_length(data::text) as json
       from app_public.workflow_versions where workflow_id = $1 order by version`, [wf.id]);
     expect(rows).toHaveLength(2);

@@ -41,7 +41,7 @@ function randomDefinition(r: () => number, i: number): WorkflowDefinition {
 
 /** The live graph as a snapshot (ids stripped), to compare with stored snapshots. */
 async function liveSnapshot(id: string): Promise<WorkflowSnapshot> {
-  const g = await repo.getWithNodes({ userId: t.viewer }, id);
+  const g = await repo.as({ userId: t.viewer }).getWithNodes(id);
   return {
     name: g.workflow.name, description: g.workflow.description, settings: g.workflow.settings, tags: g.workflow.tags,
     nodes: g.nodes.map(({ id: _id, ...n }) => n),
@@ -54,12 +54,12 @@ describe("workflow version history round trip", () => {
   it("saves 50 versions, diffs and restores arbitrary pairs; every restored graph equals the original", async () => {
     const r = rng(42);
     const ed = { userId: t.editor };
-    const wf = await repo.createWithVersion(ed, t.teamId, randomDefinition(r, 0));
-    for (let v = 1; v < 50; v++) await repo.save(ed, wf.id, v, randomDefinition(r, v), `save ${v + 1}`);
-    const history = await repo.listVersions(ed, wf.id, { limit: 100 });
+    const wf = await repo.as(ed).createWithVersion(t.teamId, randomDefinition(r, 0));
+    for (let v = 1; v < 50; v++) await repo.as(ed).save(wf.id, v, randomDefinition(r, v), `save ${v + 1}`);
+    const history = await repo.as(ed).listVersions(wf.id, { limit: 100 });
     expect(history.map((h) => h.version)).toEqual(Array.from({ length: 50 }, (_, i) => 50 - i));
     const snapshots = new Map<number, WorkflowSnapshot>();
-    for (let v = 1; v <= 50; v++) snapshots.set(v, (await repo.getVersion(ed, wf.id, v)).data);
+    for (let v = 1; v <= 50; v++) snapshots.set(v, (await repo.as(ed).getVersion(wf.id, v)).data);
     // the live graph equals the latest snapshot
     expect(await liveSnapshot(wf.id)).toEqual(snapshots.get(50));
 
@@ -67,7 +67,7 @@ describe("workflow version history round trip", () => {
     for (let k = 0; k < 12; k++) {
       const a = 1 + Math.floor(r() * 50);
       const b = 1 + Math.floor(r() * 50);
-      const d = await repo.diff(ed, wf.id, a, b);
+      const d = await repo.as(ed).diff(wf.id, a, b);
       const sa = snapshots.get(a)!;
       const sb = snapshots.get(b)!;
       expect(d.identical).toBe(JSON.stringify(sa) === JSON.stringify(sb));
@@ -89,12 +89,12 @@ describe("workflow version history round trip", () => {
       expect(d.connections.removed.map(key).sort()).toEqual([...edgesA].filter((e) => !edgesB.has(e)).sort());
 
       // restore a, then check the new version and the live graph equal the original
-      const restored = await repo.restore(ed, wf.id, a, current);
+      const restored = await repo.as(ed).restore(wf.id, a, current);
       current = restored.currentVersion;
       expect(current).toBe(50 + k + 1);
-      expect((await repo.getVersion(ed, wf.id, current)).data).toEqual(sa);
+      expect((await repo.as(ed).getVersion(wf.id, current)).data).toEqual(sa);
       expect(await liveSnapshot(wf.id)).toEqual(sa);
-      expect((await repo.diff(ed, wf.id, a, current)).identical).toBe(true);
+      expect((await repo.as(ed).diff(wf.id, a, current)).identical).toBe(true);
     }
   }, 120_000);
 });

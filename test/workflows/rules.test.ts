@@ -52,13 +52,13 @@ describe("workflows validation", () => {
   ];
   it.each(cases)("rejects %s with LFVAL naming the field, writing nothing", async (_label, def, field) => {
     const before = await counts();
-    const err = await repo.createWithVersion(ed(), t.teamId, def as WorkflowDefinition).catch((e: unknown) => e);
+    const err = await repo.as(ed()).createWithVersion(t.teamId, def as WorkflowDefinition).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "VALIDATION", sqlState: "LFVAL", field });
     expect(await counts()).toEqual(before);
   });
 
   it("accepts every trigger type with a valid config", async () => {
-    const wf = await repo.createWithVersion(ed(), t.teamId, {
+    const wf = await repo.as(ed()).createWithVersion(t.teamId, {
       name: "all triggers", nodes: [{ name: "a", type: "t" }],
       triggers: [
         { type: "schedule", config: { cron: "0 9 * * MON-FRI", timezone: "Europe/Paris" } },
@@ -67,7 +67,7 @@ describe("workflows validation", () => {
         { type: "manual", enabled: false },
       ],
     });
-    expect((await repo.getWithNodes(ed(), wf.id)).triggers).toHaveLength(4);
+    expect((await repo.as(ed()).getWithNodes(wf.id)).triggers).toHaveLength(4);
   });
 
   it("validates cron expressions in SQL: fields, ranges, lists, steps, names, macros", async () => {
@@ -85,19 +85,19 @@ describe("workflows validation", () => {
     const { rows } = await db.pool.query("select max_nodes, max_definition_bytes from app_private.workflow_settings");
     expect(rows[0]).toEqual({ max_nodes: 1000, max_definition_bytes: 5 * 1024 * 1024 });
     const before = await counts();
-    await expect(repo.createWithVersion(ed(), t.teamId, chain(1001, { trigger: false })))
+    await expect(repo.as(ed()).createWithVersion(t.teamId, chain(1001, { trigger: false })))
       .rejects.toMatchObject({ code: "LIMIT_EXCEEDED", sqlState: "LFLIM", field: "nodes" });
     const huge = { name: "huge", nodes: [{ name: "a", type: "t", parameters: { blob: "x".repeat(5 * 1024 * 1024) } }] };
-    await expect(repo.createWithVersion(ed(), t.teamId, huge)).rejects.toMatchObject({ code: "LIMIT_EXCEEDED", field: "definition" });
+    await expect(repo.as(ed()).createWithVersion(t.teamId, huge)).rejects.toMatchObject({ code: "LIMIT_EXCEEDED", field: "definition" });
     expect(await counts()).toEqual(before);
     // 1,000 nodes is allowed
-    const big = await repo.createWithVersion(ed(), t.teamId, chain(1000));
-    expect((await repo.getWithNodes(ed(), big.id)).nodes).toHaveLength(1000);
+    const big = await repo.as(ed()).createWithVersion(t.teamId, chain(1000));
+    expect((await repo.as(ed()).getWithNodes(big.id)).nodes).toHaveLength(1000);
     await db.pool.query("update app_private.workflow_settings set max_nodes = 5, max_definition_bytes = 2048");
     try {
-      await expect(repo.save(ed(), big.id, 1, chain(6))).rejects.toMatchObject({ code: "LIMIT_EXCEEDED", field: "nodes" });
-      await expect(repo.createWithVersion(ed(), t.teamId, { name: "x", description: "d".repeat(3000) })).rejects.toMatchObject({ code: "LIMIT_EXCEEDED", field: "definition" });
-      expect((await repo.save(ed(), big.id, 1, chain(5))).currentVersion).toBe(2);
+      await expect(repo.as(ed()).save(big.id, 1, chain(6))).rejects.toMatchObject({ code: "LIMIT_EXCEEDED", field: "nodes" });
+      await expect(repo.as(ed()).createWithVersion(t.teamId, { name: "x", description: "d".repeat(3000) })).rejects.toMatchObject({ code: "LIMIT_EXCEEDED", field: "definition" });
+      expect((await repo.as(ed()).save(big.id, 1, chain(5))).currentVersion).toBe(2);
     } finally {
       await db.pool.query("update app_private.workflow_settings set max_nodes = 1000, max_definition_bytes = 5242880");
     }
@@ -108,7 +108,7 @@ describe("workflows validation", () => {
     const { rows } = await db.pool.query(`select attcompression from pg_attribute
       where (attrelid = 'app_public.workflow_nodes'::regclass and attname = 'parameters') or (attrelid = 'app_public.workflow_versions'::regclass and attname = 'data')`);
     expect(rows.map((r) => r.attcompression)).toEqual(lz4 ? ["l", "l"] : ["", ""]);
-    const wf = await repo.createWithVersion(ed(), t.teamId, { name: "big params", nodes: [{ name: "a", type: "t", parameters: { text: "lorem ipsum ".repeat(2000) } }] });
+    const wf = await repo.as(ed()).createWithVersion(t.teamId, { name: "big params", nodes: [{ name: "a", type: "t", parameters: { text: "lorem ipsum ".repeat(2000) } }] });
     const c = await db.pool.query(`select pg_column_compression(n.parameters) as p, pg_column_compression(v.data) as d
       from app_public.workflow_nodes n join app_public.workflow_versions v on v.workflow_id = n.workflow_id where n.workflow_id = $1`, [wf.id]);
     expect(c.rows[0]).toEqual(lz4 ? { p: "lz4", d: "lz4" } : { p: "pglz", d: "pglz" });
@@ -117,36 +117,36 @@ describe("workflows validation", () => {
 
 describe("workflows RLS by team role", () => {
   it("viewers read but cannot create, save, activate or archive", async () => {
-    const wf = await repo.createWithVersion(ed(), t.teamId, chain(2));
+    const wf = await repo.as(ed()).createWithVersion(t.teamId, chain(2));
     const v = { userId: t.viewer };
-    expect((await repo.getWithNodes(v, wf.id)).nodes).toHaveLength(2);
-    expect(await repo.listVersions(v, wf.id)).toHaveLength(1);
-    await expect(repo.createWithVersion(v, t.teamId, chain(1))).rejects.toMatchObject({ code: "FORBIDDEN", sqlState: "LFDNY" });
-    await expect(repo.save(v, wf.id, 1, chain(1))).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect(repo.restore(v, wf.id, 1, 1)).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect(repo.activate(v, wf.id)).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect(repo.archive(v, wf.id)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    expect((await repo.as(v).getWithNodes(wf.id)).nodes).toHaveLength(2);
+    expect(await repo.as(v).listVersions(wf.id)).toHaveLength(1);
+    await expect(repo.as(v).createWithVersion(t.teamId, chain(1))).rejects.toMatchObject({ code: "FORBIDDEN", sqlState: "LFDNY" });
+    await expect(repo.as(v).save(wf.id, 1, chain(1))).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(repo.as(v).restore(wf.id, 1, 1)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(repo.as(v).activate(wf.id)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(repo.as(v).archive(wf.id)).rejects.toMatchObject({ code: "FORBIDDEN" });
   });
 
   it("editors create and save but cannot archive or delete; admins and owners can", async () => {
-    const wf = await repo.createWithVersion(ed(), t.teamId, chain(2));
-    await repo.save(ed(), wf.id, 1, chain(3));
-    await expect(repo.archive(ed(), wf.id)).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect(repo.delete(ed(), wf.id)).rejects.toMatchObject({ code: "FORBIDDEN" });
-    expect((await repo.archive({ userId: t.admin }, wf.id)).status).toBe("archived");
-    await repo.delete({ userId: t.owner }, wf.id);
+    const wf = await repo.as(ed()).createWithVersion(t.teamId, chain(2));
+    await repo.as(ed()).save(wf.id, 1, chain(3));
+    await expect(repo.as(ed()).archive(wf.id)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(repo.as(ed()).delete(wf.id)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    expect((await repo.as({ userId: t.admin }).archive(wf.id)).status).toBe("archived");
+    await repo.as({ userId: t.owner }).delete(wf.id);
   });
 
   it("non-members see nothing and cannot write (not found, not forbidden: existence is not revealed)", async () => {
-    const wf = await repo.createWithVersion(ed(), t.teamId, chain(2));
+    const wf = await repo.as(ed()).createWithVersion(t.teamId, chain(2));
     const o = { userId: t.outsider };
-    await expect(repo.getWithNodes(o, wf.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
-    expect(await repo.listVersions(o, wf.id)).toEqual([]);
-    await expect(repo.getVersion(o, wf.id, 1)).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(repo.diff(o, wf.id, 1, 1)).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(repo.save(o, wf.id, 1, chain(1))).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(repo.delete(o, wf.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(repo.createWithVersion(o, t.teamId, chain(1))).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(repo.as(o).getWithNodes(wf.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect(await repo.as(o).listVersions(wf.id)).toEqual([]);
+    await expect(repo.as(o).getVersion(wf.id, 1)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(repo.as(o).diff(wf.id, 1, 1)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(repo.as(o).save(wf.id, 1, chain(1))).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(repo.as(o).delete(wf.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(repo.as(o).createWithVersion(t.teamId, chain(1))).rejects.toMatchObject({ code: "NOT_FOUND" });
     const visible = await db.asUser(t.outsider, async (c) => {
       const r = await c.query(`select (select count(*) from app_public.workflows)::int + (select count(*) from app_public.workflow_nodes)::int
         + (select count(*) from app_public.workflow_connections)::int + (select count(*) from app_public.workflow_triggers)::int
@@ -157,7 +157,7 @@ describe("workflows RLS by team role", () => {
   });
 
   it("the visitor has no direct write privilege on the workflow tables", async () => {
-    const wf = await repo.createWithVersion(ed(), t.teamId, chain(1));
+    const wf = await repo.as(ed()).createWithVersion(t.teamId, chain(1));
     await expect(db.asUser(t.owner, (c) => c.query("update app_public.workflows set name = 'x' where id = $1", [wf.id])))
       .rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(db.asUser(t.owner, (c) => c.query("delete from app_public.workflow_versions where workflow_id = $1", [wf.id])))
@@ -169,54 +169,54 @@ describe("workflows RLS by team role", () => {
 
 describe("workflow version retention", () => {
   it("keeps everything by default", async () => {
-    const wf = await repo.createWithVersion(ed(), t.teamId, chain(1));
-    for (let v = 1; v <= 5; v++) await repo.save(ed(), wf.id, v, chain(1, { seed: v }));
+    const wf = await repo.as(ed()).createWithVersion(t.teamId, chain(1));
+    for (let v = 1; v <= 5; v++) await repo.as(ed()).save(wf.id, v, chain(1, { seed: v }));
     const { rows } = await db.pool.query("select * from app_private.apply_workflow_version_retention(null, $1)", [wf.id]);
     expect(rows).toEqual([]);
-    expect(await repo.listVersions(ed(), wf.id)).toHaveLength(6);
+    expect(await repo.as(ed()).listVersions(wf.id)).toHaveLength(6);
   });
 
   it("keep last N keeps every version that was ever active and every version pinned by an execution", async () => {
-    const wf = await repo.createWithVersion(ed(), t.teamId, chain(2));
-    for (let v = 1; v <= 3; v++) await repo.save(ed(), wf.id, v, chain(2, { seed: v })); // v4
-    await repo.activate(ed(), wf.id); // v4 active
-    await repo.save(ed(), wf.id, 4, chain(2, { seed: 9 })); // v5 saved while active: live too
-    await repo.deactivate(ed(), wf.id);
-    for (let v = 5; v <= 9; v++) await repo.save(ed(), wf.id, v, chain(2, { seed: 10 + v })); // v6..v10
+    const wf = await repo.as(ed()).createWithVersion(t.teamId, chain(2));
+    for (let v = 1; v <= 3; v++) await repo.as(ed()).save(wf.id, v, chain(2, { seed: v })); // v4
+    await repo.as(ed()).activate(wf.id); // v4 active
+    await repo.as(ed()).save(wf.id, 4, chain(2, { seed: 9 })); // v5 saved while active: live too
+    await repo.as(ed()).deactivate(wf.id);
+    for (let v = 5; v <= 9; v++) await repo.as(ed()).save(wf.id, v, chain(2, { seed: 10 + v })); // v6..v10
     await db.pool.query("insert into app_public.executions (team_id, workflow_id, workflow_version) values ($1, $2, 2)", [t.teamId, wf.id]);
     const { rows } = await db.pool.query("select workflow_id, deleted, skipped from app_private.apply_workflow_version_retention(3, $1)", [wf.id]);
     expect(rows).toEqual([{ workflow_id: wf.id, deleted: 4, skipped: false }]); // 1, 3, 6, 7
-    const kept = (await repo.listVersions(ed(), wf.id)).map((v) => v.version);
+    const kept = (await repo.as(ed()).listVersions(wf.id)).map((v) => v.version);
     expect(kept).toEqual([10, 9, 8, 5, 4, 2]);
     // the policy from settings, applied to every workflow, is idempotent
     await db.pool.query("update app_private.workflow_settings set retention_keep_last = 3");
     try {
       await db.pool.query("select * from app_private.apply_workflow_version_retention()");
-      expect((await repo.listVersions(ed(), wf.id)).map((v) => v.version)).toEqual([10, 9, 8, 5, 4, 2]);
+      expect((await repo.as(ed()).listVersions(wf.id)).map((v) => v.version)).toEqual([10, 9, 8, 5, 4, 2]);
     } finally {
       await db.pool.query("update app_private.workflow_settings set retention_keep_last = null");
     }
     // a pruned version is gone for diff/restore, kept ones still restore
-    await expect(repo.restore(ed(), wf.id, 3, 10)).rejects.toMatchObject({ code: "NOT_FOUND" });
-    expect((await repo.restore(ed(), wf.id, 4, 10)).currentVersion).toBe(11);
+    await expect(repo.as(ed()).restore(wf.id, 3, 10)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect((await repo.as(ed()).restore(wf.id, 4, 10)).currentVersion).toBe(11);
   });
 
   it("a pinned version cannot be deleted, even directly by the owner", async () => {
-    const wf = await repo.createWithVersion(ed(), t.teamId, chain(1));
+    const wf = await repo.as(ed()).createWithVersion(t.teamId, chain(1));
     await db.pool.query("insert into app_public.executions (team_id, workflow_id, workflow_version) values ($1, $2, 1)", [t.teamId, wf.id]);
     await expect(db.pool.query("delete from app_public.workflow_versions where workflow_id = $1", [wf.id])).rejects.toMatchObject({ code: "23503" });
     // deleting the whole workflow still works (executions go with it)
-    await repo.delete({ userId: t.admin }, wf.id);
+    await repo.as({ userId: t.admin }).delete(wf.id);
   });
 
   it("the retention task file runs the policy", async () => {
     const task = (await import("../../tasks/workflow_version_retention.ts")).default;
-    const wf = await repo.createWithVersion(ed(), t.teamId, chain(1));
-    for (let v = 1; v <= 3; v++) await repo.save(ed(), wf.id, v, chain(1, { seed: v }));
+    const wf = await repo.as(ed()).createWithVersion(t.teamId, chain(1));
+    for (let v = 1; v <= 3; v++) await repo.as(ed()).save(wf.id, v, chain(1, { seed: v }));
     const logs: string[] = [];
     const helpers = { query: (sql: string, params: unknown[]) => db.pool.query(sql, params), logger: { info: (m: string) => logs.push(m) } };
     await task({ keep_last: 1, workflow_id: wf.id }, helpers as never);
-    expect((await repo.listVersions(ed(), wf.id)).map((v) => v.version)).toEqual([4]);
+    expect((await repo.as(ed()).listVersions(wf.id)).map((v) => v.version)).toEqual([4]);
     expect(logs.join()).toMatch(/deleted 3 versions/);
   });
 });

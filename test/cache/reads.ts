@@ -1,8 +1,14 @@
-// Loaders against the foundation tables, used by the cached reads below, the tests and the benchmark. The
-// users and workflows repositories (issues 3 and 5) plug into the same wrappers (see docs/cache.md).
+// Test-only read paths over the foundation tables (moved out of src/: no capability uses them): plain loaders
+// and cachedReads(cache, db), the cached reads the cache tests, the fault tests and the cache benchmark drive —
+// users by id and by email, GetWithNodes, a read-model list. The real repositories (CachedUserRepository,
+// CachedWorkflowRepository) wire the same cache keys and policies (docs/cache.md).
+//
+// These loaders read as the owner (no RLS): a cached value is shared by every caller, so authorization
+// (team membership) must be checked by the caller, or the key must include the viewer.
 // They return JSON-clean values (timestamps as ISO strings), so the default JSON codec round-trips them.
-import type { Queryable } from "../db/pool.ts";
-import { ValidationError } from "../errors.ts";
+import type { Queryable } from "../../src/db/pool.ts";
+import { ValidationError } from "../../src/errors.ts";
+import { cached, cacheKeys, cacheTags, policies, type Cache } from "../../src/cache/index.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -66,3 +72,15 @@ export async function loadTeamWorkflows(db: Queryable, teamId: string): Promise<
       from app_public.workflows w where w.team_id = $1`, [checkUuid(teamId, "team_id")]);
   return rows[0].list;
 }
+
+export function cachedReads(cache: Cache, db: Queryable) {
+  return {
+    userById: cached(cache, (id: string) => loadUserById(db, id), { key: (id) => cacheKeys.userById(checkUuid(id, "id")), ...policies.user }),
+    userByEmail: cached(cache, (email: string) => loadUserByEmail(db, email), { key: cacheKeys.userByEmail, ...policies.user }),
+    workflowWithNodes: cached(cache, (id: string) => loadWorkflowWithNodes(db, id), { key: (id) => cacheKeys.workflowGraph(checkUuid(id, "workflow_id")), ...policies.workflowGraph }),
+    teamWorkflows: cached(cache, (teamId: string) => loadTeamWorkflows(db, teamId), {
+      key: (teamId) => cacheKeys.teamWorkflows(checkUuid(teamId, "team_id")), tags: (teamId) => [cacheTags.teamWorkflows(teamId)], ...policies.readModel,
+    }),
+  };
+}
+export type CachedReads = ReturnType<typeof cachedReads>;
