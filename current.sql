@@ -749,14 +749,23 @@ create function app_private.ensure_budget_slots(team_id uuid, month date, budget
 as $$
 declare
   v_shards integer := (select s.budget_shards from app_private.lifecycle_settings s);
+  v_used bigint := 0;
+  v_room bigint;
 begin
-  insert into app_private.team_budget_slots (team_id, month, shard, allot)
-  select ensure_budget_slots.team_id, ensure_budget_slots.month, g, budget / v_shards + case when g < budget % v_shards then 1 else 0 end
+  -- starts already made this month (before the budget existed) count: shard 0 carries them
+  if month = app_private.budget_month() then
+    select u.executions_this_month into v_used from app_private.team_usage(ensure_budget_slots.team_id) u;
+  end if;
+  v_room := greatest(budget - v_used, 0);
+  insert into app_private.team_budget_slots (team_id, month, shard, allot, used)
+  select ensure_budget_slots.team_id, ensure_budget_slots.month, g,
+         (case when g = 0 then v_used else 0 end + v_room / v_shards + case when g < v_room % v_shards then 1 else 0 end)::integer,
+         case when g = 0 then v_used else 0 end
     from generate_series(0, v_shards - 1) g
   on conflict do nothing;
 end;
 $$;
-comment on function app_private.ensure_budget_slots(uuid, date, integer) is 'Creates a team''s allotment shards for a month (the budget split evenly), if missing.';
+comment on function app_private.ensure_budget_slots(uuid, date, integer) is 'Creates a team''s allotment shards for a month, if missing: the executions already started this month (team_usage) are carried by shard 0, the room left in the budget is split evenly.';
 
 create function app_private.check_execution_budget(team_id uuid, n integer default 1) returns void
   language plpgsql volatile

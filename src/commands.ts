@@ -6,7 +6,8 @@ import { createHttpApp } from "./server/http.ts";
 import { startWorker, stopWorker } from "./worker/runner.ts";
 import { startProjectionManager } from "./events/worker.ts";
 import { logger } from "./logger.ts";
-import { startMonitoring } from "./monitoring/index.ts";
+import { registry as metricsRegistry, startMonitoring } from "./monitoring/index.ts";
+import { registerLifecycleMetrics } from "./lifecycle/index.ts";
 import { configureAuth } from "./users/auth.ts";
 
 async function main(argv: string[]): Promise<void> {
@@ -43,6 +44,7 @@ async function main(argv: string[]): Promise<void> {
       if (config.jwt.secret) await configureAuth(pools.owner, config.jwt);
       // /metrics on the server's port; the worker alone gets its own listener on METRICS_PORT (docs/monitoring.md).
       const monitoring = await startMonitoring({ primary: pools.owner, replicas: pools.replicas, standalone: command === "worker" });
+      registerLifecycleMetrics({ pool: pools.owner, registry: metricsRegistry }); // usage and bulk-action gauges (docs/lifecycle.md)
       const app = command === "worker" ? null : await createHttpApp({ config, authPool: pools.auth, ownerPool: pools.owner, routes: monitoring.routes });
       const runner = command === "server" ? null : await startWorker({ pgPool: pools.owner, concurrency: config.workerConcurrency });
       const projections = command === "server" ? null : await startProjectionManager(dbs.ownerUrl);

@@ -12,6 +12,7 @@ import { useTestDatabase } from "../harness/db.ts";
 import { makeTeam, makeUser } from "../harness/fixtures.ts";
 import { seedExecutions } from "../archive/seed.ts";
 
+type U = { id: string };
 const db = useTestDatabase();
 let dir: string;
 let storage: FileSystemStorage;
@@ -45,7 +46,7 @@ async function trackedUsage(team: string) {
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "lf-lifecycle-"));
   storage = new FileSystemStorage(dir);
-  [owner, admin, editor, viewer, outsider] = await Promise.all([0, 1, 2, 3, 4].map(() => makeUser(db.pool)));
+  [owner, admin, editor, viewer, outsider] = (await Promise.all([0, 1, 2, 3, 4].map(() => makeUser(db.pool)))) as unknown as [U, U, U, U, U];
   teamId = (await makeTeam(db.pool, [{ userId: owner.id, role: "owner" }, { userId: admin.id, role: "admin" },
     { userId: editor.id, role: "editor" }, { userId: viewer.id, role: "viewer" }])).id;
   otherTeamId = (await makeTeam(db.pool, [{ userId: outsider.id, role: "owner" }])).id;
