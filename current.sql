@@ -100,7 +100,7 @@ create policy select_member on app_public.retention_policies for select using (t
 grant select on app_public.retention_policies to linkflow_visitor;
 comment on table app_public.retention_policies is E'Retention of a team''s executions (workflow_id null: the team''s policy) or of one workflow''s (overrides the team''s). hot_days: terminal executions older than this move to cold storage (archive). cold_days: archive files whose executions are all older than this are deleted (counted from creation, >= hot_days). node_output: keep | trim (outputs larger than node_output_max_bytes become a preview of that many characters) | drop (outputs removed), for node runs of terminal executions older than node_output_after_days. Active legal holds override every policy. Without a policy: app_private.archive_retention, then app_private.lifecycle_settings, then the archiver''s defaults. Managed by owners/admins with set_retention_policy / delete_retention_policy.';
 comment on column app_public.retention_policies.team_id is 'The team (first column of every key: the distribution column).';
-comment on column app_public.retention_policies.updated_by is '@behavior -*\nWho last changed the policy (audit).';
+comment on column app_public.retention_policies.updated_by is E'@behavior -*\nWho last changed the policy (audit).';
 
 create function app_public.set_retention_policy(
     team_id uuid, hot_days integer, cold_days integer, workflow_id uuid default null,
@@ -720,7 +720,7 @@ alter table app_public.team_budgets enable row level security;
 create policy select_member on app_public.team_budgets for select using (team_id in (select app_hidden.current_user_team_ids('viewer')));
 grant select on app_public.team_budgets to linkflow_visitor;
 comment on table app_public.team_budgets is 'Optional budget of a team: executions_per_month (null: no budget) started per UTC month, enforced when an execution is inserted (start_execution and every other insert of a current execution): over budget is LFLIM naming the budget and the usage. warn_percent: at this share of the budget a BudgetThresholdReached event is appended once per month. Managed by owners/admins with set_team_budget.';
-comment on column app_public.team_budgets.updated_by is '@behavior -*\nWho last changed the budget (audit).';
+comment on column app_public.team_budgets.updated_by is E'@behavior -*\nWho last changed the budget (audit).';
 
 create table app_private.team_budget_slots (
   team_id uuid not null references app_public.teams (id) on delete cascade,
@@ -957,8 +957,8 @@ alter table app_public.bulk_actions enable row level security;
 create policy select_admin on app_public.bulk_actions for select using (team_id in (select app_hidden.current_user_team_ids('admin')));
 grant select on app_public.bulk_actions to linkflow_visitor;
 comment on table app_public.bulk_actions is E'A bulk action (cancel, retry or delete) over the executions matching a filter, run in batches by the worker (task lifecycle_bulk_action). Progress: processed (executions visited), acted (moved or deleted), skipped (no longer eligible when reached: finished meanwhile, under legal hold), out of expected_count (the dry-run count at start). The keyset position (cursor_created_at, cursor_id) advances in the same transaction as each batch''s moves, so a crash repeats nothing and loses nothing. Executions created after the action started (upper_created_at) are not included. Owners/admins see their teams'' actions.';
-comment on column app_public.bulk_actions.cursor_created_at is '@behavior -*\nKeyset position: the last execution processed (created_at).';
-comment on column app_public.bulk_actions.cursor_id is '@behavior -*\nKeyset position: the last execution processed (id).';
+comment on column app_public.bulk_actions.cursor_created_at is E'@behavior -*\nKeyset position: the last execution processed (created_at).';
+comment on column app_public.bulk_actions.cursor_id is E'@behavior -*\nKeyset position: the last execution processed (id).';
 
 create function app_private.bulk_action_states(action text) returns text[]
   language sql immutable parallel safe

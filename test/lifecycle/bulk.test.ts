@@ -71,6 +71,8 @@ describe("lifecycle: bulk actions", { timeout: 180_000 }, () => {
     const repo = new LifecycleRepository(db.pool).asUser(admin.id);
     expect(await repo.countBulk(teamId, "cancel")).toBe(23);
     expect(await repo.countBulk(teamId, "cancel", { workflow_id: wfB })).toBe(0);
+    // another team's workflow in the filter reaches nothing (the team is part of every candidate query)
+    expect(await repo.countBulk(teamId, "cancel", { workflow_id: otherWf })).toBe(0);
     expect(await repo.countBulk(teamId, "cancel", { state: "failed" })).toBe(0);
     expect(await repo.countBulk(teamId, "retry")).toBe(9);
     expect(await repo.countBulk(teamId, "delete")).toBe(15);
@@ -128,6 +130,18 @@ describe("lifecycle: bulk actions", { timeout: 180_000 }, () => {
     expect(rows.map((r) => r.id)).toEqual([succeeded[0]]);
     const { rows: ev } = await db.pool.query("select data from app_public.events where stream_id = $1 and type = 'ExecutionsDeleted'", [`lifecycle-${teamId}`]);
     expect(ev.reduce((s, e) => s + e.data.count, 0)).toBe(5);
+  });
+
+  it("two runners of one action at once act on each execution once (they serialise on the action row)", async () => {
+    const wf = (await makeWorkflow(db.pool, teamId, { status: "active" })).id;
+    const ids = await executionsIn(service, wf, Array(40).fill("waiting"));
+    const a = await new LifecycleRepository(db.pool).asUser(owner.id).startBulk(teamId, "cancel", { workflow_id: wf }, 3);
+    const [r1, r2] = await Promise.all([runBulkAction(db.pool, { teamId, id: a.id }), runBulkAction(db.pool, { teamId, id: a.id })]);
+    expect(r1.status).toBe("succeeded");
+    expect(r2.status).toBe("succeeded");
+    expect(await new LifecycleRepository(db.pool).bulkAction(teamId, a.id)).toMatchObject({ processed: 40, acted: 40, skipped: 0 });
+    expect(await transitionsTo(ids, "cancelled")).toEqual(Array(40).fill(1));
+    await runOnce({ pgPool: db.pool, taskList: { lifecycle_bulk_action: bulkTask } });
   });
 
   it("a cancelled action stops after its current batch", async () => {
@@ -202,7 +216,7 @@ describe("lifecycle: bulk actions", { timeout: 180_000 }, () => {
     const m = registerLifecycleMetrics({ pool: db.pool, registry, cacheMs: 0 });
     await m.refresh();
     const text = await registry.metrics();
-    expect(text).toMatch(/linkflow_bulk_action_acted\{action="cancel",status="succeeded"\} 623/);
+    expect(text).toMatch(/linkflow_bulk_action_acted\{action="cancel",status="succeeded"\} 663/);
     expect(text).toMatch(/linkflow_bulk_action_processed\{action="delete",status="succeeded"\} 6/);
     expect(text).toContain("linkflow_team_usage_queue_rows");
   });
