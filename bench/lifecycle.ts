@@ -50,7 +50,7 @@ export default async function lifecycleBench(): Promise<void> {
     const tps = await pgbenchTps({ clients: 1, seconds: 5 });
     console.log(`baseline pgbench tpcb-like 1 client: ${tps.toFixed(0)} tps`);
 
-    // teams with policies: hot 30 days, cold 45 days, node outputs trimmed to 32 bytes after 7 days
+    // teams with policies: hot 30 days, cold 45 days, node outputs trimmed to 16 characters after 7 days
     const owner = await makeUser(pool);
     let t0 = Date.now();
     const teamIds: string[] = [];
@@ -59,7 +59,7 @@ export default async function lifecycleBench(): Promise<void> {
       teamIds.push(team.id);
       await seedExecutions(pool, { teamId: team.id, daysAgo: Array.from({ length: days }, (_, d) => d + 1), perDay, workflows: 3, nodeRuns: 3 });
       await new LifecycleRepository(pool).asUser(owner.id).setPolicy({
-        teamId: team.id, hotDays: 30, coldDays: 45, nodeOutput: "trim", nodeOutputAfterDays: 7, nodeOutputMaxBytes: 32,
+        teamId: team.id, hotDays: 30, coldDays: 45, nodeOutput: "trim", nodeOutputAfterDays: 7, nodeOutputMaxBytes: 16,
       });
     }
     const { rows: [c] } = await pool.query("select count(*)::int n from app_public.executions");

@@ -79,7 +79,7 @@ describe("lifecycle: retention policies", { timeout: 180_000 }, () => {
 
   it("team policy with trimming, workflow policy with a shorter hot retention and dropped outputs; viewers read them", async () => {
     const repo = new LifecycleRepository(db.pool).asUser(admin.id);
-    await repo.setPolicy({ teamId, hotDays: 30, coldDays: 365, nodeOutput: "trim", nodeOutputAfterDays: 3, nodeOutputMaxBytes: 40 });
+    await repo.setPolicy({ teamId, hotDays: 30, coldDays: 365, nodeOutput: "trim", nodeOutputAfterDays: 3, nodeOutputMaxBytes: 16 });
     await repo.setPolicy({ teamId, workflowId: wf[1]!, hotDays: 7, coldDays: 38, nodeOutput: "drop", nodeOutputAfterDays: 1 });
     // replacing keeps one row per (team, workflow)
     await repo.setPolicy({ teamId, workflowId: wf[1]!, hotDays: 7, coldDays: 38, nodeOutput: "drop", nodeOutputAfterDays: 1 });
@@ -138,16 +138,18 @@ describe("lifecycle: retention policies", { timeout: 180_000 }, () => {
       "select distinct execution_id from app_public.execution_node_runs where team_id = $1 and output ? '$trimmed' order by 1", [teamId]);
     expect(trimmed.map((r) => r.execution_id)).toEqual(trim.map((t) => t.execution_id).sort());
     expect(report.trim.bytesFreed).toBe(sum(trim));
+    expect(trim.every((t) => t.bytes > 0)).toBe(true);
     const outputsAfter = (await db.pool.query(
       "select coalesce(sum(pg_column_size(output)), 0)::float8 as b from app_public.execution_node_runs where team_id = $1 and execution_id = any($2::uuid[])",
       [teamId, trim.map((t) => t.execution_id)])).rows[0].b;
     expect(Math.abs((outputsBefore - outputsAfter) - sum(trim))).toBeLessThanOrEqual(3 * 3 * trim.length);
     // outputs became the marker (drop) or the marker and a preview (trim)
     const { rows: shapes } = await db.pool.query(`
-      select e.workflow_id, n.output->'$trimmed'->>'mode' as mode, char_length(n.output->>'preview') as preview
+      select e.workflow_id, case when n.output ? 'preview' then 'trim' else 'drop' end as mode, char_length(n.output->>'preview') as preview,
+             (n.output->>'$trimmed')::int > 16 as recorded
         from app_public.execution_node_runs n join app_public.executions e on e.id = n.execution_id and e.created_at = n.execution_created_at
-       where n.team_id = $1 and n.output ? '$trimmed' group by 1, 2, 3`, [teamId]);
-    expect(shapes).toEqual(expect.arrayContaining([{ workflow_id: wf[0], mode: "trim", preview: 40 }, { workflow_id: wf[1], mode: "drop", preview: null }]));
+       where n.team_id = $1 and n.output ? '$trimmed' group by 1, 2, 3, 4`, [teamId]);
+    expect(shapes).toEqual(expect.arrayContaining([{ workflow_id: wf[0], mode: "trim", preview: 16, recorded: true }, { workflow_id: wf[1], mode: "drop", preview: null, recorded: true }]));
     expect(shapes).toHaveLength(2);
 
     // the held execution is still hot and untouched
@@ -169,7 +171,7 @@ describe("lifecycle: retention policies", { timeout: 180_000 }, () => {
 
   it("cold retention deletes exactly the batches the dry run listed, never one holding a held execution", async () => {
     const repo = new LifecycleRepository(db.pool).asUser(owner.id);
-    await repo.setPolicy({ teamId, hotDays: 30, coldDays: 35, nodeOutput: "trim", nodeOutputAfterDays: 3, nodeOutputMaxBytes: 40 });
+    await repo.setPolicy({ teamId, hotDays: 30, coldDays: 35, nodeOutput: "trim", nodeOutputAfterDays: 3, nodeOutputMaxBytes: 16 });
     // hold one execution inside an archived 40-day batch: that batch must stay
     const { rows: [m] } = await db.pool.query(`
       select a.execution_id, a.batch_id from app_private.archived_executions a join app_private.archive_batches b on b.id = a.batch_id
