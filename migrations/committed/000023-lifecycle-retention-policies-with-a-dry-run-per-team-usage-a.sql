@@ -1,5 +1,5 @@
 --! Previous: sha1:43c17d885739edf59d115141e0cd237071090d4c
---! Hash: sha1:d40e57054698d1ed5115e14b7aa5c1642545b598
+--! Hash: sha1:eba5bd02f47327d6331586503209dfdffba0cbf5
 --! Message: lifecycle: retention policies with a dry run, per-team usage and budgets, bulk actions by filter
 
 ------------------------------------------------------------------------------------------------------------
@@ -712,6 +712,34 @@ as $$
 $$;
 comment on function app_public.team_usage_now(uuid) is 'A team''s usage now, exact: hot_executions / hot_bytes (rows in PostgreSQL), cold_executions / cold_bytes (archive batches serving from cold storage), events, executions_this_month (started in the current UTC month): the folded team_usage plus the deltas not yet folded, in one snapshot. Any member (viewer); outsiders get LFNTF.';
 
+create function app_private.reconcile_team_usage(team_id uuid)
+  returns table (hot_executions bigint, hot_bytes bigint, cold_executions bigint, cold_bytes bigint, events bigint)
+  language sql volatile
+  set search_path = pg_catalog
+as $$
+  -- one statement, one snapshot: a row is visible exactly when its delta is, so the correction is exact
+  with actual as (
+    select (select count(*) from app_public.executions e where e.team_id = reconcile_team_usage.team_id) he,
+           (select coalesce(sum(app_private.execution_bytes(e.*)), 0) from app_public.executions e where e.team_id = reconcile_team_usage.team_id)
+         + (select coalesce(sum(app_private.execution_transition_bytes(t.*)), 0) from app_public.execution_transitions t where t.team_id = reconcile_team_usage.team_id)
+         + (select coalesce(sum(app_private.execution_node_run_bytes(n.*)), 0) from app_public.execution_node_runs n where n.team_id = reconcile_team_usage.team_id) hb,
+           (select coalesce(sum(b.row_count), 0) from app_private.archive_batches b where b.team_id = reconcile_team_usage.team_id and b.state = 'deleted') ce,
+           (select coalesce(sum(b.bytes), 0) from app_private.archive_batches b where b.team_id = reconcile_team_usage.team_id and b.state = 'deleted') cb,
+           (select count(*) from app_public.events v where v.team_id = reconcile_team_usage.team_id) ev
+  ), fix as (
+    select (a.he - u.hot_executions)::bigint he, (a.hb - u.hot_bytes)::bigint hb, (a.ce - u.cold_executions)::bigint ce,
+           (a.cb - u.cold_bytes)::bigint cb, (a.ev - u.events)::bigint ev
+      from actual a, app_private.team_usage(reconcile_team_usage.team_id) u
+  ), ins as (
+    insert into app_hidden.team_usage_deltas (team_id, hot_executions, hot_bytes, cold_executions, cold_bytes, events)
+    select reconcile_team_usage.team_id, f.he, f.hb, f.ce, f.cb, f.ev from fix f
+     where (f.he, f.hb, f.ce, f.cb, f.ev) <> (0, 0, 0, 0, 0)
+    returning 1
+  )
+  select f.he, f.hb, f.ce, f.cb, f.ev from fix f;
+$$;
+comment on function app_private.reconcile_team_usage(uuid) is 'Recounts a team''s stored usage from the tables (hot rows, cold batches, events) and appends the difference to the counters as one correction delta, in one snapshot (exact under concurrent writes). Returns the correction (zeros when the counters were right). For the drift of values above the TOAST threshold (counted untoasted on insert, stored on delete); costs a scan of the team''s rows.';
+
 -- Budgets
 create table app_public.team_budgets (
   team_id uuid primary key references app_public.teams (id) on delete cascade,
@@ -1197,7 +1225,7 @@ revoke execute on function
   app_private.tg_executions__usage_insert(), app_private.tg_executions__usage_update(), app_private.tg_executions__usage_delete(),
   app_private.tg_execution_children__usage_insert(), app_private.tg_execution_children__usage_delete(),
   app_private.tg_execution_node_runs__usage_update(), app_private.tg_events__usage(), app_private.tg_archive_batches__usage(),
-  app_private.fold_team_usage(integer), app_private.team_usage(uuid), app_public.team_usage_now(uuid),
+  app_private.fold_team_usage(integer), app_private.team_usage(uuid), app_private.reconcile_team_usage(uuid), app_public.team_usage_now(uuid),
   app_private.budget_month(timestamptz), app_private.ensure_budget_slots(uuid, date, integer), app_private.check_execution_budget(uuid, integer),
   app_private.tg_executions__check_budget(), app_public.set_team_budget(uuid, integer, integer), app_public.team_budget_usage(uuid),
   app_private.bulk_action_states(text), app_private.bulk_action_filter(jsonb),

@@ -20,6 +20,7 @@ drop table app_private.team_budget_slots;
 drop table app_public.team_budgets;
 
 drop function app_public.team_usage_now(uuid);
+drop function app_private.reconcile_team_usage(uuid);
 drop function app_private.team_usage(uuid);
 drop function app_private.fold_team_usage(integer);
 drop trigger _900_usage on app_private.archive_batches;

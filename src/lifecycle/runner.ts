@@ -60,6 +60,12 @@ export async function foldUsage(pool: pg.Pool | pg.ClientBase, maxRows = 50_000)
   }
 }
 
+/** Recounts a team's usage from its rows and corrects the counters (one snapshot); returns the correction. */
+export async function reconcileUsage(pool: pg.Pool | pg.ClientBase, teamId: string): Promise<Record<"hot_executions" | "hot_bytes" | "cold_executions" | "cold_bytes" | "events", number>> {
+  const [r] = await q(pool, "select * from app_private.reconcile_team_usage($1)", [teamId]);
+  return Object.fromEntries(Object.entries(r!).map(([k, v]) => [k, Number(v)])) as never;
+}
+
 export interface RetentionPassReport { trim: TrimReport; archive: ArchiveRunReport }
 
 /** One retention pass: trim node outputs, then archive what is due and delete expired cold batches. */

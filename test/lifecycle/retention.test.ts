@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ArchiverSettings } from "../../src/archive/archiver.ts";
 import { placeLegalHold } from "../../src/archive/compliance.ts";
-import { LifecycleRepository, runRetentionPass, foldUsage, type RetentionPlanItem } from "../../src/lifecycle/index.ts";
+import { LifecycleRepository, runRetentionPass, foldUsage, reconcileUsage, type RetentionPlanItem } from "../../src/lifecycle/index.ts";
 import { FileSystemStorage } from "../../src/storage/fs.ts";
 import { useTestDatabase } from "../harness/db.ts";
 import { makeTeam, makeUser } from "../harness/fixtures.ts";
@@ -209,5 +209,10 @@ describe("lifecycle: retention policies", { timeout: 180_000 }, () => {
     const u = await new LifecycleRepository(db.pool).asUser(viewer.id).usage(teamId);
     expect(u.cold_bytes).toBeGreaterThan(0);
     await expect(new LifecycleRepository(db.pool).asUser(outsider.id).usage(teamId)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    // counters that were right need no correction; drifted ones are corrected from a recount
+    expect(await reconcileUsage(db.pool, teamId)).toEqual({ hot_executions: 0, hot_bytes: 0, cold_executions: 0, cold_bytes: 0, events: 0 });
+    await db.pool.query("insert into app_hidden.team_usage_deltas (team_id, hot_bytes, events) values ($1, 12345, -2)", [teamId]);
+    expect(await reconcileUsage(db.pool, teamId)).toEqual({ hot_executions: 0, hot_bytes: -12345, cold_executions: 0, cold_bytes: 0, events: 2 });
+    expect(await trackedUsage(teamId)).toEqual(await actualUsage(teamId));
   });
 });
