@@ -284,6 +284,22 @@ CREATE TYPE app_public.execution_transition_result AS (
 
 COMMENT ON TYPE app_public.execution_transition_result IS 'Per-item result of transition_executions: ok, or the error code (LFVAL, LFNTF, LFDNY, LFSTA) and the execution''s current state; seq and attempt after the move.';
 
+-- Name: retention_plan_item; Type: TYPE; Schema: app_public; Owner: -
+
+CREATE TYPE app_public.retention_plan_item AS (
+	step text,
+	execution_id uuid,
+	batch_id uuid,
+	workflow_id uuid,
+	created_at timestamp with time zone,
+	executions integer,
+	bytes bigint
+);
+
+-- Name: TYPE retention_plan_item; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TYPE app_public.retention_plan_item IS 'One item of a retention plan. step archive: an execution leaving the hot tables (bytes: what the execution with its transitions and node runs counts for in hot usage, see app_private.execution_bytes). step trim: an execution whose node-run outputs are trimmed or dropped (bytes freed). step delete: an archive batch whose file is deleted (executions in it, file bytes).';
+
 -- Name: bloom_build(text[]); Type: FUNCTION; Schema: app_hidden; Owner: -
 
 CREATE FUNCTION app_hidden.bloom_build(terms text[]) RETURNS bytea
@@ -1566,21 +1582,13 @@ CREATE FUNCTION app_private.archive_candidates(default_hot_days integer, termina
     LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog'
     AS $$
-  select e.team_id, (e.created_at at time zone 'UTC')::date, count(*)
-    from app_public.executions e
-    left join app_private.archive_retention r on r.team_id = e.team_id
-   where e.state = any (app_hidden.execution_terminal_states())
-     and e.created_at < terminal_before - make_interval(days => coalesce(r.hot_days, default_hot_days))
-     and not exists (select 1 from app_private.archived_executions a where a.execution_id = e.id)
-     and not exists (select 1 from app_private.archive_restored_executions x where x.execution_id = e.id and x.keep_until > now())
-     and not app_private.archive_is_held(e.team_id, e.workflow_id, e.id)
-   group by 1, 2
-   order by 2, 1;
+  select d.team_id, d.day, count(*) from app_private.lifecycle_archive_due(default_hot_days, null, terminal_before) d
+   group by 1, 2 order by 2, 1;
 $$;
 
 -- Name: FUNCTION archive_candidates(default_hot_days integer, terminal_before timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: -
 
-COMMENT ON FUNCTION app_private.archive_candidates(default_hot_days integer, terminal_before timestamp with time zone) IS 'Teams and UTC days with terminal executions older than their hot retention (per-team override or default_hot_days) that are not archived, recently restored or under legal hold.';
+COMMENT ON FUNCTION app_private.archive_candidates(default_hot_days integer, terminal_before timestamp with time zone) IS 'Teams and UTC days with executions due for the archive under the retention policies (app_private.lifecycle_archive_due; default_hot_days is the fallback).';
 
 -- Name: archive_delete_batch(uuid); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -1737,16 +1745,15 @@ declare
   b record;
 begin
   for b in
-    select x.id, x.team_id, x.key, x.max_created_at from app_private.archive_batches x
-      left join app_private.archive_retention r on r.team_id = x.team_id
-     where x.state = 'deleted'
-       and x.max_created_at < now() - make_interval(days => coalesce(r.cold_days, default_cold_days))
+    select x.id, x.team_id, x.key from app_private.archive_batches x
+     where x.id in (select d.batch_id from app_private.lifecycle_expire_due(default_cold_days) d)
      order by x.max_created_at
      limit max_batches
      for update of x skip locked
   loop
     continue when app_private.archive_batch_is_held(b.id);
-    update app_private.archive_batches x set state = 'expired', expired_at = now(), updated_at = now() where x.id = b.id;
+    update app_private.archive_batches x set state = 'expired', expired_at = now(), updated_at = now() where x.id = b.id and x.state = 'deleted';
+    continue when not found;
     insert into app_private.archive_object_deletions (key, reason) values (b.key, 'expired') on conflict do nothing;
     perform app_private.archive_event(b.team_id, 'ArchiveBatchExpired', jsonb_build_object('batch_id', b.id, 'key', b.key));
     batch_id := b.id; key := b.key;
@@ -1757,7 +1764,7 @@ $$;
 
 -- Name: FUNCTION archive_expire_batches(default_cold_days integer, max_batches integer); Type: COMMENT; Schema: app_private; Owner: -
 
-COMMENT ON FUNCTION app_private.archive_expire_batches(default_cold_days integer, max_batches integer) IS 'Cold retention: batches whose newest execution is older than the team''s cold_days (default default_cold_days) and that no legal hold covers become expired; their files are queued for deletion; manifest entries (and the index) are kept.';
+COMMENT ON FUNCTION app_private.archive_expire_batches(default_cold_days integer, max_batches integer) IS 'Cold retention: batches due under the retention policies (app_private.lifecycle_expire_due; default_cold_days is the fallback) that no legal hold covers become expired; their files are queued for deletion; manifest entries (and the index) are kept.';
 
 -- Name: archive_is_held(uuid, uuid, uuid); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -2004,7 +2011,6 @@ CREATE FUNCTION app_private.archive_plan_batch(team_id uuid, day date, max_rows 
     SET search_path TO 'pg_catalog'
     AS $$
 declare
-  v_hot integer;
   v_no integer;
   v_id uuid;
   v_key text;
@@ -2013,23 +2019,15 @@ begin
   if max_rows is null or max_rows < 1 then
     raise exception 'max_rows must be positive' using errcode = 'LFVAL', detail = 'field: max_rows';
   end if;
-  select coalesce(r.hot_days, default_hot_days) into v_hot from (select 1) one
-    left join app_private.archive_retention r on r.team_id = archive_plan_batch.team_id;
   -- one planner per team at a time
   perform pg_advisory_xact_lock(hashtext('archive_plan:' || archive_plan_batch.team_id::text));
   create temporary table if not exists archive_plan_rows (id uuid, created_at timestamptz, workflow_id uuid, state text) on commit drop;
   truncate archive_plan_rows;
   insert into archive_plan_rows
-  select e.id, e.created_at, e.workflow_id, e.state
-    from app_public.executions e
-   where e.team_id = archive_plan_batch.team_id
-     and e.created_at >= day::timestamp at time zone 'UTC' and e.created_at < (day + 1)::timestamp at time zone 'UTC'
-     and e.created_at < now() - make_interval(days => v_hot)
-     and e.state = any (app_hidden.execution_terminal_states())
-     and not exists (select 1 from app_private.archived_executions a where a.execution_id = e.id)
-     and not exists (select 1 from app_private.archive_restored_executions x where x.execution_id = e.id and x.keep_until > now())
-     and not app_private.archive_is_held(e.team_id, e.workflow_id, e.id)
-   order by e.created_at, e.id
+  select d.execution_id, d.created_at, d.workflow_id, d.state
+    from app_private.lifecycle_archive_due(default_hot_days, archive_plan_batch.team_id) d
+   where d.created_at >= archive_plan_batch.day::timestamp at time zone 'UTC' and d.created_at < (archive_plan_batch.day + 1)::timestamp at time zone 'UTC'
+   order by d.created_at, d.execution_id
    limit max_rows;
   get diagnostics v_count = row_count;
   if v_count = 0 then
@@ -2054,7 +2052,7 @@ $$;
 
 -- Name: FUNCTION archive_plan_batch(team_id uuid, day date, max_rows integer, default_hot_days integer, key_prefix text, encrypted boolean); Type: COMMENT; Schema: app_private; Owner: -
 
-COMMENT ON FUNCTION app_private.archive_plan_batch(team_id uuid, day date, max_rows integer, default_hot_days integer, key_prefix text, encrypted boolean) IS 'Plans the next batch of a team''s day: up to max_rows eligible executions (terminal, older than the hot retention, not held, not archived) are assigned to a new manifest row (state planned, deterministic key <prefix>/team_id=<team>/date=<day>/<batch_no>.parquet) and indexed with their row number (newest first). Returns the batch id, or null when nothing is left.';
+COMMENT ON FUNCTION app_private.archive_plan_batch(team_id uuid, day date, max_rows integer, default_hot_days integer, key_prefix text, encrypted boolean) IS 'Plans the next batch of a team''s day: up to max_rows executions due under the retention policies (app_private.lifecycle_archive_due) are assigned to a new manifest row (state planned, deterministic key <prefix>/team_id=<team>/date=<day>/<batch_no>.parquet) and indexed with their row number (newest first). Returns the batch id, or null when nothing is left.';
 
 -- Name: archive_record_rewrite(uuid, text, bigint, text, uuid[], text); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -2220,6 +2218,215 @@ $$;
 -- Name: FUNCTION base64url(data bytea); Type: COMMENT; Schema: app_private; Owner: -
 
 COMMENT ON FUNCTION app_private.base64url(data bytea) IS 'base64url without padding (RFC 4648 section 5), as JWTs use.';
+
+-- Name: budget_month(timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.budget_month(at timestamp with time zone DEFAULT now()) RETURNS date
+    LANGUAGE sql STABLE
+    AS $$ select (date_trunc('month', at at time zone 'UTC'))::date; $$;
+
+-- Name: FUNCTION budget_month(at timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.budget_month(at timestamp with time zone) IS 'The budget period (UTC month) of a moment.';
+
+-- Name: bulk_action_candidates(uuid, text, jsonb, timestamp with time zone, timestamp with time zone, uuid, integer); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.bulk_action_candidates(team_id uuid, action text, filter jsonb, upper_created_at timestamp with time zone, after_created_at timestamp with time zone, after_id uuid, max_rows integer) RETURNS TABLE(id uuid, created_at timestamp with time zone, workflow_id uuid, state text)
+    LANGUAGE sql STABLE
+    AS $$
+  select e.id, e.created_at, e.workflow_id, e.state
+    from app_public.executions e
+   where e.team_id = bulk_action_candidates.team_id
+     and ((filter->>'workflow_id') is null or e.workflow_id = (filter->>'workflow_id')::uuid)
+     and ((filter->>'state') is null or e.state = filter->>'state')
+     and e.state = any (app_private.bulk_action_states(action))
+     and e.created_at >= coalesce((filter->>'created_from')::timestamptz, '-infinity')
+     and e.created_at < least(coalesce((filter->>'created_before')::timestamptz, 'infinity'), upper_created_at)
+     and (after_created_at is null or (e.created_at, e.id) < (after_created_at, after_id))
+   order by e.created_at desc, e.id desc
+   limit max_rows;
+$$;
+
+-- Name: FUNCTION bulk_action_candidates(team_id uuid, action text, filter jsonb, upper_created_at timestamp with time zone, after_created_at timestamp with time zone, after_id uuid, max_rows integer); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.bulk_action_candidates(team_id uuid, action text, filter jsonb, upper_created_at timestamp with time zone, after_created_at timestamp with time zone, after_id uuid, max_rows integer) IS 'The executions a bulk action reaches after a keyset position (created_at desc, id desc): the team''s hot executions matching the filter in a state the action applies to, created before the action started.';
+
+-- Name: bulk_action_filter(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.bulk_action_filter(filter jsonb) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  k text;
+  v jsonb := coalesce(filter, '{}');
+begin
+  if jsonb_typeof(v) <> 'object' then
+    raise exception 'filter must be a JSON object' using errcode = 'LFVAL', detail = 'field: filter';
+  end if;
+  for k in select jsonb_object_keys(v) loop
+    if k not in ('workflow_id', 'state', 'created_from', 'created_before') then
+      raise exception 'unknown filter field %', k using errcode = 'LFVAL', detail = 'field: filter.' || k;
+    end if;
+  end loop;
+  begin
+    perform (v->>'workflow_id')::uuid, (v->>'created_from')::timestamptz, (v->>'created_before')::timestamptz;
+  exception when others then
+    raise exception 'malformed filter value' using errcode = 'LFVAL', detail = 'field: filter';
+  end;
+  if v ? 'state' and v->>'state' is not null and not ((v->>'state') = any (app_hidden.execution_states())) then
+    raise exception 'unknown state' using errcode = 'LFVAL', detail = 'field: filter.state';
+  end if;
+  return jsonb_strip_nulls(jsonb_build_object('workflow_id', v->>'workflow_id', 'state', v->>'state',
+    'created_from', app_private.archive_iso((v->>'created_from')::timestamptz), 'created_before', app_private.archive_iso((v->>'created_before')::timestamptz)));
+end;
+$$;
+
+-- Name: FUNCTION bulk_action_filter(filter jsonb); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.bulk_action_filter(filter jsonb) IS 'Validates and normalises a bulk-action filter: the execution-history filter {workflow_id?, state?, created_from?, created_before?} (LFVAL naming the field otherwise).';
+
+-- Name: bulk_action_states(text); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.bulk_action_states(action text) RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select case action
+    when 'cancel' then array['pending', 'queued', 'running', 'waiting']
+    when 'retry' then array['failed', 'timed_out', 'crashed']
+    when 'delete' then app_hidden.execution_terminal_states()
+  end;
+$$;
+
+-- Name: FUNCTION bulk_action_states(action text); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.bulk_action_states(action text) IS 'The states an action applies to: cancel the unfinished, retry the retryable (execution_allowed_transitions is_retry), delete the finished.';
+
+-- Name: uuid_generate_v7(); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.uuid_generate_v7() RETURNS uuid
+    LANGUAGE sql PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  -- 48-bit unix ms timestamp, version 7, variant 10, random rest
+  select encode(
+    set_bit(set_bit(set_bit(set_bit(set_bit(set_bit(
+      overlay(public.gen_random_bytes(16)
+        placing substring(int8send((extract(epoch from clock_timestamp()) * 1000)::bigint) from 3)
+        from 1 for 6),
+      55, 0), 54, 1), 53, 1), 52, 1), 71, 1), 70, 0), 'hex')::uuid;
+$$;
+
+-- Name: FUNCTION uuid_generate_v7(); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.uuid_generate_v7() IS '@resultFieldName uuid
+A time-ordered UUID (RFC 9562 version 7): good locality in b-tree indexes; the first 48 bits are the unix time in milliseconds.';
+
+-- Name: bulk_actions; Type: TABLE; Schema: app_public; Owner: -
+
+CREATE TABLE app_public.bulk_actions (
+    team_id uuid NOT NULL,
+    id uuid DEFAULT app_public.uuid_generate_v7() NOT NULL,
+    action text NOT NULL,
+    filter jsonb NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    expected_count bigint NOT NULL,
+    processed bigint DEFAULT 0 NOT NULL,
+    acted bigint DEFAULT 0 NOT NULL,
+    skipped bigint DEFAULT 0 NOT NULL,
+    batch_size integer DEFAULT 1000 NOT NULL,
+    upper_created_at timestamp with time zone DEFAULT now() NOT NULL,
+    cursor_created_at timestamp with time zone,
+    cursor_id uuid,
+    steps integer DEFAULT 0 NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    CONSTRAINT bulk_actions_action_known CHECK ((action = ANY (ARRAY['cancel'::text, 'retry'::text, 'delete'::text]))),
+    CONSTRAINT bulk_actions_batch_size_range CHECK (((batch_size >= 1) AND (batch_size <= 10000))),
+    CONSTRAINT bulk_actions_cursor_pair CHECK (((cursor_created_at IS NULL) = (cursor_id IS NULL))),
+    CONSTRAINT bulk_actions_status_known CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'succeeded'::text, 'cancelled'::text])))
+);
+
+-- Name: TABLE bulk_actions; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TABLE app_public.bulk_actions IS 'A bulk action (cancel, retry or delete) over the executions matching a filter, run in batches by the worker (task lifecycle_bulk_action). Progress: processed (executions visited), acted (moved or deleted), skipped (no longer eligible when reached: finished meanwhile, under legal hold), out of expected_count (the dry-run count at start). The keyset position (cursor_created_at, cursor_id) advances in the same transaction as each batch''s moves, so a crash repeats nothing and loses nothing. Executions created after the action started (upper_created_at) are not included. Owners/admins see their teams'' actions.';
+
+-- Name: COLUMN bulk_actions.cursor_created_at; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON COLUMN app_public.bulk_actions.cursor_created_at IS '@behavior -*
+Keyset position: the last execution processed (created_at).';
+
+-- Name: COLUMN bulk_actions.cursor_id; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON COLUMN app_public.bulk_actions.cursor_id IS '@behavior -*
+Keyset position: the last execution processed (id).';
+
+-- Name: bulk_action_step(uuid, uuid); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.bulk_action_step(team_id uuid, id uuid) RETURNS app_public.bulk_actions
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v app_public.bulk_actions;
+  v_ids uuid[];
+  v_cas timestamptz[];
+  v_n integer;
+  v_acted integer := 0;
+  v_items jsonb;
+begin
+  -- one step per action at a time: the row lock serialises runners (a second runner waits, then continues from the new position)
+  select * into v from app_public.bulk_actions b where b.team_id = bulk_action_step.team_id and b.id = bulk_action_step.id for update;
+  if v.id is null then
+    raise exception 'bulk action not found' using errcode = 'LFNTF', detail = 'field: id';
+  end if;
+  if v.status not in ('pending', 'running') then
+    return v;
+  end if;
+  select array_agg(c.id order by c.created_at desc, c.id desc), array_agg(c.created_at order by c.created_at desc, c.id desc)
+    into v_ids, v_cas
+    from app_private.bulk_action_candidates(v.team_id, v.action, v.filter, v.upper_created_at, v.cursor_created_at, v.cursor_id, v.batch_size) c;
+  v_n := coalesce(cardinality(v_ids), 0);
+  if v_n = 0 then
+    update app_public.bulk_actions b set status = 'succeeded', started_at = coalesce(b.started_at, now()), finished_at = now(), updated_at = now()
+     where b.team_id = v.team_id and b.id = v.id returning * into v;
+    perform app_private.lifecycle_event(v.team_id, 'BulkActionFinished', jsonb_build_object(
+      'bulk_action_id', v.id, 'action', v.action, 'processed', v.processed, 'acted', v.acted, 'skipped', v.skipped));
+    return v;
+  end if;
+  if v.action in ('cancel', 'retry') then
+    -- through the engine: the state machine decides each move; a move refused now (finished meanwhile) is skipped
+    select jsonb_agg(jsonb_build_object('id', x.id, 'to_state', case v.action when 'cancel' then 'cancelled' else 'queued' end,
+             'details', jsonb_build_object('reason', 'bulk ' || v.action, 'bulk_action_id', v.id)) order by x.ord)
+      into v_items
+      from unnest(v_ids) with ordinality x(id, ord);
+    select count(*) filter (where r.ok) into v_acted from app_private.apply_execution_transitions(v_items, v.created_by, false) r;
+  else
+    delete from app_public.executions e
+     using unnest(v_ids, v_cas) x(id, created_at)
+     where e.id = x.id and e.created_at = x.created_at and e.team_id = v.team_id
+       and e.state = any (app_hidden.execution_terminal_states())
+       and not app_private.archive_is_held(e.team_id, e.workflow_id, e.id);
+    get diagnostics v_acted = row_count;
+    perform app_private.lifecycle_event(v.team_id, 'ExecutionsDeleted', jsonb_build_object(
+      'bulk_action_id', v.id, 'count', v_acted, 'execution_ids', to_jsonb(v_ids)));
+  end if;
+  update app_public.bulk_actions b
+     set status = 'running', started_at = coalesce(b.started_at, now()), updated_at = now(), steps = b.steps + 1,
+         processed = b.processed + v_n, acted = b.acted + v_acted, skipped = b.skipped + (v_n - v_acted),
+         cursor_created_at = v_cas[v_n], cursor_id = v_ids[v_n]
+   where b.team_id = v.team_id and b.id = v.id
+  returning * into v;
+  return v;
+end;
+$$;
+
+-- Name: FUNCTION bulk_action_step(team_id uuid, id uuid); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.bulk_action_step(team_id uuid, id uuid) IS 'Applies the next batch of a bulk action in one transaction: locks the action row, takes the next batch_size executions after the keyset position (bulk_action_candidates), cancels or retries them through app_private.apply_execution_transitions (the state machine decides; refused moves count as skipped) or deletes the finished, unheld ones (ExecutionsDeleted event with their ids), and advances the position and counters in the same transaction: each execution is acted on at most once, and a crash loses or repeats nothing. A step that finds nothing left marks the action succeeded. Returns the action row.';
 
 -- Name: bulk_create_users(jsonb, boolean); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -2445,6 +2652,88 @@ $$;
 
 COMMENT ON FUNCTION app_private.cache_tags(table_name text, r jsonb) IS 'The cache tags (read-model queries, src/cache/entities.ts) that a row of a cached table feeds.';
 
+-- Name: check_execution_budget(uuid, integer); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.check_execution_budget(team_id uuid, n integer DEFAULT 1) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_budget integer;
+  v_warn integer;
+  v_month date := app_private.budget_month();
+  v_shards integer;
+  v_pref integer;
+  v_left integer := n;
+  v_take integer;
+  v_used integer;
+  v_allot integer;
+  v_s integer;
+  v_total bigint;
+begin
+  select b.executions_per_month, b.warn_percent into v_budget, v_warn from app_public.team_budgets b where b.team_id = check_execution_budget.team_id;
+  if v_budget is null or n <= 0 then
+    return;
+  end if;
+  if not exists (select 1 from app_private.team_budget_slots s where s.team_id = check_execution_budget.team_id and s.month = v_month) then
+    perform app_private.ensure_budget_slots(check_execution_budget.team_id, v_month, v_budget);
+  end if;
+  select count(*) into v_shards from app_private.team_budget_slots s where s.team_id = check_execution_budget.team_id and s.month = v_month;
+  v_pref := pg_backend_pid() % greatest(v_shards, 1);
+  if n = 1 then
+    -- the common case: preferred shard first, then the others. The UPDATE re-checks used < allot on the latest
+    -- committed row after waiting for its lock, and locks nothing when the shard is full, so a starter holds
+    -- at most the lock of the shard it took from.
+    for v_s in
+      select s.shard from app_private.team_budget_slots s
+       where s.team_id = check_execution_budget.team_id and s.month = v_month and s.used < s.allot
+       order by (s.shard - v_pref + v_shards) % v_shards
+    loop
+      update app_private.team_budget_slots s set used = s.used + 1
+       where s.team_id = check_execution_budget.team_id and s.month = v_month and s.shard = v_s and s.used < s.allot;
+      if found then
+        v_left := 0;
+        exit;
+      end if;
+    end loop;
+  else
+    -- many at once (set-based inserts): shards in ascending order under their locks (no deadlock between such callers)
+    for v_s in
+      select s.shard from app_private.team_budget_slots s
+       where s.team_id = check_execution_budget.team_id and s.month = v_month and s.used < s.allot
+       order by s.shard
+    loop
+      select s.used, s.allot into v_used, v_allot from app_private.team_budget_slots s
+       where s.team_id = check_execution_budget.team_id and s.month = v_month and s.shard = v_s for update;
+      continue when v_used >= v_allot;
+      v_take := least(v_left, v_allot - v_used);
+      update app_private.team_budget_slots s set used = s.used + v_take
+       where s.team_id = check_execution_budget.team_id and s.month = v_month and s.shard = v_s;
+      v_left := v_left - v_take;
+      exit when v_left = 0;
+    end loop;
+  end if;
+  select coalesce(sum(s.used), 0) into v_total from app_private.team_budget_slots s
+   where s.team_id = check_execution_budget.team_id and s.month = v_month;
+  if v_left > 0 then
+    raise exception 'execution budget exceeded: % of % executions this month', v_total + v_left - n, v_budget using errcode = 'LFLIM',
+      detail = format('budget=executions_per_month limit=%s usage=%s requested=%s month=%s', v_budget, v_total + v_left - n, n, to_char(v_month, 'YYYY-MM')),
+      hint = 'raise the team budget (set_team_budget) or wait for the next month';
+  end if;
+  if v_total >= ceil(v_budget::numeric * v_warn / 100) then
+    insert into app_private.team_budget_warnings (team_id, month) values (check_execution_budget.team_id, v_month) on conflict do nothing;
+    if found then
+      perform app_private.lifecycle_event(check_execution_budget.team_id, 'BudgetThresholdReached', jsonb_build_object(
+        'budget', 'executions_per_month', 'limit', v_budget, 'usage', v_total, 'warn_percent', v_warn, 'month', to_char(v_month, 'YYYY-MM')));
+    end if;
+  end if;
+end;
+$$;
+
+-- Name: FUNCTION check_execution_budget(team_id uuid, n integer); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.check_execution_budget(team_id uuid, n integer) IS 'Takes n executions from the team''s budget for the current UTC month, or raises LFLIM (DETAIL budget=executions_per_month limit=<n> usage=<n> requested=<n> month=<YYYY-MM>) and takes nothing. Exact under concurrency: units come from allotment shards locked one at a time (see team_budget_slots); a rolled-back start returns its unit. Appends BudgetThresholdReached once per month when usage reaches warn_percent. No budget: returns at once.';
+
 -- Name: configure_auth(text, text, text, interval, integer, interval); Type: FUNCTION; Schema: app_private; Owner: -
 
 CREATE FUNCTION app_private.configure_auth(jwt_secret text, jwt_issuer text DEFAULT NULL::text, jwt_audience text DEFAULT NULL::text, token_ttl interval DEFAULT '01:00:00'::interval, bcrypt_cost integer DEFAULT 10, restore_window interval DEFAULT '30 days'::interval) RETURNS void
@@ -2474,26 +2763,6 @@ $$;
 -- Name: FUNCTION consistency_position(OUT xmax xid8, OUT wal_lsn pg_lsn); Type: COMMENT; Schema: app_private; Owner: -
 
 COMMENT ON FUNCTION app_private.consistency_position(OUT xmax xid8, OUT wal_lsn pg_lsn) IS 'The raw parts of a consistency token, taken after a write has committed: xmax, the first transaction id not yet finished when it was taken (every committed write of the caller has a smaller id), and the primary''s WAL position. A read model covers the token once every event of a transaction below xmax is applied (app_private.projections_cover); a replica covers it once it has replayed wal_lsn.';
-
--- Name: uuid_generate_v7(); Type: FUNCTION; Schema: app_public; Owner: -
-
-CREATE FUNCTION app_public.uuid_generate_v7() RETURNS uuid
-    LANGUAGE sql PARALLEL SAFE
-    SET search_path TO 'pg_catalog'
-    AS $$
-  -- 48-bit unix ms timestamp, version 7, variant 10, random rest
-  select encode(
-    set_bit(set_bit(set_bit(set_bit(set_bit(set_bit(
-      overlay(public.gen_random_bytes(16)
-        placing substring(int8send((extract(epoch from clock_timestamp()) * 1000)::bigint) from 3)
-        from 1 for 6),
-      55, 0), 54, 1), 53, 1), 52, 1), 71, 1), 70, 0), 'hex')::uuid;
-$$;
-
--- Name: FUNCTION uuid_generate_v7(); Type: COMMENT; Schema: app_public; Owner: -
-
-COMMENT ON FUNCTION app_public.uuid_generate_v7() IS '@resultFieldName uuid
-A time-ordered UUID (RFC 9562 version 7): good locality in b-tree indexes; the first 48 bits are the unix time in milliseconds.';
 
 -- Name: users; Type: TABLE; Schema: app_public; Owner: -
 
@@ -2603,6 +2872,35 @@ $$;
 -- Name: FUNCTION enqueue_cache_invalidation(keys text[], tags text[], patterns text[]); Type: COMMENT; Schema: app_private; Owner: -
 
 COMMENT ON FUNCTION app_private.enqueue_cache_invalidation(keys text[], tags text[], patterns text[]) IS 'Enqueues cache_invalidate jobs: up to 16 entity keys get one deduplicated job each (job_key cache_invalidate:k:<key>, upserted in sorted order; a key whose upsert meets a job being locked by a worker at that instant, which graphile-worker then neither updates nor inserts, goes into a keyless job); up to 1,000 keys one job; a bulk write (more than 1,000 keys) jobs of up to 1,000 keys each in input order, enqueued by one add_jobs call; tags and patterns go into one job per call without a job key (shared by many writers: no deadlock-prone upserts). The jobs run after the calling transaction commits; a rollback enqueues nothing.';
+
+-- Name: ensure_budget_slots(uuid, date, integer); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.ensure_budget_slots(team_id uuid, month date, budget integer) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_shards integer := (select s.budget_shards from app_private.lifecycle_settings s);
+  v_used bigint := 0;
+  v_room bigint;
+begin
+  -- starts already made this month (before the budget existed) count: shard 0 carries them
+  if month = app_private.budget_month() then
+    select u.executions_this_month into v_used from app_private.team_usage(ensure_budget_slots.team_id) u;
+  end if;
+  v_room := greatest(budget - v_used, 0);
+  insert into app_private.team_budget_slots (team_id, month, shard, allot, used)
+  select ensure_budget_slots.team_id, ensure_budget_slots.month, g,
+         (case when g = 0 then v_used else 0 end + v_room / v_shards + case when g < v_room % v_shards then 1 else 0 end)::integer,
+         case when g = 0 then v_used else 0 end
+    from generate_series(0, v_shards - 1) g
+  on conflict do nothing;
+end;
+$$;
+
+-- Name: FUNCTION ensure_budget_slots(team_id uuid, month date, budget integer); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.ensure_budget_slots(team_id uuid, month date, budget integer) IS 'Creates a team''s allotment shards for a month, if missing: the executions already started this month (team_usage) are carried by shard 0, the room left in the budget is split evenly.';
 
 -- Name: ensure_partitions(integer); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -2745,6 +3043,56 @@ readable), the next xid, the age in xids of the oldest running transaction (0 wh
 caller may see other sessions (pg_monitor / pg_read_all_stats) - how long the oldest writer has been open and
 its pid. A large age means a long-open writer is delaying every projection.';
 
+-- Name: executions; Type: TABLE; Schema: app_public; Owner: -
+
+CREATE TABLE app_public.executions (
+    id uuid DEFAULT app_public.uuid_generate_v7() NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    team_id uuid NOT NULL,
+    workflow_id uuid NOT NULL,
+    workflow_version integer NOT NULL,
+    state text DEFAULT 'pending'::text NOT NULL,
+    trigger_type text DEFAULT 'manual'::text NOT NULL,
+    trigger_id uuid,
+    input jsonb,
+    output jsonb,
+    error jsonb,
+    attempt integer DEFAULT 1 NOT NULL,
+    idempotency_key text,
+    version integer DEFAULT 1 NOT NULL,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    duration_ms bigint,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT executions_attempt_positive CHECK ((attempt >= 1)),
+    CONSTRAINT executions_duration_non_negative CHECK ((duration_ms >= 0)),
+    CONSTRAINT executions_finished_after_started CHECK (((finished_at IS NULL) OR (started_at IS NULL) OR (finished_at >= started_at))),
+    CONSTRAINT executions_idempotency_key_length CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200))),
+    CONSTRAINT executions_started_after_created CHECK (((started_at IS NULL) OR (started_at >= (created_at - '00:01:00'::interval)))),
+    CONSTRAINT executions_state_known CHECK ((state = ANY (app_hidden.execution_states()))),
+    CONSTRAINT executions_trigger_type_known CHECK ((trigger_type = ANY (ARRAY['webhook'::text, 'schedule'::text, 'event'::text, 'manual'::text, 'retry'::text]))),
+    CONSTRAINT executions_version_positive CHECK ((version > 0))
+)
+PARTITION BY RANGE (created_at);
+ALTER TABLE ONLY app_public.executions ALTER COLUMN input SET COMPRESSION lz4;
+ALTER TABLE ONLY app_public.executions ALTER COLUMN output SET COMPRESSION lz4;
+
+-- Name: TABLE executions; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TABLE app_public.executions IS 'One run of a workflow, pinned to a workflow version, moving through states. Partitioned by day on created_at; ids are UUIDv7 so their time prefix matches created_at.';
+
+-- Name: execution_bytes(app_public.executions); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.execution_bytes(r app_public.executions) RETURNS bigint
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select (24 + coalesce(pg_column_size(r.id), 0) + coalesce(pg_column_size(r.created_at), 0) + coalesce(pg_column_size(r.team_id), 0) + coalesce(pg_column_size(r.workflow_id), 0) + coalesce(pg_column_size(r.workflow_version), 0) + coalesce(pg_column_size(r.state), 0) + coalesce(pg_column_size(r.trigger_type), 0) + coalesce(pg_column_size(r.trigger_id), 0) + coalesce(pg_column_size(r.input), 0) + coalesce(pg_column_size(r.output), 0) + coalesce(pg_column_size(r.error), 0) + coalesce(pg_column_size(r.attempt), 0) + coalesce(pg_column_size(r.idempotency_key), 0) + coalesce(pg_column_size(r.version), 0) + coalesce(pg_column_size(r.started_at), 0) + coalesce(pg_column_size(r.finished_at), 0) + coalesce(pg_column_size(r.duration_ms), 0) + coalesce(pg_column_size(r.updated_at), 0))::bigint;
+$$;
+
+-- Name: FUNCTION execution_bytes(r app_public.executions); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.execution_bytes(r app_public.executions) IS 'The bytes a row of executions counts for in usage and retention plans: a 24-byte row header plus pg_column_size of every column value. Column by column because pg_column_size of a whole row depends on how the row reached the expression (a transition table, a scan, a join) by a few header bytes.';
+
 -- Name: execution_documents(uuid[]); Type: FUNCTION; Schema: app_private; Owner: -
 
 CREATE FUNCTION app_private.execution_documents(ids uuid[]) RETURNS TABLE(id uuid, team_id uuid, workflow_id uuid, workflow_version integer, state text, trigger_type text, trigger_id uuid, input jsonb, output jsonb, error jsonb, attempt integer, idempotency_key text, version integer, created_at bigint, started_at bigint, finished_at bigint, duration_ms bigint, updated_at bigint, transitions jsonb, node_runs jsonb, pg_bytes bigint)
@@ -2800,44 +3148,6 @@ $$;
 -- Name: FUNCTION execution_documents(ids uuid[]); Type: COMMENT; Schema: app_private; Owner: -
 
 COMMENT ON FUNCTION app_private.execution_documents(ids uuid[]) IS 'Executions with their transitions and node runs (nested JSON, ordered), timestamps as exact epoch microseconds (top level) or ISO strings with microseconds (nested), newest first; pg_bytes is the PostgreSQL size of the rows (pg_column_size). What the archiver writes and hot reads return. Each id is looked up in the partition of its UUIDv7 time first (one partition probed), then anywhere.';
-
--- Name: executions; Type: TABLE; Schema: app_public; Owner: -
-
-CREATE TABLE app_public.executions (
-    id uuid DEFAULT app_public.uuid_generate_v7() NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    team_id uuid NOT NULL,
-    workflow_id uuid NOT NULL,
-    workflow_version integer NOT NULL,
-    state text DEFAULT 'pending'::text NOT NULL,
-    trigger_type text DEFAULT 'manual'::text NOT NULL,
-    trigger_id uuid,
-    input jsonb,
-    output jsonb,
-    error jsonb,
-    attempt integer DEFAULT 1 NOT NULL,
-    idempotency_key text,
-    version integer DEFAULT 1 NOT NULL,
-    started_at timestamp with time zone,
-    finished_at timestamp with time zone,
-    duration_ms bigint,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT executions_attempt_positive CHECK ((attempt >= 1)),
-    CONSTRAINT executions_duration_non_negative CHECK ((duration_ms >= 0)),
-    CONSTRAINT executions_finished_after_started CHECK (((finished_at IS NULL) OR (started_at IS NULL) OR (finished_at >= started_at))),
-    CONSTRAINT executions_idempotency_key_length CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200))),
-    CONSTRAINT executions_started_after_created CHECK (((started_at IS NULL) OR (started_at >= (created_at - '00:01:00'::interval)))),
-    CONSTRAINT executions_state_known CHECK ((state = ANY (app_hidden.execution_states()))),
-    CONSTRAINT executions_trigger_type_known CHECK ((trigger_type = ANY (ARRAY['webhook'::text, 'schedule'::text, 'event'::text, 'manual'::text, 'retry'::text]))),
-    CONSTRAINT executions_version_positive CHECK ((version > 0))
-)
-PARTITION BY RANGE (created_at);
-ALTER TABLE ONLY app_public.executions ALTER COLUMN input SET COMPRESSION lz4;
-ALTER TABLE ONLY app_public.executions ALTER COLUMN output SET COMPRESSION lz4;
-
--- Name: TABLE executions; Type: COMMENT; Schema: app_public; Owner: -
-
-COMMENT ON TABLE app_public.executions IS 'One run of a workflow, pinned to a workflow version, moving through states. Partitioned by day on created_at; ids are UUIDv7 so their time prefix matches created_at.';
 
 -- Name: execution_history(uuid, uuid, text, timestamp with time zone, timestamp with time zone, timestamp with time zone, uuid, integer, boolean); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -2912,6 +3222,44 @@ $$;
 
 COMMENT ON FUNCTION app_private.execution_history(team_id uuid, workflow_id uuid, state text, created_from timestamp with time zone, created_before timestamp with time zone, after_created_at timestamp with time zone, after_id uuid, max_rows integer, check_membership boolean) IS 'Service path and core of app_public.execution_history (owner only); check_membership limits the result to teams the current user can view.';
 
+-- Name: execution_node_runs; Type: TABLE; Schema: app_public; Owner: -
+
+CREATE TABLE app_public.execution_node_runs (
+    execution_id uuid NOT NULL,
+    execution_created_at timestamp with time zone NOT NULL,
+    team_id uuid NOT NULL,
+    node_name text NOT NULL,
+    node_id uuid,
+    attempt integer DEFAULT 1 NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    output jsonb,
+    error jsonb,
+    CONSTRAINT execution_node_runs_attempt_positive CHECK ((attempt >= 1)),
+    CONSTRAINT execution_node_runs_finished_after_started CHECK (((finished_at IS NULL) OR (started_at IS NULL) OR (finished_at >= started_at))),
+    CONSTRAINT execution_node_runs_node_name_length CHECK (((char_length(node_name) >= 1) AND (char_length(node_name) <= 200))),
+    CONSTRAINT execution_node_runs_status_known CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'succeeded'::text, 'failed'::text, 'skipped'::text, 'cancelled'::text])))
+)
+PARTITION BY RANGE (execution_created_at);
+ALTER TABLE ONLY app_public.execution_node_runs ALTER COLUMN output SET COMPRESSION lz4;
+
+-- Name: TABLE execution_node_runs; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TABLE app_public.execution_node_runs IS 'One run of one node within an execution (per attempt): status, timing, output (size-limited) and error. Partitioned with its execution. node_name identifies the node (node ids change when a workflow is saved); node_id is informative.';
+
+-- Name: execution_node_run_bytes(app_public.execution_node_runs); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.execution_node_run_bytes(r app_public.execution_node_runs) RETURNS bigint
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select (24 + coalesce(pg_column_size(r.execution_id), 0) + coalesce(pg_column_size(r.execution_created_at), 0) + coalesce(pg_column_size(r.team_id), 0) + coalesce(pg_column_size(r.node_name), 0) + coalesce(pg_column_size(r.node_id), 0) + coalesce(pg_column_size(r.attempt), 0) + coalesce(pg_column_size(r.status), 0) + coalesce(pg_column_size(r.started_at), 0) + coalesce(pg_column_size(r.finished_at), 0) + coalesce(pg_column_size(r.output), 0) + coalesce(pg_column_size(r.error), 0))::bigint;
+$$;
+
+-- Name: FUNCTION execution_node_run_bytes(r app_public.execution_node_runs); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.execution_node_run_bytes(r app_public.execution_node_runs) IS 'The bytes a row of execution_node_runs counts for in usage and retention plans: a 24-byte row header plus pg_column_size of every column value. Column by column because pg_column_size of a whole row depends on how the row reached the expression (a transition table, a scan, a join) by a few header bytes.';
+
 -- Name: execution_peek(uuid); Type: FUNCTION; Schema: app_private; Owner: -
 
 CREATE FUNCTION app_private.execution_peek(p_id uuid) RETURNS app_public.executions
@@ -2970,6 +3318,46 @@ $$;
 
 COMMENT ON FUNCTION app_private.execution_timing_after_move(p_to_state text, p_is_retry boolean, p_at timestamp with time zone, p_attempt integer, p_started_at timestamp with time zone, p_finished_at timestamp with time zone, p_duration_ms bigint) IS 'The rule of what a move does to attempt and timing: a retry starts a new attempt (attempt + 1, timing reset); the first running of an attempt sets started_at; a finishing move sets finished_at and duration_ms (null if the attempt never ran).';
 
+-- Name: execution_transitions; Type: TABLE; Schema: app_public; Owner: -
+
+CREATE TABLE app_public.execution_transitions (
+    execution_id uuid NOT NULL,
+    execution_created_at timestamp with time zone NOT NULL,
+    seq integer NOT NULL,
+    team_id uuid NOT NULL,
+    from_state text,
+    to_state text NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    actor_id uuid,
+    reason text,
+    details jsonb,
+    CONSTRAINT execution_transitions_from_known CHECK ((from_state = ANY (app_hidden.execution_states()))),
+    CONSTRAINT execution_transitions_reason_length CHECK ((char_length(reason) <= 2000)),
+    CONSTRAINT execution_transitions_seq_positive CHECK ((seq >= 1)),
+    CONSTRAINT execution_transitions_to_known CHECK ((to_state = ANY (app_hidden.execution_states())))
+)
+PARTITION BY RANGE (execution_created_at);
+
+-- Name: TABLE execution_transitions; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TABLE app_public.execution_transitions IS 'The state history of an execution: seq 1, 2, 3... forms a chain (each from_state equals the previous to_state). Partitioned with its execution (by the execution''s created_at) so both archive together. actor_id is an audit value, not a foreign key: it survives user purges.';
+
+-- Name: COLUMN execution_transitions.actor_id; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON COLUMN app_public.execution_transitions.actor_id IS 'Who made the move (user id); audit value without a foreign key.';
+
+-- Name: execution_transition_bytes(app_public.execution_transitions); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.execution_transition_bytes(r app_public.execution_transitions) RETURNS bigint
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select (24 + coalesce(pg_column_size(r.execution_id), 0) + coalesce(pg_column_size(r.execution_created_at), 0) + coalesce(pg_column_size(r.seq), 0) + coalesce(pg_column_size(r.team_id), 0) + coalesce(pg_column_size(r.from_state), 0) + coalesce(pg_column_size(r.to_state), 0) + coalesce(pg_column_size(r.at), 0) + coalesce(pg_column_size(r.actor_id), 0) + coalesce(pg_column_size(r.reason), 0) + coalesce(pg_column_size(r.details), 0))::bigint;
+$$;
+
+-- Name: FUNCTION execution_transition_bytes(r app_public.execution_transitions); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.execution_transition_bytes(r app_public.execution_transitions) IS 'The bytes a row of execution_transitions counts for in usage and retention plans: a 24-byte row header plus pg_column_size of every column value. Column by column because pg_column_size of a whole row depends on how the row reached the expression (a transition table, a scan, a join) by a few header bytes.';
+
 -- Name: fold_execution_metric_samples(integer); Type: FUNCTION; Schema: app_private; Owner: -
 
 CREATE FUNCTION app_private.fold_execution_metric_samples(max_rows integer DEFAULT 50000) RETURNS integer
@@ -3021,6 +3409,53 @@ $$;
 
 COMMENT ON FUNCTION app_private.fold_execution_metric_samples(max_rows integer) IS 'One fold, one statement: takes up to max_rows queued samples (FOR UPDATE SKIP LOCKED: concurrent folders take disjoint rows), deletes them and adds them to the minute, hour and day rollups of their workflows (upserts in one key order: no deadlocks). Atomic: the rows leave the queue in the same commit that adds them to the rollups, so a reader sees every sample exactly once. Samples of deleted workflows are dropped. Returns the number of samples folded (0: the queue was empty or held by another folder). Run by the execution_metrics_fold task every few seconds.';
 
+-- Name: fold_team_usage(integer); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.fold_team_usage(max_rows integer DEFAULT 50000) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_n integer;
+begin
+  with taken as (
+    delete from app_hidden.team_usage_deltas q
+     where q.ctid = any (array(select x.ctid from app_hidden.team_usage_deltas x limit max_rows for update skip locked))
+    returning q.*
+  ), totals as (
+    select t.team_id, sum(t.hot_executions) he, sum(t.hot_bytes) hb, sum(t.cold_executions) ce, sum(t.cold_bytes) cb,
+           sum(t.events) ev, count(*) n
+      from taken t group by t.team_id
+  ), months as (
+    select t.team_id, t.month, sum(t.started) s from taken t where t.month is not null and t.started <> 0 group by 1, 2
+  ), up_usage as (
+    insert into app_public.team_usage as u (team_id, hot_executions, hot_bytes, cold_executions, cold_bytes, events, folded_at)
+    select x.team_id, x.he, x.hb, x.ce, x.cb, x.ev, now() from totals x
+     where exists (select 1 from app_public.teams tm where tm.id = x.team_id)
+     order by x.team_id
+    on conflict (team_id) do update
+       set hot_executions = u.hot_executions + excluded.hot_executions, hot_bytes = u.hot_bytes + excluded.hot_bytes,
+           cold_executions = u.cold_executions + excluded.cold_executions, cold_bytes = u.cold_bytes + excluded.cold_bytes,
+           events = u.events + excluded.events, folded_at = now()
+    returning 1
+  ), up_months as (
+    insert into app_public.team_usage_months as m (team_id, month, executions_started)
+    select x.team_id, x.month, x.s from months x
+     where exists (select 1 from app_public.teams tm where tm.id = x.team_id)
+     order by x.team_id, x.month
+    on conflict (team_id, month) do update set executions_started = m.executions_started + excluded.executions_started
+    returning 1
+  )
+  select coalesce(sum(x.n), 0)::integer into v_n from totals x
+   where (select count(*) from up_usage) >= 0 and (select count(*) from up_months) >= 0;
+  return v_n;
+end;
+$$;
+
+-- Name: FUNCTION fold_team_usage(max_rows integer); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.fold_team_usage(max_rows integer) IS 'Folds up to max_rows usage deltas into team_usage / team_usage_months in one statement (rows taken FOR UPDATE SKIP LOCKED, deleted in the same commit that adds them: never counted twice or lost; two folds at once take disjoint rows). Deltas of deleted teams are dropped. Returns the rows folded.';
+
 -- Name: hash_password(text); Type: FUNCTION; Schema: app_private; Owner: -
 
 CREATE FUNCTION app_private.hash_password(password text) RETURNS text
@@ -3033,6 +3468,208 @@ $$;
 -- Name: FUNCTION hash_password(password text); Type: COMMENT; Schema: app_private; Owner: -
 
 COMMENT ON FUNCTION app_private.hash_password(password text) IS 'bcrypt hash of a password (pgcrypto crypt with a bf salt at the configured cost).';
+
+-- Name: lifecycle_archive_due(integer, uuid, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.lifecycle_archive_due(default_hot_days integer, only_team_id uuid DEFAULT NULL::uuid, at timestamp with time zone DEFAULT now()) RETURNS TABLE(execution_id uuid, created_at timestamp with time zone, team_id uuid, workflow_id uuid, state text, day date)
+    LANGUAGE sql STABLE
+    AS $$
+  select e.id, e.created_at, e.team_id, e.workflow_id, e.state, (e.created_at at time zone 'UTC')::date
+    from app_public.executions e
+    left join app_public.retention_policies wp on wp.team_id = e.team_id and wp.workflow_id = e.workflow_id
+    left join app_public.retention_policies tp on tp.team_id = e.team_id and tp.workflow_id is null
+    left join app_private.archive_retention r on r.team_id = e.team_id
+   where (only_team_id is null or e.team_id = only_team_id)
+     and e.state = any (app_hidden.execution_terminal_states())
+     and e.created_at < at - make_interval(days => coalesce(wp.hot_days, tp.hot_days, r.hot_days,
+           (select s.default_hot_days from app_private.lifecycle_settings s), default_hot_days))
+     and not exists (select 1 from app_private.archived_executions a where a.execution_id = e.id)
+     and not exists (select 1 from app_private.archive_restored_executions x where x.execution_id = e.id and x.keep_until > at)
+     and not app_private.archive_is_held(e.team_id, e.workflow_id, e.id);
+$$;
+
+-- Name: FUNCTION lifecycle_archive_due(default_hot_days integer, only_team_id uuid, at timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.lifecycle_archive_due(default_hot_days integer, only_team_id uuid, at timestamp with time zone) IS 'Executions due for the archive now: terminal, older than their hot retention (workflow policy, team policy, archive_retention, lifecycle_settings, then default_hot_days), not archived, not recently restored, not under legal hold.';
+
+-- Name: lifecycle_event(uuid, text, jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.lifecycle_event(team_id uuid, type text, data jsonb) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  perform 1 from app_private.append_events(
+    'lifecycle-' || lifecycle_event.team_id::text, 'lifecycle', null,
+    jsonb_build_array(jsonb_build_object('type', lifecycle_event.type, 'data', data || jsonb_build_object('team_id', lifecycle_event.team_id),
+      'metadata', jsonb_build_object('actor', app_public.current_user_id()))),
+    lifecycle_event.team_id);
+end;
+$$;
+
+-- Name: FUNCTION lifecycle_event(team_id uuid, type text, data jsonb); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.lifecycle_event(team_id uuid, type text, data jsonb) IS 'Appends one lifecycle event (policy, budget, bulk action) to the stream lifecycle-<team> through the event store''s append.';
+
+-- Name: lifecycle_expire_due(integer, uuid, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.lifecycle_expire_due(default_cold_days integer, only_team_id uuid DEFAULT NULL::uuid, at timestamp with time zone DEFAULT now()) RETURNS TABLE(batch_id uuid, team_id uuid, key text, row_count integer, bytes bigint, max_created_at timestamp with time zone)
+    LANGUAGE sql STABLE
+    AS $$
+  select x.id, x.team_id, x.key, x.row_count, x.bytes, x.max_created_at
+    from app_private.archive_batches x
+   where x.state = 'deleted'
+     and (only_team_id is null or x.team_id = only_team_id)
+     and not exists (
+       select 1 from app_private.archived_executions a
+         left join app_public.retention_policies wp on wp.team_id = a.team_id and wp.workflow_id = a.workflow_id
+         left join app_public.retention_policies tp on tp.team_id = a.team_id and tp.workflow_id is null
+         left join app_private.archive_retention r on r.team_id = a.team_id
+        where a.batch_id = x.id
+          and a.created_at >= at - make_interval(days => coalesce(wp.cold_days, tp.cold_days, r.cold_days,
+                (select s.default_cold_days from app_private.lifecycle_settings s), default_cold_days)))
+     and not app_private.archive_batch_is_held(x.id);
+$$;
+
+-- Name: FUNCTION lifecycle_expire_due(default_cold_days integer, only_team_id uuid, at timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.lifecycle_expire_due(default_cold_days integer, only_team_id uuid, at timestamp with time zone) IS 'Archive batches due for deletion now: in cold storage (deleted from the hot tables), every execution older than its cold retention (per workflow/team policy, archive_retention, lifecycle_settings, then default_cold_days), no legal hold on any of them.';
+
+-- Name: lifecycle_metrics(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.lifecycle_metrics() RETURNS TABLE(kind text, team_id uuid, label text, value double precision)
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select 'usage', u.team_id, x.k, x.v
+    from app_public.team_usage u
+   cross join lateral (values ('hot_bytes', u.hot_bytes::float8), ('cold_bytes', u.cold_bytes::float8),
+                              ('hot_executions', u.hot_executions::float8), ('cold_executions', u.cold_executions::float8),
+                              ('events', u.events::float8)) x(k, v)
+  union all
+  select 'bulk_' || x.k, null, b.action || ':' || b.status, sum(x.v)::float8
+    from app_public.bulk_actions b
+   cross join lateral (values ('actions', 1::bigint), ('processed', b.processed), ('acted', b.acted), ('skipped', b.skipped),
+                              ('expected', b.expected_count)) x(k, v)
+   where b.status in ('pending', 'running') or b.finished_at > now() - interval '1 day'
+   group by x.k, b.action, b.status
+  union all
+  select 'usage_queue', null, 'rows', (select count(*) from app_hidden.team_usage_deltas)::float8;
+$$;
+
+-- Name: FUNCTION lifecycle_metrics(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.lifecycle_metrics() IS 'The lifecycle gauges for Prometheus: per-team usage (as of the last fold), bulk actions by action and status (unfinished ones and those finished within a day: count, processed, acted, skipped, expected), and the usage fold queue length.';
+
+-- Name: lifecycle_require_admin(uuid); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.lifecycle_require_admin(team_id uuid) RETURNS void
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  if team_id is null then
+    raise exception 'team_id is required' using errcode = 'LFVAL', detail = 'field: team_id';
+  end if;
+  if not app_hidden.has_team_role(lifecycle_require_admin.team_id, 'viewer') then
+    raise exception 'team not found' using errcode = 'LFNTF', detail = 'field: team_id';
+  end if;
+  if not app_hidden.has_team_role(lifecycle_require_admin.team_id, 'admin') then
+    raise exception 'only a team owner or admin may do this' using errcode = 'LFDNY', detail = 'role: admin';
+  end if;
+end;
+$$;
+
+-- Name: FUNCTION lifecycle_require_admin(team_id uuid); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.lifecycle_require_admin(team_id uuid) IS 'Access check of the lifecycle functions: outsiders get LFNTF (the team is not visible), members below admin LFDNY.';
+
+-- Name: lifecycle_require_member(uuid); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.lifecycle_require_member(team_id uuid) RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  if team_id is null or not app_hidden.has_team_role(lifecycle_require_member.team_id, 'viewer') then
+    raise exception 'team not found' using errcode = 'LFNTF', detail = 'field: team_id';
+  end if;
+  return true;
+end;
+$$;
+
+-- Name: FUNCTION lifecycle_require_member(team_id uuid); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.lifecycle_require_member(team_id uuid) IS 'Access check of the lifecycle read functions: true for members (viewer and up), LFNTF otherwise.';
+
+-- Name: lifecycle_trim_due(integer, uuid, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.lifecycle_trim_due(default_hot_days integer, only_team_id uuid DEFAULT NULL::uuid, at timestamp with time zone DEFAULT now()) RETURNS TABLE(execution_id uuid, execution_created_at timestamp with time zone, team_id uuid, node_name text, attempt integer, mode text, new_output jsonb, bytes_freed bigint)
+    LANGUAGE sql STABLE
+    AS $_$
+  select n.execution_id, n.execution_created_at, n.team_id, n.node_name, n.attempt, p.node_output, t.new_output,
+         (pg_column_size(n.output) - z.stored)::bigint
+    from app_public.execution_node_runs n
+    join app_public.executions e on e.id = n.execution_id and e.created_at = n.execution_created_at
+    left join app_public.retention_policies wp on wp.team_id = e.team_id and wp.workflow_id = e.workflow_id
+    left join app_public.retention_policies tp on tp.team_id = e.team_id and tp.workflow_id is null
+    cross join lateral (select coalesce(wp.node_output, tp.node_output, 'keep') as node_output,
+                               case when wp.id is not null then wp.node_output_after_days else tp.node_output_after_days end as after_days,
+                               case when wp.id is not null then wp.node_output_max_bytes else tp.node_output_max_bytes end as max_bytes) p
+    cross join lateral (select case p.node_output
+             when 'drop' then jsonb_build_object('$trimmed', octet_length(n.output::text))
+             else jsonb_build_object('$trimmed', octet_length(n.output::text), 'preview', left(n.output::text, p.max_bytes)) end as new_output) t
+    -- a new value of at most 130 bytes is stored with a 1-byte header instead of 4 (short varlena)
+    cross join lateral (select case when pg_column_size(t.new_output) <= 130 then pg_column_size(t.new_output) - 3
+                                    else pg_column_size(t.new_output) end as stored) z
+   where (only_team_id is null or n.team_id = only_team_id)
+     and p.node_output in ('trim', 'drop')
+     and n.output is not null
+     and not (jsonb_typeof(n.output) = 'object' and n.output ? '$trimmed')
+     and (p.node_output = 'drop' or octet_length(n.output::text) > p.max_bytes)
+     -- only when it frees space (a small output stays as it is: the marker would be larger)
+     and z.stored < pg_column_size(n.output)
+     and e.state = any (app_hidden.execution_terminal_states())
+     and e.created_at < at - make_interval(days => p.after_days)
+     and not app_private.archive_is_held(e.team_id, e.workflow_id, e.id)
+     -- executions leaving the hot tables in this pass are archived as they are
+     and not exists (select 1 from app_private.lifecycle_archive_due(default_hot_days, e.team_id, at) d
+                      where d.execution_id = e.id and d.created_at = e.created_at);
+$_$;
+
+-- Name: FUNCTION lifecycle_trim_due(default_hot_days integer, only_team_id uuid, at timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.lifecycle_trim_due(default_hot_days integer, only_team_id uuid, at timestamp with time zone) IS 'Node-run outputs due for trimming now: terminal executions older than node_output_after_days under a trim or drop policy, not yet trimmed, not under legal hold and not due for the archive (those are archived as they are). new_output is what the output becomes: {"$trimmed": <length of the original JSON text>}, plus "preview" (its first node_output_max_bytes characters) when trimming; outputs the marker would not make smaller stay as they are; bytes_freed = pg_column_size(old) - the stored size of new (a value of at most 130 bytes gets a 1-byte header; previews above the TOAST threshold, ~2 kB, may be compressed on storage and free a little more).';
+
+-- Name: lifecycle_trim_node_outputs(integer, integer, uuid); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.lifecycle_trim_node_outputs(default_hot_days integer, max_rows integer DEFAULT 5000, only_team_id uuid DEFAULT NULL::uuid) RETURNS TABLE(team_id uuid, node_runs integer, bytes_freed bigint)
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  if max_rows is null or max_rows not between 1 and 100000 then
+    raise exception 'max_rows must be between 1 and 100000' using errcode = 'LFVAL', detail = 'field: max_rows';
+  end if;
+  return query
+  with due as (
+    select d.* from app_private.lifecycle_trim_due(default_hot_days, only_team_id) d
+     order by d.execution_created_at, d.execution_id, d.node_name, d.attempt
+     limit max_rows
+  ), upd as (
+    update app_public.execution_node_runs n set output = d.new_output
+      from due d
+     where n.execution_id = d.execution_id and n.execution_created_at = d.execution_created_at
+       and n.node_name = d.node_name and n.attempt = d.attempt
+    returning n.team_id, d.bytes_freed
+  )
+  select u.team_id, count(*)::integer, sum(u.bytes_freed)::bigint from upd u group by u.team_id;
+end;
+$$;
+
+-- Name: FUNCTION lifecycle_trim_node_outputs(default_hot_days integer, max_rows integer, only_team_id uuid); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.lifecycle_trim_node_outputs(default_hot_days integer, max_rows integer, only_team_id uuid) IS 'Trims up to max_rows node-run outputs due under the policies (app_private.lifecycle_trim_due) in one statement; returns per team the node runs trimmed and the bytes freed (the dry run''s measure). default_hot_days: the archiver''s fallback hot retention (executions due for the archive are not trimmed). Call until it returns nothing.';
 
 -- Name: lock_execution_for_node_run(uuid, boolean); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -3232,32 +3869,6 @@ $$;
 -- Name: FUNCTION move_execution(p_id uuid, p_to_state text, p_expected_from text, p_details jsonb, p_actor uuid, p_check_role boolean, OUT result app_public.execution_transition_result, OUT execution app_public.executions); Type: COMMENT; Schema: app_private; Owner: -
 
 COMMENT ON FUNCTION app_private.move_execution(p_id uuid, p_to_state text, p_expected_from text, p_details jsonb, p_actor uuid, p_check_role boolean, OUT result app_public.execution_transition_result, OUT execution app_public.executions) IS 'The lean single move (owner only): one execution, parameters only (every lookup pruned to one partition at executor start), the same checks and writes as a batch of one: access check before the row lock, legality, then one UPDATE (heap-only), one transition INSERT, one append_events, and a metric sample when finishing. Never raises for a refused move: result carries ok or error_code (LFVAL, LFNTF, LFDNY, LFSTA) and current_state; execution is the moved row.';
-
--- Name: execution_node_runs; Type: TABLE; Schema: app_public; Owner: -
-
-CREATE TABLE app_public.execution_node_runs (
-    execution_id uuid NOT NULL,
-    execution_created_at timestamp with time zone NOT NULL,
-    team_id uuid NOT NULL,
-    node_name text NOT NULL,
-    node_id uuid,
-    attempt integer DEFAULT 1 NOT NULL,
-    status text DEFAULT 'pending'::text NOT NULL,
-    started_at timestamp with time zone,
-    finished_at timestamp with time zone,
-    output jsonb,
-    error jsonb,
-    CONSTRAINT execution_node_runs_attempt_positive CHECK ((attempt >= 1)),
-    CONSTRAINT execution_node_runs_finished_after_started CHECK (((finished_at IS NULL) OR (started_at IS NULL) OR (finished_at >= started_at))),
-    CONSTRAINT execution_node_runs_node_name_length CHECK (((char_length(node_name) >= 1) AND (char_length(node_name) <= 200))),
-    CONSTRAINT execution_node_runs_status_known CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'succeeded'::text, 'failed'::text, 'skipped'::text, 'cancelled'::text])))
-)
-PARTITION BY RANGE (execution_created_at);
-ALTER TABLE ONLY app_public.execution_node_runs ALTER COLUMN output SET COMPRESSION lz4;
-
--- Name: TABLE execution_node_runs; Type: COMMENT; Schema: app_public; Owner: -
-
-COMMENT ON TABLE app_public.execution_node_runs IS 'One run of one node within an execution (per attempt): status, timing, output (size-limited) and error. Partitioned with its execution. node_name identifies the node (node ids change when a workflow is saved); node_id is informative.';
 
 -- Name: node_run_or_raise(app_public.execution_node_run_result); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -4014,6 +4625,38 @@ $_$;
 
 COMMENT ON FUNCTION app_private.rebase_event_transaction_ids(checkpoint_tables regclass[]) IS 'Run once after restoring a logical backup into a new cluster (as the table owner, before writers start): when restored events carry transaction ids this cluster has not reached (they would stay invisible to readers and sort after new events), sets every restored event''s transaction_id to 0 (order = global_position) and rewrites each checkpoint table''s (transaction_id, global_position) to (0, last position before its first unprocessed event). A no-op when no event carries an xid this cluster has not assigned yet (PITR, physical restores, a cluster already ahead). Returns the rows changed per table.';
 
+-- Name: reconcile_team_usage(uuid); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.reconcile_team_usage(team_id uuid) RETURNS TABLE(hot_executions bigint, hot_bytes bigint, cold_executions bigint, cold_bytes bigint, events bigint)
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog'
+    AS $$
+  -- one statement, one snapshot: a row is visible exactly when its delta is, so the correction is exact
+  with actual as (
+    select (select count(*) from app_public.executions e where e.team_id = reconcile_team_usage.team_id) he,
+           (select coalesce(sum(app_private.execution_bytes(e.*)), 0) from app_public.executions e where e.team_id = reconcile_team_usage.team_id)
+         + (select coalesce(sum(app_private.execution_transition_bytes(t.*)), 0) from app_public.execution_transitions t where t.team_id = reconcile_team_usage.team_id)
+         + (select coalesce(sum(app_private.execution_node_run_bytes(n.*)), 0) from app_public.execution_node_runs n where n.team_id = reconcile_team_usage.team_id) hb,
+           (select coalesce(sum(b.row_count), 0) from app_private.archive_batches b where b.team_id = reconcile_team_usage.team_id and b.state = 'deleted') ce,
+           (select coalesce(sum(b.bytes), 0) from app_private.archive_batches b where b.team_id = reconcile_team_usage.team_id and b.state = 'deleted') cb,
+           (select count(*) from app_public.events v where v.team_id = reconcile_team_usage.team_id) ev
+  ), fix as (
+    select (a.he - u.hot_executions)::bigint he, (a.hb - u.hot_bytes)::bigint hb, (a.ce - u.cold_executions)::bigint ce,
+           (a.cb - u.cold_bytes)::bigint cb, (a.ev - u.events)::bigint ev
+      from actual a, app_private.team_usage(reconcile_team_usage.team_id) u
+  ), ins as (
+    insert into app_hidden.team_usage_deltas (team_id, hot_executions, hot_bytes, cold_executions, cold_bytes, events)
+    select reconcile_team_usage.team_id, f.he, f.hb, f.ce, f.cb, f.ev from fix f
+     where (f.he, f.hb, f.ce, f.cb, f.ev) <> (0, 0, 0, 0, 0)
+    returning 1
+  )
+  select f.he, f.hb, f.ce, f.cb, f.ev from fix f;
+$$;
+
+-- Name: FUNCTION reconcile_team_usage(team_id uuid); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.reconcile_team_usage(team_id uuid) IS 'Recounts a team''s stored usage from the tables (hot rows, cold batches, events) and appends the difference to the counters as one correction delta, in one snapshot (exact under concurrent writes). Returns the correction (zeros when the counters were right). For the drift of values above the TOAST threshold (counted untoasted on insert, stored on delete); costs a scan of the team''s rows.';
+
 -- Name: record_node_run_finish(uuid, text, integer, text, jsonb, jsonb, boolean); Type: FUNCTION; Schema: app_private; Owner: -
 
 CREATE FUNCTION app_private.record_node_run_finish(p_execution_id uuid, p_node_name text, p_attempt integer, p_status text, p_output jsonb, p_error jsonb, p_check_role boolean) RETURNS app_public.execution_node_runs
@@ -4354,6 +4997,36 @@ $$;
 -- Name: FUNCTION restore_users(ids uuid[]); Type: COMMENT; Schema: app_private; Owner: -
 
 COMMENT ON FUNCTION app_private.restore_users(ids uuid[]) IS 'Restores the soft-deleted users among ids that are still inside the restore window; returns the ids it restored.';
+
+-- Name: retention_plan(uuid, integer, integer, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.retention_plan(team_id uuid, default_hot_days integer DEFAULT 30, default_cold_days integer DEFAULT 365, at timestamp with time zone DEFAULT now()) RETURNS SETOF app_public.retention_plan_item
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  with a as (
+    select d.execution_id, d.created_at, d.workflow_id from app_private.lifecycle_archive_due(retention_plan.default_hot_days, retention_plan.team_id, retention_plan.at) d
+  )
+  select 'archive', a.execution_id, null::uuid, a.workflow_id, a.created_at, 1,
+         (app_private.execution_bytes(e.*) + coalesce((select sum(app_private.execution_transition_bytes(t.*)) from app_public.execution_transitions t
+                                            where t.execution_id = e.id and t.execution_created_at = e.created_at), 0)
+                              + coalesce((select sum(app_private.execution_node_run_bytes(n.*)) from app_public.execution_node_runs n
+                                            where n.execution_id = e.id and n.execution_created_at = e.created_at), 0))::bigint
+    from a join app_public.executions e on e.id = a.execution_id and e.created_at = a.created_at
+  union all
+  select 'trim', d.execution_id, null, e.workflow_id, d.execution_created_at, 1, sum(d.bytes_freed)::bigint
+    from app_private.lifecycle_trim_due(retention_plan.default_hot_days, retention_plan.team_id, retention_plan.at) d
+    join app_public.executions e on e.id = d.execution_id and e.created_at = d.execution_created_at
+   group by d.execution_id, e.workflow_id, d.execution_created_at
+  union all
+  select 'delete', null, d.batch_id, null, d.max_created_at, d.row_count, d.bytes
+    from app_private.lifecycle_expire_due(retention_plan.default_cold_days, retention_plan.team_id, retention_plan.at) d
+   order by 1, 5, 2, 3;
+$$;
+
+-- Name: FUNCTION retention_plan(team_id uuid, default_hot_days integer, default_cold_days integer, at timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.retention_plan(team_id uuid, default_hot_days integer, default_cold_days integer, at timestamp with time zone) IS 'The dry run (owner; no access check): archive, trim and delete items of one team due at `at`, with the given fallback retentions for executions no policy or setting covers.';
 
 -- Name: rollup_and_drop_metric_samples(integer); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -4859,6 +5532,30 @@ $$;
 
 COMMENT ON FUNCTION app_private.table_checksums(schemas text[]) IS 'Row count and an order-independent content checksum (sum of 64-bit hashes of each row''s text form, with fixed output settings) of every ordinary table (leaf partitions included, extension tables excluded), optionally limited to some schemas. Run in the backup''s snapshot and again after a restore: equal figures mean equal data.';
 
+-- Name: team_usage(uuid); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.team_usage(team_id uuid) RETURNS TABLE(team_id uuid, hot_executions bigint, hot_bytes bigint, cold_executions bigint, cold_bytes bigint, events bigint, executions_this_month bigint, month date)
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select team_usage.team_id,
+         coalesce(u.hot_executions, 0) + coalesce(q.he, 0), coalesce(u.hot_bytes, 0) + coalesce(q.hb, 0),
+         coalesce(u.cold_executions, 0) + coalesce(q.ce, 0), coalesce(u.cold_bytes, 0) + coalesce(q.cb, 0),
+         coalesce(u.events, 0) + coalesce(q.ev, 0),
+         coalesce(m.executions_started, 0) + coalesce(q.st, 0), app_private.budget_month()
+    from (select 1) one
+    left join app_public.team_usage u on u.team_id = team_usage.team_id
+    left join app_public.team_usage_months m on m.team_id = team_usage.team_id and m.month = app_private.budget_month()
+    cross join (select sum(d.hot_executions)::bigint he, sum(d.hot_bytes)::bigint hb, sum(d.cold_executions)::bigint ce,
+                       sum(d.cold_bytes)::bigint cb, sum(d.events)::bigint ev,
+                       (sum(d.started) filter (where d.month = app_private.budget_month()))::bigint st
+                  from app_hidden.team_usage_deltas d where d.team_id = team_usage.team_id) q;
+$$;
+
+-- Name: FUNCTION team_usage(team_id uuid); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.team_usage(team_id uuid) IS 'A team''s usage now, exact (owner; no access check): the folded team_usage plus the deltas not yet folded, in one snapshot. executions_this_month: executions started in the current UTC month.';
+
 -- Name: tg__bump_version(); Type: FUNCTION; Schema: app_private; Owner: -
 
 CREATE FUNCTION app_private.tg__bump_version() RETURNS trigger
@@ -4938,6 +5635,44 @@ $$;
 -- Name: FUNCTION tg__timestamps(); Type: COMMENT; Schema: app_private; Owner: -
 
 COMMENT ON FUNCTION app_private.tg__timestamps() IS 'Trigger: created_at is set once on insert; updated_at moves forward on every write.';
+
+-- Name: tg_archive_batches__usage(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.tg_archive_batches__usage() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_old_rows bigint := case when tg_op <> 'INSERT' and old.state = 'deleted' then old.row_count else 0 end;
+  v_old_bytes bigint := case when tg_op <> 'INSERT' and old.state = 'deleted' then coalesce(old.bytes, 0) else 0 end;
+  v_new_rows bigint := case when tg_op <> 'DELETE' and new.state = 'deleted' then new.row_count else 0 end;
+  v_new_bytes bigint := case when tg_op <> 'DELETE' and new.state = 'deleted' then coalesce(new.bytes, 0) else 0 end;
+  v_hot_rows bigint := 0;
+  v_hot_bytes bigint := 0;
+  v_team uuid := case when tg_op = 'DELETE' then old.team_id else new.team_id end;
+begin
+  if tg_op = 'UPDATE' and new.state = 'deleted' and old.state <> 'deleted' then
+    select count(*), coalesce(sum(app_private.execution_bytes(e.*)
+             + coalesce((select sum(app_private.execution_transition_bytes(t.*)) from app_public.execution_transitions t
+                          where t.execution_id = e.id and t.execution_created_at = e.created_at), 0)
+             + coalesce((select sum(app_private.execution_node_run_bytes(r.*)) from app_public.execution_node_runs r
+                          where r.execution_id = e.id and r.execution_created_at = e.created_at), 0)), 0)
+      into v_hot_rows, v_hot_bytes
+      from app_private.archived_executions a
+      join app_public.executions e on e.id = a.execution_id and e.created_at = a.created_at
+     where a.batch_id = new.id and e.created_at >= new.min_created_at and e.created_at <= new.max_created_at;
+  end if;
+  if v_new_rows - v_old_rows <> 0 or v_new_bytes - v_old_bytes <> 0 or v_hot_rows <> 0 then
+    insert into app_hidden.team_usage_deltas (team_id, hot_executions, hot_bytes, cold_executions, cold_bytes)
+    values (v_team, -v_hot_rows, -v_hot_bytes, v_new_rows - v_old_rows, v_new_bytes - v_old_bytes);
+  end if;
+  return null;
+end;
+$$;
+
+-- Name: FUNCTION tg_archive_batches__usage(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.tg_archive_batches__usage() IS 'Usage of cold storage: a batch counts (row_count, bytes) while it serves from cold (state deleted). When a batch becomes deleted while its rows are still hot (the partition drop removes them without row triggers), those rows are subtracted from hot usage here.';
 
 -- Name: tg_archived_executions__search_stats(); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -5034,6 +5769,67 @@ $$;
 
 COMMENT ON FUNCTION app_private.tg_events__stream_exists() IS 'Trigger (per INSERT statement on events): every new event belongs to an existing stream (23503, constraint events_stream_id_fkey), checked once per statement over its new rows.';
 
+-- Name: tg_events__usage(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.tg_events__usage() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  insert into app_hidden.team_usage_deltas (team_id, events)
+  select n.team_id, count(*) from new_rows n where n.team_id is not null group by 1;
+  return null;
+end;
+$$;
+
+-- Name: FUNCTION tg_events__usage(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.tg_events__usage() IS 'Statement trigger: appends the number of events appended per team to team_usage_deltas.';
+
+-- Name: tg_execution_children__usage_delete(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.tg_execution_children__usage_delete() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  if tg_table_name = 'execution_transitions' then
+    insert into app_hidden.team_usage_deltas (team_id, hot_bytes)
+    select o.team_id, -sum(app_private.execution_transition_bytes(o.*)) from old_rows o group by 1;
+  else
+    insert into app_hidden.team_usage_deltas (team_id, hot_bytes)
+    select o.team_id, -sum(app_private.execution_node_run_bytes(o.*)) from old_rows o group by 1;
+  end if;
+  return null;
+end;
+$$;
+
+-- Name: FUNCTION tg_execution_children__usage_delete(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.tg_execution_children__usage_delete() IS 'Statement trigger (transitions, node runs): appends the deleted rows'' bytes to team_usage_deltas.';
+
+-- Name: tg_execution_children__usage_insert(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.tg_execution_children__usage_insert() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  if tg_table_name = 'execution_transitions' then
+    insert into app_hidden.team_usage_deltas (team_id, hot_bytes)
+    select n.team_id, sum(app_private.execution_transition_bytes(n.*)) from new_rows n group by 1;
+  else
+    insert into app_hidden.team_usage_deltas (team_id, hot_bytes)
+    select n.team_id, sum(app_private.execution_node_run_bytes(n.*)) from new_rows n group by 1;
+  end if;
+  return null;
+end;
+$$;
+
+-- Name: FUNCTION tg_execution_children__usage_insert(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.tg_execution_children__usage_insert() IS 'Statement trigger (transitions, node runs): appends the inserted rows'' bytes to team_usage_deltas.';
+
 -- Name: tg_execution_metric_samples__enqueue_fold(); Type: FUNCTION; Schema: app_private; Owner: -
 
 CREATE FUNCTION app_private.tg_execution_metric_samples__enqueue_fold() RETURNS trigger
@@ -5050,6 +5846,27 @@ $$;
 -- Name: FUNCTION tg_execution_metric_samples__enqueue_fold(); Type: COMMENT; Schema: app_private; Owner: -
 
 COMMENT ON FUNCTION app_private.tg_execution_metric_samples__enqueue_fold() IS 'Statement trigger: appends the inserted samples to execution_metric_fold_queue (no shared rows, no wide rows in the writer''s transaction); the fold task adds them to the rollups.';
+
+-- Name: tg_execution_node_runs__usage_update(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.tg_execution_node_runs__usage_update() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  insert into app_hidden.team_usage_deltas (team_id, hot_bytes)
+  select x.team_id, sum(x.b) from (
+    select n.team_id, app_private.execution_node_run_bytes(n.*) as b from new_rows n
+    union all
+    select o.team_id, -app_private.execution_node_run_bytes(o.*) from old_rows o) x
+   group by 1 having sum(x.b) <> 0;
+  return null;
+end;
+$$;
+
+-- Name: FUNCTION tg_execution_node_runs__usage_update(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.tg_execution_node_runs__usage_update() IS 'Statement trigger: appends the size change of updated node runs (outputs written, trimmed) to team_usage_deltas.';
 
 -- Name: tg_execution_transitions__chain(); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -5126,6 +5943,31 @@ $$;
 
 COMMENT ON FUNCTION app_private.tg_execution_transitions__immutable() IS 'Trigger: refuses UPDATE of recorded transitions (deletes happen only with their execution).';
 
+-- Name: tg_executions__check_budget(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.tg_executions__check_budget() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  r record;
+begin
+  for r in
+    select n.team_id, count(*)::integer as n from new_rows n
+     where n.created_at >= (app_private.budget_month()::timestamp at time zone 'UTC')
+       and exists (select 1 from app_public.team_budgets b where b.team_id = n.team_id and b.executions_per_month is not null)
+     group by n.team_id order by n.team_id
+  loop
+    perform app_private.check_execution_budget(r.team_id, r.n);
+  end loop;
+  return null;
+end;
+$$;
+
+-- Name: FUNCTION tg_executions__check_budget(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.tg_executions__check_budget() IS 'Statement trigger: every insert of executions created in the current month takes them from the team''s budget (app_private.check_execution_budget); over budget the statement fails with LFLIM and nothing of it is written. Imports and restores of past executions do not count.';
+
 -- Name: tg_executions__terminal_immutable(); Type: FUNCTION; Schema: app_private; Owner: -
 
 CREATE FUNCTION app_private.tg_executions__terminal_immutable() RETURNS trigger
@@ -5156,6 +5998,62 @@ $$;
 -- Name: FUNCTION tg_executions__terminal_immutable(); Type: COMMENT; Schema: app_private; Owner: -
 
 COMMENT ON FUNCTION app_private.tg_executions__terminal_immutable() IS 'Trigger: a finished execution (succeeded, failed, cancelled, timed_out, crashed) never changes, except by a retry (attempt + 1 from a retryable state) or a redaction of input/output/error with linkflow.allow_execution_redaction = on.';
+
+-- Name: tg_executions__usage_delete(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.tg_executions__usage_delete() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  insert into app_hidden.team_usage_deltas (team_id, hot_executions, hot_bytes)
+  select o.team_id, -count(*), -sum(app_private.execution_bytes(o.*)) from old_rows o group by 1;
+  return null;
+end;
+$$;
+
+-- Name: FUNCTION tg_executions__usage_delete(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.tg_executions__usage_delete() IS 'Statement trigger: appends the deleted executions (count, bytes) to team_usage_deltas.';
+
+-- Name: tg_executions__usage_insert(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.tg_executions__usage_insert() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  insert into app_hidden.team_usage_deltas (team_id, month, hot_executions, hot_bytes, started)
+  select n.team_id, (date_trunc('month', n.created_at at time zone 'UTC'))::date, count(*), sum(app_private.execution_bytes(n.*)), count(*)
+    from new_rows n group by 1, 2;
+  return null;
+end;
+$$;
+
+-- Name: FUNCTION tg_executions__usage_insert(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.tg_executions__usage_insert() IS 'Statement trigger: appends the inserted executions (count, bytes, started per UTC month of created_at) to team_usage_deltas.';
+
+-- Name: tg_executions__usage_update(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.tg_executions__usage_update() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  insert into app_hidden.team_usage_deltas (team_id, hot_bytes)
+  select x.team_id, sum(x.b) from (
+    select n.team_id, app_private.execution_bytes(n.*) as b from new_rows n
+    union all
+    select o.team_id, -app_private.execution_bytes(o.*) from old_rows o) x
+   group by 1 having sum(x.b) <> 0;
+  return null;
+end;
+$$;
+
+-- Name: FUNCTION tg_executions__usage_update(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.tg_executions__usage_update() IS 'Statement trigger: appends the size change of updated executions to team_usage_deltas.';
 
 -- Name: tg_partition_default__reject(); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -6322,6 +7220,57 @@ $$;
 COMMENT ON FUNCTION app_public.authenticate(email text, password text) IS '@resultFieldName jwtToken
 Signs in: returns an HS256 JWT (claims sub and user_id = the user id, iat, exp, iss/aud when configured) that the server verifies with JWT_SECRET. Unknown email, wrong password, suspended or deleted user all raise the same LFDNY error after the same bcrypt work.';
 
+-- Name: bulk_action_count(uuid, text, jsonb); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.bulk_action_count(team_id uuid, action text, filter jsonb DEFAULT '{}'::jsonb) RETURNS bigint
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_filter jsonb;
+begin
+  perform app_private.lifecycle_require_admin(bulk_action_count.team_id);
+  if action is null or action not in ('cancel', 'retry', 'delete') then
+    raise exception 'action must be cancel, retry or delete' using errcode = 'LFVAL', detail = 'field: action';
+  end if;
+  v_filter := app_private.bulk_action_filter(filter);
+  return (select count(*) from app_private.bulk_action_candidates(bulk_action_count.team_id, action, v_filter, now(), null, null, null));
+end;
+$$;
+
+-- Name: FUNCTION bulk_action_count(team_id uuid, action text, filter jsonb); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.bulk_action_count(team_id uuid, action text, filter jsonb) IS 'Dry run of a bulk action: how many of the team''s executions it would reach now. filter is the execution-history filter {workflow_id?, state?, created_from?, created_before?}. Owner/admin only.';
+
+-- Name: cancel_bulk_action(uuid, uuid); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.cancel_bulk_action(team_id uuid, id uuid) RETURNS app_public.bulk_actions
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v app_public.bulk_actions;
+begin
+  perform app_private.lifecycle_require_admin(cancel_bulk_action.team_id);
+  update app_public.bulk_actions b set status = 'cancelled', finished_at = now(), updated_at = now()
+   where b.team_id = cancel_bulk_action.team_id and b.id = cancel_bulk_action.id and b.status in ('pending', 'running')
+  returning * into v;
+  if v.id is null then
+    select * into v from app_public.bulk_actions b where b.team_id = cancel_bulk_action.team_id and b.id = cancel_bulk_action.id;
+    if v.id is null then
+      raise exception 'bulk action not found' using errcode = 'LFNTF', detail = 'field: id';
+    end if;
+    return v;
+  end if;
+  perform app_private.lifecycle_event(v.team_id, 'BulkActionCancelled', jsonb_build_object('bulk_action_id', v.id, 'processed', v.processed, 'acted', v.acted));
+  return v;
+end;
+$$;
+
+-- Name: FUNCTION cancel_bulk_action(team_id uuid, id uuid); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.cancel_bulk_action(team_id uuid, id uuid) IS 'Stops a pending or running bulk action after its current batch (batches already applied stay applied). Owner/admin only.';
+
 -- Name: change_member_role(uuid, uuid, text); Type: FUNCTION; Schema: app_public; Owner: -
 
 CREATE FUNCTION app_public.change_member_role(team_id uuid, user_id uuid, role text) RETURNS app_public.team_memberships
@@ -6481,6 +7430,33 @@ $$;
 
 COMMENT ON FUNCTION app_public.deactivate_workflow(workflow_id uuid) IS '@resultFieldName workflow
 Deactivates an active workflow (else LFSTA) and appends WorkflowStatusChanged. Needs the editor role.';
+
+-- Name: delete_retention_policy(uuid, uuid); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.delete_retention_policy(team_id uuid, workflow_id uuid DEFAULT NULL::uuid) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_id uuid;
+begin
+  perform app_private.lifecycle_require_admin(delete_retention_policy.team_id);
+  delete from app_public.retention_policies p
+   where p.team_id = delete_retention_policy.team_id and p.workflow_id is not distinct from delete_retention_policy.workflow_id
+  returning p.id into v_id;
+  if v_id is null then
+    return false;
+  end if;
+  perform app_private.lifecycle_event(delete_retention_policy.team_id, 'RetentionPolicyDeleted',
+    jsonb_build_object('policy_id', v_id, 'workflow_id', delete_retention_policy.workflow_id));
+  return true;
+end;
+$$;
+
+-- Name: FUNCTION delete_retention_policy(team_id uuid, workflow_id uuid); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.delete_retention_policy(team_id uuid, workflow_id uuid) IS '@resultFieldName retentionPolicyDeleted
+Removes the team''s (workflow_id null) or a workflow''s retention policy; the next broader one applies. Owner/admin only. Returns false when there was none.';
 
 -- Name: delete_team(uuid); Type: FUNCTION; Schema: app_public; Owner: -
 
@@ -6667,34 +7643,6 @@ $$;
 -- Name: FUNCTION execution_metrics_series(range_start timestamp with time zone, range_end timestamp with time zone, bucket text, workflow_id uuid, team_id uuid); Type: COMMENT; Schema: app_public; Owner: -
 
 COMMENT ON FUNCTION app_public.execution_metrics_series(range_start timestamp with time zone, range_end timestamp with time zone, bucket text, workflow_id uuid, team_id uuid) IS 'Time series of finished executions for one workflow or one team between range_start and range_end in minute, hour or day buckets (UTC, at most 1000 points, empty buckets included): counts by outcome, success rate, mean duration and p50/p95 from the rollup histograms (within ~5%). Reads the rollups plus the samples not yet folded (app_hidden.execution_metric_fold_queue), in one snapshot: counts always equal the raw samples.';
-
--- Name: execution_transitions; Type: TABLE; Schema: app_public; Owner: -
-
-CREATE TABLE app_public.execution_transitions (
-    execution_id uuid NOT NULL,
-    execution_created_at timestamp with time zone NOT NULL,
-    seq integer NOT NULL,
-    team_id uuid NOT NULL,
-    from_state text,
-    to_state text NOT NULL,
-    at timestamp with time zone DEFAULT now() NOT NULL,
-    actor_id uuid,
-    reason text,
-    details jsonb,
-    CONSTRAINT execution_transitions_from_known CHECK ((from_state = ANY (app_hidden.execution_states()))),
-    CONSTRAINT execution_transitions_reason_length CHECK ((char_length(reason) <= 2000)),
-    CONSTRAINT execution_transitions_seq_positive CHECK ((seq >= 1)),
-    CONSTRAINT execution_transitions_to_known CHECK ((to_state = ANY (app_hidden.execution_states())))
-)
-PARTITION BY RANGE (execution_created_at);
-
--- Name: TABLE execution_transitions; Type: COMMENT; Schema: app_public; Owner: -
-
-COMMENT ON TABLE app_public.execution_transitions IS 'The state history of an execution: seq 1, 2, 3... forms a chain (each from_state equals the previous to_state). Partitioned with its execution (by the execution''s created_at) so both archive together. actor_id is an audit value, not a foreign key: it survives user purges.';
-
--- Name: COLUMN execution_transitions.actor_id; Type: COMMENT; Schema: app_public; Owner: -
-
-COMMENT ON COLUMN app_public.execution_transitions.actor_id IS 'Who made the move (user id); audit value without a foreign key.';
 
 -- Name: execution_transition_history(uuid); Type: FUNCTION; Schema: app_public; Owner: -
 
@@ -6936,6 +7884,35 @@ $$;
 COMMENT ON FUNCTION app_public.restore_workflow_version(workflow_id uuid, version integer, expected_version integer) IS '@resultFieldName workflow
 Writes a new version whose snapshot equals version `version` (history is never rewritten); WorkflowSaved carries restored_from. Same checks as save_workflow.';
 
+-- Name: retention_plan(uuid); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.retention_plan(team_id uuid) RETURNS SETOF app_public.retention_plan_item
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  perform app_private.lifecycle_require_admin(retention_plan.team_id);
+  return query select * from app_private.retention_plan(retention_plan.team_id);
+end;
+$$;
+
+-- Name: FUNCTION retention_plan(team_id uuid); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.retention_plan(team_id uuid) IS 'Dry run of the retention policies for one team: what the archiver, the trim task and the cold expiry would archive, trim and delete next, and the bytes each frees (see retention_plan_item). Changes nothing. Owner/admin only. A pass of the tasks applies exactly these items (tested), unless executions change or holds are placed in between.';
+
+-- Name: retention_plan_summary(uuid); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.retention_plan_summary(team_id uuid) RETURNS TABLE(step text, executions bigint, bytes bigint)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select p.step, sum(p.executions)::bigint, sum(p.bytes)::bigint from app_public.retention_plan(team_id) p group by p.step order by p.step;
+$$;
+
+-- Name: FUNCTION retention_plan_summary(team_id uuid); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.retention_plan_summary(team_id uuid) IS 'retention_plan summed per step: executions and bytes freed by archive, trim and delete. Owner/admin only.';
+
 -- Name: save_workflow(uuid, integer, jsonb, text); Type: FUNCTION; Schema: app_public; Owner: -
 
 CREATE FUNCTION app_public.save_workflow(workflow_id uuid, expected_version integer, definition jsonb, message text DEFAULT NULL::text) RETURNS app_public.workflows
@@ -7013,6 +7990,194 @@ $_$;
 COMMENT ON FUNCTION app_public.set_execution_labels(execution_id uuid, labels jsonb) IS '@resultFieldName labels
 Merges labels into an execution''s labels and returns all of them: {"key": "value"} sets, {"key": null} removes. Editor role (LFNTF for outsiders, LFDNY for viewers). Works on hot and archived executions. Errors: LFVAL (not an object, malformed key, non-string value; DETAIL field: labels.<key>), LFLIM (value over 256 characters, more than 32 labels); nothing is written on error. To label at start, call it after start_execution in the same transaction.';
 
+-- Name: retention_policies; Type: TABLE; Schema: app_public; Owner: -
+
+CREATE TABLE app_public.retention_policies (
+    team_id uuid NOT NULL,
+    id uuid DEFAULT app_public.uuid_generate_v7() NOT NULL,
+    workflow_id uuid,
+    hot_days integer NOT NULL,
+    cold_days integer NOT NULL,
+    node_output text DEFAULT 'keep'::text NOT NULL,
+    node_output_after_days integer,
+    node_output_max_bytes integer,
+    updated_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT retention_policies_cold_after_hot CHECK ((cold_days >= hot_days)),
+    CONSTRAINT retention_policies_cold_days_range CHECK (((cold_days >= 1) AND (cold_days <= 36500))),
+    CONSTRAINT retention_policies_hot_days_range CHECK (((hot_days >= 1) AND (hot_days <= 3650))),
+    CONSTRAINT retention_policies_node_output_after_days_range CHECK (((node_output_after_days >= 0) AND (node_output_after_days <= 3650))),
+    CONSTRAINT retention_policies_node_output_days CHECK (((node_output = 'keep'::text) OR (node_output_after_days IS NOT NULL))),
+    CONSTRAINT retention_policies_node_output_known CHECK ((node_output = ANY (ARRAY['keep'::text, 'trim'::text, 'drop'::text]))),
+    CONSTRAINT retention_policies_node_output_max_bytes_range CHECK (((node_output_max_bytes >= 16) AND (node_output_max_bytes <= 1048576))),
+    CONSTRAINT retention_policies_node_output_size CHECK (((node_output <> 'trim'::text) OR (node_output_max_bytes IS NOT NULL)))
+);
+
+-- Name: TABLE retention_policies; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TABLE app_public.retention_policies IS 'Retention of a team''s executions (workflow_id null: the team''s policy) or of one workflow''s (overrides the team''s). hot_days: terminal executions older than this move to cold storage (archive). cold_days: archive files whose executions are all older than this are deleted (counted from creation, >= hot_days). node_output: keep | trim (outputs larger than node_output_max_bytes become a preview of that many characters) | drop (outputs removed), for node runs of terminal executions older than node_output_after_days. Active legal holds override every policy. Without a policy: app_private.archive_retention, then app_private.lifecycle_settings, then the archiver''s defaults. Managed by owners/admins with set_retention_policy / delete_retention_policy.';
+
+-- Name: COLUMN retention_policies.team_id; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON COLUMN app_public.retention_policies.team_id IS 'The team (first column of every key: the distribution column).';
+
+-- Name: COLUMN retention_policies.updated_by; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON COLUMN app_public.retention_policies.updated_by IS '@behavior -*
+Who last changed the policy (audit).';
+
+-- Name: set_retention_policy(uuid, integer, integer, uuid, text, integer, integer); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.set_retention_policy(team_id uuid, hot_days integer, cold_days integer, workflow_id uuid DEFAULT NULL::uuid, node_output text DEFAULT 'keep'::text, node_output_after_days integer DEFAULT NULL::integer, node_output_max_bytes integer DEFAULT NULL::integer) RETURNS app_public.retention_policies
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v app_public.retention_policies;
+begin
+  perform app_private.lifecycle_require_admin(set_retention_policy.team_id);
+  if set_retention_policy.workflow_id is not null and not exists (
+      select 1 from app_public.workflows w where w.id = set_retention_policy.workflow_id and w.team_id = set_retention_policy.team_id) then
+    raise exception 'workflow not found in this team' using errcode = 'LFNTF', detail = 'field: workflow_id';
+  end if;
+  if hot_days is null or hot_days not between 1 and 3650 then
+    raise exception 'hot_days must be between 1 and 3650' using errcode = 'LFVAL', detail = 'field: hot_days';
+  end if;
+  if cold_days is null or cold_days not between hot_days and 36500 then
+    raise exception 'cold_days must be between hot_days and 36500' using errcode = 'LFVAL', detail = 'field: cold_days';
+  end if;
+  if node_output is null or node_output not in ('keep', 'trim', 'drop') then
+    raise exception 'node_output must be keep, trim or drop' using errcode = 'LFVAL', detail = 'field: node_output';
+  end if;
+  if node_output <> 'keep' and (node_output_after_days is null or node_output_after_days not between 0 and 3650) then
+    raise exception 'node_output_after_days must be between 0 and 3650' using errcode = 'LFVAL', detail = 'field: node_output_after_days';
+  end if;
+  if node_output = 'trim' and (node_output_max_bytes is null or node_output_max_bytes not between 16 and 1048576) then
+    raise exception 'node_output_max_bytes must be between 16 and 1048576' using errcode = 'LFVAL', detail = 'field: node_output_max_bytes';
+  end if;
+  insert into app_public.retention_policies as p (team_id, workflow_id, hot_days, cold_days, node_output, node_output_after_days, node_output_max_bytes, updated_by)
+  values (set_retention_policy.team_id, set_retention_policy.workflow_id, hot_days, cold_days, node_output,
+          case when node_output <> 'keep' then node_output_after_days end, case when node_output = 'trim' then node_output_max_bytes end,
+          app_public.current_user_id())
+  on conflict on constraint retention_policies_team_id_workflow_id_key do update
+     set hot_days = excluded.hot_days, cold_days = excluded.cold_days, node_output = excluded.node_output,
+         node_output_after_days = excluded.node_output_after_days, node_output_max_bytes = excluded.node_output_max_bytes,
+         updated_by = excluded.updated_by, updated_at = now()
+  returning * into v;
+  perform app_private.lifecycle_event(v.team_id, 'RetentionPolicyChanged', jsonb_build_object('policy_id', v.id, 'workflow_id', v.workflow_id,
+    'hot_days', v.hot_days, 'cold_days', v.cold_days, 'node_output', v.node_output,
+    'node_output_after_days', v.node_output_after_days, 'node_output_max_bytes', v.node_output_max_bytes));
+  return v;
+end;
+$$;
+
+-- Name: FUNCTION set_retention_policy(team_id uuid, hot_days integer, cold_days integer, workflow_id uuid, node_output text, node_output_after_days integer, node_output_max_bytes integer); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.set_retention_policy(team_id uuid, hot_days integer, cold_days integer, workflow_id uuid, node_output text, node_output_after_days integer, node_output_max_bytes integer) IS 'Creates or replaces the retention policy of a team (workflow_id null) or of one of its workflows. Owner/admin only (LFDNY; outsiders LFNTF); bad values LFVAL naming the field. Appends RetentionPolicyChanged to lifecycle-<team>.';
+
+-- Name: team_budgets; Type: TABLE; Schema: app_public; Owner: -
+
+CREATE TABLE app_public.team_budgets (
+    team_id uuid NOT NULL,
+    executions_per_month integer,
+    warn_percent integer DEFAULT 80 NOT NULL,
+    updated_by uuid,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT team_budgets_executions_per_month_range CHECK (((executions_per_month >= 0) AND (executions_per_month <= 2000000000))),
+    CONSTRAINT team_budgets_warn_percent_range CHECK (((warn_percent >= 1) AND (warn_percent <= 100)))
+);
+
+-- Name: TABLE team_budgets; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TABLE app_public.team_budgets IS 'Optional budget of a team: executions_per_month (null: no budget) started per UTC month, enforced when an execution is inserted (start_execution and every other insert of a current execution): over budget is LFLIM naming the budget and the usage. warn_percent: at this share of the budget a BudgetThresholdReached event is appended once per month. Managed by owners/admins with set_team_budget.';
+
+-- Name: COLUMN team_budgets.updated_by; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON COLUMN app_public.team_budgets.updated_by IS '@behavior -*
+Who last changed the budget (audit).';
+
+-- Name: set_team_budget(uuid, integer, integer); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.set_team_budget(team_id uuid, executions_per_month integer, warn_percent integer DEFAULT 80) RETURNS app_public.team_budgets
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v app_public.team_budgets;
+  v_month date := app_private.budget_month();
+  v_used bigint;
+  v_shards integer;
+  v_room bigint;
+begin
+  perform app_private.lifecycle_require_admin(set_team_budget.team_id);
+  if executions_per_month is not null and executions_per_month not between 0 and 2000000000 then
+    raise exception 'executions_per_month must be between 0 and 2000000000' using errcode = 'LFVAL', detail = 'field: executions_per_month';
+  end if;
+  if warn_percent is null or warn_percent not between 1 and 100 then
+    raise exception 'warn_percent must be between 1 and 100' using errcode = 'LFVAL', detail = 'field: warn_percent';
+  end if;
+  insert into app_public.team_budgets as b (team_id, executions_per_month, warn_percent, updated_by)
+  values (set_team_budget.team_id, executions_per_month, warn_percent, app_public.current_user_id())
+  on conflict on constraint team_budgets_pkey do update set executions_per_month = excluded.executions_per_month, warn_percent = excluded.warn_percent,
+    updated_by = excluded.updated_by, updated_at = now()
+  returning * into v;
+  -- re-split this month's allotments (under every shard's lock, in shard order): the new budget minus what is used
+  perform 1 from app_private.team_budget_slots s where s.team_id = v.team_id and s.month = v_month order by s.shard for update;
+  if found and v.executions_per_month is not null then
+    select sum(s.used), count(*) into v_used, v_shards from app_private.team_budget_slots s where s.team_id = v.team_id and s.month = v_month;
+    v_room := greatest(v.executions_per_month - v_used, 0);
+    update app_private.team_budget_slots s
+       set allot = s.used + (v_room / v_shards + case when s.shard < v_room % v_shards then 1 else 0 end)::integer
+     where s.team_id = v.team_id and s.month = v_month;
+  elsif found then
+    delete from app_private.team_budget_slots s where s.team_id = v.team_id and s.month = v_month;
+  end if;
+  perform app_private.lifecycle_event(v.team_id, 'BudgetChanged', jsonb_build_object(
+    'budget', 'executions_per_month', 'limit', v.executions_per_month, 'warn_percent', v.warn_percent));
+  return v;
+end;
+$$;
+
+-- Name: FUNCTION set_team_budget(team_id uuid, executions_per_month integer, warn_percent integer); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.set_team_budget(team_id uuid, executions_per_month integer, warn_percent integer) IS 'Sets (executions_per_month null: removes) the team''s monthly execution budget and warning threshold; takes effect at once (this month''s allotments are re-split). Owner/admin only. Appends BudgetChanged.';
+
+-- Name: start_bulk_action(uuid, text, jsonb, integer); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.start_bulk_action(team_id uuid, action text, filter jsonb DEFAULT '{}'::jsonb, batch_size integer DEFAULT 1000) RETURNS app_public.bulk_actions
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v app_public.bulk_actions;
+  v_filter jsonb;
+begin
+  perform app_private.lifecycle_require_admin(start_bulk_action.team_id);
+  if action is null or action not in ('cancel', 'retry', 'delete') then
+    raise exception 'action must be cancel, retry or delete' using errcode = 'LFVAL', detail = 'field: action';
+  end if;
+  if batch_size is null or batch_size not between 1 and 10000 then
+    raise exception 'batch_size must be between 1 and 10000' using errcode = 'LFVAL', detail = 'field: batch_size';
+  end if;
+  v_filter := app_private.bulk_action_filter(filter);
+  insert into app_public.bulk_actions (team_id, action, filter, expected_count, batch_size, created_by, upper_created_at)
+  values (start_bulk_action.team_id, action, v_filter,
+          (select count(*) from app_private.bulk_action_candidates(start_bulk_action.team_id, action, v_filter, now(), null, null, null)),
+          batch_size, app_public.current_user_id(), now())
+  returning * into v;
+  perform graphile_worker.add_job('lifecycle_bulk_action', json_build_object('team_id', v.team_id, 'id', v.id),
+    job_key => 'lifecycle_bulk_action:' || v.id::text, max_attempts => 25);
+  perform app_private.lifecycle_event(v.team_id, 'BulkActionStarted', jsonb_build_object(
+    'bulk_action_id', v.id, 'action', v.action, 'filter', v.filter, 'expected_count', v.expected_count));
+  return v;
+end;
+$$;
+
+-- Name: FUNCTION start_bulk_action(team_id uuid, action text, filter jsonb, batch_size integer); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.start_bulk_action(team_id uuid, action text, filter jsonb, batch_size integer) IS 'Starts a bulk action (cancel | retry | delete) over the team''s executions matching filter (the execution-history filter), created before now; the worker runs it in batches of batch_size (task lifecycle_bulk_action). Owner/admin only (LFDNY; outsiders LFNTF). Call bulk_action_count first for the dry run. Returns the action row (progress: processed / acted / skipped of expected_count, status).';
+
 -- Name: start_execution(uuid, text, jsonb, text); Type: FUNCTION; Schema: app_public; Owner: -
 
 CREATE FUNCTION app_public.start_execution(workflow_id uuid, trigger_type text DEFAULT 'manual'::text, input jsonb DEFAULT NULL::jsonb, idempotency_key text DEFAULT NULL::text) RETURNS app_public.executions
@@ -7025,6 +8190,41 @@ $_$;
 -- Name: FUNCTION start_execution(workflow_id uuid, trigger_type text, input jsonb, idempotency_key text); Type: COMMENT; Schema: app_public; Owner: -
 
 COMMENT ON FUNCTION app_public.start_execution(workflow_id uuid, trigger_type text, input jsonb, idempotency_key text) IS 'Starts an execution (state pending) of an active workflow, pinned to its current version, and appends ExecutionCreated. Needs the editor role on the workflow''s team. The same idempotency_key (per team) returns the execution it first started, also under concurrent calls. Errors: LFNTF, LFDNY, LFSTA (workflow not active; DETAIL current_state=<status>), LFVAL, LFCNF (key used for another workflow).';
+
+-- Name: team_budget_usage(uuid); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.team_budget_usage(team_id uuid) RETURNS TABLE(budget text, month date, budget_limit bigint, usage bigint, warn_percent integer)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  if not app_hidden.has_team_role(team_budget_usage.team_id, 'viewer') then
+    raise exception 'team not found' using errcode = 'LFNTF', detail = 'field: team_id';
+  end if;
+  return query
+  select 'executions_per_month'::text, app_private.budget_month(), b.executions_per_month::bigint,
+         coalesce((select sum(s.used) from app_private.team_budget_slots s where s.team_id = b.team_id and s.month = app_private.budget_month()), 0)::bigint,
+         b.warn_percent
+    from app_public.team_budgets b where b.team_id = team_budget_usage.team_id and b.executions_per_month is not null;
+end;
+$$;
+
+-- Name: FUNCTION team_budget_usage(team_id uuid); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.team_budget_usage(team_id uuid) IS 'The team''s budget for this month and the exact usage counted against it (the allotments taken). Any member (viewer).';
+
+-- Name: team_usage_now(uuid); Type: FUNCTION; Schema: app_public; Owner: -
+
+CREATE FUNCTION app_public.team_usage_now(team_id uuid) RETURNS TABLE(team_id uuid, hot_executions bigint, hot_bytes bigint, cold_executions bigint, cold_bytes bigint, events bigint, executions_this_month bigint, month date)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select u.* from app_private.lifecycle_require_member(team_usage_now.team_id) ok, app_private.team_usage(team_usage_now.team_id) u where ok;
+$$;
+
+-- Name: FUNCTION team_usage_now(team_id uuid); Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON FUNCTION app_public.team_usage_now(team_id uuid) IS 'A team''s usage now, exact: hot_executions / hot_bytes (rows in PostgreSQL), cold_executions / cold_bytes (archive batches serving from cold storage), events, executions_this_month (started in the current UTC month): the folded team_usage plus the deltas not yet folded, in one snapshot. Any member (viewer); outsiders get LFNTF.';
 
 -- Name: transition_execution(uuid, text, text, jsonb); Type: FUNCTION; Schema: app_public; Owner: -
 
@@ -7183,6 +8383,23 @@ CREATE TABLE app_hidden.execution_metric_fold_queue (
 -- Name: TABLE execution_metric_fold_queue; Type: COMMENT; Schema: app_hidden; Owner: -
 
 COMMENT ON TABLE app_hidden.execution_metric_fold_queue IS 'Metric samples not yet folded into execution_metric_rollups: one narrow row per sample, appended by the samples trigger, deleted by app_private.fold_execution_metric_samples. No index and no key on purpose (an append costs one heap tuple; the fold reads it whole). The series query adds these rows to the rollups (fold-on-read), so series stay exact. team_id keys visibility (RLS).';
+
+-- Name: team_usage_deltas; Type: TABLE; Schema: app_hidden; Owner: -
+
+CREATE TABLE app_hidden.team_usage_deltas (
+    team_id uuid NOT NULL,
+    month date,
+    hot_executions bigint DEFAULT 0 NOT NULL,
+    hot_bytes bigint DEFAULT 0 NOT NULL,
+    cold_executions bigint DEFAULT 0 NOT NULL,
+    cold_bytes bigint DEFAULT 0 NOT NULL,
+    events bigint DEFAULT 0 NOT NULL,
+    started bigint DEFAULT 0 NOT NULL
+);
+
+-- Name: TABLE team_usage_deltas; Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON TABLE app_hidden.team_usage_deltas IS 'Usage changes not yet folded into team_usage: one narrow row per team per writing statement, appended by statement triggers, deleted by app_private.fold_team_usage. No index and no key on purpose (an append is one heap tuple, no shared row in the writer''s transaction). month is set for rows that count started executions.';
 
 -- Name: execution_metric_samples; Type: TABLE; Schema: app_public; Owner: -
 
@@ -7750,6 +8967,23 @@ CREATE TABLE app_private.legal_holds (
 
 COMMENT ON TABLE app_private.legal_holds IS 'Legal holds: on a whole team (workflow_id and execution_id null), one workflow or one execution. An active hold (released_at null) blocks archiving, hot deletion, cold expiry and erasure of the covered executions. workflow_id, execution_id and created_by are audit values without foreign keys: a hold outlives what it names.';
 
+-- Name: lifecycle_settings; Type: TABLE; Schema: app_private; Owner: -
+
+CREATE TABLE app_private.lifecycle_settings (
+    id boolean DEFAULT true NOT NULL,
+    default_hot_days integer,
+    default_cold_days integer,
+    budget_shards integer DEFAULT 16 NOT NULL,
+    CONSTRAINT lifecycle_settings_budget_shards_range CHECK (((budget_shards >= 1) AND (budget_shards <= 256))),
+    CONSTRAINT lifecycle_settings_cold_days_range CHECK (((default_cold_days >= 1) AND (default_cold_days <= 36500))),
+    CONSTRAINT lifecycle_settings_hot_days_range CHECK (((default_hot_days >= 1) AND (default_hot_days <= 3650))),
+    CONSTRAINT lifecycle_settings_one_row CHECK (id)
+);
+
+-- Name: TABLE lifecycle_settings; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TABLE app_private.lifecycle_settings IS 'One row. default_hot_days / default_cold_days: the retention of executions no policy covers (null: the archiver''s ARCHIVE_HOT_DAYS / ARCHIVE_COLD_DAYS, and 30 / 365 in retention_plan). budget_shards: allotment shards per team and month (exact budgets without one hot row).';
+
 -- Name: partitioned_tables; Type: TABLE; Schema: app_private; Owner: -
 
 CREATE TABLE app_private.partitioned_tables (
@@ -7872,6 +9106,34 @@ CREATE TABLE app_private.team_activity__shadow (
 
 COMMENT ON TABLE app_private.team_activity__shadow IS '@behavior -insert -update -delete
 Read model (projection team_activity): the team''s activity feed, one row per workflow or execution event (id is the event''s global position). Built from events.';
+
+-- Name: team_budget_slots; Type: TABLE; Schema: app_private; Owner: -
+
+CREATE TABLE app_private.team_budget_slots (
+    team_id uuid NOT NULL,
+    month date NOT NULL,
+    shard integer NOT NULL,
+    allot integer NOT NULL,
+    used integer DEFAULT 0 NOT NULL,
+    CONSTRAINT team_budget_slots_allot_non_negative CHECK ((allot >= 0)),
+    CONSTRAINT team_budget_slots_used_non_negative CHECK ((used >= 0))
+);
+
+-- Name: TABLE team_budget_slots; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TABLE app_private.team_budget_slots IS 'Exact budget enforcement without one hot row: a team''s monthly budget is split into budget_shards allotments (sum of allot = the budget). A start takes one unit from a shard with room (its preferred shard by backend pid first, then the others, each re-checked under its row lock), so concurrent starters mostly lock different rows, and the sum of used never exceeds the budget; a start is refused only when every shard is full.';
+
+-- Name: team_budget_warnings; Type: TABLE; Schema: app_private; Owner: -
+
+CREATE TABLE app_private.team_budget_warnings (
+    team_id uuid NOT NULL,
+    month date NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+-- Name: TABLE team_budget_warnings; Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON TABLE app_private.team_budget_warnings IS 'The month in which a team''s budget warning was emitted (one BudgetThresholdReached event per team and month).';
 
 -- Name: top_statements; Type: VIEW; Schema: app_private; Owner: -
 
@@ -8149,6 +9411,34 @@ CREATE TABLE app_public.team_activity (
 
 COMMENT ON TABLE app_public.team_activity IS '@behavior -insert -update -delete
 Read model (projection team_activity): the team''s activity feed, one row per workflow or execution event (id is the event''s global position). Built from events.';
+
+-- Name: team_usage; Type: TABLE; Schema: app_public; Owner: -
+
+CREATE TABLE app_public.team_usage (
+    team_id uuid NOT NULL,
+    hot_executions bigint DEFAULT 0 NOT NULL,
+    hot_bytes bigint DEFAULT 0 NOT NULL,
+    cold_executions bigint DEFAULT 0 NOT NULL,
+    cold_bytes bigint DEFAULT 0 NOT NULL,
+    events bigint DEFAULT 0 NOT NULL,
+    folded_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+-- Name: TABLE team_usage; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TABLE app_public.team_usage IS 'What a team stores, as of the last fold (a few seconds behind; team_usage_now adds the tail and is exact): hot_executions / hot_bytes (rows of executions, transitions and node runs in PostgreSQL, pg_column_size), cold_executions / cold_bytes (executions and file bytes in archive batches serving from cold storage), events (events appended for the team). Written only by app_private.fold_team_usage.';
+
+-- Name: team_usage_months; Type: TABLE; Schema: app_public; Owner: -
+
+CREATE TABLE app_public.team_usage_months (
+    team_id uuid NOT NULL,
+    month date NOT NULL,
+    executions_started bigint DEFAULT 0 NOT NULL
+);
+
+-- Name: TABLE team_usage_months; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON TABLE app_public.team_usage_months IS 'Executions started per team and UTC month (executions inserted with a created_at in that month), as of the last fold.';
 
 -- Name: workflow_activations; Type: TABLE; Schema: app_public; Owner: -
 
@@ -8453,6 +9743,11 @@ ALTER TABLE ONLY app_private.execution_settings
 ALTER TABLE ONLY app_private.legal_holds
     ADD CONSTRAINT legal_holds_pkey PRIMARY KEY (id);
 
+-- Name: lifecycle_settings lifecycle_settings_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.lifecycle_settings
+    ADD CONSTRAINT lifecycle_settings_pkey PRIMARY KEY (id);
+
 -- Name: partitioned_tables partitioned_tables_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
 
 ALTER TABLE ONLY app_private.partitioned_tables
@@ -8488,6 +9783,16 @@ ALTER TABLE ONLY app_private.restore_tests
 ALTER TABLE ONLY app_private.team_activity__shadow
     ADD CONSTRAINT team_activity__shadow_pkey PRIMARY KEY (id);
 
+-- Name: team_budget_slots team_budget_slots_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.team_budget_slots
+    ADD CONSTRAINT team_budget_slots_pkey PRIMARY KEY (team_id, month, shard);
+
+-- Name: team_budget_warnings team_budget_warnings_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.team_budget_warnings
+    ADD CONSTRAINT team_budget_warnings_pkey PRIMARY KEY (team_id, month);
+
 -- Name: user_secrets user_secrets_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
 
 ALTER TABLE ONLY app_private.user_secrets
@@ -8512,6 +9817,11 @@ ALTER TABLE ONLY app_private.workflow_list__shadow
 
 ALTER TABLE ONLY app_private.workflow_settings
     ADD CONSTRAINT workflow_settings_pkey PRIMARY KEY (id);
+
+-- Name: bulk_actions bulk_actions_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.bulk_actions
+    ADD CONSTRAINT bulk_actions_pkey PRIMARY KEY (team_id, id);
 
 -- Name: error_codes error_codes_name_key; Type: CONSTRAINT; Schema: app_public; Owner: -
 
@@ -8563,10 +9873,25 @@ ALTER TABLE ONLY app_public.execution_labels
 ALTER TABLE ONLY app_public.execution_metric_rollups
     ADD CONSTRAINT execution_metric_rollups_pkey PRIMARY KEY (workflow_id, granularity, bucket, shard);
 
+-- Name: retention_policies retention_policies_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.retention_policies
+    ADD CONSTRAINT retention_policies_pkey PRIMARY KEY (team_id, id);
+
+-- Name: retention_policies retention_policies_team_id_workflow_id_key; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.retention_policies
+    ADD CONSTRAINT retention_policies_team_id_workflow_id_key UNIQUE NULLS NOT DISTINCT (team_id, workflow_id);
+
 -- Name: team_activity team_activity_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
 
 ALTER TABLE ONLY app_public.team_activity
     ADD CONSTRAINT team_activity_pkey PRIMARY KEY (id);
+
+-- Name: team_budgets team_budgets_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.team_budgets
+    ADD CONSTRAINT team_budgets_pkey PRIMARY KEY (team_id);
 
 -- Name: team_memberships team_memberships_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
 
@@ -8577,6 +9902,16 @@ ALTER TABLE ONLY app_public.team_memberships
 
 ALTER TABLE ONLY app_public.team_memberships
     ADD CONSTRAINT team_memberships_team_id_user_id_key UNIQUE (team_id, user_id);
+
+-- Name: team_usage_months team_usage_months_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.team_usage_months
+    ADD CONSTRAINT team_usage_months_pkey PRIMARY KEY (team_id, month);
+
+-- Name: team_usage team_usage_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.team_usage
+    ADD CONSTRAINT team_usage_pkey PRIMARY KEY (team_id);
 
 -- Name: teams teams_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
 
@@ -8839,6 +10174,10 @@ CREATE INDEX workflow_list__shadow_team_id_status_idx ON app_private.workflow_li
 
 CREATE INDEX workflow_list__shadow_team_id_updated_at_workflow_id_idx ON app_private.workflow_list__shadow USING btree (team_id, updated_at DESC, workflow_id);
 
+-- Name: bulk_actions_status_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX bulk_actions_status_idx ON app_public.bulk_actions USING btree (status) WHERE (status = ANY (ARRAY['pending'::text, 'running'::text]));
+
 -- Name: event_streams_team_id_idx; Type: INDEX; Schema: app_public; Owner: -
 
 CREATE INDEX event_streams_team_id_idx ON app_public.event_streams USING btree (team_id);
@@ -8870,6 +10209,10 @@ CREATE INDEX execution_metric_rollups_granularity_bucket_idx ON app_public.execu
 -- Name: execution_metric_rollups_team_id_idx; Type: INDEX; Schema: app_public; Owner: -
 
 CREATE INDEX execution_metric_rollups_team_id_idx ON app_public.execution_metric_rollups USING btree (team_id, granularity, bucket);
+
+-- Name: retention_policies_workflow_id_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX retention_policies_workflow_id_idx ON app_public.retention_policies USING btree (workflow_id) WHERE (workflow_id IS NOT NULL);
 
 -- Name: team_activity_team_id_occurred_at_idx; Type: INDEX; Schema: app_public; Owner: -
 
@@ -9067,6 +10410,14 @@ CREATE TRIGGER _000_reject BEFORE INSERT ON app_partitions.executions_default FO
 
 CREATE TRIGGER _500_search_stats AFTER INSERT ON app_private.archived_executions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_archived_executions__search_stats();
 
+-- Name: archive_batches _900_usage; Type: TRIGGER; Schema: app_private; Owner: -
+
+CREATE TRIGGER _900_usage AFTER INSERT OR DELETE OR UPDATE ON app_private.archive_batches FOR EACH ROW EXECUTE FUNCTION app_private.tg_archive_batches__usage();
+
+-- Name: executions _100_check_budget; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _100_check_budget AFTER INSERT ON app_public.executions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_executions__check_budget();
+
 -- Name: events _100_immutable; Type: TRIGGER; Schema: app_public; Owner: -
 
 CREATE TRIGGER _100_immutable BEFORE DELETE OR UPDATE ON app_public.events FOR EACH ROW EXECUTE FUNCTION app_private.tg_events__immutable();
@@ -9259,6 +10610,42 @@ CREATE TRIGGER _900_notify_live_delete AFTER DELETE ON app_public.team_membershi
 
 CREATE TRIGGER _900_notify_live_update AFTER UPDATE ON app_public.team_memberships REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_team_memberships__notify_live();
 
+-- Name: events _900_usage; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_usage AFTER INSERT ON app_public.events REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_events__usage();
+
+-- Name: execution_node_runs _900_usage_delete; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_usage_delete AFTER DELETE ON app_public.execution_node_runs REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_execution_children__usage_delete();
+
+-- Name: execution_transitions _900_usage_delete; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_usage_delete AFTER DELETE ON app_public.execution_transitions REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_execution_children__usage_delete();
+
+-- Name: executions _900_usage_delete; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_usage_delete AFTER DELETE ON app_public.executions REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_executions__usage_delete();
+
+-- Name: execution_node_runs _900_usage_insert; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_usage_insert AFTER INSERT ON app_public.execution_node_runs REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_execution_children__usage_insert();
+
+-- Name: execution_transitions _900_usage_insert; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_usage_insert AFTER INSERT ON app_public.execution_transitions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_execution_children__usage_insert();
+
+-- Name: executions _900_usage_insert; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_usage_insert AFTER INSERT ON app_public.executions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_executions__usage_insert();
+
+-- Name: execution_node_runs _900_usage_update; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_usage_update AFTER UPDATE ON app_public.execution_node_runs REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_execution_node_runs__usage_update();
+
+-- Name: executions _900_usage_update; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _900_usage_update AFTER UPDATE ON app_public.executions REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_executions__usage_update();
+
 -- Name: teams _901_invalidate_cache_truncate; Type: TRIGGER; Schema: app_public; Owner: -
 
 CREATE TRIGGER _901_invalidate_cache_truncate AFTER TRUNCATE ON app_public.teams FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__invalidate_cache('teams:*');
@@ -9323,6 +10710,16 @@ ALTER TABLE ONLY app_private.legal_holds
 ALTER TABLE ONLY app_private.restore_tests
     ADD CONSTRAINT restore_tests_backup_id_fkey FOREIGN KEY (backup_id) REFERENCES app_private.backups(id) ON DELETE SET NULL;
 
+-- Name: team_budget_slots team_budget_slots_team_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.team_budget_slots
+    ADD CONSTRAINT team_budget_slots_team_id_fkey FOREIGN KEY (team_id) REFERENCES app_public.teams(id) ON DELETE CASCADE;
+
+-- Name: team_budget_warnings team_budget_warnings_team_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
+
+ALTER TABLE ONLY app_private.team_budget_warnings
+    ADD CONSTRAINT team_budget_warnings_team_id_fkey FOREIGN KEY (team_id) REFERENCES app_public.teams(id) ON DELETE CASCADE;
+
 -- Name: user_secrets user_secrets_user_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
 
 ALTER TABLE ONLY app_private.user_secrets
@@ -9332,6 +10729,11 @@ ALTER TABLE ONLY app_private.user_secrets
 
 ALTER TABLE ONLY app_private.workflow_graph_documents
     ADD CONSTRAINT workflow_graph_documents_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES app_public.workflows(id) ON DELETE CASCADE;
+
+-- Name: bulk_actions bulk_actions_team_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.bulk_actions
+    ADD CONSTRAINT bulk_actions_team_id_fkey FOREIGN KEY (team_id) REFERENCES app_public.teams(id) ON DELETE CASCADE;
 
 -- Name: event_snapshots event_snapshots_stream_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
 
@@ -9403,6 +10805,21 @@ ALTER TABLE app_public.executions
 ALTER TABLE app_public.executions
     ADD CONSTRAINT executions_workflow_version_fkey FOREIGN KEY (workflow_id, workflow_version) REFERENCES app_public.workflow_versions(workflow_id, version);
 
+-- Name: retention_policies retention_policies_team_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.retention_policies
+    ADD CONSTRAINT retention_policies_team_id_fkey FOREIGN KEY (team_id) REFERENCES app_public.teams(id) ON DELETE CASCADE;
+
+-- Name: retention_policies retention_policies_workflow_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.retention_policies
+    ADD CONSTRAINT retention_policies_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES app_public.workflows(id) ON DELETE CASCADE;
+
+-- Name: team_budgets team_budgets_team_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.team_budgets
+    ADD CONSTRAINT team_budgets_team_id_fkey FOREIGN KEY (team_id) REFERENCES app_public.teams(id) ON DELETE CASCADE;
+
 -- Name: team_memberships team_memberships_team_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
 
 ALTER TABLE ONLY app_public.team_memberships
@@ -9412,6 +10829,16 @@ ALTER TABLE ONLY app_public.team_memberships
 
 ALTER TABLE ONLY app_public.team_memberships
     ADD CONSTRAINT team_memberships_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+-- Name: team_usage_months team_usage_months_team_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.team_usage_months
+    ADD CONSTRAINT team_usage_months_team_id_fkey FOREIGN KEY (team_id) REFERENCES app_public.teams(id) ON DELETE CASCADE;
+
+-- Name: team_usage team_usage_team_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+
+ALTER TABLE ONLY app_public.team_usage
+    ADD CONSTRAINT team_usage_team_id_fkey FOREIGN KEY (team_id) REFERENCES app_public.teams(id) ON DELETE CASCADE;
 
 -- Name: workflow_activations workflow_activations_activated_by_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
 
@@ -9511,6 +10938,10 @@ ALTER TABLE app_hidden.execution_metric_fold_queue ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY select_member ON app_hidden.execution_metric_fold_queue FOR SELECT USING ((team_id IN ( SELECT app_hidden.current_user_team_ids() AS current_user_team_ids)));
 
+-- Name: team_usage_deltas; Type: ROW SECURITY; Schema: app_hidden; Owner: -
+
+ALTER TABLE app_hidden.team_usage_deltas ENABLE ROW LEVEL SECURITY;
+
 -- Name: archive_batch_search_stats; Type: ROW SECURITY; Schema: app_private; Owner: -
 
 ALTER TABLE app_private.archive_batch_search_stats ENABLE ROW LEVEL SECURITY;
@@ -9567,6 +10998,10 @@ ALTER TABLE app_private.execution_settings ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE app_private.legal_holds ENABLE ROW LEVEL SECURITY;
 
+-- Name: lifecycle_settings; Type: ROW SECURITY; Schema: app_private; Owner: -
+
+ALTER TABLE app_private.lifecycle_settings ENABLE ROW LEVEL SECURITY;
+
 -- Name: partitioned_tables; Type: ROW SECURITY; Schema: app_private; Owner: -
 
 ALTER TABLE app_private.partitioned_tables ENABLE ROW LEVEL SECURITY;
@@ -9603,6 +11038,14 @@ CREATE POLICY select_member ON app_private.workflow_list__shadow FOR SELECT USIN
 
 ALTER TABLE app_private.team_activity__shadow ENABLE ROW LEVEL SECURITY;
 
+-- Name: team_budget_slots; Type: ROW SECURITY; Schema: app_private; Owner: -
+
+ALTER TABLE app_private.team_budget_slots ENABLE ROW LEVEL SECURITY;
+
+-- Name: team_budget_warnings; Type: ROW SECURITY; Schema: app_private; Owner: -
+
+ALTER TABLE app_private.team_budget_warnings ENABLE ROW LEVEL SECURITY;
+
 -- Name: user_secrets; Type: ROW SECURITY; Schema: app_private; Owner: -
 
 ALTER TABLE app_private.user_secrets ENABLE ROW LEVEL SECURITY;
@@ -9622,6 +11065,10 @@ ALTER TABLE app_private.workflow_list__shadow ENABLE ROW LEVEL SECURITY;
 -- Name: workflow_settings; Type: ROW SECURITY; Schema: app_private; Owner: -
 
 ALTER TABLE app_private.workflow_settings ENABLE ROW LEVEL SECURITY;
+
+-- Name: bulk_actions; Type: ROW SECURITY; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.bulk_actions ENABLE ROW LEVEL SECURITY;
 
 -- Name: error_codes; Type: ROW SECURITY; Schema: app_public; Owner: -
 
@@ -9666,6 +11113,14 @@ ALTER TABLE app_public.execution_transitions ENABLE ROW LEVEL SECURITY;
 -- Name: executions; Type: ROW SECURITY; Schema: app_public; Owner: -
 
 ALTER TABLE app_public.executions ENABLE ROW LEVEL SECURITY;
+
+-- Name: retention_policies; Type: ROW SECURITY; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.retention_policies ENABLE ROW LEVEL SECURITY;
+
+-- Name: bulk_actions select_admin; Type: POLICY; Schema: app_public; Owner: -
+
+CREATE POLICY select_admin ON app_public.bulk_actions FOR SELECT USING ((team_id IN ( SELECT app_hidden.current_user_team_ids('admin'::text) AS current_user_team_ids)));
 
 -- Name: error_codes select_all; Type: POLICY; Schema: app_public; Owner: -
 
@@ -9713,13 +11168,29 @@ CREATE POLICY select_member ON app_public.execution_transitions FOR SELECT USING
 
 CREATE POLICY select_member ON app_public.executions FOR SELECT USING ((team_id IN ( SELECT app_hidden.current_user_team_ids() AS current_user_team_ids)));
 
+-- Name: retention_policies select_member; Type: POLICY; Schema: app_public; Owner: -
+
+CREATE POLICY select_member ON app_public.retention_policies FOR SELECT USING ((team_id IN ( SELECT app_hidden.current_user_team_ids('viewer'::text) AS current_user_team_ids)));
+
 -- Name: team_activity select_member; Type: POLICY; Schema: app_public; Owner: -
 
 CREATE POLICY select_member ON app_public.team_activity FOR SELECT USING ((team_id IN ( SELECT app_hidden.current_user_team_ids() AS current_user_team_ids)));
 
+-- Name: team_budgets select_member; Type: POLICY; Schema: app_public; Owner: -
+
+CREATE POLICY select_member ON app_public.team_budgets FOR SELECT USING ((team_id IN ( SELECT app_hidden.current_user_team_ids('viewer'::text) AS current_user_team_ids)));
+
 -- Name: team_memberships select_member; Type: POLICY; Schema: app_public; Owner: -
 
 CREATE POLICY select_member ON app_public.team_memberships FOR SELECT USING (((team_id IN ( SELECT app_hidden.current_user_team_ids() AS current_user_team_ids)) AND (NOT (user_id IN ( SELECT app_hidden.deleted_user_ids() AS deleted_user_ids)))));
+
+-- Name: team_usage select_member; Type: POLICY; Schema: app_public; Owner: -
+
+CREATE POLICY select_member ON app_public.team_usage FOR SELECT USING ((team_id IN ( SELECT app_hidden.current_user_team_ids('viewer'::text) AS current_user_team_ids)));
+
+-- Name: team_usage_months select_member; Type: POLICY; Schema: app_public; Owner: -
+
+CREATE POLICY select_member ON app_public.team_usage_months FOR SELECT USING ((team_id IN ( SELECT app_hidden.current_user_team_ids('viewer'::text) AS current_user_team_ids)));
 
 -- Name: teams select_member; Type: POLICY; Schema: app_public; Owner: -
 
@@ -9767,9 +11238,21 @@ CREATE POLICY select_self_and_teammates ON app_public.users FOR SELECT USING (((
 
 ALTER TABLE app_public.team_activity ENABLE ROW LEVEL SECURITY;
 
+-- Name: team_budgets; Type: ROW SECURITY; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.team_budgets ENABLE ROW LEVEL SECURITY;
+
 -- Name: team_memberships; Type: ROW SECURITY; Schema: app_public; Owner: -
 
 ALTER TABLE app_public.team_memberships ENABLE ROW LEVEL SECURITY;
+
+-- Name: team_usage; Type: ROW SECURITY; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.team_usage ENABLE ROW LEVEL SECURITY;
+
+-- Name: team_usage_months; Type: ROW SECURITY; Schema: app_public; Owner: -
+
+ALTER TABLE app_public.team_usage_months ENABLE ROW LEVEL SECURITY;
 
 -- Name: teams; Type: ROW SECURITY; Schema: app_public; Owner: -
 
@@ -10111,6 +11594,35 @@ REVOKE ALL ON FUNCTION app_private.assert_team_has_owner(team_id uuid) FROM PUBL
 
 REVOKE ALL ON FUNCTION app_private.base64url(data bytea) FROM PUBLIC;
 
+-- Name: FUNCTION budget_month(at timestamp with time zone); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.budget_month(at timestamp with time zone) FROM PUBLIC;
+
+-- Name: FUNCTION bulk_action_candidates(team_id uuid, action text, filter jsonb, upper_created_at timestamp with time zone, after_created_at timestamp with time zone, after_id uuid, max_rows integer); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.bulk_action_candidates(team_id uuid, action text, filter jsonb, upper_created_at timestamp with time zone, after_created_at timestamp with time zone, after_id uuid, max_rows integer) FROM PUBLIC;
+
+-- Name: FUNCTION bulk_action_filter(filter jsonb); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.bulk_action_filter(filter jsonb) FROM PUBLIC;
+
+-- Name: FUNCTION bulk_action_states(action text); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.bulk_action_states(action text) FROM PUBLIC;
+
+-- Name: FUNCTION uuid_generate_v7(); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.uuid_generate_v7() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.uuid_generate_v7() TO linkflow_visitor;
+
+-- Name: TABLE bulk_actions; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT ON TABLE app_public.bulk_actions TO linkflow_visitor;
+
+-- Name: FUNCTION bulk_action_step(team_id uuid, id uuid); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.bulk_action_step(team_id uuid, id uuid) FROM PUBLIC;
+
 -- Name: FUNCTION bulk_create_users(items jsonb, best_effort boolean); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.bulk_create_users(items jsonb, best_effort boolean) FROM PUBLIC;
@@ -10135,6 +11647,10 @@ REVOKE ALL ON FUNCTION app_private.cache_keys(table_name text, r jsonb) FROM PUB
 
 REVOKE ALL ON FUNCTION app_private.cache_tags(table_name text, r jsonb) FROM PUBLIC;
 
+-- Name: FUNCTION check_execution_budget(team_id uuid, n integer); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.check_execution_budget(team_id uuid, n integer) FROM PUBLIC;
+
 -- Name: FUNCTION configure_auth(jwt_secret text, jwt_issuer text, jwt_audience text, token_ttl interval, bcrypt_cost integer, restore_window interval); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.configure_auth(jwt_secret text, jwt_issuer text, jwt_audience text, token_ttl interval, bcrypt_cost integer, restore_window interval) FROM PUBLIC;
@@ -10142,11 +11658,6 @@ REVOKE ALL ON FUNCTION app_private.configure_auth(jwt_secret text, jwt_issuer te
 -- Name: FUNCTION consistency_position(OUT xmax xid8, OUT wal_lsn pg_lsn); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.consistency_position(OUT xmax xid8, OUT wal_lsn pg_lsn) FROM PUBLIC;
-
--- Name: FUNCTION uuid_generate_v7(); Type: ACL; Schema: app_public; Owner: -
-
-REVOKE ALL ON FUNCTION app_public.uuid_generate_v7() FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.uuid_generate_v7() TO linkflow_visitor;
 
 -- Name: TABLE users; Type: ACL; Schema: app_public; Owner: -
 
@@ -10159,6 +11670,10 @@ REVOKE ALL ON FUNCTION app_private.create_user(email text, name text, password t
 -- Name: FUNCTION enqueue_cache_invalidation(keys text[], tags text[], patterns text[]); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.enqueue_cache_invalidation(keys text[], tags text[], patterns text[]) FROM PUBLIC;
+
+-- Name: FUNCTION ensure_budget_slots(team_id uuid, month date, budget integer); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.ensure_budget_slots(team_id uuid, month date, budget integer) FROM PUBLIC;
 
 -- Name: FUNCTION ensure_partitions(days_ahead integer); Type: ACL; Schema: app_private; Owner: -
 
@@ -10180,17 +11695,29 @@ REVOKE ALL ON FUNCTION app_private.event_input_problem(e jsonb) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION app_private.event_store_horizon(OUT snapshot_xmin xid8, OUT next_xid xid8, OUT oldest_running_xid_age bigint, OUT oldest_writer_seconds double precision, OUT oldest_writer_pid integer) FROM PUBLIC;
 
--- Name: FUNCTION execution_documents(ids uuid[]); Type: ACL; Schema: app_private; Owner: -
-
-REVOKE ALL ON FUNCTION app_private.execution_documents(ids uuid[]) FROM PUBLIC;
-
 -- Name: TABLE executions; Type: ACL; Schema: app_public; Owner: -
 
 GRANT SELECT ON TABLE app_public.executions TO linkflow_visitor;
 
+-- Name: FUNCTION execution_bytes(r app_public.executions); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.execution_bytes(r app_public.executions) FROM PUBLIC;
+
+-- Name: FUNCTION execution_documents(ids uuid[]); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.execution_documents(ids uuid[]) FROM PUBLIC;
+
 -- Name: FUNCTION execution_history(team_id uuid, workflow_id uuid, state text, created_from timestamp with time zone, created_before timestamp with time zone, after_created_at timestamp with time zone, after_id uuid, max_rows integer, check_membership boolean); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.execution_history(team_id uuid, workflow_id uuid, state text, created_from timestamp with time zone, created_before timestamp with time zone, after_created_at timestamp with time zone, after_id uuid, max_rows integer, check_membership boolean) FROM PUBLIC;
+
+-- Name: TABLE execution_node_runs; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT ON TABLE app_public.execution_node_runs TO linkflow_visitor;
+
+-- Name: FUNCTION execution_node_run_bytes(r app_public.execution_node_runs); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.execution_node_run_bytes(r app_public.execution_node_runs) FROM PUBLIC;
 
 -- Name: FUNCTION execution_peek(p_id uuid); Type: ACL; Schema: app_private; Owner: -
 
@@ -10204,13 +11731,57 @@ REVOKE ALL ON FUNCTION app_private.execution_state_changed_event(m app_private.e
 
 REVOKE ALL ON FUNCTION app_private.execution_timing_after_move(p_to_state text, p_is_retry boolean, p_at timestamp with time zone, p_attempt integer, p_started_at timestamp with time zone, p_finished_at timestamp with time zone, p_duration_ms bigint) FROM PUBLIC;
 
+-- Name: TABLE execution_transitions; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT ON TABLE app_public.execution_transitions TO linkflow_visitor;
+
+-- Name: FUNCTION execution_transition_bytes(r app_public.execution_transitions); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.execution_transition_bytes(r app_public.execution_transitions) FROM PUBLIC;
+
 -- Name: FUNCTION fold_execution_metric_samples(max_rows integer); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.fold_execution_metric_samples(max_rows integer) FROM PUBLIC;
 
+-- Name: FUNCTION fold_team_usage(max_rows integer); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.fold_team_usage(max_rows integer) FROM PUBLIC;
+
 -- Name: FUNCTION hash_password(password text); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.hash_password(password text) FROM PUBLIC;
+
+-- Name: FUNCTION lifecycle_archive_due(default_hot_days integer, only_team_id uuid, at timestamp with time zone); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.lifecycle_archive_due(default_hot_days integer, only_team_id uuid, at timestamp with time zone) FROM PUBLIC;
+
+-- Name: FUNCTION lifecycle_event(team_id uuid, type text, data jsonb); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.lifecycle_event(team_id uuid, type text, data jsonb) FROM PUBLIC;
+
+-- Name: FUNCTION lifecycle_expire_due(default_cold_days integer, only_team_id uuid, at timestamp with time zone); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.lifecycle_expire_due(default_cold_days integer, only_team_id uuid, at timestamp with time zone) FROM PUBLIC;
+
+-- Name: FUNCTION lifecycle_metrics(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.lifecycle_metrics() FROM PUBLIC;
+
+-- Name: FUNCTION lifecycle_require_admin(team_id uuid); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.lifecycle_require_admin(team_id uuid) FROM PUBLIC;
+
+-- Name: FUNCTION lifecycle_require_member(team_id uuid); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.lifecycle_require_member(team_id uuid) FROM PUBLIC;
+
+-- Name: FUNCTION lifecycle_trim_due(default_hot_days integer, only_team_id uuid, at timestamp with time zone); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.lifecycle_trim_due(default_hot_days integer, only_team_id uuid, at timestamp with time zone) FROM PUBLIC;
+
+-- Name: FUNCTION lifecycle_trim_node_outputs(default_hot_days integer, max_rows integer, only_team_id uuid); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.lifecycle_trim_node_outputs(default_hot_days integer, max_rows integer, only_team_id uuid) FROM PUBLIC;
 
 -- Name: FUNCTION lock_execution_for_node_run(p_execution_id uuid, p_check_role boolean); Type: ACL; Schema: app_private; Owner: -
 
@@ -10227,10 +11798,6 @@ REVOKE ALL ON FUNCTION app_private.lock_team_for_caller(team_id uuid) FROM PUBLI
 -- Name: FUNCTION move_execution(p_id uuid, p_to_state text, p_expected_from text, p_details jsonb, p_actor uuid, p_check_role boolean, OUT result app_public.execution_transition_result, OUT execution app_public.executions); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.move_execution(p_id uuid, p_to_state text, p_expected_from text, p_details jsonb, p_actor uuid, p_check_role boolean, OUT result app_public.execution_transition_result, OUT execution app_public.executions) FROM PUBLIC;
-
--- Name: TABLE execution_node_runs; Type: ACL; Schema: app_public; Owner: -
-
-GRANT SELECT ON TABLE app_public.execution_node_runs TO linkflow_visitor;
 
 -- Name: FUNCTION node_run_or_raise(r app_public.execution_node_run_result); Type: ACL; Schema: app_private; Owner: -
 
@@ -10316,6 +11883,10 @@ REVOKE ALL ON FUNCTION app_private.read_stream_events(stream_id text, from_versi
 
 REVOKE ALL ON FUNCTION app_private.rebase_event_transaction_ids(checkpoint_tables regclass[]) FROM PUBLIC;
 
+-- Name: FUNCTION reconcile_team_usage(team_id uuid); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.reconcile_team_usage(team_id uuid) FROM PUBLIC;
+
 -- Name: FUNCTION record_node_run_finish(p_execution_id uuid, p_node_name text, p_attempt integer, p_status text, p_output jsonb, p_error jsonb, p_check_role boolean); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.record_node_run_finish(p_execution_id uuid, p_node_name text, p_attempt integer, p_status text, p_output jsonb, p_error jsonb, p_check_role boolean) FROM PUBLIC;
@@ -10339,6 +11910,10 @@ REVOKE ALL ON FUNCTION app_private.require_live_user() FROM PUBLIC;
 -- Name: FUNCTION restore_users(ids uuid[]); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.restore_users(ids uuid[]) FROM PUBLIC;
+
+-- Name: FUNCTION retention_plan(team_id uuid, default_hot_days integer, default_cold_days integer, at timestamp with time zone); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.retention_plan(team_id uuid, default_hot_days integer, default_cold_days integer, at timestamp with time zone) FROM PUBLIC;
 
 -- Name: FUNCTION rollup_and_drop_metric_samples(retain_days integer); Type: ACL; Schema: app_private; Owner: -
 
@@ -10380,6 +11955,10 @@ REVOKE ALL ON FUNCTION app_private.start_executions(p_items jsonb, p_actor uuid,
 
 REVOKE ALL ON FUNCTION app_private.table_checksums(schemas text[]) FROM PUBLIC;
 
+-- Name: FUNCTION team_usage(team_id uuid); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.team_usage(team_id uuid) FROM PUBLIC;
+
 -- Name: FUNCTION tg__bump_version(); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.tg__bump_version() FROM PUBLIC;
@@ -10391,6 +11970,10 @@ REVOKE ALL ON FUNCTION app_private.tg__invalidate_cache() FROM PUBLIC;
 -- Name: FUNCTION tg__timestamps(); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.tg__timestamps() FROM PUBLIC;
+
+-- Name: FUNCTION tg_archive_batches__usage(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.tg_archive_batches__usage() FROM PUBLIC;
 
 -- Name: FUNCTION tg_archived_executions__search_stats(); Type: ACL; Schema: app_private; Owner: -
 
@@ -10408,9 +11991,25 @@ REVOKE ALL ON FUNCTION app_private.tg_events__immutable() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION app_private.tg_events__stream_exists() FROM PUBLIC;
 
+-- Name: FUNCTION tg_events__usage(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.tg_events__usage() FROM PUBLIC;
+
+-- Name: FUNCTION tg_execution_children__usage_delete(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.tg_execution_children__usage_delete() FROM PUBLIC;
+
+-- Name: FUNCTION tg_execution_children__usage_insert(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.tg_execution_children__usage_insert() FROM PUBLIC;
+
 -- Name: FUNCTION tg_execution_metric_samples__enqueue_fold(); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.tg_execution_metric_samples__enqueue_fold() FROM PUBLIC;
+
+-- Name: FUNCTION tg_execution_node_runs__usage_update(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.tg_execution_node_runs__usage_update() FROM PUBLIC;
 
 -- Name: FUNCTION tg_execution_transitions__chain(); Type: ACL; Schema: app_private; Owner: -
 
@@ -10420,9 +12019,25 @@ REVOKE ALL ON FUNCTION app_private.tg_execution_transitions__chain() FROM PUBLIC
 
 REVOKE ALL ON FUNCTION app_private.tg_execution_transitions__immutable() FROM PUBLIC;
 
+-- Name: FUNCTION tg_executions__check_budget(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.tg_executions__check_budget() FROM PUBLIC;
+
 -- Name: FUNCTION tg_executions__terminal_immutable(); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.tg_executions__terminal_immutable() FROM PUBLIC;
+
+-- Name: FUNCTION tg_executions__usage_delete(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.tg_executions__usage_delete() FROM PUBLIC;
+
+-- Name: FUNCTION tg_executions__usage_insert(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.tg_executions__usage_insert() FROM PUBLIC;
+
+-- Name: FUNCTION tg_executions__usage_update(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.tg_executions__usage_update() FROM PUBLIC;
 
 -- Name: FUNCTION tg_partition_default__reject(); Type: ACL; Schema: app_private; Owner: -
 
@@ -10553,6 +12168,16 @@ REVOKE ALL ON FUNCTION app_public.authenticate(email text, password text) FROM P
 GRANT ALL ON FUNCTION app_public.authenticate(email text, password text) TO linkflow_anonymous;
 GRANT ALL ON FUNCTION app_public.authenticate(email text, password text) TO linkflow_visitor;
 
+-- Name: FUNCTION bulk_action_count(team_id uuid, action text, filter jsonb); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.bulk_action_count(team_id uuid, action text, filter jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.bulk_action_count(team_id uuid, action text, filter jsonb) TO linkflow_visitor;
+
+-- Name: FUNCTION cancel_bulk_action(team_id uuid, id uuid); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.cancel_bulk_action(team_id uuid, id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.cancel_bulk_action(team_id uuid, id uuid) TO linkflow_visitor;
+
 -- Name: FUNCTION change_member_role(team_id uuid, user_id uuid, role text); Type: ACL; Schema: app_public; Owner: -
 
 REVOKE ALL ON FUNCTION app_public.change_member_role(team_id uuid, user_id uuid, role text) FROM PUBLIC;
@@ -10594,6 +12219,11 @@ GRANT ALL ON FUNCTION app_public.current_user_id() TO linkflow_anonymous;
 REVOKE ALL ON FUNCTION app_public.deactivate_workflow(workflow_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.deactivate_workflow(workflow_id uuid) TO linkflow_visitor;
 
+-- Name: FUNCTION delete_retention_policy(team_id uuid, workflow_id uuid); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.delete_retention_policy(team_id uuid, workflow_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.delete_retention_policy(team_id uuid, workflow_id uuid) TO linkflow_visitor;
+
 -- Name: FUNCTION delete_team(team_id uuid); Type: ACL; Schema: app_public; Owner: -
 
 REVOKE ALL ON FUNCTION app_public.delete_team(team_id uuid) FROM PUBLIC;
@@ -10623,10 +12253,6 @@ GRANT ALL ON FUNCTION app_public.execution_history(team_id uuid, workflow_id uui
 
 REVOKE ALL ON FUNCTION app_public.execution_metrics_series(range_start timestamp with time zone, range_end timestamp with time zone, bucket text, workflow_id uuid, team_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.execution_metrics_series(range_start timestamp with time zone, range_end timestamp with time zone, bucket text, workflow_id uuid, team_id uuid) TO linkflow_visitor;
-
--- Name: TABLE execution_transitions; Type: ACL; Schema: app_public; Owner: -
-
-GRANT SELECT ON TABLE app_public.execution_transitions TO linkflow_visitor;
 
 -- Name: FUNCTION execution_transition_history(execution_id uuid); Type: ACL; Schema: app_public; Owner: -
 
@@ -10694,6 +12320,16 @@ GRANT ALL ON FUNCTION app_public.restore_team(team_id uuid) TO linkflow_visitor;
 REVOKE ALL ON FUNCTION app_public.restore_workflow_version(workflow_id uuid, version integer, expected_version integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.restore_workflow_version(workflow_id uuid, version integer, expected_version integer) TO linkflow_visitor;
 
+-- Name: FUNCTION retention_plan(team_id uuid); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.retention_plan(team_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.retention_plan(team_id uuid) TO linkflow_visitor;
+
+-- Name: FUNCTION retention_plan_summary(team_id uuid); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.retention_plan_summary(team_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.retention_plan_summary(team_id uuid) TO linkflow_visitor;
+
 -- Name: FUNCTION save_workflow(workflow_id uuid, expected_version integer, definition jsonb, message text); Type: ACL; Schema: app_public; Owner: -
 
 REVOKE ALL ON FUNCTION app_public.save_workflow(workflow_id uuid, expected_version integer, definition jsonb, message text) FROM PUBLIC;
@@ -10714,10 +12350,43 @@ GRANT ALL ON FUNCTION app_public.search_workflows(team_id uuid, status text, tag
 REVOKE ALL ON FUNCTION app_public.set_execution_labels(execution_id uuid, labels jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.set_execution_labels(execution_id uuid, labels jsonb) TO linkflow_visitor;
 
+-- Name: TABLE retention_policies; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT ON TABLE app_public.retention_policies TO linkflow_visitor;
+
+-- Name: FUNCTION set_retention_policy(team_id uuid, hot_days integer, cold_days integer, workflow_id uuid, node_output text, node_output_after_days integer, node_output_max_bytes integer); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.set_retention_policy(team_id uuid, hot_days integer, cold_days integer, workflow_id uuid, node_output text, node_output_after_days integer, node_output_max_bytes integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.set_retention_policy(team_id uuid, hot_days integer, cold_days integer, workflow_id uuid, node_output text, node_output_after_days integer, node_output_max_bytes integer) TO linkflow_visitor;
+
+-- Name: TABLE team_budgets; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT ON TABLE app_public.team_budgets TO linkflow_visitor;
+
+-- Name: FUNCTION set_team_budget(team_id uuid, executions_per_month integer, warn_percent integer); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.set_team_budget(team_id uuid, executions_per_month integer, warn_percent integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.set_team_budget(team_id uuid, executions_per_month integer, warn_percent integer) TO linkflow_visitor;
+
+-- Name: FUNCTION start_bulk_action(team_id uuid, action text, filter jsonb, batch_size integer); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.start_bulk_action(team_id uuid, action text, filter jsonb, batch_size integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.start_bulk_action(team_id uuid, action text, filter jsonb, batch_size integer) TO linkflow_visitor;
+
 -- Name: FUNCTION start_execution(workflow_id uuid, trigger_type text, input jsonb, idempotency_key text); Type: ACL; Schema: app_public; Owner: -
 
 REVOKE ALL ON FUNCTION app_public.start_execution(workflow_id uuid, trigger_type text, input jsonb, idempotency_key text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.start_execution(workflow_id uuid, trigger_type text, input jsonb, idempotency_key text) TO linkflow_visitor;
+
+-- Name: FUNCTION team_budget_usage(team_id uuid); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.team_budget_usage(team_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.team_budget_usage(team_id uuid) TO linkflow_visitor;
+
+-- Name: FUNCTION team_usage_now(team_id uuid); Type: ACL; Schema: app_public; Owner: -
+
+REVOKE ALL ON FUNCTION app_public.team_usage_now(team_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.team_usage_now(team_id uuid) TO linkflow_visitor;
 
 -- Name: FUNCTION transition_execution(id uuid, to_state text, expected_from text, details jsonb); Type: ACL; Schema: app_public; Owner: -
 
@@ -10812,6 +12481,14 @@ GRANT SELECT ON TABLE app_public.execution_metric_rollups TO linkflow_visitor;
 -- Name: TABLE team_activity; Type: ACL; Schema: app_public; Owner: -
 
 GRANT SELECT ON TABLE app_public.team_activity TO linkflow_visitor;
+
+-- Name: TABLE team_usage; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT ON TABLE app_public.team_usage TO linkflow_visitor;
+
+-- Name: TABLE team_usage_months; Type: ACL; Schema: app_public; Owner: -
+
+GRANT SELECT ON TABLE app_public.team_usage_months TO linkflow_visitor;
 
 -- Name: TABLE workflow_activations; Type: ACL; Schema: app_public; Owner: -
 

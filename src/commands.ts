@@ -7,6 +7,8 @@ import { startWorker, stopWorker } from "./worker/index.ts";
 import { startProjectionManager } from "./events/index.ts";
 import { logger } from "./logger.ts";
 import { configureAuth } from "./users/index.ts";
+import { registry as metricsRegistry } from "./monitoring/index.ts";
+import { registerLifecycleMetrics } from "./lifecycle/index.ts";
 
 async function main(argv: string[]): Promise<void> {
   const [command = "start", ...rest] = argv;
@@ -45,6 +47,7 @@ async function main(argv: string[]): Promise<void> {
       if (config.jwt.secret) await configureAuth(pools.owner, config.jwt);
       // /metrics on the server's port; the worker alone gets its own listener on METRICS_PORT (docs/monitoring.md).
       const monitoring = await startMonitoring({ primary: pools.owner, replicas: pools.replicas, standalone: command === "worker", settings: config.monitoring });
+      registerLifecycleMetrics({ pool: pools.owner, registry: metricsRegistry }); // usage and bulk-action gauges (docs/lifecycle.md)
       const app = command === "worker" ? null : await createHttpApp({ config, authPool: pools.auth, ownerPool: pools.owner, routes: monitoring.routes });
       const runner = command === "server" ? null : await startWorker({ pgPool: pools.owner, concurrency: config.workerConcurrency });
       const projections = command === "server" ? null : await startProjectionManager(dbs.ownerUrl, config.projections);

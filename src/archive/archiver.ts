@@ -249,7 +249,9 @@ export async function runArchive(opts: ArchiveRunOptions): Promise<ArchiveRunRep
       }
     };
 
-    const minHot = (await q<{ d: number }>("select least($1::int, coalesce(min(hot_days), $1)) as d from app_private.archive_retention", [settings.hotDays])).rows[0]!.d;
+    // the shortest hot retention anywhere (overrides and retention policies, issue 16) bounds the partitions worth a look
+    const minHot = (await q<{ d: number }>(`select least($1::int, (select min(hot_days) from app_private.archive_retention),
+      (select min(hot_days) from app_public.retention_policies)) as d`, [settings.hotDays])).rows[0]!.d;
 
     // 1. resume unfinished batches (a previous run crashed or failed)
     const pending = await q<{ id: string }>(
