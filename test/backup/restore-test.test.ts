@@ -14,6 +14,7 @@ import restoreTestTask from "../../tasks/backup_restore_test.ts";
 import { useTestDatabase } from "../harness/db.ts";
 import { seed } from "./seed.ts";
 import { clientToolUsable } from "../harness/pgtools.ts";
+import { loadConfig, setProcessConfig } from "../../src/config.ts";
 
 const db = useTestDatabase();
 const toolsOk = await clientToolUsable(inject("pgRootUrl"), "pg_dump", "restore tests");
@@ -33,6 +34,8 @@ beforeAll(async () => {
     BACKUP_DATABASE_URL: db.ownerUrl, BACKUP_ROOT_DATABASE_URL: db.rootUrl, BACKUP_STORAGE_DIR: primary.root,
     BACKUP_SECONDARY_STORAGE_DIR: path.join(dir, "secondary"), BACKUP_FORMAT: "custom",
   });
+  // settings are parsed once per process: register the configuration this environment gives (as a worker does at start)
+  setProcessConfig(loadConfig());
 });
 
 afterAll(async () => {
