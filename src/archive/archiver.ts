@@ -249,7 +249,7 @@ export async function runArchive(opts: ArchiveRunOptions): Promise<ArchiveRunRep
       }
     };
 
-    // the shortest hot retention anywhere (overrides and retention policies, issue 16) bounds the partitions worth a look
+    // the shortest hot retention anywhere (overrides and retention policies) bounds the partitions worth a look
     const minHot = (await q<{ d: number }>(`select least($1::int, (select min(hot_days) from app_private.archive_retention),
       (select min(hot_days) from app_public.retention_policies)) as d`, [settings.hotDays])).rows[0]!.d;
 

@@ -1,4 +1,4 @@
-// Per-team data lifecycle (issue 16): retention policies and their dry run, usage and budgets, bulk actions.
+// Per-team data lifecycle: retention policies and their dry run, usage and budgets, bulk actions.
 // See docs/lifecycle.md.
 export { LifecycleRepository, type LifecycleCaller } from "./repository.ts";
 export { runBulkAction, runTrim, foldUsage, reconcileUsage, runRetentionPass, type BulkRunOptions, type TrimReport, type RetentionPassReport } from "./runner.ts";

@@ -38,7 +38,7 @@ export interface TeamUsage {
 
 export interface BudgetUsage { budget: "executions_per_month"; month: string; budget_limit: number; usage: number; warn_percent: number }
 
-/** The execution-history filter (the search query of issue 17 plugs in as another filter kind later). */
+/** The execution-history filter (the search query (search_executions) plugs in as another filter kind later). */
 export interface BulkFilter { workflow_id?: string; state?: string; created_from?: string; created_before?: string }
 
 export interface BulkAction {
