@@ -97,12 +97,15 @@ describe("faults: a backend dying under a checked-out client", () => {
     const p = pool("faults-stats");
     const collector = new DatabaseStatsCollector({ pool: p, server: `faults-stats-${process.pid}` });
     const snap = await noCrash(async () => {
-      const killer = setInterval(() => void db.pool.query("select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1 and state <> 'idle'", ["lf-faults-clients:faults-stats"]).catch(() => {}), 5);
+      const kills: Promise<unknown>[] = [];
+      const killer = setInterval(() => kills.push(db.pool.query("select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1 and state <> 'idle'", ["lf-faults-clients:faults-stats"]).catch(() => {})), 5);
       try {
         for (let i = 0; i < 5; i++) await collector.collect();
       } finally {
         clearInterval(killer);
       }
+      await Promise.all(kills); // no terminate still in flight may hit the collection below
+      await new Promise((r) => setTimeout(r, 200)); // the pool has seen its terminated connections go
       return collector.collect();
     });
     expect(snap.up).toBe(true);
