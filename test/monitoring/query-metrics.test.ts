@@ -168,9 +168,12 @@ describe("monitoring: pool health", () => {
     expect(await metricValue("linkflow_db_pool_errors_total", { pool: label, kind: "connect" })).toBe(1);
 
     const label2 = `timeout-${process.pid}`;
-    const small = createPool(db.ownerUrl, { ...settings, max: 1, connectionTimeoutMs: 100 }, label2, { instrument: instrumentPool });
+    // The first connection is made under a generous timeout (a loaded CI machine can take over 100 ms to
+    // open one); only then is the timeout cut, so the second caller's wait is what times out.
+    const small = createPool(db.ownerUrl, { ...settings, max: 1, connectionTimeoutMs: 10_000 }, label2, { instrument: instrumentPool });
     extra.push(small);
     const held = await small.connect();
+    (small as unknown as { options: { connectionTimeoutMillis: number } }).options.connectionTimeoutMillis = 100;
     await expect(small.connect()).rejects.toThrow(/timeout/);
     held.release();
     expect(await metricValue("linkflow_db_pool_errors_total", { pool: label2, kind: "acquire_timeout" })).toBe(1);
