@@ -41,6 +41,8 @@ export async function freshBenchDatabase(name: string): Promise<{ ownerUrl: stri
     rootUrl: withDatabase(rootUrl, db),
     authUrl: withCredentials(withDatabase(rootUrl, db), ROLES.authenticator, authPassword),
     async drop() {
+      // BENCH_KEEP_DB=1 keeps the database for inspection after the run (EXPLAIN, pg_stat_statements)
+      if (process.env.BENCH_KEEP_DB === "1") { console.log(`kept database ${db} (BENCH_KEEP_DB=1)`); return; }
       const c2 = new pg.Client({ connectionString: rootUrl });
       await c2.connect();
       await c2.query(`drop database if exists ${db} with (force)`);

@@ -14,7 +14,7 @@ let primary: pg.Pool; let replica: pg.Pool; let replicaRoot: pg.Pool;
 
 beforeAll(async () => {
   // Ports of its own: test/users/replicas.test.ts runs its cluster at the same time on the defaults.
-  cluster = await startReplicaCluster({ sharedRootUrl: inject("pgRootUrl"), sharedDatabase: db.name, primaryPort: 55590, replicaPort: 55591 });
+  cluster = await startReplicaCluster({ sharedRootUrl: inject("pgRootUrl"), sharedDatabase: db.name });
   primary = createPool(cluster.primaryOwnerUrl, settings, "live-primary");
   replica = createPool(cluster.replicaOwnerUrl, settings, "live-replica");
   replicaRoot = createPool(cluster.replicaRootUrl, { ...settings, max: 1 }, "live-replica-root");

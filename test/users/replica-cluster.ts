@@ -1,11 +1,13 @@
 // A real streaming replica for the replica-routing tests: pg_basebackup -R -X stream into a temp dir, started
-// with the machine's PostgreSQL binaries as the OS user postgres on port 55411.
+// with the machine's PostgreSQL binaries as the OS user postgres on a free port.
 //
 // Source: the shared test server when its pg_hba.conf allows replication connections from 127.0.0.1;
 // otherwise (the shared server is never reconfigured) a throwaway primary initdb'd into the same temp dir on
-// port 55410, migrated like the test template. Both are stopped and deleted by stop().
+// a free port, migrated like the test template. Both are stopped and deleted by stop(). When a server does
+// not start, the error carries the tail of its log.
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile, appendFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile, appendFile } from "node:fs/promises";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -18,8 +20,28 @@ import { serverMajor, toolMajor } from "../harness/pgtools.ts";
 
 const run = promisify(execFile);
 const BIN = process.env.PG_BIN_DIR ?? "/usr/lib/postgresql/15/bin";
-export const DEFAULT_PRIMARY_PORT = 55410;
-export const DEFAULT_REPLICA_PORT = 55411;
+
+/** A TCP port nothing listens on right now (the kernel's choice), so test files running at once never collide. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** pg_ctl start; a failure carries the last lines of the server's log (why it did not start). */
+async function startServer(data: string, log: string): Promise<void> {
+  try {
+    await asPostgres("pg_ctl", ["-D", data, "-l", log, "-w", "start"]);
+  } catch (e) {
+    const tail = (await readFile(log, "utf8").catch(() => "")).trim().split("\n").slice(-15).join("\n");
+    throw new Error(`${(e as Error).message}\n--- ${path.basename(log)} ---\n${tail}`);
+  }
+}
 
 export interface ReplicaCluster {
   source: "shared-server" | "throwaway-primary";
@@ -61,10 +83,9 @@ async function waitForServer(url: string, recovery: boolean): Promise<void> {
   }
 }
 
-export async function startReplicaCluster(opts: { sharedRootUrl: string; sharedDatabase: string; primaryPort?: number; replicaPort?: number }): Promise<ReplicaCluster> {
-  // Test files that run at the same time pass their own ports.
-  const PRIMARY_PORT = opts.primaryPort ?? DEFAULT_PRIMARY_PORT;
-  const REPLICA_PORT = opts.replicaPort ?? DEFAULT_REPLICA_PORT;
+export async function startReplicaCluster(opts: { sharedRootUrl: string; sharedDatabase: string }): Promise<ReplicaCluster> {
+  const PRIMARY_PORT = await freePort();
+  const REPLICA_PORT = await freePort();
   const dir = await mkdtemp(path.join(os.tmpdir(), "lf-users-replica-"));
   await run("chown", ["postgres:postgres", dir]);
   const started: string[] = [];
@@ -92,7 +113,7 @@ export async function startReplicaCluster(opts: { sharedRootUrl: string; sharedD
         "max_connections = 40", "",
       ].join("\n"));
       // initdb's pg_hba.conf (trust) already allows replication from 127.0.0.1.
-      await asPostgres("pg_ctl", ["-D", data, "-l", path.join(dir, "primary.log"), "-w", "start"]);
+      await startServer(data, path.join(dir, "primary.log"));
       started.push(data);
       const rootUrl = `postgres://postgres@127.0.0.1:${PRIMARY_PORT}/postgres`;
       await ensureRoles(rootUrl, { ownerPassword: OWNER_PASSWORD, authenticatorPassword: AUTHENTICATOR_PASSWORD });
@@ -116,7 +137,7 @@ export async function startReplicaCluster(opts: { sharedRootUrl: string; sharedD
       "", `port = ${REPLICA_PORT}`, "listen_addresses = '127.0.0.1'", `unix_socket_directories = '${dir}'`, "hot_standby = on",
       "max_connections = 40", "",
     ].join("\n"));
-    await asPostgres("pg_ctl", ["-D", replicaData, "-l", path.join(dir, "replica.log"), "-w", "start"]);
+    await startServer(replicaData, path.join(dir, "replica.log"));
     started.push(replicaData);
     const replicaRootUrl = `postgres://postgres@127.0.0.1:${REPLICA_PORT}/${primaryHost.database}`;
     await waitForServer(replicaRootUrl, true);

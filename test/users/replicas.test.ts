@@ -39,7 +39,7 @@ beforeAll(async () => {
   cluster = await startReplicaCluster({ sharedRootUrl: inject("pgRootUrl"), sharedDatabase: db.name });
   if (cluster.source === "throwaway-primary") {
     console.warn("[users/replicas] the shared server's pg_hba.conf has no replication entry for 127.0.0.1 (left unchanged): " +
-      "the replica streams from a throwaway primary on port 55410 instead");
+      "the replica streams from a throwaway primary on a free port instead");
   }
   primary = createPool(cluster.primaryOwnerUrl, settings, "primary");
   replica = createPool(cluster.replicaOwnerUrl, settings, "replica0");
