@@ -96,3 +96,5 @@ $_$;
 COMMENT ON FUNCTION app_private.project_workflow_list(target regclass, from_tx xid8, from_pos bigint, to_tx xid8, to_pos bigint) IS 'Projection handler of workflow_list: applies the events in the range (from, to] to target (the live table or its shadow), set-based.';
 
 alter function app_private.project_execution_daily_stats(regclass, xid8, bigint, xid8, bigint) reset work_mem;
+alter function app_private.project_execution_daily_stats(regclass, xid8, bigint, xid8, bigint) reset jit;
+alter function app_private.project_team_activity(regclass, xid8, bigint, xid8, bigint) reset jit;
