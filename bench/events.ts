@@ -11,7 +11,7 @@ import { ProjectionManager } from "../src/events/manager.ts";
 import { rebuildProjection } from "../src/events/rebuild.ts";
 import { type Projection, readModelProjections } from "../src/events/projection.ts";
 import { projectionLag } from "../src/events/monitoring.ts";
-import { freshBenchDatabase, percentile, pgbenchTps, phaseSeconds, printBench, throughput } from "./lib.ts";
+import { applyCurrentSql, freshBenchDatabase, percentile, pgbenchTps, phaseSeconds, printBench, throughput } from "./lib.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -29,6 +29,7 @@ export default async function events(): Promise<void> {
   const SCALE = Number(process.env.BENCH_SCALE ?? 1);
   if (!(SCALE > 0 && SCALE <= 1)) throw new Error("BENCH_SCALE must be in (0, 1]");
   const db = await freshBenchDatabase("events");
+  await applyCurrentSql(db.ownerUrl); // the work in progress (migrations/current/), a no-op once committed
   const url = db.ownerUrl;
   const setup = new pg.Client({ connectionString: url });
   await setup.connect();

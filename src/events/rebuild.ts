@@ -37,8 +37,15 @@ export async function rebuildProjection(o: RebuildOptions): Promise<RebuildResul
     const ctx: ProjectionContext = { client, mode: "rebuild", table: shadowTable };
     const batch = { projection: o.projection, ctx, checkpointTable: "app_private.projection_rebuilds" as const, batchSize, upcasters: o.upcasters };
 
+    const tables = [...o.projection.tables];
+    // The replay maintains only the shadow's primary and unique keys; its plain indexes are built once, from
+    // the live table's definitions, after the replay (an interrupted rebuild leaves them to the next one).
+    const shadowIndexes = async (build: boolean) => {
+      if (tables.length) await client.query("select app_private.projection_shadow_indexes($1::text[], $2)", [tables, build]);
+    };
     await client.query("begin");
     await o.projection.reset(ctx);
+    await shadowIndexes(false);
     await client.query(
       `insert into app_private.projection_rebuilds (name) values ($1)
        on conflict (name) do update set transaction_id = '0', global_position = 0, events_processed = 0, last_event_at = null, started_at = now(), updated_at = now()`, [name]);
@@ -55,6 +62,8 @@ export async function rebuildProjection(o: RebuildOptions): Promise<RebuildResul
       await o.onBatch?.(events);
       if (n < batchSize) break;
     }
+    // Index the shadow before taking the batch lock, so live batches are not held up by the index builds.
+    await shadowIndexes(true);
     // Final: block live batches, apply what arrived meanwhile, swap, hand the checkpoint over; the swap commits
     // in the step that found nothing left to apply.
     await client.query("begin");
@@ -67,6 +76,7 @@ export async function rebuildProjection(o: RebuildOptions): Promise<RebuildResul
       events += n; batches++;
       if (n === 0) break;
     }
+    await shadowIndexes(true); // a no-op unless an index was added to the live table meanwhile
     await client.query("select app_private.projection_swap($1::text[])", [o.projection.tables]);
     await client.query(
       `update app_private.projection_checkpoints c

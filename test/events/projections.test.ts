@@ -275,6 +275,43 @@ describe("projections", { timeout: 240_000 }, () => {
     expect((await db.pool.query("select count(*)::int as n from app_private.projection_rebuilds")).rows[0].n).toBe(0);
   }, 240_000);
 
+  it("a rebuild replays into a shadow without its plain indexes and swaps in a table indexed like the live one, also after an interrupted rebuild", async () => {
+    await Promise.all(managers.splice(0).map((m) => m.stop()));
+    const actor = await makeUser(db.pool);
+    const team = await makeTeam(db.pool, [{ userId: actor.id, role: "owner" }]);
+    await startManager();
+    await randomWork(team.id, 30, actor.id);
+    // index definitions without their names (names alternate between blue and green)
+    const indexes = async (schema: string, table: string) => (await db.pool.query(
+      `select regexp_replace(indexdef, '^CREATE (UNIQUE )?INDEX \\S+ ON \\S+ ', '\\1') as def from pg_indexes where schemaname = $1 and tablename = $2 order by 1`,
+      [schema, table])).rows.map((r) => r.def as string);
+    const tables = { workflow_list: "workflow_list", execution_daily_stats: "workflow_execution_daily_stats", team_activity: "team_activity" } as const;
+    const before = Object.fromEntries(await Promise.all(Object.values(tables).map(async (t) => [t, await indexes("app_public", t)])));
+    expect(before.workflow_list!.length).toBeGreaterThan(1);
+    for (const p of readModelProjections()) {
+      const table = tables[p.name as keyof typeof tables];
+      // a rebuild that dies mid-replay leaves its shadow without the plain indexes ...
+      let shadowDuringReplay: string[] = [];
+      await expect(rebuildProjection({ connectionString: db.ownerUrl, projection: p, batchSize: 5, onBatch: async () => {
+        shadowDuringReplay = await indexes("app_private", `${table}__shadow`);
+        throw new Error("rebuild interrupted");
+      } })).rejects.toThrow("rebuild interrupted");
+      expect(shadowDuringReplay.length).toBeGreaterThan(0);
+      expect(shadowDuringReplay.every((d) => d.startsWith("UNIQUE "))).toBe(true);
+      expect(await indexes("app_public", table)).toEqual(before[table]);
+      // ... and the next rebuilds (two swaps: both index names of each pair) swap in fully indexed tables
+      for (let round = 0; round < 2; round++) {
+        const r = await rebuildProjection({ connectionString: db.ownerUrl, projection: p, batchSize: 7 });
+        expect(r.events).toBeGreaterThan(0);
+        expect(await indexes("app_public", table)).toEqual(before[table]);
+        expect(await indexes("app_private", `${table}__shadow`)).toEqual(before[table]);
+      }
+    }
+    await caughtUp();
+    expect(await readModelDrift(db.pool)).toEqual([]);
+    expect((await db.pool.query("select count(*)::int as n from app_private.projection_rebuilds")).rows[0].n).toBe(0);
+  }, 240_000);
+
   it("reports lag in events and seconds, metrics text, and drift through the drift task", async () => {
     await Promise.all(managers.splice(0).map((m) => m.stop()));
     const team = await makeTeam(db.pool);
