@@ -323,7 +323,7 @@ describe("users repository: bulk operations", () => {
       await blocker.query("begin");
       await blocker.query("insert into app_public.users (email, name) values ($1, 'Blocker')", [email(1_500)]);
       const settle = (x: Promise<unknown>) => x.then((value) => ({ value, error: null }), (error) => ({ value: null, error }));
-      const calls = [settle(repo.bulkCreate(a, { mode })), settle(repo.bulkCreate(b, { mode }))];
+      const calls = [settle(repo.bulkCreate(a, { mode })), settle(repo.bulkCreate(b, { mode }))] as const;
       for (let i = 0; ; i++) {
         const { rows } = await db.pool.query(
           "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%bulk_create_users%'");
