@@ -3,9 +3,9 @@
 -- bulk_create_users / bulk_create_users_careful: rows are inserted in one canonical order (lower(email), C
 -- collation), so two imports with overlapping emails take their unique-index waits in the same order: the later
 -- one waits for the earlier one and then reports the taken emails per row (it used to be a deadlock, 40P01, one
--- whole call failing without per-row results). Ids: one UUIDv7 prefix and one random start per call, then a
--- counter in insertion order (RFC 9562 counter method): no gen_random_uuid() per row, and the ids of a call are
--- increasing in insertion order, so the primary key takes its rightmost-leaf fast path.
+-- whole call failing without per-row results). Ids: the call's millisecond, then a counter in insertion order
+-- (RFC 9562 counter method) from a random start, then 48 bits of random(): no gen_random_uuid() per row, and the
+-- ids of a call increase in insertion order, so the primary key takes its rightmost-leaf fast path.
 --
 -- Updates: the per-row PL/pgSQL triggers _100_timestamps_update and _110_version fire only when the writer did not
 -- already set what they would set (WHEN clauses; same result for every writer); bulk_update_users sets version and
@@ -16,18 +16,26 @@ create or replace function app_private.bulk_user_ids_base() returns text[]
   language sql volatile parallel safe
   set search_path = pg_catalog
 as $$
-  -- [prefix, start]: the text of this instant's millisecond timestamp, the version digit, 12 random bits and the
-  -- variant digit with 14 more random bits ('tttttttt-tttt-7rrr-vrrr-'), and a random 47-bit start of the counter
-  -- that fills the last 12 hex digits (start + n stays below 2^48 for any n of one call).
-  with r as (select public.gen_random_uuid()::text as u,
-                    lpad(to_hex((extract(epoch from clock_timestamp()) * 1000)::bigint), 12, '0') as t)
-  select array[substr(r.t, 1, 8) || '-' || substr(r.t, 9, 4) || '-7' || substr(r.u, 1, 3) || '-' || substr(r.u, 20, 4) || '-',
-               ((('x' || substr(r.u, 25, 12))::bit(48)::bigint) >> 1)::text]
-    from r;
+  -- [prefix, start]: the text of this instant's millisecond timestamp and the version digit ('tttttttt-tttt-7'),
+  -- and a random 25-bit start of the call's counter (start + n stays below 2^26 for any n of one call).
+  select array[substr(t, 1, 8) || '-' || substr(t, 9, 4) || '-7',
+               ((('x' || substr(public.gen_random_uuid()::text, 1, 8))::bit(32)::bigint) >> 7)::text]
+    from lpad(to_hex((extract(epoch from clock_timestamp()) * 1000)::bigint), 12, '0') t;
 $$;
 comment on function app_private.bulk_user_ids_base() is
-  'The per-call part of the ids bulk_create_users makes: [prefix, start]. Id n of the call (n from 1) is prefix || lpad(to_hex(start + n), 12, ''0''): a UUIDv7 (RFC 9562, counter method) of the call''s millisecond with 26 random bits in the prefix and a random 47-bit counter start, so ids are distinct within a call, increasing in insertion order, and two calls of n rows in the same millisecond share an id with odds of about n / 2^72.';
+  'The per-call part of the ids bulk_create_users makes (bulk_user_id): [prefix, start], the call''s millisecond as the start of a UUIDv7 and a random 25-bit start of its counter.';
 revoke all on function app_private.bulk_user_ids_base() from public;
+
+create or replace function app_private.bulk_user_id(prefix text, counter bigint) returns uuid
+  language sql volatile parallel restricted
+as $$
+  -- 26-bit counter in rand_a and the 14 bits after the variant, then 48 bits of random()
+  select (prefix || lpad(to_hex(counter >> 14), 3, '0') || '-' || to_hex(32768 | (counter & 16383)::integer) || '-'
+          || lpad(to_hex((random() * 281474976710656)::bigint), 12, '0'))::uuid;
+$$;
+comment on function app_private.bulk_user_id(prefix text, counter bigint) is
+  'Id number counter of a bulk_create_users call (prefix and counter start from bulk_user_ids_base): a UUIDv7 (RFC 9562, counter method) whose 26-bit counter follows the millisecond, so the ids of a call increase in insertion order (the primary key inserts on its rightmost leaf page), and whose last 48 bits are random, so one id does not give away its neighbours. Distinct within a call by the counter; two calls in the same millisecond share an id only if their counter ranges overlap and 48 random bits agree. Cheap: a plain SQL expression, inlined into the bulk statement (no SET clause, which would stop inlining), with the backend''s random() instead of a strong random call per row.';
+revoke all on function app_private.bulk_user_id(text, bigint) from public;
 
 create or replace function app_private.bulk_create_users(items jsonb, best_effort boolean default false)
   returns setof app_private.bulk_row_result
@@ -51,15 +59,14 @@ begin
     -- the canonical order (lower(email)), checked by the table's own constraints and unique index, ids made here
     -- in that order, the answer built from the input.
     with input as materialized (
-      select x.ord::integer as ord, x.email, x.name, coalesce(x.status, 'active') as status,
-             row_number() over (order by lower(x.email) collate "C", x.ord) as n
-        from rows from (jsonb_to_recordset(items) as (email text, name text, status text)) with ordinality as x(email, name, status, ord)
+      select w.*, app_private.bulk_user_id(v_prefix, v_start + w.n) as id
+        from (select x.ord::integer as ord, x.email, x.name, coalesce(x.status, 'active') as status,
+                     row_number() over (order by lower(x.email) collate "C", x.ord) as n
+                from rows from (jsonb_to_recordset(items) as (email text, name text, status text)) with ordinality as x(email, name, status, ord)) w
     ), ins as (
-      insert into app_public.users (id, email, name, status)
-      select (v_prefix || lpad(to_hex(v_start + i.n), 12, '0'))::uuid, i.email, i.name, i.status from input i order by i.n
+      insert into app_public.users (id, email, name, status) select i.id, i.email, i.name, i.status from input i order by i.n
     )
-    select array_agg(row(i.ord, (v_prefix || lpad(to_hex(v_start + i.n), 12, '0'))::uuid, 1, null, null, null)::app_private.bulk_row_result order by i.ord)
-      into v_out from input i;
+    select array_agg(row(i.ord, i.id, 1, null, null, null)::app_private.bulk_row_result order by i.ord) into v_out from input i;
   exception when unique_violation or check_violation or not_null_violation then
     -- Some row is invalid, repeated or taken: the insert is undone (this block is a subtransaction).
     v_out := app_private.bulk_create_users_careful(items, best_effort);
@@ -70,8 +77,8 @@ $$;
 comment on function app_private.bulk_create_users(items jsonb, best_effort boolean) is
   'Creates many users ([{email, name, status?}], up to 50,000) and returns one result per input row.
 The common case (every row valid, no email taken) costs one plain INSERT, close to a COPY of the same rows: the table''s
-constraints and unique index do the checking, ids are made beforehand (bulk_user_ids_base: a counter, no random call
-per row), no ON CONFLICT, no RETURNING. Rows are inserted in the order of lower(email), so concurrent imports with
+constraints and unique index do the checking, ids are made beforehand (bulk_user_id: a counter and random(), no
+strong random call per row), no ON CONFLICT, no RETURNING. Rows are inserted in the order of lower(email), so concurrent imports with
 overlapping emails wait for each other instead of deadlocking. When any row fails, that insert is undone and the
 careful path (bulk_create_users_careful) validates every row in SQL (shape, lengths, status, repeats in the batch) and
 finds taken emails (also those of concurrent transactions) with ON CONFLICT DO NOTHING. All-or-nothing (default):
@@ -103,7 +110,7 @@ begin
         from checked c where c.err is null
     ), ins as (
       insert into app_public.users (id, email, name, status)
-      select (v_prefix || lpad(to_hex(v_start + v.n), 12, '0'))::uuid, v.email, v.name, v.status
+      select app_private.bulk_user_id(v_prefix, v_start + v.n), v.email, v.name, v.status
         from valid v
        order by v.n
       on conflict (email) do nothing

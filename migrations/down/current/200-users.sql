@@ -192,4 +192,5 @@ create trigger _100_timestamps_update before update on app_public.users for each
 drop trigger if exists _110_version on app_public.users;
 create trigger _110_version before update on app_public.users for each row execute function app_private.tg__bump_version();
 
+drop function if exists app_private.bulk_user_id(text, bigint);
 drop function if exists app_private.bulk_user_ids_base();
