@@ -87,7 +87,7 @@ function escapeLike(s: string): string {
 // row) and the failures alone, so 10,000 results cost one short row to send and parse, not 10,000 rows.
 interface PackedBulkResult { ids: string | null; failures: { ord: number; code: string; field: string | null; message: string | null }[] | null }
 const packedBulk = (fn: string) => `
-  select array_agg(r.id order by r.ord)::text as ids,
+  select array_agg(case when r.error_code is null then r.id end order by r.ord)::text as ids,
          json_agg(json_build_object('ord', r.ord, 'code', r.error_code, 'field', r.error_field, 'message', r.error_message) order by r.ord)
            filter (where r.error_code is not null) as failures
     from app_private.${fn}($1::jsonb, $2) r`;

@@ -381,6 +381,48 @@ describe("users repository: bulk operations", () => {
     expect(new Set(rows.map((r) => r.id))).toEqual(new Set(winner.ids));
   });
 
+  it("two concurrent best-effort bulk updates of overlapping users: each user changes once, the later call reports the others per row", async () => {
+    const p = `updrace${Math.random().toString(36).slice(2, 7)}`;
+    const created = await repo.bulkCreate(Array.from({ length: 3_000 }, (_, i) => ({ email: `${p}-${i}@race.example.com`, name: `U ${i}` })));
+    const ids = created.ids as string[];
+    const a = ids.slice(0, 2_000).map((id) => ({ id, name: "A" }));
+    const b = ids.slice(1_000).reverse().map((id) => ({ id, name: "B" }));
+    const blocker = await db.pool.connect();
+    try {
+      await blocker.query("begin");
+      await blocker.query("select 1 from app_public.users where id = $1 for update", [ids[1_500]]);
+      const settle = (x: Promise<unknown>) => x.then((value) => ({ value, error: null }), (error) => ({ value: null, error }));
+      const calls = [settle(repo.bulkUpdate(a, { mode: "best_effort" })), settle(repo.bulkUpdate(b, { mode: "best_effort" }))] as const;
+      for (let i = 0; ; i++) {
+        const { rows } = await db.pool.query(
+          "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%bulk_update_users%'");
+        if (rows[0].n >= 2) break;
+        if (i > 500) throw new Error("the updates never both waited");
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await blocker.query("rollback");
+      const [ra, rb] = await Promise.all(calls);
+      expect(ra.error).toBeNull();
+      expect(rb.error).toBeNull();
+      const resA = ra.value as { ids: (string | null)[]; failures: { index: number; code: string; field: string }[] };
+      const resB = rb.value as typeof resA;
+      const { rows } = await db.pool.query<{ id: string; version: number; name: string }>(
+        "select id, version, name from app_public.users where email::text like $1", [`${p}-%`]);
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      expect(rows.every((r) => r.version === 2)).toBe(true);
+      for (let i = 0; i < 3_000; i++) {
+        const inA = i < 2_000 ? resA.ids[i] !== null : null, inB = i >= 1_000 ? resB.ids[2_999 - i] !== null : null;
+        const wrote = [inA && "A", inB && "B"].filter(Boolean);
+        expect(wrote).toEqual([byId.get(ids[i]!)!.name]);
+      }
+      const failures = [...resA.failures, ...resB.failures];
+      expect(failures.length).toBe(1_000);
+      expect(failures.every((f) => f.code === "VERSION_CONFLICT" && f.field === "version")).toBe(true);
+    } finally {
+      blocker.release();
+    }
+  });
+
   it("update many reports version conflicts, missing rows and duplicates per row; best effort writes the rest", async () => {
     const a = await repo.create({ email: uniqueEmail(), name: "A" });
     const b = await repo.create({ email: uniqueEmail(), name: "B" });
