@@ -83,21 +83,22 @@ function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-interface BulkRow { ord: number; id: string | null; version: number | null; error_code: string | null; error_field: string | null; error_message: string | null }
+// A bulk call's per-row results packed into one row: the ids in input order (a uuid[] as text, NULL for a failed
+// row) and the failures alone, so 10,000 results cost one short row to send and parse, not 10,000 rows.
+interface PackedBulkResult { ids: string | null; failures: { ord: number; code: string; field: string | null; message: string | null }[] | null }
+const packedBulk = (fn: string) => `
+  select array_agg(case when r.error_code is null then r.id end order by r.ord)::text as ids,
+         json_agg(json_build_object('ord', r.ord, 'code', r.error_code, 'field', r.error_field, 'message', r.error_message) order by r.ord)
+           filter (where r.error_code is not null) as failures
+    from app_private.${fn}($1::jsonb, $2) r`;
 
-function bulkOutcome(rows: BulkRow[], mode: BulkMode, what: string): BulkResult {
-  const failures: BulkFailure[] = [];
-  const ids: (string | null)[] = [];
-  for (const r of rows) {
-    if (r.error_code) {
-      failures.push({ index: r.ord - 1, code: bulkCode(r.error_code), field: r.error_field ?? undefined, message: r.error_message ?? "" });
-      ids.push(null);
-    } else {
-      ids.push(r.id);
-    }
-  }
+function bulkOutcome(packed: PackedBulkResult, rows: number, mode: BulkMode, what: string): BulkResult {
+  const ids = packed.ids === null ? [] : packed.ids.slice(1, -1).split(",").map((id) => (id === "NULL" ? null : id));
+  const failures: BulkFailure[] = (packed.failures ?? []).map((f) => ({
+    index: f.ord - 1, code: bulkCode(f.code), field: f.field ?? undefined, message: f.message ?? "",
+  }));
   if (failures.length && mode === "all_or_nothing") {
-    throw new BulkWriteError(`${what}: ${failures.length} of ${rows.length} rows failed; nothing was written`, failures);
+    throw new BulkWriteError(`${what}: ${failures.length} of ${rows} rows failed; nothing was written`, failures);
   }
   return { ids, failures };
 }
@@ -331,10 +332,10 @@ export class UserRepository {
     if (rows.length > MAX_BULK_ROWS) throw new ValidationError(`at most ${MAX_BULK_ROWS} rows per call`, { field: "rows" });
     if (rows.length === 0) return { ids: [], failures: [] };
     const payload = JSON.stringify(rows.map((r) => ({ email: r.email, name: r.name, status: r.status })));
-    const result = await this.db.write((q) => q.query<BulkRow>(
-      "select * from app_private.bulk_create_users($1::jsonb, $2)", [payload, mode === "best_effort"],
+    const result = await this.db.write((q) => q.query<PackedBulkResult>(
+      packedBulk("bulk_create_users"), [payload, mode === "best_effort"],
     ), { singleStatement: true });
-    return bulkOutcome(result.rows, mode, "bulk create");
+    return bulkOutcome(result.rows[0]!, rows.length, mode, "bulk create");
   }
 
   /** Updates many users in one round trip, with optional per-row expectedVersion; same modes as bulkCreate. */
@@ -346,9 +347,9 @@ export class UserRepository {
     const payload = JSON.stringify(items.map((it) => ({
       id: it.id, email: it.email, name: it.name, status: it.status, expected_version: it.expectedVersion,
     })));
-    const result = await this.db.write((q) => q.query<BulkRow>(
-      "select * from app_private.bulk_update_users($1::jsonb, $2)", [payload, mode === "best_effort"],
+    const result = await this.db.write((q) => q.query<PackedBulkResult>(
+      packedBulk("bulk_update_users"), [payload, mode === "best_effort"],
     ), { singleStatement: true });
-    return bulkOutcome(result.rows, mode, "bulk update");
+    return bulkOutcome(result.rows[0]!, items.length, mode, "bulk update");
   }
 }

@@ -310,6 +310,119 @@ describe("users repository: bulk operations", () => {
     }
   });
 
+  // Two imports whose overlapping emails come in opposite orders, both held up at the same email by a third
+  // transaction and then let go at once: inserting in input order, each would wait for the other (a deadlock, one
+  // call failing whole with 40P01). They wait in one order instead, and the later one reports the taken emails.
+  async function overlappingImports(mode: "all_or_nothing" | "best_effort") {
+    const p = `race${Math.random().toString(36).slice(2, 7)}`;
+    const email = (i: number) => `${p}-${String(i).padStart(4, "0")}@race.example.com`;
+    const a = Array.from({ length: 2_000 }, (_, i) => ({ email: email(i), name: `A ${i}` }));
+    const b = Array.from({ length: 2_000 }, (_, i) => ({ email: email(2_999 - i), name: `B ${2_999 - i}` }));
+    const blocker = await db.pool.connect();
+    try {
+      await blocker.query("begin");
+      await blocker.query("insert into app_public.users (email, name) values ($1, 'Blocker')", [email(1_500)]);
+      const settle = (x: Promise<unknown>) => x.then((value) => ({ value, error: null }), (error) => ({ value: null, error }));
+      const calls = [settle(repo.bulkCreate(a, { mode })), settle(repo.bulkCreate(b, { mode }))] as const;
+      for (let i = 0; ; i++) {
+        const { rows } = await db.pool.query(
+          "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%bulk_create_users%'");
+        if (rows[0].n >= 2) break;
+        if (i > 500) throw new Error("the imports never both waited");
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await blocker.query("rollback");
+      const [ra, rb] = await Promise.all(calls);
+      const { rows } = await db.pool.query<{ email: string; id: string; n: number }>(
+        "select email::text as email, min(id::text) as id, count(*)::int as n from app_public.users where email::text like $1 group by email", [`${p}-%`]);
+      return { ra, rb, rows, email };
+    } finally {
+      blocker.release();
+    }
+  }
+
+  it("two concurrent best-effort imports with overlapping emails create each email once; the later reports each taken email per row", async () => {
+    const { ra, rb, rows, email } = await overlappingImports("best_effort");
+    expect(ra.error).toBeNull();
+    expect(rb.error).toBeNull();
+    expect(rows).toHaveLength(3_000);
+    expect(rows.every((r) => r.n === 1)).toBe(true);
+    const byEmail = new Map(rows.map((r) => [r.email, r.id]));
+    const resA = ra.value as { ids: (string | null)[]; failures: { index: number; code: string; field: string; message: string }[] };
+    const resB = rb.value as typeof resA;
+    for (let i = 1_000; i < 2_000; i++) {
+      const idA = resA.ids[i], idB = resB.ids[2_999 - i];
+      expect([idA, idB].filter((x) => x !== null)).toEqual([byEmail.get(email(i))]);
+      const failure = (idA === null ? resA : resB).failures.find((f) => f.index === (idA === null ? i : 2_999 - i));
+      expect(failure).toEqual({ index: idA === null ? i : 2_999 - i, code: "CONFLICT", field: "email", message: "email taken" });
+    }
+    for (let i = 0; i < 1_000; i++) {
+      expect(resA.ids[i]).toBe(byEmail.get(email(i)));
+      expect(resB.ids[i]).toBe(byEmail.get(email(2_999 - i)));
+    }
+    expect(resA.failures.length + resB.failures.length).toBe(1_000);
+  });
+
+  it("of two concurrent all-or-nothing imports with overlapping emails one writes everything, the other nothing and lists each taken email", async () => {
+    const { ra, rb, rows, email } = await overlappingImports("all_or_nothing");
+    const [won, lost] = ra.error ? [rb, ra] : [ra, rb];
+    expect(won.error).toBeNull();
+    expect(lost.error).toBeInstanceOf(BulkWriteError);
+    const lostIsA = lost === ra;
+    const winnerEmails = Array.from({ length: 2_000 }, (_, i) => email((lostIsA ? 1_000 : 0) + i));
+    expect(rows.map((r) => r.email).sort()).toEqual(winnerEmails);
+    expect(rows.every((r) => r.n === 1)).toBe(true);
+    const failures = (lost.error as BulkWriteError).failures;
+    expect(failures).toHaveLength(1_000);
+    expect(failures.every((f) => f.code === "CONFLICT" && f.field === "email" && f.message === "email taken")).toBe(true);
+    // the overlapping rows: A's 1,000..1,999 or B's 0..999 (B lists 2,999 down to 1,000)
+    expect(failures.map((f) => f.index)).toEqual(Array.from({ length: 1_000 }, (_, i) => (lostIsA ? 1_000 : 0) + i));
+    const winner = won.value as { ids: string[] };
+    expect(new Set(rows.map((r) => r.id))).toEqual(new Set(winner.ids));
+  });
+
+  it("two concurrent best-effort bulk updates of overlapping users: each user changes once, the later call reports the others per row", async () => {
+    const p = `updrace${Math.random().toString(36).slice(2, 7)}`;
+    const created = await repo.bulkCreate(Array.from({ length: 3_000 }, (_, i) => ({ email: `${p}-${i}@race.example.com`, name: `U ${i}` })));
+    const ids = created.ids as string[];
+    const a = ids.slice(0, 2_000).map((id) => ({ id, name: "A" }));
+    const b = ids.slice(1_000).reverse().map((id) => ({ id, name: "B" }));
+    const blocker = await db.pool.connect();
+    try {
+      await blocker.query("begin");
+      await blocker.query("select 1 from app_public.users where id = $1 for update", [ids[1_500]]);
+      const settle = (x: Promise<unknown>) => x.then((value) => ({ value, error: null }), (error) => ({ value: null, error }));
+      const calls = [settle(repo.bulkUpdate(a, { mode: "best_effort" })), settle(repo.bulkUpdate(b, { mode: "best_effort" }))] as const;
+      for (let i = 0; ; i++) {
+        const { rows } = await db.pool.query(
+          "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%bulk_update_users%'");
+        if (rows[0].n >= 2) break;
+        if (i > 500) throw new Error("the updates never both waited");
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await blocker.query("rollback");
+      const [ra, rb] = await Promise.all(calls);
+      expect(ra.error).toBeNull();
+      expect(rb.error).toBeNull();
+      const resA = ra.value as { ids: (string | null)[]; failures: { index: number; code: string; field: string }[] };
+      const resB = rb.value as typeof resA;
+      const { rows } = await db.pool.query<{ id: string; version: number; name: string }>(
+        "select id, version, name from app_public.users where email::text like $1", [`${p}-%`]);
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      expect(rows.every((r) => r.version === 2)).toBe(true);
+      for (let i = 0; i < 3_000; i++) {
+        const inA = i < 2_000 ? resA.ids[i] !== null : null, inB = i >= 1_000 ? resB.ids[2_999 - i] !== null : null;
+        const wrote = [inA && "A", inB && "B"].filter(Boolean);
+        expect(wrote).toEqual([byId.get(ids[i]!)!.name]);
+      }
+      const failures = [...resA.failures, ...resB.failures];
+      expect(failures.length).toBe(1_000);
+      expect(failures.every((f) => f.code === "VERSION_CONFLICT" && f.field === "version")).toBe(true);
+    } finally {
+      blocker.release();
+    }
+  });
+
   it("update many reports version conflicts, missing rows and duplicates per row; best effort writes the rest", async () => {
     const a = await repo.create({ email: uniqueEmail(), name: "A" });
     const b = await repo.create({ email: uniqueEmail(), name: "B" });
