@@ -1,5 +1,5 @@
---! archive: batches of many executions per statement (execution documents without a plan that can go quadratic,
---! set-based planning, marking and deleting of a whole group of batches)
+-- archive: batches of many executions per statement (execution documents without a plan that can go quadratic,
+-- set-based planning, marking and deleting of a whole group of batches)
 
 -- Children are read per execution through their primary key (execution_id, execution_created_at, ...), which
 -- prunes to one partition at run time; the earlier form joined two aggregated subqueries, and the generic plan
@@ -389,3 +389,55 @@ $$;
 comment on function app_private.archive_batch_documents(batch_ids uuid[]) is 'The hot executions of planned batches as the archiver writes them: each with its batch and row number, transitions and node runs as nested JSON (ordered; timestamps as ISO strings with microseconds), top-level timestamps as exact epoch microseconds, the nested row counts, the transitions'' actors and pg_bytes (the PostgreSQL size of the rows, pg_column_size). Rows come in no particular order: order by row_no. An execution of a batch that is no longer hot is absent.';
 
 revoke all on function app_private.archive_batch_documents(uuid[]) from public;
+
+-- A day's partitions of execution_node_runs and execution_transitions are dropped without a detach first (they
+-- reference executions, nothing references them: dropping a partition detaches it, and each separate DETACH
+-- cost 90-140 ms on a parent with about 70 partitions), then the partition of executions is detached (the
+-- check that nothing references it needs the detach) and dropped; the day's batches are marked deleted by one
+-- statement with one event append.
+create or replace function app_private.archive_drop_partitions(before_day date, max_days integer default 3) returns table(day date, batches integer)
+    language plpgsql
+    set search_path to 'pg_catalog'
+    as $_$
+declare
+  v_day date;
+  v_part text;
+  v_left bigint;
+  v_ids uuid[];
+begin
+  for v_day in
+    select substring(c.relname from '_p(\d{8})$')::date as d
+      from pg_inherits i join pg_class c on c.oid = i.inhrelid
+     where i.inhparent = 'app_public.executions'::regclass and c.relname ~ '_p\d{8}$'
+     order by 1
+  loop
+    exit when v_day >= before_day or coalesce(max_days, 3) <= 0;
+    max_days := coalesce(max_days, 3) - 1;
+    v_part := 'app_partitions.' || quote_ident(app_private.partition_name('app_public.executions'::regclass, v_day));
+    -- every row must belong to a verified batch that no legal hold covers
+    execute format($q$
+      select count(*) from %s e
+       where not exists (select 1 from app_private.archived_executions a
+                           join app_private.archive_batches bb on bb.id = a.batch_id and bb.state = 'verified'
+                          where a.execution_id = e.id)
+          or app_private.archive_is_held(e.team_id, e.workflow_id, e.id)$q$, v_part) into v_left;
+    exit when v_left > 0;
+    execute format('select coalesce(array_agg(distinct a.batch_id), ''{}'') from %s e join app_private.archived_executions a on a.execution_id = e.id', v_part)
+      into v_ids;
+    -- a batch may span only this day (batches are per team and day), so all its rows are in this partition
+    perform 1 from app_private.archive_batches x where x.id = any(v_ids) order by x.id for update;
+    update app_private.archive_batches x set state = 'deleted', deleted_at = now(), updated_at = now() where x.id = any(v_ids);
+    perform app_private.archive_events((
+      select jsonb_agg(jsonb_build_object('team_id', x.team_id, 'type', 'ArchiveBatchDeleted',
+               'data', jsonb_build_object('batch_id', x.id, 'key', x.key, 'mode', 'partition', 'day', v_day)) order by x.id)
+        from app_private.archive_batches x where x.id = any(v_ids)));
+    execute format('drop table app_partitions.%I, app_partitions.%I',
+      app_private.partition_name('app_public.execution_node_runs'::regclass, v_day),
+      app_private.partition_name('app_public.execution_transitions'::regclass, v_day));
+    execute format('alter table app_public.executions detach partition %s', v_part);
+    execute format('drop table %s', v_part);
+    day := v_day; batches := coalesce(array_length(v_ids, 1), 0);
+    return next;
+  end loop;
+end;
+$_$;
