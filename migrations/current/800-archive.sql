@@ -98,6 +98,12 @@ declare
   v_state text[];
   v_day date[];
   v_chunk integer[];
+  v_first date;
+  v_last date;
+  v_span integer := 1;
+  v_lo timestamptz;
+  v_hi timestamptz;
+  v_due bigint;
 begin
   if max_rows is null or max_rows < 1 then
     raise exception 'max_rows must be positive' using errcode = 'LFVAL', detail = 'field: max_rows';
@@ -108,21 +114,35 @@ begin
   if max_batches is not null and max_batches < 1 then
     return;
   end if;
-  with due as (
-    select d.execution_id, d.created_at, d.team_id, d.workflow_id, d.state, d.day,
-           ((row_number() over (partition by d.team_id, d.day order by d.created_at, d.execution_id) - 1) / max_rows)::integer as chunk
-      from app_private.lifecycle_archive_due(default_hot_days, only_team_id) d
-  ), chunks as (
-    select c.team_id, c.day, c.chunk,
-           coalesce(sum(count(*)) over (order by c.day, c.team_id::text, c.chunk rows between unbounded preceding and 1 preceding), 0) as rows_before,
-           row_number() over (order by c.day, c.team_id::text, c.chunk) as ord
-      from due c group by c.team_id, c.day, c.chunk
-  )
-  select array_agg(d.execution_id), array_agg(d.created_at), array_agg(d.team_id), array_agg(d.workflow_id), array_agg(d.state),
-         array_agg(d.day), array_agg(d.chunk)
-    into v_ids, v_created, v_team, v_workflow, v_state, v_day, v_chunk
-    from due d join chunks c on c.team_id = d.team_id and c.day = d.day and c.chunk = d.chunk
-   where c.rows_before < group_rows and (max_batches is null or c.ord <= max_batches);
+  -- Only the oldest days are read: a window of day partitions from the oldest one, doubled until it holds at
+  -- least group_rows due executions (or reaches the newest partition). The group is a prefix in (day, team)
+  -- order, so it lies inside such a window, and a run of many groups does not re-read every due row each time.
+  select min(substring(c.relname from '_p(\d{8})$')::date), max(substring(c.relname from '_p(\d{8})$')::date)
+    into v_first, v_last
+    from pg_inherits i join pg_class c on c.oid = i.inhrelid
+   where i.inhparent = 'app_public.executions'::regclass and c.relname ~ '_p\d{8}$';
+  loop
+    v_lo := case when v_first is null then '-infinity' else v_first::timestamp at time zone 'UTC' end;
+    v_hi := case when v_first is null or v_first + v_span > v_last then 'infinity' else (v_first + v_span)::timestamp at time zone 'UTC' end;
+    with due as (
+      select d.execution_id, d.created_at, d.team_id, d.workflow_id, d.state, d.day,
+             ((row_number() over (partition by d.team_id, d.day order by d.created_at, d.execution_id) - 1) / max_rows)::integer as chunk
+        from app_private.lifecycle_archive_due(default_hot_days, only_team_id) d
+       where d.created_at >= v_lo and d.created_at < v_hi
+    ), chunks as (
+      select c.team_id, c.day, c.chunk,
+             coalesce(sum(count(*)) over (order by c.day, c.team_id::text, c.chunk rows between unbounded preceding and 1 preceding), 0) as rows_before,
+             row_number() over (order by c.day, c.team_id::text, c.chunk) as ord
+        from due c group by c.team_id, c.day, c.chunk
+    )
+    select array_agg(d.execution_id), array_agg(d.created_at), array_agg(d.team_id), array_agg(d.workflow_id), array_agg(d.state),
+           array_agg(d.day), array_agg(d.chunk), (select count(*) from due)
+      into v_ids, v_created, v_team, v_workflow, v_state, v_day, v_chunk, v_due
+      from due d join chunks c on c.team_id = d.team_id and c.day = d.day and c.chunk = d.chunk
+     where c.rows_before < group_rows and (max_batches is null or c.ord <= max_batches);
+    exit when v_due >= group_rows or v_hi = 'infinity';
+    v_span := v_span * 2;
+  end loop;
   if v_ids is null then
     return;
   end if;
