@@ -121,6 +121,10 @@ begin
     into v_first, v_last
     from pg_inherits i join pg_class c on c.oid = i.inhrelid
    where i.inhparent = 'app_public.executions'::regclass and c.relname ~ '_p\d{8}$';
+  -- nothing newer than the shortest hot retention anywhere is due: the window need not grow past it
+  v_last := least(v_last, ((now() - make_interval(days => least(default_hot_days,
+    (select min(p.hot_days) from app_public.retention_policies p), (select min(r.hot_days) from app_private.archive_retention r),
+    (select min(s.default_hot_days) from app_private.lifecycle_settings s)))) at time zone 'UTC')::date + 1);
   loop
     v_lo := case when v_first is null then '-infinity' else v_first::timestamp at time zone 'UTC' end;
     v_hi := case when v_first is null or v_first + v_span > v_last then 'infinity' else (v_first + v_span)::timestamp at time zone 'UTC' end;
