@@ -51,7 +51,7 @@ comment on function app_private.execution_documents(ids uuid[]) is 'Executions w
 -- One append for the events of many archive actions: one stream per team (archive-<team>), in one call of
 -- app_private.append_to_streams (the per-action form is app_private.archive_event).
 create or replace function app_private.archive_events(events jsonb) returns integer
-    language plpgsql
+    language plpgsql volatile
     set search_path to 'pg_catalog'
     as $$
 declare
@@ -87,7 +87,7 @@ revoke all on function app_private.archive_events(jsonb) from public;
 create or replace function app_private.archive_plan_batches(max_rows integer, group_rows integer, default_hot_days integer,
     key_prefix text default 'executions', encrypted boolean default false, only_team_id uuid default null, max_batches integer default null)
     returns table(batch_id uuid, team_id uuid, day date, key text, row_count integer, execution_ids uuid[])
-    language plpgsql
+    language plpgsql volatile
     set search_path to 'pg_catalog'
     as $$
 declare
@@ -203,7 +203,7 @@ revoke all on function app_private.archive_plan_batches(integer, integer, intege
 -- each row's terms are computed once and grouped by batch. The earlier form computed, for every batch, the
 -- terms of every new row and kept its own (5,000 rows in 10 batches: 2.8 s, ten times the work).
 create or replace function app_private.tg_archived_executions__search_stats() returns trigger
-    language plpgsql
+    language plpgsql volatile
     set search_path to 'pg_catalog'
     as $$
 begin
@@ -233,7 +233,7 @@ comment on function app_private.tg_archived_executions__search_stats() is 'Write
 
 -- planned -> uploaded for a group of batches in one statement each: lock, check, update, one event append.
 create or replace function app_private.archive_mark_batches_uploaded(batches jsonb) returns integer
-    language plpgsql
+    language plpgsql volatile
     set search_path to 'pg_catalog'
     as $$
 declare
@@ -279,7 +279,7 @@ revoke all on function app_private.archive_mark_batches_uploaded(jsonb) from pub
 
 -- uploaded -> verified for a group of batches.
 create or replace function app_private.archive_mark_batches_verified(batches jsonb) returns integer
-    language plpgsql
+    language plpgsql volatile
     set search_path to 'pg_catalog'
     as $$
 declare
@@ -322,7 +322,7 @@ revoke all on function app_private.archive_mark_batches_verified(jsonb) from pub
 
 -- The hot rows of many verified batches deleted by one statement (transitions and node runs by cascade).
 create or replace function app_private.archive_delete_batches(batch_ids uuid[]) returns table(batch_id uuid, deleted boolean)
-    language plpgsql
+    language plpgsql volatile
     set search_path to 'pg_catalog'
     as $$
 declare
@@ -420,7 +420,7 @@ revoke all on function app_private.archive_batch_documents(uuid[]) from public;
 -- check that nothing references it needs the detach) and dropped; the day's batches are marked deleted by one
 -- statement with one event append.
 create or replace function app_private.archive_drop_partitions(before_day date, max_days integer default 3) returns table(day date, batches integer)
-    language plpgsql
+    language plpgsql volatile
     set search_path to 'pg_catalog'
     as $_$
 declare
