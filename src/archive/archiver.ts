@@ -81,6 +81,10 @@ interface BatchRow {
   id: string; team_id: string; day: string; key: string; state: string; row_count: number; sha256: string | null; encrypted: boolean;
 }
 
+/** A planned batch and its execution ids in row order. */
+interface PlannedBatch { b: BatchRow; ids: string[] }
+/** A planned batch with its rows of app_private.archive_batch_documents, in row order. */
+interface ReadBatch extends PlannedBatch { rows: Record<string, any>[] }
 /** A batch's file, built from its documents, with what the manifest records about it. */
 interface BuiltBatch {
   b: BatchRow; ids: string[]; enc: EncodedBatch; pgBytes: number; transitions: number; nodeRuns: number; actors: string[];
@@ -132,6 +136,22 @@ export async function runArchive(opts: ArchiveRunOptions): Promise<ArchiveRunRep
   try {
     report.objectsDeleted += await sweepDeletions(client, storage);
 
+    // Every use of the one connection goes through this queue, so pipelined steps never interleave on it.
+    let dbTail: Promise<unknown> = Promise.resolve();
+    const onDb = <T>(fn: () => Promise<T>): Promise<T> => {
+      const p = dbTail.then(fn);
+      dbTail = p.catch(() => undefined);
+      return p;
+    };
+    // Storage work in flight (settled before the run returns, also after a failure).
+    const storing = new Set<Promise<unknown>>();
+    const track = <T>(p: Promise<T>): Promise<T> => {
+      storing.add(p);
+      p.then(() => storing.delete(p), () => storing.delete(p));
+      return p;
+    };
+    const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
+
     const batch = async (id: string): Promise<BatchRow> =>
       (await q<BatchRow>("select id, team_id, day::text, key, state, row_count, sha256, encrypted from app_private.archive_batches where id = $1", [id])).rows[0]!;
 
@@ -139,34 +159,43 @@ export async function runArchive(opts: ArchiveRunOptions): Promise<ArchiveRunRep
       (await q<{ execution_id: string }>(
         "select execution_id from app_private.archived_executions where batch_id = $1 order by row_no", [id])).rows.map((r) => r.execution_id);
 
-    /** Builds the files of planned batches from their documents (one query for all of them). */
-    const build = async (batches: { b: BatchRow; ids: string[] }[]): Promise<BuiltBatch[]> => {
-      const { rows } = await timed("read", () => q("select * from app_private.execution_documents($1::uuid[])", [batches.flatMap((x) => x.ids)]));
-      const byId = new Map(rows.map((r) => [r.id as string, r]));
+    /** The documents of planned batches (one query for all of them), each batch's rows in row order. */
+    const read = (batches: PlannedBatch[]) => timed("read", async (): Promise<ReadBatch[]> => {
+      const { rows } = await q("select * from app_private.archive_batch_documents($1::uuid[])", [batches.map((x) => x.b.id)]);
+      const byBatch = new Map<string, Record<string, any>[]>();
+      for (const r of rows) {
+        let list = byBatch.get(r.batch_id);
+        if (!list) byBatch.set(r.batch_id, list = []);
+        list.push(r);
+      }
+      return batches.map(({ b, ids }) => {
+        const got = (byBatch.get(b.id) ?? []).sort((x, y) => x.row_no - y.row_no);
+        if (got.length !== ids.length || got.some((r, i) => r.id !== ids[i])) {
+          throw new ArchiveIntegrityError(`batch ${b.key}: ${ids.length - got.length} planned executions are no longer hot`);
+        }
+        return { b, ids, rows: got };
+      });
+    });
+
+    /** Builds one batch's file (Parquet, optionally sealed) and what the manifest records about it. */
+    const encode = ({ b, ids, rows }: ReadBatch): BuiltBatch => {
       const t0 = performance.now();
-      const built = batches.map(({ b, ids }) => {
-        const ordered = ids.map((id) => byId.get(id));
-        if (ordered.some((r) => !r)) {
-          throw new ArchiveIntegrityError(`batch ${b.key}: ${ordered.filter((r) => !r).length} planned executions are no longer hot`);
-        }
-        const docs = ordered.map((r) => documentFromRow(r!));
-        const pgBytes = ordered.reduce((sum, r) => sum + Number(r!.pg_bytes), 0);
-        const actors = new Set<string>();
-        let transitions = 0;
-        let nodeRuns = 0;
-        for (const d of docs) {
-          transitions += d.transitions.length;
-          nodeRuns += d.node_runs.length;
-          for (const t of d.transitions) if (t.actor_id) actors.add(t.actor_id);
-        }
-        if (b.encrypted && !settings.encryptionKey) throw new LinkFlowError("CONFIG", `batch ${b.key} is planned encrypted and ARCHIVE_ENCRYPTION_KEY is not set`);
-        const enc = encodeBatch(docs, b.key, b.encrypted ? settings.encryptionKey : null, {
-          zstdLevel: settings.zstdLevel, rowGroupSize: settings.rowGroupSize, metadata: { "linkflow.batch_id": b.id, "linkflow.team_id": b.team_id },
-        });
-        return { b, ids, enc, pgBytes, transitions, nodeRuns, actors: [...actors] };
+      if (b.encrypted && !settings.encryptionKey) throw new LinkFlowError("CONFIG", `batch ${b.key} is planned encrypted and ARCHIVE_ENCRYPTION_KEY is not set`);
+      const actors = new Set<string>();
+      let pgBytes = 0;
+      let transitions = 0;
+      let nodeRuns = 0;
+      for (const r of rows) {
+        pgBytes += Number(r.pg_bytes);
+        transitions += r.transition_count;
+        nodeRuns += r.node_run_count;
+        for (const a of r.actor_ids ?? []) actors.add(a);
+      }
+      const enc = encodeBatch(rows.map(documentFromRow), b.key, b.encrypted ? settings.encryptionKey : null, {
+        zstdLevel: settings.zstdLevel, rowGroupSize: settings.rowGroupSize, metadata: { "linkflow.batch_id": b.id, "linkflow.team_id": b.team_id },
       });
       report.timings.encode += performance.now() - t0;
-      return built;
+      return { b, ids, enc, pgBytes, transitions, nodeRuns, actors: [...actors] };
     };
 
     /** Reads a stored file back: sha256 (and the GCM tag), Parquet row count and the ids in row order. */
@@ -181,26 +210,49 @@ export async function runArchive(opts: ArchiveRunOptions): Promise<ArchiveRunRep
       return n;
     };
 
-    /** Stores the files (idempotent puts under deterministic keys) and reads each one back. */
-    const store = (built: BuiltBatch[]) => timed("store", async () => {
-      crash("before_upload");
-      await eachLimited(built, STORAGE_CONCURRENCY, async (x) => {
-        await storage.put(x.b.key, x.enc.body, { sha256: x.enc.sha256, contentType: x.b.encrypted ? "application/octet-stream" : "application/vnd.apache.parquet" });
-      });
-      crash("after_upload");
-      await eachLimited(built, STORAGE_CONCURRENCY, async (x) => { await readBack(x.b, x.enc.sha256, x.ids); });
-    });
+    /** Stores one file (an idempotent put under its deterministic key). */
+    const put = async (x: BuiltBatch): Promise<void> => {
+      await storage.put(x.b.key, x.enc.body, { sha256: x.enc.sha256, contentType: x.b.encrypted ? "application/octet-stream" : "application/vnd.apache.parquet" });
+    };
+
+    /**
+     * Encodes a group's files one at a time and streams each to storage as soon as it is built (at most
+     * STORAGE_CONCURRENCY puts at a time), yielding between files so the database work queued meanwhile (the next
+     * group's planning and reads) and the storage I/O go on. Then every file is read back.
+     */
+    const encodeAndStore = async (group: ReadBatch[]): Promise<BuiltBatch[]> => {
+      const built: BuiltBatch[] = [];
+      const puts: Promise<void>[] = [];
+      const slots: Promise<void>[] = [];
+      const t0 = performance.now();
+      const encodeBefore = report.timings.encode;
+      try {
+        for (const rb of group) {
+          await yieldToIo();
+          const x = encode(rb);
+          built.push(x);
+          if (puts.length === 0) crash("before_upload");
+          while (slots.length >= STORAGE_CONCURRENCY) await Promise.race(slots);
+          const p = track(put(x));
+          const slot = p.then(() => undefined, () => undefined).finally(() => { slots.splice(slots.indexOf(slot), 1); });
+          slots.push(slot);
+          puts.push(p);
+        }
+        await Promise.all(puts);
+        crash("after_upload");
+        await eachLimited(built, STORAGE_CONCURRENCY, async (x) => { await track(readBack(x.b, x.enc.sha256, x.ids)); });
+        return built;
+      } finally {
+        report.timings.store += performance.now() - t0 - (report.timings.encode - encodeBefore);
+      }
+    };
 
     /** planned -> uploaded for stored files, in one transaction (one statement). */
     const markUploaded = async (built: BuiltBatch[]) => {
-      await timed("mark", () => tx(client, () => q(`
-        select app_private.archive_mark_uploaded(x.id, x.bytes, x.sha256, x.pg_bytes, x.transitions, x.node_runs,
-                 array(select jsonb_array_elements_text(x.actors))::uuid[])
-          from unnest($1::uuid[], $2::bigint[], $3::text[], $4::bigint[], $5::int[], $6::int[], $7::jsonb[])
-               with ordinality as x(id, bytes, sha256, pg_bytes, transitions, node_runs, actors, ord)
-         order by x.ord`,
-        [built.map((x) => x.b.id), built.map((x) => x.enc.body.length), built.map((x) => x.enc.sha256), built.map((x) => x.pgBytes),
-          built.map((x) => x.transitions), built.map((x) => x.nodeRuns), built.map((x) => JSON.stringify(x.actors))])));
+      await timed("mark", () => tx(client, () => q("select app_private.archive_mark_batches_uploaded($1::jsonb)", [JSON.stringify(built.map((x) => ({
+        batch_id: x.b.id, bytes: x.enc.body.length, sha256: x.enc.sha256, pg_bytes: x.pgBytes, transition_count: x.transitions,
+        node_run_count: x.nodeRuns, actor_ids: x.actors,
+      })))])));
       for (const x of built) {
         report.uploaded++;
         report.bytes += x.enc.body.length;
@@ -212,10 +264,8 @@ export async function runArchive(opts: ArchiveRunOptions): Promise<ArchiveRunRep
 
     /** uploaded -> verified for files read back, in one transaction (one statement). */
     const markVerified = async (done: { id: string; rows: number; sha256: string }[]) => {
-      await timed("mark", () => tx(client, () => q(`
-        select app_private.archive_mark_verified(x.id, x.n, x.sha256)
-          from unnest($1::uuid[], $2::int[], $3::text[]) with ordinality as x(id, n, sha256, ord) order by x.ord`,
-        [done.map((d) => d.id), done.map((d) => d.rows), done.map((d) => d.sha256)])));
+      await timed("mark", () => tx(client, () => q("select app_private.archive_mark_batches_verified($1::jsonb)",
+        [JSON.stringify(done.map((d) => ({ batch_id: d.id, row_count: d.rows, sha256: d.sha256 })))])));
       report.verified += done.length;
       crash("after_verify");
     };
@@ -238,8 +288,7 @@ export async function runArchive(opts: ArchiveRunOptions): Promise<ArchiveRunRep
     const advance = async (id: string) => {
       let b = await batch(id);
       if (b.state === "planned") {
-        const built = await build([{ b, ids: await batchIds(id) }]);
-        await store(built);
+        const built = await encodeAndStore(await read([{ b, ids: await batchIds(id) }]));
         await markUploaded(built);
         b = await batch(id);
       }
@@ -259,64 +308,54 @@ export async function runArchive(opts: ArchiveRunOptions): Promise<ArchiveRunRep
       [opts.teamId ?? null]);
     for (const r of pending.rows) await advance(r.id);
 
-    // 2. new batches in groups, team by team and day by day: plan a group (one transaction) and build its files
-    //    while the previous group's files are stored and read back; then mark that group uploaded and verified.
-    const cands = (await q<{ team_id: string; day: string }>(
-      "select team_id, day::text from app_private.archive_candidates($1) where $2::uuid is null or team_id = $2", [settings.hotDays, opts.teamId ?? null])).rows;
+    // 2. new batches in groups (up to groupRows executions, team by team and day by day): a group is planned by one
+    //    statement in one transaction and its documents read by one query; while its files are encoded and
+    //    stored, the next group is planned and read on the same connection (the queue keeps them apart); then
+    //    the group is marked uploaded (one transaction) and verified (one transaction), and the day partitions
+    //    that became empty are dropped.
     const groupRows = settings.groupRows ?? DEFAULT_GROUP_ROWS;
-    let cursor = 0;
     let newBatches = 0;
-    const planGroup = async (): Promise<{ b: BatchRow; ids: string[] }[]> => timed("plan", async () => {
-      const ids = await tx(client, async () => {
-        const out: string[] = [];
-        let rows = 0;
-        while (cursor < cands.length && rows < groupRows) {
-          if (opts.maxBatches !== undefined && newBatches >= opts.maxBatches) break;
-          const c = cands[cursor]!;
-          const { rows: [p] } = await q<{ id: string | null }>(
-            "select app_private.archive_plan_batch($1, $2::date, $3, $4, $5, $6) as id",
-            [c.team_id, c.day, settings.batchSize, settings.hotDays, opts.keyPrefix ?? "executions", settings.encryptionKey !== null]);
-          if (!p?.id) { cursor++; continue; }
-          out.push(p.id);
-          rows += (await q<{ n: number }>("select row_count as n from app_private.archive_batches where id = $1", [p.id])).rows[0]!.n;
-          newBatches++;
-        }
-        return out;
-      });
-      if (!ids.length) return [];
-      report.planned += ids.length;
-      const { rows } = await q<BatchRow & { ids: string[] }>(`
-        select b.id, b.team_id, b.day::text, b.key, b.state, b.row_count, b.sha256, b.encrypted,
-               array(select a.execution_id from app_private.archived_executions a where a.batch_id = b.id order by a.row_no)::text[] as ids
-          from unnest($1::uuid[]) with ordinality as g(id, ord) join app_private.archive_batches b on b.id = g.id
-         order by g.ord`, [ids]);
-      return rows.map(({ ids: members, ...b }) => ({ b, ids: members }));
+    const planGroup = () => timed("plan", () => tx(client, async (): Promise<PlannedBatch[]> => {
+      const left = opts.maxBatches === undefined ? null : opts.maxBatches - newBatches;
+      if (left !== null && left <= 0) return [];
+      const { rows } = await q<{ batch_id: string; team_id: string; day: string; key: string; row_count: number; execution_ids: string[] }>(
+        "select batch_id, team_id, day::text, key, row_count, execution_ids::text[] from app_private.archive_plan_batches($1, $2, $3, $4, $5, $6, $7)",
+        [settings.batchSize, groupRows, settings.hotDays, opts.keyPrefix ?? "executions", settings.encryptionKey !== null, opts.teamId ?? null, left]);
+      newBatches += rows.length;
+      report.planned += rows.length;
+      return rows.map((r) => ({
+        b: { id: r.batch_id, team_id: r.team_id, day: r.day, key: r.key, state: "planned", row_count: r.row_count, sha256: null, encrypted: settings.encryptionKey !== null },
+        ids: r.execution_ids,
+      }));
+    }));
+    const prepare = () => onDb(async (): Promise<ReadBatch[] | null> => {
+      const planned = await planGroup();
+      return planned.length ? read(planned) : null;
     });
-    let inFlight: { built: BuiltBatch[]; stored: Promise<void> } | null = null;
-    const finish = async (g: { built: BuiltBatch[]; stored: Promise<void> }) => {
-      await g.stored;
-      await markUploaded(g.built);
-      await markVerified(g.built.map((x) => ({ id: x.b.id, rows: x.ids.length, sha256: x.enc.sha256 })));
-      report.groups++;
-      await dropEmptyPartitions(minHot);
-    };
     try {
+      let next = prepare();
       for (;;) {
-        const planned = await planGroup();
-        const built = planned.length ? await build(planned) : [];
-        if (inFlight) { const g = inFlight; inFlight = null; await finish(g); }
-        if (!built.length) break;
-        const stored = store(built);
-        stored.catch(() => undefined); // awaited in finish(); a failure must not surface as an unhandled rejection first
-        inFlight = { built, stored };
+        const group = await next;
+        if (!group) break;
+        next = prepare(); // the database plans and reads the next group while this one is encoded and stored
+        next.catch(() => undefined); // awaited on the next turn; a failure must not surface as an unhandled rejection first
+        const built = await encodeAndStore(group);
+        await onDb(async () => {
+          await markUploaded(built);
+          await markVerified(built.map((x) => ({ id: x.b.id, rows: x.ids.length, sha256: x.enc.sha256 })));
+          report.groups++;
+          await dropEmptyPartitions(minHot);
+        });
       }
     } finally {
-      // a failure elsewhere: let this group's storage work settle (its batches stay planned and are resumed)
-      if (inFlight) await inFlight.stored.catch(() => undefined);
+      // a failure anywhere: let queued database steps and storage work settle (their batches stay planned and
+      // are resumed by the next run); the connection is free again before the run returns
+      await dbTail;
+      await Promise.allSettled([...storing]);
     }
 
     // 3. remove the remaining hot rows: whole day partitions where possible (oldest first), rows otherwise,
-    //    up to groupRows executions per transaction
+    //    up to groupRows executions per transaction (one statement)
     await dropEmptyPartitions(minHot);
     const verified = await q<{ id: string; row_count: number }>(
       "select id, row_count from app_private.archive_batches where state = 'verified' and ($1::uuid is null or team_id = $1) order by day, id", [opts.teamId ?? null]);
@@ -327,12 +366,11 @@ export async function runArchive(opts: ArchiveRunOptions): Promise<ArchiveRunRep
         rows += verified.rows[i]!.row_count;
       }
       const results = await timed("delete", () => tx(client, async () => {
-        const { rows } = await q<{ ok: boolean }>(
-          "select app_private.archive_delete_batch(x.id) as ok from unnest($1::uuid[]) with ordinality as x(id, ord) order by x.ord", [chunk]);
+        const { rows } = await q<{ deleted: boolean }>("select deleted from app_private.archive_delete_batches($1::uuid[])", [chunk]);
         crash("during_delete");
         return rows;
       }));
-      for (const d of results) { if (d.ok) report.deletedBatches++; else report.heldBatches++; }
+      for (const d of results) { if (d.deleted) report.deletedBatches++; else report.heldBatches++; }
     }
 
     // 4. cold retention: expire old batches (entries kept), delete their files
