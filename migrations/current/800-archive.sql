@@ -85,7 +85,8 @@ revoke all on function app_private.archive_events(jsonb) from public;
 -- group_rows executions (so a group may exceed it by one batch), then one insert of the manifest rows, one of
 -- the index (whose statement trigger writes the search statistics of all the batches) and one event append.
 create or replace function app_private.archive_plan_batches(max_rows integer, group_rows integer, default_hot_days integer,
-    key_prefix text default 'executions', encrypted boolean default false, only_team_id uuid default null, max_batches integer default null)
+    key_prefix text default 'executions', encrypted boolean default false, only_team_id uuid default null, max_batches integer default null,
+    at timestamptz default now())
     returns table(batch_id uuid, team_id uuid, day date, key text, row_count integer, execution_ids uuid[])
     language plpgsql volatile
     set search_path to 'pg_catalog'
@@ -111,6 +112,7 @@ begin
   if group_rows is null or group_rows < 1 then
     raise exception 'group_rows must be positive' using errcode = 'LFVAL', detail = 'field: group_rows';
   end if;
+  perform app_private.lifecycle_assert_as_of(at);
   if max_batches is not null and max_batches < 1 then
     return;
   end if;
@@ -122,7 +124,7 @@ begin
     from pg_inherits i join pg_class c on c.oid = i.inhrelid
    where i.inhparent = 'app_public.executions'::regclass and c.relname ~ '_p\d{8}$';
   -- nothing newer than the shortest hot retention anywhere is due: the window need not grow past it
-  v_last := least(v_last, ((now() - make_interval(days => least(default_hot_days,
+  v_last := least(v_last, ((at - make_interval(days => least(default_hot_days,
     (select min(p.hot_days) from app_public.retention_policies p), (select min(r.hot_days) from app_private.archive_retention r),
     (select min(s.default_hot_days) from app_private.lifecycle_settings s)))) at time zone 'UTC')::date + 1);
   loop
@@ -131,7 +133,7 @@ begin
     with due as (
       select d.execution_id, d.created_at, d.team_id, d.workflow_id, d.state, d.day,
              ((row_number() over (partition by d.team_id, d.day order by d.created_at, d.execution_id) - 1) / max_rows)::integer as chunk
-        from app_private.lifecycle_archive_due(default_hot_days, only_team_id) d
+        from app_private.lifecycle_archive_due(default_hot_days, only_team_id, at) d
        where d.created_at >= v_lo and d.created_at < v_hi
     ), chunks as (
       select c.team_id, c.day, c.chunk,
@@ -195,9 +197,9 @@ begin
 end;
 $$;
 
-comment on function app_private.archive_plan_batches(max_rows integer, group_rows integer, default_hot_days integer, key_prefix text, encrypted boolean, only_team_id uuid, max_batches integer) is 'Plans a group of batches in one pass: the executions due under the retention policies (app_private.lifecycle_archive_due, default_hot_days the fallback; only one team when only_team_id is given) are cut per team and UTC day into batches of up to max_rows (oldest first), and batches are taken in (day, team) order while the group holds fewer than group_rows executions (a group may exceed it by one batch), at most max_batches. Each becomes a manifest row (state planned, deterministic key <prefix>/team_id=<team>/date=<day>/<batch_no>.parquet, batch_no the next of its team and day) with its index rows (row number newest first) and an ArchiveBatchPlanned event. Returns the batches in plan order with their execution ids in row order; none when nothing is due. Raises LFCNF when another planner planned some of the same executions meanwhile.';
+comment on function app_private.archive_plan_batches(max_rows integer, group_rows integer, default_hot_days integer, key_prefix text, encrypted boolean, only_team_id uuid, max_batches integer, at timestamptz) is 'Plans a group of batches in one pass: the executions due at `at` (default now(); never in the future: LFVAL field at) under the retention policies (app_private.lifecycle_archive_due, default_hot_days the fallback; only one team when only_team_id is given) are cut per team and UTC day into batches of up to max_rows (oldest first), and batches are taken in (day, team) order while the group holds fewer than group_rows executions (a group may exceed it by one batch), at most max_batches. Each becomes a manifest row (state planned, deterministic key <prefix>/team_id=<team>/date=<day>/<batch_no>.parquet, batch_no the next of its team and day) with its index rows (row number newest first) and an ArchiveBatchPlanned event. Returns the batches in plan order with their execution ids in row order; none when nothing is due. Raises LFCNF when another planner planned some of the same executions meanwhile.';
 
-revoke all on function app_private.archive_plan_batches(integer, integer, integer, text, boolean, uuid, integer) from public;
+revoke all on function app_private.archive_plan_batches(integer, integer, integer, text, boolean, uuid, integer, timestamptz) from public;
 
 -- The search statistics of a statement that indexes many batches at once (app_private.archive_plan_batches):
 -- each row's terms are computed once and grouped by batch. The earlier form computed, for every batch, the
@@ -465,3 +467,34 @@ begin
   end loop;
 end;
 $_$;
+
+-- Cold expiry as of a time (the retention pass's), like the planning above.
+drop function if exists app_private.archive_expire_batches(integer, integer);
+create or replace function app_private.archive_expire_batches(default_cold_days integer, max_batches integer default 1000, at timestamptz default now())
+    returns table(batch_id uuid, key text)
+    language plpgsql
+    set search_path to 'pg_catalog'
+    as $$
+declare
+  b record;
+begin
+  perform app_private.lifecycle_assert_as_of(at);
+  for b in
+    select x.id, x.team_id, x.key from app_private.archive_batches x
+     where x.id in (select d.batch_id from app_private.lifecycle_expire_due(default_cold_days, null, at) d)
+     order by x.max_created_at
+     limit max_batches
+     for update of x skip locked
+  loop
+    continue when app_private.archive_batch_is_held(b.id);
+    update app_private.archive_batches x set state = 'expired', expired_at = now(), updated_at = now() where x.id = b.id and x.state = 'deleted';
+    continue when not found;
+    insert into app_private.archive_object_deletions (key, reason) values (b.key, 'expired') on conflict do nothing;
+    perform app_private.archive_event(b.team_id, 'ArchiveBatchExpired', jsonb_build_object('batch_id', b.id, 'key', b.key));
+    batch_id := b.id; key := b.key;
+    return next;
+  end loop;
+end;
+$$;
+comment on function app_private.archive_expire_batches(integer, integer, timestamptz) is 'Cold retention: batches due at `at` (default now(); never in the future) under the retention policies (app_private.lifecycle_expire_due; default_cold_days is the fallback) that no legal hold covers become expired; their files are queued for deletion; manifest entries (and the index) are kept.';
+revoke all on function app_private.archive_expire_batches(integer, integer, timestamptz) from public;

@@ -47,6 +47,11 @@ export interface ArchiveRunOptions {
   teamId?: string;
   /** Stop planning after this many new batches. */
   maxBatches?: number;
+  /**
+   * The time the retention cutoffs are taken at (default: the database's now() at each step); never in the future.
+   * A retention pass runs every step as of one time, the time of its dry run (docs/lifecycle.md).
+   */
+  asOf?: Date;
   /** Test hook: crash at this point ('throw' an InjectedCrash, or 'kill' the process with SIGKILL). */
   crashAt?: CrashPoint | null;
   crashMode?: "throw" | "kill";
@@ -319,8 +324,9 @@ export async function runArchive(opts: ArchiveRunOptions): Promise<ArchiveRunRep
       const left = opts.maxBatches === undefined ? null : opts.maxBatches - newBatches;
       if (left !== null && left <= 0) return [];
       const { rows } = await q<{ batch_id: string; team_id: string; day: string; key: string; row_count: number; execution_ids: string[] }>(
-        "select batch_id, team_id, day::text, key, row_count, execution_ids::text[] from app_private.archive_plan_batches($1, $2, $3, $4, $5, $6, $7)",
-        [settings.batchSize, groupRows, settings.hotDays, opts.keyPrefix ?? "executions", settings.encryptionKey !== null, opts.teamId ?? null, left]);
+        "select batch_id, team_id, day::text, key, row_count, execution_ids::text[] from app_private.archive_plan_batches($1, $2, $3, $4, $5, $6, $7, coalesce($8::timestamptz, now()))",
+        [settings.batchSize, groupRows, settings.hotDays, opts.keyPrefix ?? "executions", settings.encryptionKey !== null, opts.teamId ?? null, left,
+          opts.asOf?.toISOString() ?? null]);
       newBatches += rows.length;
       report.planned += rows.length;
       return rows.map((r) => ({
@@ -374,7 +380,7 @@ export async function runArchive(opts: ArchiveRunOptions): Promise<ArchiveRunRep
     }
 
     // 4. cold retention: expire old batches (entries kept), delete their files
-    const expired = await tx(client, () => q("select batch_id from app_private.archive_expire_batches($1)", [settings.coldDays]));
+    const expired = await tx(client, () => q("select batch_id from app_private.archive_expire_batches($1, 1000, coalesce($2::timestamptz, now()))", [settings.coldDays, opts.asOf?.toISOString() ?? null]));
     report.expired = expired.rowCount ?? 0;
     report.objectsDeleted += await sweepDeletions(client, storage);
     log.info({ report }, "archive run finished");

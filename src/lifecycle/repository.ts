@@ -56,11 +56,16 @@ export class LifecycleRepository {
     return this.q("select * from app_public.retention_policies where team_id = $1 order by workflow_id nulls first", [teamId]);
   }
 
-  /** The dry run: what the next retention pass archives, trims and deletes, with the bytes each frees. */
-  async plan(teamId: string, defaults: { hotDays?: number; coldDays?: number } = {}): Promise<RetentionPlanItem[]> {
+  /**
+   * The dry run: what the next retention pass archives, trims and deletes, with the bytes each frees. The
+   * service (owner) form may take `at`, the time the plan is made for: a pass run with the same `asOf`
+   * applies exactly this plan (the cutoffs do not move while the pass runs).
+   */
+  async plan(teamId: string, defaults: { hotDays?: number; coldDays?: number; at?: Date } = {}): Promise<RetentionPlanItem[]> {
     const rows = this.caller.kind === "user"
       ? await this.q("select * from app_public.retention_plan($1)", [teamId])
-      : await this.q("select * from app_private.retention_plan($1, $2, $3)", [teamId, defaults.hotDays ?? 30, defaults.coldDays ?? 365]);
+      : await this.q("select * from app_private.retention_plan($1, $2, $3, coalesce($4::timestamptz, now()))",
+        [teamId, defaults.hotDays ?? 30, defaults.coldDays ?? 365, defaults.at?.toISOString() ?? null]);
     return rows.map((r) => numbers<RetentionPlanItem>(r));
   }
 

@@ -36,13 +36,16 @@ export async function runBulkAction(pool: pg.Pool | pg.ClientBase, ref: { teamId
 
 export interface TrimReport { nodeRuns: number; bytesFreed: number }
 
-/** Trims or drops the node-run outputs due under the policies, maxRows per transaction, until none is left. */
-export async function runTrim(pool: pg.Pool | pg.ClientBase, opts: { defaultHotDays: number; maxRows?: number; teamId?: string }): Promise<TrimReport> {
+/**
+ * Trims or drops the node-run outputs due under the policies, maxRows per transaction, until none is left.
+ * asOf (default: now, per call) is the time the policies' cutoffs are taken at; never in the future (LFVAL).
+ */
+export async function runTrim(pool: pg.Pool | pg.ClientBase, opts: { defaultHotDays: number; maxRows?: number; teamId?: string; asOf?: Date }): Promise<TrimReport> {
   const report: TrimReport = { nodeRuns: 0, bytesFreed: 0 };
   for (;;) {
     const rows = await q<{ node_runs: number; bytes_freed: string }>(pool,
-      "select node_runs, bytes_freed from app_private.lifecycle_trim_node_outputs($1, $2, $3)",
-      [opts.defaultHotDays, opts.maxRows ?? 5000, opts.teamId ?? null]);
+      "select node_runs, bytes_freed from app_private.lifecycle_trim_node_outputs($1, $2, $3, coalesce($4::timestamptz, now()))",
+      [opts.defaultHotDays, opts.maxRows ?? 5000, opts.teamId ?? null, opts.asOf?.toISOString() ?? null]);
     const n = rows.reduce((s, r) => s + r.node_runs, 0);
     report.nodeRuns += n;
     report.bytesFreed += rows.reduce((s, r) => s + Number(r.bytes_freed), 0);
@@ -68,9 +71,15 @@ export async function reconcileUsage(pool: pg.Pool | pg.ClientBase, teamId: stri
 
 export interface RetentionPassReport { trim: TrimReport; archive: ArchiveRunReport }
 
-/** One retention pass: trim node outputs, then archive what is due and delete expired cold batches. */
-export async function runRetentionPass(pool: pg.Pool, opts: { storage: Storage; settings: ArchiverSettings; teamId?: string }): Promise<RetentionPassReport> {
-  const trim = await runTrim(pool, { defaultHotDays: opts.settings.hotDays, teamId: opts.teamId });
-  const archive = await runArchiveWithPool(pool, { storage: opts.storage, settings: opts.settings, teamId: opts.teamId });
+/**
+ * One retention pass: trim node outputs, then archive what is due and delete expired cold batches. asOf (default:
+ * the database's now() when the pass starts) is the time every step's cutoffs are taken at, so a pass as of the time of a dry run
+ * (`LifecycleRepository.plan(team, { at })`) applies exactly that plan; never in the future (VALIDATION, field at).
+ */
+export async function runRetentionPass(pool: pg.Pool, opts: { storage: Storage; settings: ArchiverSettings; teamId?: string; asOf?: Date }): Promise<RetentionPassReport> {
+  // the database's clock, not this process's: one cutoff for every step
+  const asOf = opts.asOf ?? (await q<{ now: Date }>(pool, "select now()"))[0]!.now;
+  const trim = await runTrim(pool, { defaultHotDays: opts.settings.hotDays, teamId: opts.teamId, asOf });
+  const archive = await runArchiveWithPool(pool, { storage: opts.storage, settings: opts.settings, teamId: opts.teamId, asOf });
   return { trim, archive };
 }

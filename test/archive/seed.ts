@@ -17,6 +17,8 @@ export async function seedExecutions(pool: pg.Pool, opts: {
   inputExtra?: Record<string, unknown>;
   /** node runs per execution (default 3: Webhook, Transform, HTTP Request; more add "Step 4", "Step 5", ...) */
   nodeRuns?: number;
+  /** place day d's executions 61 s apart centred on exactly d days before now (default: from that day's UTC midnight) */
+  aroundNow?: boolean;
 }): Promise<Seeded> {
   const teamId = opts.teamId ?? (await makeTeam(pool)).id;
   const existing = (await pool.query("select id from app_public.workflows where team_id = $1 order by id", [teamId])).rows.map((r) => r.id as string);
@@ -35,9 +37,11 @@ export async function seedExecutions(pool: pg.Pool, opts: {
              case when g % 5 = 0 then jsonb_build_object('message', 'upstream returned 502', 'node', 'http') end,
              1, 4, t.ts + interval '1.5 seconds', t.ts + interval '2.75 seconds', 1250, t.ts + interval '3 seconds'
         from generate_series(1, $3::int) g,
-             lateral (select date_trunc('day', now() at time zone 'UTC') at time zone 'UTC' - make_interval(days => $4::int)
-                      + make_interval(secs => g * 61) + (g * 123457) * interval '1 microsecond' as ts) t`,
-      [teamId, workflowIds, opts.perDay, d, opts.state ?? null, opts.inputExtra ? JSON.stringify(opts.inputExtra) : null]);
+             lateral (select case when $7 then now() - make_interval(days => $4::int) + make_interval(secs => (g - $3::int / 2) * 61)
+                                  else date_trunc('day', now() at time zone 'UTC') at time zone 'UTC' - make_interval(days => $4::int)
+                                       + make_interval(secs => g * 61) end
+                             + (g * 123457) * interval '1 microsecond' as ts) t`,
+      [teamId, workflowIds, opts.perDay, d, opts.state ?? null, opts.inputExtra ? JSON.stringify(opts.inputExtra) : null, opts.aroundNow ?? false]);
   }
   await pool.query(`
     insert into app_public.execution_transitions (execution_id, execution_created_at, seq, team_id, from_state, to_state, at, actor_id, reason)

@@ -215,4 +215,25 @@ describe("lifecycle: retention policies", { timeout: 180_000 }, () => {
     expect(await reconcileUsage(db.pool, teamId)).toEqual({ hot_executions: 0, hot_bytes: -12345, cold_executions: 0, cold_bytes: 0, events: 2 });
     expect(await trackedUsage(teamId)).toEqual(await actualUsage(teamId));
   });
+
+  it("a pass as of the dry run's time applies exactly that plan, though the cutoff moves on meanwhile; never ahead of time", async () => {
+    // executions 61 s apart around exactly 30 days ago: the hot cutoff (30 days, the defaults) passes one a minute
+    const team = (await makeTeam(db.pool, [{ userId: owner.id, role: "owner" }])).id;
+    await seedExecutions(db.pool, { teamId: team, workflows: 1, daysAgo: [30], perDay: 40, aroundNow: true });
+    const asOf = new Date(Date.now() - 5 * 60_000); // the plan as of 5 minutes ago: about 5 fewer than now
+    const repo = new LifecycleRepository(db.pool);
+    const plan = byStep(await repo.plan(team, { hotDays: 30, at: asOf }), "archive");
+    const planNow = byStep(await repo.plan(team, { hotDays: 30 }), "archive");
+    expect(plan.length).toBeGreaterThan(10);
+    expect(planNow.length).toBeGreaterThan(plan.length);
+
+    await expect(runRetentionPass(db.pool, { storage, settings, teamId: team, asOf: new Date(Date.now() + 60_000) }))
+      .rejects.toMatchObject({ code: "VALIDATION", field: "at" });
+    const report = await runRetentionPass(db.pool, { storage, settings, teamId: team, asOf });
+    const { rows } = await db.pool.query("select execution_id from app_private.archived_executions where team_id = $1 order by 1", [team]);
+    expect(rows.map((r) => r.execution_id)).toEqual(plan.map((a) => a.execution_id).sort());
+    expect(report.archive.planned).toBeGreaterThan(0);
+    // the rest is due now, and a pass at now takes it
+    expect(byStep(await repo.plan(team, { hotDays: 30 }), "archive").length).toBe(planNow.length - plan.length);
+  });
 });

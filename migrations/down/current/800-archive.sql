@@ -1,9 +1,39 @@
+drop function if exists app_private.archive_expire_batches(integer, integer, timestamptz);
+CREATE OR REPLACE FUNCTION app_private.archive_expire_batches(default_cold_days integer, max_batches integer DEFAULT 1000) RETURNS TABLE(batch_id uuid, key text)
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  b record;
+begin
+  for b in
+    select x.id, x.team_id, x.key from app_private.archive_batches x
+     where x.id in (select d.batch_id from app_private.lifecycle_expire_due(default_cold_days) d)
+     order by x.max_created_at
+     limit max_batches
+     for update of x skip locked
+  loop
+    continue when app_private.archive_batch_is_held(b.id);
+    update app_private.archive_batches x set state = 'expired', expired_at = now(), updated_at = now() where x.id = b.id and x.state = 'deleted';
+    continue when not found;
+    insert into app_private.archive_object_deletions (key, reason) values (b.key, 'expired') on conflict do nothing;
+    perform app_private.archive_event(b.team_id, 'ArchiveBatchExpired', jsonb_build_object('batch_id', b.id, 'key', b.key));
+    batch_id := b.id; key := b.key;
+    return next;
+  end loop;
+end;
+$$;
+
+COMMENT ON FUNCTION app_private.archive_expire_batches(default_cold_days integer, max_batches integer) IS 'Cold retention: batches due under the retention policies (app_private.lifecycle_expire_due; default_cold_days is the fallback) that no legal hold covers become expired; their files are queued for deletion; manifest entries (and the index) are kept.';
+
+revoke all on function app_private.archive_expire_batches(integer, integer) from public;
+
 -- reverse of migrations/current/800-archive.sql
 drop function if exists app_private.archive_batch_documents(uuid[]);
 drop function if exists app_private.archive_delete_batches(uuid[]);
 drop function if exists app_private.archive_mark_batches_verified(jsonb);
 drop function if exists app_private.archive_mark_batches_uploaded(jsonb);
-drop function if exists app_private.archive_plan_batches(integer, integer, integer, text, boolean, uuid, integer);
+drop function if exists app_private.archive_plan_batches(integer, integer, integer, text, boolean, uuid, integer, timestamptz);
 drop function if exists app_private.archive_events(jsonb);
 
 CREATE OR REPLACE FUNCTION app_private.archive_drop_partitions(before_day date, max_days integer DEFAULT 3) RETURNS TABLE(day date, batches integer)
