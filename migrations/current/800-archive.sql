@@ -428,8 +428,11 @@ create or replace function app_private.archive_drop_partitions(before_day date, 
 declare
   v_day date;
   v_part text;
+  v_runs text;
+  v_transitions text;
   v_left bigint;
   v_ids uuid[];
+  v_lock_timeout text := current_setting('lock_timeout');
 begin
   for v_day in
     select substring(c.relname from '_p(\d{8})$')::date as d
@@ -440,6 +443,23 @@ begin
     exit when v_day >= before_day or coalesce(max_days, 3) <= 0;
     max_days := coalesce(max_days, 3) - 1;
     v_part := 'app_partitions.' || quote_ident(app_private.partition_name('app_public.executions'::regclass, v_day));
+    v_runs := 'app_partitions.' || quote_ident(app_private.partition_name('app_public.execution_node_runs'::regclass, v_day));
+    v_transitions := 'app_partitions.' || quote_ident(app_private.partition_name('app_public.execution_transitions'::regclass, v_day));
+    -- Every lock the drop needs, first and at once (the parents, then the day's partitions), waiting at most
+    -- linkflow.archive_drop_lock_timeout (a session setting; default 500 ms): a reader or
+    -- writer of those tables is never deadlocked by the drop, nor queued behind it for longer; when the locks are
+    -- not had in time the day stays for the next run (its rows are deleted by batch meanwhile). The check below
+    -- then runs under the lock, so no row (a restore, say) can arrive between the check and the drop.
+    begin
+      perform set_config('lock_timeout', coalesce(nullif(current_setting('linkflow.archive_drop_lock_timeout', true), ''), '500ms'), true);
+      execute format('lock table only app_public.executions, only app_public.execution_transitions, only app_public.execution_node_runs, %s, %s, %s in access exclusive mode',
+        v_part, v_transitions, v_runs);
+      perform set_config('lock_timeout', v_lock_timeout, true);
+    exception when lock_not_available then
+      perform set_config('lock_timeout', v_lock_timeout, true);
+      raise notice 'archive_drop_partitions: the partitions of % are in use; left for the next run', v_day;
+      exit;
+    end;
     -- every row must belong to a verified batch that no legal hold covers
     execute format($q$
       select count(*) from %s e
@@ -457,9 +477,7 @@ begin
       select jsonb_agg(jsonb_build_object('team_id', x.team_id, 'type', 'ArchiveBatchDeleted',
                'data', jsonb_build_object('batch_id', x.id, 'key', x.key, 'mode', 'partition', 'day', v_day)) order by x.id)
         from app_private.archive_batches x where x.id = any(v_ids)));
-    execute format('drop table app_partitions.%I, app_partitions.%I',
-      app_private.partition_name('app_public.execution_node_runs'::regclass, v_day),
-      app_private.partition_name('app_public.execution_transitions'::regclass, v_day));
+    execute format('drop table %s, %s', v_runs, v_transitions);
     execute format('alter table app_public.executions detach partition %s', v_part);
     execute format('drop table %s', v_part);
     day := v_day; batches := coalesce(array_length(v_ids, 1), 0);
@@ -467,6 +485,7 @@ begin
   end loop;
 end;
 $_$;
+comment on function app_private.archive_drop_partitions(date, integer) is 'From the oldest day forward (so no partition gap appears) and before before_day: when every execution of a day partition belongs to a verified, unheld batch, detaches and drops that day''s partitions of executions, execution_transitions and execution_node_runs and marks the batches deleted, instead of deleting rows. Takes every lock it needs first, at once, waiting at most linkflow.archive_drop_lock_timeout (default 500 ms): readers and writers are never deadlocked by it nor queued behind it for longer; a day whose tables are in use is left for the next run (RAISE NOTICE). The check runs under the lock. Stops at the first day that still holds other rows, or after max_days days (each dropped partition holds locks until commit: call again for more).';
 
 -- Cold expiry as of a time (the retention pass's), like the planning above.
 drop function if exists app_private.archive_expire_batches(integer, integer);
