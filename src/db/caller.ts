@@ -9,7 +9,7 @@
 // Joining a transaction is the same for both: inside withTransaction(pool, ...) a call joins that transaction
 // (it commits or rolls back with the caller's work). A user call that joins switches the transaction's role and
 // claims for its own statements and restores them after, so RLS applies to it and not to the caller's other work.
-import type pg from "pg";
+import pg from "pg";
 import { ForbiddenError, ValidationError } from "../errors.ts";
 import { mapDbError } from "./errors.ts";
 import type { Queryable } from "./pool.ts";
@@ -105,5 +105,54 @@ export async function runAs<T>(pool: pg.Pool, caller: Caller, fn: (q: Queryable)
     return result;
   } catch (e) {
     throw mapDbError(e);
+  }
+}
+
+// --- one statement in one round trip ---------------------------------------------------------------------------
+
+const RETRYABLE = new Set(["40001", "40P01"]);
+
+/** A parameter as an SQL literal of unknown type: what the extended protocol sends (text the server casts). */
+function literal(v: unknown): string {
+  if (v === null || v === undefined) return "null";
+  if (typeof v === "string") return pg.escapeLiteral(v);
+  if (typeof v === "number" || typeof v === "bigint" || typeof v === "boolean") return pg.escapeLiteral(String(v));
+  if (v instanceof Date) return pg.escapeLiteral(v.toISOString());
+  throw new TypeError("queryAs takes strings, numbers, booleans, dates and null as parameters (stringify JSON first)");
+}
+
+/** The statement with its $n parameters written as literals (text must have no $ outside its placeholders). */
+function inline(text: string, values: readonly unknown[]): string {
+  return text.replace(/\$(\d+)/g, (_, n: string) => {
+    const i = Number(n) - 1;
+    if (i < 0 || i >= values.length) throw new RangeError(`queryAs: no value for $${n}`);
+    return literal(values[i]);
+  });
+}
+
+/**
+ * Runs one statement for the caller (see the top of this file), in one round trip where it can: a user caller
+ * outside a transaction sends its claims and the statement as one simple-protocol message, which PostgreSQL
+ * runs as one implicit transaction (the claims are local to it; a failure rolls back both; read-only when
+ * asked), instead of begin, claims, statement, commit: four round trips. The parameters travel as literals of
+ * unknown type, as the extended protocol sends them; `text` must have no `$` outside its placeholders.
+ * Serialization failures and deadlocks are retried like withTransaction does. Inside withTransaction(pool, ...)
+ * the statement joins the caller's transaction (runAs); a service caller runs it as one autocommit statement.
+ */
+export async function queryAs<R extends pg.QueryResultRow = any>(pool: pg.Pool, caller: Caller, text: string, values: readonly unknown[] = [],
+  opts: { readOnly?: boolean } = {}): Promise<pg.QueryResult<R>> {
+  if (!isUser(caller) || currentClient(pool)) {
+    return runAs(pool, caller, (q) => q.query<R>(text, values as unknown[]), { readOnly: opts.readOnly, singleStatement: true });
+  }
+  const message = `${opts.readOnly ? "set transaction read only; " : ""}${inline(CLAIMS_SQL, claimsOf(caller))}; ${inline(text, values)}`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const res = (await pool.query(message)) as unknown as pg.QueryResult<R> | pg.QueryResult<R>[];
+      return Array.isArray(res) ? res[res.length - 1]! : res;
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (!(code && RETRYABLE.has(code) && attempt < 5)) throw mapDbError(e);
+      await new Promise((r) => setTimeout(r, Math.min(1000, 5 * 2 ** attempt) * (0.5 + Math.random())));
+    }
   }
 }
