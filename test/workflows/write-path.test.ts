@@ -91,7 +91,7 @@ describe("what a workflow write touches", () => {
     const wf = await repo.createWithVersion(t.teamId, chain(10, { name: "One job" }));
     await db.pool.query("delete from graphile_worker._private_jobs where payload::text like $1", [`%${wf.id}%`]);
     // nodes added, removed and changed, edges and the trigger replaced: five graph statements
-    const next = { ...chain(12, { seed: 3 }), triggers: [{ type: "manual", config: {} }] };
+    const next: WorkflowDefinition = { ...chain(12, { seed: 3 }), triggers: [{ type: "manual", config: {} }] };
     next.nodes = next.nodes!.filter((n) => n.name !== "N5");
     next.connections = next.connections!.filter((e) => e.source !== "N5" && e.target !== "N5");
     const { name: _keep, ...edit } = next;
