@@ -9,7 +9,7 @@
 // Joining a transaction is the same for both: inside withTransaction(pool, ...) a call joins that transaction
 // (it commits or rolls back with the caller's work). A user call that joins switches the transaction's role and
 // claims for its own statements and restores them after, so RLS applies to it and not to the caller's other work.
-import pg from "pg";
+import type pg from "pg";
 import { ForbiddenError, ValidationError } from "../errors.ts";
 import { mapDbError } from "./errors.ts";
 import type { Queryable } from "./pool.ts";
@@ -112,12 +112,20 @@ export async function runAs<T>(pool: pg.Pool, caller: Caller, fn: (q: Queryable)
 
 const RETRYABLE = new Set(["40001", "40P01"]);
 
+/** A string as an SQL literal, as pg.escapeLiteral writes it (quotes doubled; with a backslash, an E'' string
+ *  with backslashes doubled, right whatever standard_conforming_strings says), in two native passes: pg's
+ *  character loop takes ~1 ms for a 70 KB workflow definition. */
+function quote(s: string): string {
+  const body = s.replaceAll("'", "''");
+  return s.includes("\\") ? ` E'${body.replaceAll("\\", "\\\\")}'` : `'${body}'`;
+}
+
 /** A parameter as an SQL literal of unknown type: what the extended protocol sends (text the server casts). */
 function literal(v: unknown): string {
   if (v === null || v === undefined) return "null";
-  if (typeof v === "string") return pg.escapeLiteral(v);
-  if (typeof v === "number" || typeof v === "bigint" || typeof v === "boolean") return pg.escapeLiteral(String(v));
-  if (v instanceof Date) return pg.escapeLiteral(v.toISOString());
+  if (typeof v === "string") return quote(v);
+  if (typeof v === "number" || typeof v === "bigint" || typeof v === "boolean") return quote(String(v));
+  if (v instanceof Date) return quote(v.toISOString());
   throw new TypeError("queryAs takes strings, numbers, booleans, dates and null as parameters (stringify JSON first)");
 }
 
