@@ -142,7 +142,8 @@ function inline(text: string, values: readonly unknown[]): string {
  * Runs one statement for the caller (see the top of this file), in one round trip where it can: a user caller
  * outside a transaction sends its claims and the statement as one simple-protocol message, which PostgreSQL
  * runs as one implicit transaction (the claims are local to it; a failure rolls back both; read-only when
- * asked), instead of begin, claims, statement, commit: four round trips. The parameters travel as literals of
+ * asked), instead of begin, claims, statement, commit: four round trips. Query metrics name the message by its
+ * statement (src/monitoring/instrument.ts names long texts from their head, uncached). The parameters travel as literals of
  * unknown type, as the extended protocol sends them; `text` must have no `$` outside its placeholders.
  * Serialization failures and deadlocks are retried like withTransaction does. Inside withTransaction(pool, ...)
  * the statement joins the caller's transaction (runAs); a service caller runs it as one autocommit statement.
@@ -152,7 +153,10 @@ export async function queryAs<R extends pg.QueryResultRow = any>(pool: pg.Pool, 
   if (!isUser(caller) || currentClient(pool)) {
     return runAs(pool, caller, (q) => q.query<R>(text, values as unknown[]), { readOnly: opts.readOnly, singleStatement: true });
   }
-  const message = `${opts.readOnly ? "set transaction read only; " : ""}${inline(CLAIMS_SQL, claimsOf(caller))}; ${inline(text, values)}`;
+  // read-only is set inside the claims statement (allowed at any point of a transaction, unlike read-write), so the
+  // message reads as its statement does: "select ..., then the statement" (query metrics name it by the statement)
+  const claims = inline(CLAIMS_SQL, claimsOf(caller));
+  const message = `${opts.readOnly ? claims.replace(/^select /, "select set_config('transaction_read_only', 'on', true), ") : claims}; ${inline(text, values)}`;
   for (let attempt = 0; ; attempt++) {
     try {
       const res = (await pool.query(message)) as unknown as pg.QueryResult<R> | pg.QueryResult<R>[];

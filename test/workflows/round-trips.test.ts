@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { withTransaction } from "../../src/db/transaction.ts";
+import { deriveQueryName } from "../../src/monitoring/query-name.ts";
 import { WorkflowRepository } from "../../src/workflows/repository.ts";
 import type { WorkflowDefinition } from "../../src/workflows/types.ts";
 import { useTestDatabase } from "../harness/db.ts";
@@ -55,6 +56,18 @@ describe("workflow repository calls are one round trip each", () => {
     expect(listed.value.items.map((w) => w.id)).toEqual([created.value.id]);
   });
 
+  it("query metrics name each message by its statement, from its head (a message can be as long as its definition)", async () => {
+    const repo = new WorkflowRepository(pool).asUser(t.editor);
+    const big = chain(300, { name: "Named" });
+    const wf = await repo.createWithVersion(t.teamId, big);
+    expect(lastMessage.length).toBeGreaterThan(20_000);
+    expect(deriveQueryName(lastMessage.slice(0, 2000))).toBe("app_public.create_workflow");
+    await repo.getWithNodes(wf.id);
+    expect(deriveQueryName(lastMessage)).toBe("app_public.workflow_graph");
+    await repo.save(wf.id, 1, { ...big, description: "x" });
+    expect(deriveQueryName(lastMessage.slice(0, 2000))).toBe("app_public.save_workflow");
+  });
+
   it("leaves no role, claims or transaction on the connection: the next statement runs as the owner", async () => {
     const repo = new WorkflowRepository(pool).asUser(t.editor, { correlationId: "corr-1" });
     const wf = await repo.createWithVersion(t.teamId, chain(3, { name: "No residue" }));
@@ -83,11 +96,18 @@ describe("workflow repository calls are one round trip each", () => {
   it("reads run in a read-only transaction, writes in a read-write one", async () => {
     const repo = new WorkflowRepository(pool).asUser(t.editor);
     const wf = await repo.createWithVersion(t.teamId, chain(2, { name: "Read only" }));
-    expect(lastMessage).not.toMatch(/read only/);
+    expect(lastMessage).not.toMatch(/transaction_read_only/);
     await repo.getWithNodes(wf.id);
-    expect(lastMessage).toMatch(/^set transaction read only; /);
+    expect(lastMessage).toMatch(/^select set_config\('transaction_read_only', 'on', true\), /);
     await repo.list({ teamId: t.teamId });
-    expect(lastMessage).toMatch(/^set transaction read only; /);
+    expect(lastMessage).toMatch(/^select set_config\('transaction_read_only', 'on', true\), /);
+    // and it is enforced: the same message form refuses a write
+    const c = await pool.connect();
+    try {
+      await expect(c.query("select set_config('transaction_read_only', 'on', true); create temp table read_only_probe (x int)"))
+        .rejects.toMatchObject({ code: "25006" });
+      expect((await c.query("select current_setting('transaction_read_only') as ro")).rows[0].ro).toBe("off");
+    } finally { c.release(); }
   });
 
   it("parameters travel as literals without changing a byte: quotes, backslashes, dollars and unicode round trip", async () => {
