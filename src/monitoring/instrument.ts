@@ -10,7 +10,7 @@ import type pg from "pg";
 import { logger } from "../logger.ts";
 import { acquireWait, poolErrors, queryDuration, queryErrors, slowQueries } from "./db-metrics.ts";
 import type { HistogramSeries } from "./fast-metrics.ts";
-import { queryName, redactSqlForLog } from "./query-name.ts";
+import { deriveQueryName, queryName, redactSqlForLog } from "./query-name.ts";
 import { registry } from "./registry.ts";
 import { monitoringSettings } from "./settings.ts";
 
@@ -46,7 +46,15 @@ interface Named { name: string; series: HistogramSeries }
 interface PoolState { label: string; bySql: Map<string, Named> }
 const BY_SQL_MAX = 5000;
 
+// A statement sent with its values inlined (the workflows repository's one-round-trip calls, queryAs) is a new
+// text per call, some of them 100 KB long: named from its head, never cached by text.
+const LONG_SQL = 2000;
+
 function named(state: PoolState, text: string): Named {
+  if (text.length > LONG_SQL) {
+    const name = deriveQueryName(text.slice(0, LONG_SQL));
+    return { name, series: queryDuration.child(state.label, name) };
+  }
   let n = state.bySql.get(text);
   if (!n) {
     const name = queryName(text);

@@ -7,9 +7,8 @@
 // typed LinkFlowErrors (VersionConflictError.currentVersion, ValidationError.field, LIMIT_EXCEEDED,
 // NotFoundError, ForbiddenError...).
 import type pg from "pg";
-import { checkCaller, requireKind, runAs, SERVICE, type Caller, type UserCaller } from "../db/caller.ts";
+import { checkCaller, queryAs, requireKind, SERVICE, type Caller, type UserCaller } from "../db/caller.ts";
 import { decodeCursor, encodeCursor } from "../db/cursor.ts";
-import type { Queryable } from "../db/pool.ts";
 import { NotFoundError } from "../errors.ts";
 import type {
   ListOptions, Page, VersionSummary, Workflow, WorkflowDefinition, WorkflowDiff, WorkflowGraph, WorkflowListItem,
@@ -61,13 +60,14 @@ export class WorkflowRepository {
     return this.as({ ...ids, userId });
   }
 
-  #run<T>(fn: (c: Queryable) => Promise<T>, readOnly = false): Promise<T> {
+  // Every call is one statement, sent with the caller's claims in one round trip (queryAs).
+  #query(sql: string, params: unknown[], readOnly = false): Promise<{ rows: Row[] }> {
     requireKind(this.caller, "user", "the workflows repository");
-    return runAs(this.pool, this.caller, fn, { readOnly });
+    return queryAs(this.pool, this.caller, sql, params, { readOnly });
   }
 
   async #one(sql: string, params: unknown[]): Promise<Workflow> {
-    const { rows } = await this.#run((c) => c.query(sql, params));
+    const { rows } = await this.#query(sql, params);
     return toWorkflow(rows[0]!);
   }
 
@@ -78,7 +78,7 @@ export class WorkflowRepository {
 
   /** The workflow with its nodes, connections and triggers: one SQL statement (one round trip for the data). */
   async getWithNodes(workflowId: string): Promise<WorkflowGraph> {
-    const { rows } = await this.#run((c) => c.query("select app_public.workflow_graph($1) as g", [workflowId]), true);
+    const { rows } = await this.#query("select app_public.workflow_graph($1) as g", [workflowId], true);
     const g = rows[0]?.g as (Omit<WorkflowGraph, "workflow"> & { workflow: Row }) | null;
     if (!g) throw new NotFoundError("workflow not found", { field: "workflow_id" });
     return { ...g, workflow: toWorkflow(g.workflow) };
@@ -92,24 +92,24 @@ export class WorkflowRepository {
 
   /** Versions newest first, light columns only; page with beforeVersion = the last version seen. */
   async listVersions(workflowId: string, opts: { beforeVersion?: number; limit?: number } = {}): Promise<VersionSummary[]> {
-    const { rows } = await this.#run((c) => c.query(
+    const { rows } = await this.#query(
       "select version, author_id, message, created_at, was_active from app_public.workflow_version_history($1, $2, $3)",
-      [workflowId, opts.beforeVersion ?? null, opts.limit ?? 50]), true);
+      [workflowId, opts.beforeVersion ?? null, opts.limit ?? 50], true);
     return rows.map((r) => ({ version: r.version, authorId: r.author_id, message: r.message, createdAt: new Date(r.created_at), wasActive: r.was_active }));
   }
 
   async getVersion(workflowId: string, version: number): Promise<WorkflowVersion> {
-    const { rows } = await this.#run((c) => c.query(
+    const { rows } = await this.#query(
       "select workflow_id, version, data, author_id, message, created_at from app_public.workflow_versions where workflow_id = $1 and version = $2",
-      [workflowId, version]), true);
+      [workflowId, version], true);
     const r = rows[0];
     if (!r) throw new NotFoundError(`version ${version} not found`, { field: "version" });
     return { workflowId: r.workflow_id, version: r.version, data: r.data as WorkflowSnapshot, authorId: r.author_id, message: r.message, createdAt: new Date(r.created_at) };
   }
 
   async diff(workflowId: string, fromVersion: number, toVersion: number): Promise<WorkflowDiff> {
-    const { rows } = await this.#run((c) => c.query("select app_public.diff_workflow_versions($1, $2, $3) as d",
-      [workflowId, fromVersion, toVersion]), true);
+    const { rows } = await this.#query("select app_public.diff_workflow_versions($1, $2, $3) as d",
+      [workflowId, fromVersion, toVersion], true);
     return rows[0]!.d as WorkflowDiff;
   }
 
@@ -128,7 +128,7 @@ export class WorkflowRepository {
     const where = ["team_id = $1"];
     const params: unknown[] = [opts.teamId];
     if (opts.status) { params.push(opts.status); where.push(`status = $${params.length}`); }
-    if (opts.tag) { params.push([opts.tag]); where.push(`tags @> $${params.length}::text[]`); }
+    if (opts.tag) { params.push(opts.tag); where.push(`tags @> array[$${params.length}::text]`); }
     if (opts.search) { params.push(opts.search); where.push(`name ilike '%' || app_hidden.escape_like($${params.length}) || '%'`); }
     if (opts.after) {
       const [ts, id] = decodeCursor(opts.after, LIST_CURSOR, ["timestamp", "uuid"]);
@@ -138,7 +138,7 @@ export class WorkflowRepository {
     params.push(limit + 1);
     const sql = `select ${LIST_COLUMNS}, to_json(updated_at) #>> '{}' as cursor_ts from app_public.workflows
                   where ${where.join(" and ")} order by updated_at desc, id desc limit $${params.length}`;
-    const { rows } = await this.#run((c) => c.query(sql, params), true);
+    const { rows } = await this.#query(sql, params, true);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return { items: page.map(toListItem), nextCursor: rows.length > limit && last ? encodeCursor(LIST_CURSOR, [last.cursor_ts, last.id]) : null };
@@ -159,7 +159,7 @@ export class WorkflowRepository {
 
   /** Hard delete with graph, versions and executions (WorkflowDeleted). Needs admin. */
   async delete(workflowId: string): Promise<void> {
-    await this.#run((c) => c.query("select app_public.delete_workflow($1)", [workflowId]));
+    await this.#query("select app_public.delete_workflow($1)", [workflowId]);
   }
 
   /** Copies the current version into a team the caller can edit, as a new draft at version 1. */
