@@ -116,6 +116,9 @@ const RETRYABLE = new Set(["40001", "40P01"]);
  *  with backslashes doubled, right whatever standard_conforming_strings says), in two native passes: pg's
  *  character loop takes ~1 ms for a 70 KB workflow definition. */
 function quote(s: string): string {
+  // a simple-protocol message is a C string: a NUL would end it mid-literal (and desynchronise the connection);
+  // the extended protocol refuses it too (22021), so it is the same typed error
+  if (s.includes("\u0000")) throw new ValidationError("invalid text (NUL character)", { sqlState: "22021" });
   const body = s.replaceAll("'", "''");
   return s.includes("\\") ? ` E'${body.replaceAll("\\", "\\\\")}'` : `'${body}'`;
 }

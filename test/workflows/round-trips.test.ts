@@ -129,6 +129,16 @@ describe("workflow repository calls are one round trip each", () => {
     expect((await repo.listVersions(wf.id))[0]!.message).toBe(nasty);
   });
 
+  it("refuses a NUL character with VALIDATION and writes nothing (a simple-protocol message ends at a NUL)", async () => {
+    const repo = new WorkflowRepository(pool).asUser(t.editor);
+    const before = (await db.pool.query("select count(*)::int as n from app_public.workflows where team_id = $1", [t.teamId])).rows[0].n;
+    await expect(repo.createWithVersion(t.teamId, chain(2, { name: "nul\u0000byte" }))).rejects.toMatchObject({ code: "VALIDATION" });
+    await expect(repo.createWithVersion(t.teamId, { ...chain(2, { name: "nul in a parameter" }), description: "a\u0000b" })).rejects.toMatchObject({ code: "VALIDATION" });
+    expect((await db.pool.query("select count(*)::int as n from app_public.workflows where team_id = $1", [t.teamId])).rows[0].n).toBe(before);
+    // a plain string parameter (not inside JSON)
+    await expect(repo.list({ teamId: t.teamId, tag: "a\u0000b" })).rejects.toMatchObject({ code: "VALIDATION" });
+  });
+
   it("inside withTransaction a call joins the caller's transaction: a rollback undoes it", async () => {
     const repo = new WorkflowRepository(db.pool).asUser(t.editor);
     const wf = await repo.createWithVersion(t.teamId, chain(2, { name: "Joined" }));
