@@ -1560,6 +1560,43 @@ $$;
 
 COMMENT ON FUNCTION app_private.apply_workflow_version_retention(keep_last integer, only_workflow_id uuid) IS 'Applies the retention policy (keep_last, default workflow_settings.retention_keep_last; null keeps everything): deletes versions older than the last keep_last, except versions that were ever active and versions pinned by executions. Returns the workflows touched. Run by the workflow_version_retention task.';
 
+-- Name: archive_batch_documents(uuid[]); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.archive_batch_documents(batch_ids uuid[]) RETURNS TABLE(batch_id uuid, row_no integer, id uuid, team_id uuid, workflow_id uuid, workflow_version integer, state text, trigger_type text, trigger_id uuid, input jsonb, output jsonb, error jsonb, attempt integer, idempotency_key text, version integer, created_at bigint, started_at bigint, finished_at bigint, duration_ms bigint, updated_at bigint, transitions json, node_runs json, transition_count integer, node_run_count integer, actor_ids uuid[], pg_bytes bigint)
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select a.batch_id, a.row_no, e.id, e.team_id, e.workflow_id, e.workflow_version, e.state, e.trigger_type, e.trigger_id,
+         e.input, e.output, e.error, e.attempt, e.idempotency_key, e.version,
+         (extract(epoch from e.created_at) * 1000000)::bigint, (extract(epoch from e.started_at) * 1000000)::bigint,
+         (extract(epoch from e.finished_at) * 1000000)::bigint, e.duration_ms, (extract(epoch from e.updated_at) * 1000000)::bigint,
+         coalesce(t.docs, '[]'::json), coalesce(n.docs, '[]'::json), t.n::integer, n.n::integer, t.actors,
+         pg_column_size(e.*)::bigint + coalesce(t.bytes, 0) + coalesce(n.bytes, 0)
+    from app_private.archived_executions a
+    join app_public.executions e on e.id = a.execution_id and e.created_at = a.created_at
+   cross join lateral (
+     select json_agg(json_build_object('seq', x.seq, 'from_state', x.from_state, 'to_state', x.to_state,
+              'at', to_char(x.at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'actor_id', x.actor_id, 'reason', x.reason,
+              'details', x.details) order by x.seq) as docs,
+            count(*) as n, array_agg(distinct x.actor_id) filter (where x.actor_id is not null) as actors,
+            sum(pg_column_size(x.*))::bigint as bytes
+       from app_public.execution_transitions x
+      where x.execution_id = e.id and x.execution_created_at = e.created_at) t
+   cross join lateral (
+     select json_agg(json_build_object('node_name', r.node_name, 'node_id', r.node_id, 'attempt', r.attempt, 'status', r.status,
+              'started_at', to_char(r.started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+              'finished_at', to_char(r.finished_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+              'output', r.output, 'error', r.error) order by r.node_name, r.attempt) as docs,
+            count(*) as n, sum(pg_column_size(r.*))::bigint as bytes
+       from app_public.execution_node_runs r
+      where r.execution_id = e.id and r.execution_created_at = e.created_at) n
+   where a.batch_id = any(batch_ids);
+$$;
+
+-- Name: FUNCTION archive_batch_documents(batch_ids uuid[]); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.archive_batch_documents(batch_ids uuid[]) IS 'The hot executions of planned batches as the archiver writes them: each with its batch and row number, transitions and node runs as nested JSON (ordered; timestamps as ISO strings with microseconds), top-level timestamps as exact epoch microseconds, the nested row counts, the transitions'' actors and pg_bytes (the PostgreSQL size of the rows, pg_column_size). Rows come in no particular order: order by row_no. An execution of a batch that is no longer hot is absent.';
+
 -- Name: archive_batch_is_held(uuid); Type: FUNCTION; Schema: app_private; Owner: -
 
 CREATE FUNCTION app_private.archive_batch_is_held(batch_id uuid) RETURNS boolean
@@ -1630,6 +1667,58 @@ $$;
 
 COMMENT ON FUNCTION app_private.archive_delete_batch(batch_id uuid) IS 'Deletes the hot rows of a verified batch (executions, with their transitions and node runs by cascade) and marks it deleted, in one transaction. Returns false (and deletes nothing) while a legal hold covers any of its executions.';
 
+-- Name: archive_delete_batches(uuid[]); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.archive_delete_batches(batch_ids uuid[]) RETURNS TABLE(batch_id uuid, deleted boolean)
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_bad record;
+  v_ok uuid[];
+  v_events integer;
+begin
+  perform 1 from app_private.archive_batches x where x.id = any(batch_ids) order by x.id for update of x;
+  select k.id, x.id as found_id, x.state into v_bad
+    from unnest(batch_ids) k(id) left join app_private.archive_batches x on x.id = k.id
+   where x.id is null or x.state not in ('verified', 'deleted') order by (x.id is null) desc limit 1;
+  if found and v_bad.found_id is null then
+    raise exception 'archive batch % not found', v_bad.id using errcode = 'LFNTF';
+  elsif found then
+    raise exception 'archive batch % is %', v_bad.id, v_bad.state using errcode = 'LFSTA', detail = format('current_state=%s', v_bad.state);
+  end if;
+  -- batches a legal hold covers keep their rows (served hot)
+  select coalesce(array_agg(x.id), '{}') into v_ok
+    from app_private.archive_batches x
+   where x.id = any(batch_ids) and x.state = 'verified'
+     and not exists (select 1 from app_private.archived_executions a
+                      where a.batch_id = x.id and app_private.archive_is_held(a.team_id, a.workflow_id, a.execution_id));
+  with gone as (
+    delete from app_public.executions e
+     using app_private.archived_executions a
+     where a.batch_id = any(v_ok) and e.id = a.execution_id and e.created_at = a.created_at
+    returning a.batch_id
+  ), counts as (
+    select g.batch_id, count(*) as n from gone g group by g.batch_id
+  ), marked as (
+    update app_private.archive_batches x set state = 'deleted', deleted_at = now(), updated_at = now()
+     where x.id = any(v_ok)
+    returning x.id, x.team_id, x.key
+  )
+  select app_private.archive_events(jsonb_agg(jsonb_build_object('team_id', m.team_id, 'type', 'ArchiveBatchDeleted',
+           'data', jsonb_build_object('batch_id', m.id, 'key', m.key, 'mode', 'rows', 'hot_rows_deleted', coalesce(c.n, 0)))
+           order by array_position(batch_ids, m.id)))
+    into v_events
+    from marked m left join counts c on c.batch_id = m.id;
+  return query
+  select k.id, x.state = 'deleted' from unnest(batch_ids) with ordinality k(id, ord) join app_private.archive_batches x on x.id = k.id order by k.ord;
+end;
+$$;
+
+-- Name: FUNCTION archive_delete_batches(batch_ids uuid[]); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.archive_delete_batches(batch_ids uuid[]) IS 'app_private.archive_delete_batch for many batches at once: the hot rows of every verified batch no legal hold covers are deleted by one statement (transitions and node runs by cascade) and the batches marked deleted, one ArchiveBatchDeleted event (mode rows) each. Held batches keep their rows (deleted false); already deleted ones answer true. Refuses with LFNTF (unknown batch) or LFSTA (a batch not verified). Returns one row per batch, in input order.';
+
 -- Name: archive_drop_partitions(date, integer); Type: FUNCTION; Schema: app_private; Owner: -
 
 CREATE FUNCTION app_private.archive_drop_partitions(before_day date, max_days integer DEFAULT 3) RETURNS TABLE(day date, batches integer)
@@ -1639,9 +1728,11 @@ CREATE FUNCTION app_private.archive_drop_partitions(before_day date, max_days in
 declare
   v_day date;
   v_part text;
+  v_runs text;
+  v_transitions text;
   v_left bigint;
   v_ids uuid[];
-  b record;
+  v_lock_timeout text := current_setting('lock_timeout');
 begin
   for v_day in
     select substring(c.relname from '_p(\d{8})$')::date as d
@@ -1652,6 +1743,23 @@ begin
     exit when v_day >= before_day or coalesce(max_days, 3) <= 0;
     max_days := coalesce(max_days, 3) - 1;
     v_part := 'app_partitions.' || quote_ident(app_private.partition_name('app_public.executions'::regclass, v_day));
+    v_runs := 'app_partitions.' || quote_ident(app_private.partition_name('app_public.execution_node_runs'::regclass, v_day));
+    v_transitions := 'app_partitions.' || quote_ident(app_private.partition_name('app_public.execution_transitions'::regclass, v_day));
+    -- Every lock the drop needs, first and at once (the parents, then the day's partitions), waiting at most
+    -- linkflow.archive_drop_lock_timeout (a session setting; default 500 ms): a reader or
+    -- writer of those tables is never deadlocked by the drop, nor queued behind it for longer; when the locks are
+    -- not had in time the day stays for the next run (its rows are deleted by batch meanwhile). The check below
+    -- then runs under the lock, so no row (a restore, say) can arrive between the check and the drop.
+    begin
+      perform set_config('lock_timeout', coalesce(nullif(current_setting('linkflow.archive_drop_lock_timeout', true), ''), '500ms'), true);
+      execute format('lock table only app_public.executions, only app_public.execution_transitions, only app_public.execution_node_runs, %s, %s, %s in access exclusive mode',
+        v_part, v_transitions, v_runs);
+      perform set_config('lock_timeout', v_lock_timeout, true);
+    exception when lock_not_available then
+      perform set_config('lock_timeout', v_lock_timeout, true);
+      raise notice 'archive_drop_partitions: the partitions of % are in use; left for the next run', v_day;
+      exit;
+    end;
     -- every row must belong to a verified batch that no legal hold covers
     execute format($q$
       select count(*) from %s e
@@ -1663,17 +1771,13 @@ begin
     execute format('select coalesce(array_agg(distinct a.batch_id), ''{}'') from %s e join app_private.archived_executions a on a.execution_id = e.id', v_part)
       into v_ids;
     -- a batch may span only this day (batches are per team and day), so all its rows are in this partition
-    for b in select x.id, x.team_id, x.key from app_private.archive_batches x where x.id = any(v_ids) order by x.id for update loop
-      update app_private.archive_batches x set state = 'deleted', deleted_at = now(), updated_at = now() where x.id = b.id;
-      perform app_private.archive_event(b.team_id, 'ArchiveBatchDeleted',
-        jsonb_build_object('batch_id', b.id, 'key', b.key, 'mode', 'partition', 'day', v_day));
-    end loop;
-    execute format('alter table app_public.execution_node_runs detach partition app_partitions.%I',
-      app_private.partition_name('app_public.execution_node_runs'::regclass, v_day));
-    execute format('drop table app_partitions.%I', app_private.partition_name('app_public.execution_node_runs'::regclass, v_day));
-    execute format('alter table app_public.execution_transitions detach partition app_partitions.%I',
-      app_private.partition_name('app_public.execution_transitions'::regclass, v_day));
-    execute format('drop table app_partitions.%I', app_private.partition_name('app_public.execution_transitions'::regclass, v_day));
+    perform 1 from app_private.archive_batches x where x.id = any(v_ids) order by x.id for update;
+    update app_private.archive_batches x set state = 'deleted', deleted_at = now(), updated_at = now() where x.id = any(v_ids);
+    perform app_private.archive_events((
+      select jsonb_agg(jsonb_build_object('team_id', x.team_id, 'type', 'ArchiveBatchDeleted',
+               'data', jsonb_build_object('batch_id', x.id, 'key', x.key, 'mode', 'partition', 'day', v_day)) order by x.id)
+        from app_private.archive_batches x where x.id = any(v_ids)));
+    execute format('drop table %s, %s', v_runs, v_transitions);
     execute format('alter table app_public.executions detach partition %s', v_part);
     execute format('drop table %s', v_part);
     day := v_day; batches := coalesce(array_length(v_ids, 1), 0);
@@ -1684,7 +1788,7 @@ $_$;
 
 -- Name: FUNCTION archive_drop_partitions(before_day date, max_days integer); Type: COMMENT; Schema: app_private; Owner: -
 
-COMMENT ON FUNCTION app_private.archive_drop_partitions(before_day date, max_days integer) IS 'From the oldest day forward (so no partition gap appears) and before before_day: when every execution of a day partition belongs to a verified, unheld batch, detaches and drops that day''s partitions of executions, execution_transitions and execution_node_runs and marks the batches deleted, instead of deleting rows. Stops at the first day that still holds other rows, or after max_days days (each dropped partition holds locks until commit: call again for more).';
+COMMENT ON FUNCTION app_private.archive_drop_partitions(before_day date, max_days integer) IS 'From the oldest day forward (so no partition gap appears) and before before_day: when every execution of a day partition belongs to a verified, unheld batch, detaches and drops that day''s partitions of executions, execution_transitions and execution_node_runs and marks the batches deleted, instead of deleting rows. Takes every lock it needs first, at once, waiting at most linkflow.archive_drop_lock_timeout (default 500 ms): readers and writers are never deadlocked by it nor queued behind it for longer; a day whose tables are in use is left for the next run (RAISE NOTICE). The check runs under the lock. Stops at the first day that still holds other rows, or after max_days days (each dropped partition holds locks until commit: call again for more).';
 
 -- Name: archive_erase_team(uuid); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -1735,18 +1839,51 @@ $$;
 
 COMMENT ON FUNCTION app_private.archive_event(team_id uuid, type text, data jsonb) IS 'Appends one event of an archive action to the stream archive-<team> (stream_type archive).';
 
--- Name: archive_expire_batches(integer, integer); Type: FUNCTION; Schema: app_private; Owner: -
+-- Name: archive_events(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
 
-CREATE FUNCTION app_private.archive_expire_batches(default_cold_days integer, max_batches integer DEFAULT 1000) RETURNS TABLE(batch_id uuid, key text)
+CREATE FUNCTION app_private.archive_events(events jsonb) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_appends jsonb;
+  v_n integer;
+begin
+  select jsonb_agg(jsonb_build_object('stream_id', 'archive-' || g.team_id::text, 'stream_type', 'archive', 'expected_version', null,
+           'team_id', (select t.id from app_public.teams t where t.id = g.team_id), 'events', g.events) order by g.team_id::text),
+         sum(g.n)::integer
+    into v_appends, v_n
+    from (select (x.e->>'team_id')::uuid as team_id, count(*) as n,
+                 jsonb_agg(jsonb_build_object('type', x.e->>'type',
+                   'data', (x.e->'data') || jsonb_build_object('team_id', (x.e->>'team_id')::uuid),
+                   'metadata', jsonb_build_object('actor', app_public.current_user_id())) order by x.o) as events
+            from jsonb_array_elements(events) with ordinality x(e, o)
+           group by 1) g;
+  if v_appends is null then
+    return 0;
+  end if;
+  perform 1 from app_private.append_to_streams(v_appends);
+  return v_n;
+end;
+$$;
+
+-- Name: FUNCTION archive_events(events jsonb); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.archive_events(events jsonb) IS 'Appends the events of many archive actions (a JSON array of {team_id, type, data}) in one call of app_private.append_to_streams: each team''s events, in input order, to its stream archive-<team> (stream_type archive). Returns the number of events.';
+
+-- Name: archive_expire_batches(integer, integer, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.archive_expire_batches(default_cold_days integer, max_batches integer DEFAULT 1000, at timestamp with time zone DEFAULT now()) RETURNS TABLE(batch_id uuid, key text)
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog'
     AS $$
 declare
   b record;
 begin
+  perform app_private.lifecycle_assert_as_of(at);
   for b in
     select x.id, x.team_id, x.key from app_private.archive_batches x
-     where x.id in (select d.batch_id from app_private.lifecycle_expire_due(default_cold_days) d)
+     where x.id in (select d.batch_id from app_private.lifecycle_expire_due(default_cold_days, null, at) d)
      order by x.max_created_at
      limit max_batches
      for update of x skip locked
@@ -1762,9 +1899,9 @@ begin
 end;
 $$;
 
--- Name: FUNCTION archive_expire_batches(default_cold_days integer, max_batches integer); Type: COMMENT; Schema: app_private; Owner: -
+-- Name: FUNCTION archive_expire_batches(default_cold_days integer, max_batches integer, at timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: -
 
-COMMENT ON FUNCTION app_private.archive_expire_batches(default_cold_days integer, max_batches integer) IS 'Cold retention: batches due under the retention policies (app_private.lifecycle_expire_due; default_cold_days is the fallback) that no legal hold covers become expired; their files are queued for deletion; manifest entries (and the index) are kept.';
+COMMENT ON FUNCTION app_private.archive_expire_batches(default_cold_days integer, max_batches integer, at timestamp with time zone) IS 'Cold retention: batches due at `at` (default now(); never in the future) under the retention policies (app_private.lifecycle_expire_due; default_cold_days is the fallback) that no legal hold covers become expired; their files are queued for deletion; manifest entries (and the index) are kept.';
 
 -- Name: archive_is_held(uuid, uuid, uuid); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -1930,6 +2067,97 @@ $$;
 
 COMMENT ON FUNCTION app_private.archive_locate(execution_id uuid) IS 'Where an archived execution lives: its batch, row, file key, checksum and the batch state.';
 
+-- Name: archive_mark_batches_uploaded(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.archive_mark_batches_uploaded(batches jsonb) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_bad record;
+  v_n integer;
+begin
+  if batches is null or jsonb_typeof(batches) <> 'array' then
+    raise exception 'batches must be a JSON array' using errcode = 'LFVAL', detail = 'field: batches';
+  end if;
+  create temporary table if not exists archive_mark_rows (batch_id uuid, bytes bigint, sha256 text, pg_bytes bigint, transition_count integer,
+    node_run_count integer, actor_ids uuid[]) on commit drop;
+  truncate archive_mark_rows;
+  insert into archive_mark_rows
+  select r.batch_id, r.bytes, r.sha256, r.pg_bytes, r.transition_count, r.node_run_count, r.actor_ids
+    from jsonb_to_recordset(batches) r(batch_id uuid, bytes bigint, sha256 text, pg_bytes bigint, transition_count integer, node_run_count integer, actor_ids uuid[]);
+  perform 1 from app_private.archive_batches x where x.id in (select m.batch_id from archive_mark_rows m) order by x.id for update of x;
+  select m.batch_id, x.state into v_bad
+    from archive_mark_rows m left join app_private.archive_batches x on x.id = m.batch_id
+   where x.id is null or x.state not in ('planned', 'uploaded') limit 1;
+  if found and v_bad.state is null then
+    raise exception 'archive batch % not found', v_bad.batch_id using errcode = 'LFNTF';
+  elsif found then
+    raise exception 'archive batch % is %', v_bad.batch_id, v_bad.state using errcode = 'LFSTA', detail = format('current_state=%s', v_bad.state);
+  end if;
+  update app_private.archive_batches x
+     set state = 'uploaded', bytes = m.bytes, sha256 = m.sha256, pg_bytes = m.pg_bytes, transition_count = m.transition_count,
+         node_run_count = m.node_run_count, actor_ids = coalesce(m.actor_ids, '{}'), uploaded_at = now(), updated_at = now()
+    from archive_mark_rows m where x.id = m.batch_id;
+  get diagnostics v_n = row_count;
+  perform app_private.archive_events((
+    select jsonb_agg(jsonb_build_object('team_id', x.team_id, 'type', 'ArchiveBatchUploaded',
+             'data', jsonb_build_object('batch_id', x.id, 'key', x.key, 'bytes', m.bytes, 'sha256', m.sha256, 'pg_bytes', m.pg_bytes)) order by o.ord)
+      from jsonb_array_elements(batches) with ordinality o(e, ord)
+      join archive_mark_rows m on m.batch_id = (o.e->>'batch_id')::uuid
+      join app_private.archive_batches x on x.id = m.batch_id));
+  return v_n;
+end;
+$$;
+
+-- Name: FUNCTION archive_mark_batches_uploaded(batches jsonb); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.archive_mark_batches_uploaded(batches jsonb) IS 'app_private.archive_mark_uploaded for many batches at once (a JSON array of {batch_id, bytes, sha256, pg_bytes, transition_count, node_run_count, actor_ids}): all or nothing, one ArchiveBatchUploaded event per batch. Refuses with LFNTF (unknown batch) or LFSTA (a batch neither planned nor uploaded). Returns the number of batches.';
+
+-- Name: archive_mark_batches_verified(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.archive_mark_batches_verified(batches jsonb) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_bad record;
+  v_n integer;
+begin
+  if batches is null or jsonb_typeof(batches) <> 'array' then
+    raise exception 'batches must be a JSON array' using errcode = 'LFVAL', detail = 'field: batches';
+  end if;
+  perform 1 from app_private.archive_batches x
+    where x.id in (select (e->>'batch_id')::uuid from jsonb_array_elements(batches) e) order by x.id for update of x;
+  select r.batch_id, r.row_count, r.sha256, x.id as found_id, x.state, x.row_count as manifest_rows, x.sha256 as manifest_sha256 into v_bad
+    from jsonb_to_recordset(batches) r(batch_id uuid, row_count integer, sha256 text)
+    left join app_private.archive_batches x on x.id = r.batch_id
+   where x.id is null or x.state <> 'uploaded' or x.row_count is distinct from r.row_count or x.sha256 is distinct from r.sha256
+   order by (x.id is null) desc, (x.state <> 'uploaded') desc limit 1;
+  if found and v_bad.found_id is null then
+    raise exception 'archive batch % not found', v_bad.batch_id using errcode = 'LFNTF';
+  elsif found and v_bad.state <> 'uploaded' then
+    raise exception 'archive batch % is %', v_bad.batch_id, v_bad.state using errcode = 'LFSTA', detail = format('current_state=%s', v_bad.state);
+  elsif found then
+    raise exception 'archive batch % failed verification', v_bad.batch_id using errcode = 'LFVAL',
+      detail = format('field: row_count expected %s/%s got %s/%s', v_bad.manifest_rows, v_bad.manifest_sha256, v_bad.row_count, v_bad.sha256);
+  end if;
+  update app_private.archive_batches x set state = 'verified', verified_at = now(), updated_at = now()
+    from jsonb_to_recordset(batches) r(batch_id uuid) where x.id = r.batch_id;
+  get diagnostics v_n = row_count;
+  perform app_private.archive_events((
+    select jsonb_agg(jsonb_build_object('team_id', x.team_id, 'type', 'ArchiveBatchVerified',
+             'data', jsonb_build_object('batch_id', x.id, 'key', x.key, 'row_count', x.row_count, 'sha256', x.sha256)) order by o.ord)
+      from jsonb_array_elements(batches) with ordinality o(e, ord)
+      join app_private.archive_batches x on x.id = (o.e->>'batch_id')::uuid));
+  return v_n;
+end;
+$$;
+
+-- Name: FUNCTION archive_mark_batches_verified(batches jsonb); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.archive_mark_batches_verified(batches jsonb) IS 'app_private.archive_mark_verified for many batches at once (a JSON array of {batch_id, row_count, sha256} read back from the stored files): all or nothing, one ArchiveBatchVerified event per batch. Refuses with LFNTF (unknown batch), LFSTA (a batch not uploaded) or LFVAL (row count or sha256 differ from the manifest). Returns the number of batches.';
+
 -- Name: archive_mark_uploaded(uuid, bigint, text, bigint, integer, integer, uuid[]); Type: FUNCTION; Schema: app_private; Owner: -
 
 CREATE FUNCTION app_private.archive_mark_uploaded(batch_id uuid, bytes bigint, sha256 text, pg_bytes bigint, transition_count integer, node_run_count integer, actor_ids uuid[]) RETURNS void
@@ -2053,6 +2281,122 @@ $$;
 -- Name: FUNCTION archive_plan_batch(team_id uuid, day date, max_rows integer, default_hot_days integer, key_prefix text, encrypted boolean); Type: COMMENT; Schema: app_private; Owner: -
 
 COMMENT ON FUNCTION app_private.archive_plan_batch(team_id uuid, day date, max_rows integer, default_hot_days integer, key_prefix text, encrypted boolean) IS 'Plans the next batch of a team''s day: up to max_rows executions due under the retention policies (app_private.lifecycle_archive_due) are assigned to a new manifest row (state planned, deterministic key <prefix>/team_id=<team>/date=<day>/<batch_no>.parquet) and indexed with their row number (newest first). Returns the batch id, or null when nothing is left.';
+
+-- Name: archive_plan_batches(integer, integer, integer, text, boolean, uuid, integer, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.archive_plan_batches(max_rows integer, group_rows integer, default_hot_days integer, key_prefix text DEFAULT 'executions'::text, encrypted boolean DEFAULT false, only_team_id uuid DEFAULT NULL::uuid, max_batches integer DEFAULT NULL::integer, at timestamp with time zone DEFAULT now()) RETURNS TABLE(batch_id uuid, team_id uuid, day date, key text, row_count integer, execution_ids uuid[])
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $_$
+declare
+  v_ids uuid[];
+  v_created timestamptz[];
+  v_team uuid[];
+  v_workflow uuid[];
+  v_state text[];
+  v_day date[];
+  v_chunk integer[];
+  v_first date;
+  v_last date;
+  v_span integer := 1;
+  v_lo timestamptz;
+  v_hi timestamptz;
+  v_due bigint;
+begin
+  if max_rows is null or max_rows < 1 then
+    raise exception 'max_rows must be positive' using errcode = 'LFVAL', detail = 'field: max_rows';
+  end if;
+  if group_rows is null or group_rows < 1 then
+    raise exception 'group_rows must be positive' using errcode = 'LFVAL', detail = 'field: group_rows';
+  end if;
+  perform app_private.lifecycle_assert_as_of(at);
+  if max_batches is not null and max_batches < 1 then
+    return;
+  end if;
+  -- Only the oldest days are read: a window of day partitions from the oldest one, doubled until it holds at
+  -- least group_rows due executions (or reaches the newest partition). The group is a prefix in (day, team)
+  -- order, so it lies inside such a window, and a run of many groups does not re-read every due row each time.
+  select min(substring(c.relname from '_p(\d{8})$')::date), max(substring(c.relname from '_p(\d{8})$')::date)
+    into v_first, v_last
+    from pg_inherits i join pg_class c on c.oid = i.inhrelid
+   where i.inhparent = 'app_public.executions'::regclass and c.relname ~ '_p\d{8}$';
+  -- nothing newer than the shortest hot retention anywhere is due: the window need not grow past it
+  v_last := least(v_last, ((at - make_interval(days => least(default_hot_days,
+    (select min(p.hot_days) from app_public.retention_policies p), (select min(r.hot_days) from app_private.archive_retention r),
+    (select min(s.default_hot_days) from app_private.lifecycle_settings s)))) at time zone 'UTC')::date + 1);
+  loop
+    v_lo := case when v_first is null then '-infinity' else v_first::timestamp at time zone 'UTC' end;
+    v_hi := case when v_first is null or v_first + v_span > v_last then 'infinity' else (v_first + v_span)::timestamp at time zone 'UTC' end;
+    with due as (
+      select d.execution_id, d.created_at, d.team_id, d.workflow_id, d.state, d.day,
+             ((row_number() over (partition by d.team_id, d.day order by d.created_at, d.execution_id) - 1) / max_rows)::integer as chunk
+        from app_private.lifecycle_archive_due(default_hot_days, only_team_id, at) d
+       where d.created_at >= v_lo and d.created_at < v_hi
+    ), chunks as (
+      select c.team_id, c.day, c.chunk,
+             coalesce(sum(count(*)) over (order by c.day, c.team_id::text, c.chunk rows between unbounded preceding and 1 preceding), 0) as rows_before,
+             row_number() over (order by c.day, c.team_id::text, c.chunk) as ord
+        from due c group by c.team_id, c.day, c.chunk
+    )
+    select array_agg(d.execution_id), array_agg(d.created_at), array_agg(d.team_id), array_agg(d.workflow_id), array_agg(d.state),
+           array_agg(d.day), array_agg(d.chunk), (select count(*) from due)
+      into v_ids, v_created, v_team, v_workflow, v_state, v_day, v_chunk, v_due
+      from due d join chunks c on c.team_id = d.team_id and c.day = d.day and c.chunk = d.chunk
+     where c.rows_before < group_rows and (max_batches is null or c.ord <= max_batches);
+    exit when v_due >= group_rows or v_hi = 'infinity';
+    v_span := v_span * 2;
+  end loop;
+  if v_ids is null then
+    return;
+  end if;
+  -- one planner per team at a time (the lock archive_plan_batch takes), in team order; then nothing picked may
+  -- have been planned by another planner meanwhile (each statement sees what committed before it)
+  perform pg_advisory_xact_lock(hashtext('archive_plan:' || t.id::text))
+     from (select distinct x.id from unnest(v_team) x(id) order by x.id) t;
+  if exists (select 1 from app_private.archived_executions a where a.execution_id = any(v_ids)) then
+    raise exception 'another archive planner planned some of these executions meanwhile' using errcode = 'LFCNF', detail = 'field: team_id';
+  end if;
+  return query
+  with picked as (
+    select * from unnest(v_ids, v_created, v_team, v_workflow, v_state, v_day, v_chunk) p(id, created_at, team_id, workflow_id, state, day, chunk)
+  ), batches as (
+    select p.team_id, p.day, p.chunk, count(*)::integer as n, min(p.created_at) as lo, max(p.created_at) as hi,
+           coalesce((select max(b.batch_no) from app_private.archive_batches b where b.team_id = p.team_id and b.day = p.day), 0)
+             + dense_rank() over (partition by p.team_id, p.day order by p.chunk) as batch_no
+      from picked p group by p.team_id, p.day, p.chunk
+  ), ins as (
+    insert into app_private.archive_batches (team_id, day, batch_no, key, min_created_at, max_created_at, row_count, encrypted)
+    select b.team_id, b.day, b.batch_no,
+           format('%s/team_id=%s/date=%s/%s.parquet', key_prefix, b.team_id, to_char(b.day, 'YYYY-MM-DD'), lpad(b.batch_no::text, 6, '0')),
+           b.lo, b.hi, b.n, archive_plan_batches.encrypted
+      from batches b order by b.day, b.team_id::text, b.chunk
+    returning archive_batches.id, archive_batches.team_id, archive_batches.day, archive_batches.batch_no, archive_batches.key,
+              archive_batches.row_count
+  ), rows as (
+    select i.id as batch_id, p.id, p.created_at, p.team_id, p.workflow_id, p.state,
+           (row_number() over (partition by i.id order by p.created_at desc, p.id desc) - 1)::integer as row_no
+      from picked p
+      join batches b on b.team_id = p.team_id and b.day = p.day and b.chunk = p.chunk
+      join ins i on i.team_id = b.team_id and i.day = b.day and i.batch_no = b.batch_no
+  ), idx as (
+    insert into app_private.archived_executions (execution_id, created_at, batch_id, row_no, team_id, workflow_id, state)
+    select r.id, r.created_at, r.batch_id, r.row_no, r.team_id, r.workflow_id, r.state from rows r
+  )
+  select i.id, i.team_id, i.day, i.key, i.row_count,
+         (select array_agg(r.id order by r.row_no) from rows r where r.batch_id = i.id)
+    from ins i join batches b on b.team_id = i.team_id and b.day = i.day and b.batch_no = i.batch_no
+   order by b.day, b.team_id::text, b.chunk;
+  perform app_private.archive_events((
+    select jsonb_agg(jsonb_build_object('team_id', b.team_id, 'type', 'ArchiveBatchPlanned',
+             'data', jsonb_build_object('batch_id', b.id, 'key', b.key, 'day', b.day, 'row_count', b.row_count)) order by b.day, b.team_id::text, b.batch_no)
+      from app_private.archive_batches b
+     where b.id in (select a.batch_id from app_private.archived_executions a where a.execution_id = any(v_ids))));
+end;
+$_$;
+
+-- Name: FUNCTION archive_plan_batches(max_rows integer, group_rows integer, default_hot_days integer, key_prefix text, encrypted boolean, only_team_id uuid, max_batches integer, at timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.archive_plan_batches(max_rows integer, group_rows integer, default_hot_days integer, key_prefix text, encrypted boolean, only_team_id uuid, max_batches integer, at timestamp with time zone) IS 'Plans a group of batches in one pass: the executions due at `at` (default now(); never in the future: LFVAL field at) under the retention policies (app_private.lifecycle_archive_due, default_hot_days the fallback; only one team when only_team_id is given) are cut per team and UTC day into batches of up to max_rows (oldest first), and batches are taken in (day, team) order while the group holds fewer than group_rows executions (a group may exceed it by one batch), at most max_batches. Each becomes a manifest row (state planned, deterministic key <prefix>/team_id=<team>/date=<day>/<batch_no>.parquet, batch_no the next of its team and day) with its index rows (row number newest first) and an ArchiveBatchPlanned event. Returns the batches in plan order with their execution ids in row order; none when nothing is due. Raises LFCNF when another planner planned some of the same executions meanwhile.';
 
 -- Name: archive_record_rewrite(uuid, text, bigint, text, uuid[], text); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -2436,10 +2780,9 @@ CREATE FUNCTION app_private.bulk_create_users(items jsonb, best_effort boolean D
     AS $$
 declare
   v_out app_private.bulk_row_result[];
-  -- UUIDv7 ids: the text of this statement's millisecond timestamp and the version digit, then the random rest
-  -- (variant bits included) of a v4 UUID.
-  v_hex text := lpad(to_hex((extract(epoch from clock_timestamp()) * 1000)::bigint), 12, '0');
-  v_id_prefix text := substr(v_hex, 1, 8) || '-' || substr(v_hex, 9, 4) || '-7';
+  v_base text[] := app_private.bulk_user_ids_base();
+  v_prefix text := v_base[1];
+  v_start bigint := v_base[2]::bigint;
 begin
   if items is null or jsonb_typeof(items) <> 'array' then
     raise exception 'items must be a JSON array' using errcode = 'LFVAL', detail = 'field: items';
@@ -2448,14 +2791,16 @@ begin
     raise exception 'at most 50000 rows per call' using errcode = 'LFLIM', detail = 'field: items';
   end if;
   begin
-    -- Fast path (every row valid, no email taken: the same answer in both modes): one plain INSERT of the rows,
-    -- checked by the table's own constraints and unique index, ids made here, the answer built from the input.
+    -- Fast path (every row valid, no email taken: the same answer in both modes): one plain INSERT of the rows in
+    -- the canonical order (lower(email)), checked by the table's own constraints and unique index, ids made here
+    -- in that order, the answer built from the input.
     with input as materialized (
-      select x.ord::integer as ord, x.email, x.name, coalesce(x.status, 'active') as status,
-             (v_id_prefix || substr(public.gen_random_uuid()::text, 16))::uuid as id
-        from rows from (jsonb_to_recordset(items) as (email text, name text, status text)) with ordinality as x(email, name, status, ord)
+      select w.*, app_private.bulk_user_id(v_prefix, v_start + w.n) as id
+        from (select x.ord::integer as ord, x.email, x.name, coalesce(x.status, 'active') as status,
+                     row_number() over (order by lower(x.email) collate "C", x.ord) as n
+                from rows from (jsonb_to_recordset(items) as (email text, name text, status text)) with ordinality as x(email, name, status, ord)) w
     ), ins as (
-      insert into app_public.users (id, email, name, status) select i.id, i.email, i.name, i.status from input i
+      insert into app_public.users (id, email, name, status) select i.id, i.email, i.name, i.status from input i order by i.n
     )
     select array_agg(row(i.ord, i.id, 1, null, null, null)::app_private.bulk_row_result order by i.ord) into v_out from input i;
   exception when unique_violation or check_violation or not_null_violation then
@@ -2470,11 +2815,13 @@ $$;
 
 COMMENT ON FUNCTION app_private.bulk_create_users(items jsonb, best_effort boolean) IS 'Creates many users ([{email, name, status?}], up to 50,000) and returns one result per input row.
 The common case (every row valid, no email taken) costs one plain INSERT, close to a COPY of the same rows: the table''s
-constraints and unique index do the checking, ids are made beforehand, no ON CONFLICT, no RETURNING. When any row
-fails, that insert is undone and the careful path (bulk_create_users_careful) validates every row in SQL (shape,
-lengths, status, repeats in the batch) and finds taken emails (also those of concurrent transactions) with
-ON CONFLICT DO NOTHING. All-or-nothing (default): when any row fails nothing is written and only failures are
-reported. best_effort: valid rows are written, failures reported. Users created this way have no password (invited or SSO).';
+constraints and unique index do the checking, ids are made beforehand (bulk_user_id: a counter and random(), no
+strong random call per row), no ON CONFLICT, no RETURNING. Rows are inserted in the order of lower(email), so concurrent imports with
+overlapping emails wait for each other instead of deadlocking. When any row fails, that insert is undone and the
+careful path (bulk_create_users_careful) validates every row in SQL (shape, lengths, status, repeats in the batch) and
+finds taken emails (also those of concurrent transactions) with ON CONFLICT DO NOTHING. All-or-nothing (default):
+when any row fails nothing is written and only failures are reported. best_effort: valid rows are written, failures
+reported. Users created this way have no password (invited or SSO).';
 
 -- Name: bulk_create_users_careful(jsonb, boolean); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -2484,7 +2831,9 @@ CREATE FUNCTION app_private.bulk_create_users_careful(items jsonb, best_effort b
     AS $$
 declare
   v_out app_private.bulk_row_result[];
-  v_ms bytea := substring(int8send((extract(epoch from clock_timestamp()) * 1000)::bigint) from 3);
+  v_base text[] := app_private.bulk_user_ids_base();
+  v_prefix text := v_base[1];
+  v_start bigint := v_base[2]::bigint;
 begin
   begin
     with input as (
@@ -2495,12 +2844,13 @@ begin
                     row_number() over (partition by lower(i.email) order by i.ord) > 1) as err
         from input i
     ), valid as (
-      select c.email, c.name, c.status, overlay(uuid_send(public.gen_random_uuid()) placing v_ms from 1 for 6) as b
+      select c.email, c.name, c.status, row_number() over (order by lower(c.email) collate "C") as n
         from checked c where c.err is null
     ), ins as (
       insert into app_public.users (id, email, name, status)
-      select encode(set_byte(v.b, 6, (get_byte(v.b, 6) & 15) | 112), 'hex')::uuid, v.email, v.name, v.status
+      select app_private.bulk_user_id(v_prefix, v_start + v.n), v.email, v.name, v.status
         from valid v
+       order by v.n
       on conflict (email) do nothing
       returning users.id, users.email, users.version
     )
@@ -2526,7 +2876,7 @@ $$;
 
 -- Name: FUNCTION bulk_create_users_careful(items jsonb, best_effort boolean); Type: COMMENT; Schema: app_private; Owner: -
 
-COMMENT ON FUNCTION app_private.bulk_create_users_careful(items jsonb, best_effort boolean) IS 'The careful path of bulk_create_users: inserts with ON CONFLICT (email) DO NOTHING, so taken emails (also those of concurrent transactions) are reported per row; all-or-nothing undoes its inserts (a subtransaction) when any row failed. Owner only.';
+COMMENT ON FUNCTION app_private.bulk_create_users_careful(items jsonb, best_effort boolean) IS 'The careful path of bulk_create_users: inserts the valid rows in the order of lower(email) with ON CONFLICT (email) DO NOTHING, so taken emails (also those of concurrent transactions, waited for in that order) are reported per row; all-or-nothing undoes its inserts (a subtransaction) when any row failed. Owner only.';
 
 -- Name: bulk_update_users(jsonb, boolean); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -2567,8 +2917,11 @@ begin
     select c.* from checked c
      where c.err is null and (best_effort or not exists (select 1 from checked e where e.err is not null))
   ), upd as (
+    -- version and updated_at set here as the triggers would (they then stand aside: no per-row function call)
     update app_public.users u
-       set email = coalesce(ok.email, u.email::text), name = coalesce(ok.name, u.name), status = coalesce(ok.status, u.status)
+       set email = coalesce(ok.email, u.email::text), name = coalesce(ok.name, u.name), status = coalesce(ok.status, u.status),
+           version = u.version + 1,
+           updated_at = case when u.updated_at >= now() then u.updated_at + interval '1 millisecond' else now() end
       from ok
      where u.id = ok.id and u.deleted_at is null and u.version = ok.current_version
     returning u.id, u.version
@@ -2593,7 +2946,39 @@ $_$;
 -- Name: FUNCTION bulk_update_users(items jsonb, best_effort boolean); Type: COMMENT; Schema: app_private; Owner: -
 
 COMMENT ON FUNCTION app_private.bulk_update_users(items jsonb, best_effort boolean) IS 'Updates many users ([{id, email?, name?, status?, expected_version?}], up to 50,000) in one statement; one result per input row.
-All-or-nothing by default (any failing row: nothing written, failures reported); best_effort writes the valid rows.';
+All-or-nothing by default (any failing row: nothing written, failures reported); best_effort writes the valid rows.
+Sets version and updated_at itself (as the _110_version and _100_timestamps_update triggers would, which then do not fire).';
+
+-- Name: bulk_user_id(text, bigint); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.bulk_user_id(prefix text, counter bigint) RETURNS uuid
+    LANGUAGE sql PARALLEL RESTRICTED
+    AS $$
+  -- 26-bit counter in rand_a and the 14 bits after the variant, then 48 bits of random()
+  select (prefix || lpad(to_hex(counter >> 14), 3, '0') || '-' || to_hex(32768 | (counter & 16383)::integer) || '-'
+          || lpad(to_hex((random() * 281474976710656)::bigint), 12, '0'))::uuid;
+$$;
+
+-- Name: FUNCTION bulk_user_id(prefix text, counter bigint); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.bulk_user_id(prefix text, counter bigint) IS 'Id number counter of a bulk_create_users call (prefix and counter start from bulk_user_ids_base): a UUIDv7 (RFC 9562, counter method) whose 26-bit counter follows the millisecond, so the ids of a call increase in insertion order (the primary key inserts on its rightmost leaf page), and whose last 48 bits are random, so one id does not give away its neighbours. Distinct within a call by the counter; two calls in the same millisecond share an id only if their counter ranges overlap and 48 random bits agree. Cheap: a plain SQL expression, inlined into the bulk statement (no SET clause, which would stop inlining), with the backend''s random() instead of a strong random call per row.';
+
+-- Name: bulk_user_ids_base(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.bulk_user_ids_base() RETURNS text[]
+    LANGUAGE sql PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  -- [prefix, start]: the text of this instant's millisecond timestamp and the version digit ('tttttttt-tttt-7'),
+  -- and a random 25-bit start of the call's counter (start + n stays below 2^26 for any n of one call).
+  select array[substr(t, 1, 8) || '-' || substr(t, 9, 4) || '-7',
+               ((('x' || substr(public.gen_random_uuid()::text, 1, 8))::bit(32)::bigint) >> 7)::text]
+    from lpad(to_hex((extract(epoch from clock_timestamp()) * 1000)::bigint), 12, '0') t;
+$$;
+
+-- Name: FUNCTION bulk_user_ids_base(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.bulk_user_ids_base() IS 'The per-call part of the ids bulk_create_users makes (bulk_user_id): [prefix, start], the call''s millisecond as the start of a UUIDv7 and a random 25-bit start of its counter.';
 
 -- Name: bulk_user_row_error(text, text, text, boolean); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -3099,55 +3484,41 @@ CREATE FUNCTION app_private.execution_documents(ids uuid[]) RETURNS TABLE(id uui
     LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog'
     AS $$
-  with e as materialized (
-    select x.*
-      from (select distinct k.id from unnest(ids) k(id) where k.id is not null) k
-     cross join lateral (
-       (select x.* from app_public.executions x
-         where x.id = k.id
-           and x.created_at between app_hidden.uuid_v7_time(k.id) - interval '1 hour' and app_hidden.uuid_v7_time(k.id) + interval '1 hour')
-       union all
-       (select x.* from app_public.executions x where x.id = k.id)
-       limit 1) x
-  ), bounds as materialized (
-    select min(e.created_at) as lo, max(e.created_at) as hi from e
-  ), t as (
-    select x.execution_id,
-           jsonb_agg(jsonb_build_object('seq', x.seq, 'from_state', x.from_state, 'to_state', x.to_state,
-             'at', app_private.archive_iso(x.at), 'actor_id', x.actor_id, 'reason', x.reason, 'details', x.details)
-             order by x.seq) as docs,
-           sum(pg_column_size(x.*))::bigint as bytes
-      from app_public.execution_transitions x
-     where x.execution_created_at >= (select lo from bounds) and x.execution_created_at <= (select hi from bounds)
-       and x.execution_id in (select e.id from e)
-     group by x.execution_id
-  ), n as (
-    select r.execution_id,
-           jsonb_agg(jsonb_build_object('node_name', r.node_name, 'node_id', r.node_id, 'attempt', r.attempt,
-             'status', r.status, 'started_at', app_private.archive_iso(r.started_at),
-             'finished_at', app_private.archive_iso(r.finished_at), 'output', r.output, 'error', r.error)
-             order by r.node_name, r.attempt) as docs,
-           sum(pg_column_size(r.*))::bigint as bytes
-      from app_public.execution_node_runs r
-     where r.execution_created_at >= (select lo from bounds) and r.execution_created_at <= (select hi from bounds)
-       and r.execution_id in (select e.id from e)
-     group by r.execution_id
-  )
   select e.id, e.team_id, e.workflow_id, e.workflow_version, e.state, e.trigger_type, e.trigger_id,
          e.input, e.output, e.error, e.attempt, e.idempotency_key, e.version,
-         app_private.archive_micros(e.created_at), app_private.archive_micros(e.started_at),
-         app_private.archive_micros(e.finished_at), e.duration_ms, app_private.archive_micros(e.updated_at),
+         (extract(epoch from e.created_at) * 1000000)::bigint, (extract(epoch from e.started_at) * 1000000)::bigint,
+         (extract(epoch from e.finished_at) * 1000000)::bigint, e.duration_ms, (extract(epoch from e.updated_at) * 1000000)::bigint,
          coalesce(t.docs, '[]'::jsonb), coalesce(n.docs, '[]'::jsonb),
          pg_column_size(e.*)::bigint + coalesce(t.bytes, 0) + coalesce(n.bytes, 0)
-    from e
-    left join t on t.execution_id = e.id
-    left join n on n.execution_id = e.id
+    from (select distinct k.id from unnest(ids) k(id) where k.id is not null) k
+   cross join lateral (
+     (select x.* from app_public.executions x
+       where x.id = k.id
+         and x.created_at between app_hidden.uuid_v7_time(k.id) - interval '1 hour' and app_hidden.uuid_v7_time(k.id) + interval '1 hour')
+     union all
+     (select x.* from app_public.executions x where x.id = k.id)
+     limit 1) e
+   cross join lateral (
+     select jsonb_agg(jsonb_build_object('seq', x.seq, 'from_state', x.from_state, 'to_state', x.to_state,
+              'at', to_char(x.at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'actor_id', x.actor_id, 'reason', x.reason,
+              'details', x.details) order by x.seq) as docs,
+            sum(pg_column_size(x.*))::bigint as bytes
+       from app_public.execution_transitions x
+      where x.execution_id = e.id and x.execution_created_at = e.created_at) t
+   cross join lateral (
+     select jsonb_agg(jsonb_build_object('node_name', r.node_name, 'node_id', r.node_id, 'attempt', r.attempt, 'status', r.status,
+              'started_at', to_char(r.started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+              'finished_at', to_char(r.finished_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+              'output', r.output, 'error', r.error) order by r.node_name, r.attempt) as docs,
+            sum(pg_column_size(r.*))::bigint as bytes
+       from app_public.execution_node_runs r
+      where r.execution_id = e.id and r.execution_created_at = e.created_at) n
    order by e.created_at desc, e.id desc;
 $$;
 
 -- Name: FUNCTION execution_documents(ids uuid[]); Type: COMMENT; Schema: app_private; Owner: -
 
-COMMENT ON FUNCTION app_private.execution_documents(ids uuid[]) IS 'Executions with their transitions and node runs (nested JSON, ordered), timestamps as exact epoch microseconds (top level) or ISO strings with microseconds (nested), newest first; pg_bytes is the PostgreSQL size of the rows (pg_column_size). What the archiver writes and hot reads return. Each id is looked up in the partition of its UUIDv7 time first (one partition probed), then anywhere.';
+COMMENT ON FUNCTION app_private.execution_documents(ids uuid[]) IS 'Executions with their transitions and node runs (nested JSON, ordered), timestamps as exact epoch microseconds (top level) or ISO strings with microseconds (nested), newest first; pg_bytes is the PostgreSQL size of the rows (pg_column_size). What the archiver writes and hot reads return. Each id is looked up in the partition of its UUIDv7 time first (one partition probed), then anywhere; its transitions and node runs through their primary key in the partition of the execution.';
 
 -- Name: execution_history(uuid, uuid, text, timestamp with time zone, timestamp with time zone, timestamp with time zone, uuid, integer, boolean); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -3492,6 +3863,23 @@ $$;
 
 COMMENT ON FUNCTION app_private.lifecycle_archive_due(default_hot_days integer, only_team_id uuid, at timestamp with time zone) IS 'Executions due for the archive now: terminal, older than their hot retention (workflow policy, team policy, archive_retention, lifecycle_settings, then default_hot_days), not archived, not recently restored, not under legal hold.';
 
+-- Name: lifecycle_assert_as_of(timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.lifecycle_assert_as_of(at timestamp with time zone) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  if at is null or at > now() then
+    raise exception 'the as-of time of a retention step must be given and not lie in the future' using errcode = 'LFVAL', detail = 'field: at';
+  end if;
+end;
+$$;
+
+-- Name: FUNCTION lifecycle_assert_as_of(at timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.lifecycle_assert_as_of(at timestamp with time zone) IS 'Raises LFVAL (field: at) unless at is given and not after now(): retention steps may run as of the time a dry run was taken, never ahead of time.';
+
 -- Name: lifecycle_event(uuid, text, jsonb); Type: FUNCTION; Schema: app_private; Owner: -
 
 CREATE FUNCTION app_private.lifecycle_event(team_id uuid, type text, data jsonb) RETURNS void
@@ -3641,9 +4029,9 @@ $_$;
 
 COMMENT ON FUNCTION app_private.lifecycle_trim_due(default_hot_days integer, only_team_id uuid, at timestamp with time zone) IS 'Node-run outputs due for trimming now: terminal executions older than node_output_after_days under a trim or drop policy, not yet trimmed, not under legal hold and not due for the archive (those are archived as they are). new_output is what the output becomes: {"$trimmed": <length of the original JSON text>}, plus "preview" (its first node_output_max_bytes characters) when trimming; outputs the marker would not make smaller stay as they are; bytes_freed = pg_column_size(old) - the stored size of new (a value of at most 130 bytes gets a 1-byte header; previews above the TOAST threshold, ~2 kB, may be compressed on storage and free a little more).';
 
--- Name: lifecycle_trim_node_outputs(integer, integer, uuid); Type: FUNCTION; Schema: app_private; Owner: -
+-- Name: lifecycle_trim_node_outputs(integer, integer, uuid, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
 
-CREATE FUNCTION app_private.lifecycle_trim_node_outputs(default_hot_days integer, max_rows integer DEFAULT 5000, only_team_id uuid DEFAULT NULL::uuid) RETURNS TABLE(team_id uuid, node_runs integer, bytes_freed bigint)
+CREATE FUNCTION app_private.lifecycle_trim_node_outputs(default_hot_days integer, max_rows integer DEFAULT 5000, only_team_id uuid DEFAULT NULL::uuid, at timestamp with time zone DEFAULT now()) RETURNS TABLE(team_id uuid, node_runs integer, bytes_freed bigint)
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog'
     AS $$
@@ -3651,9 +4039,10 @@ begin
   if max_rows is null or max_rows not between 1 and 100000 then
     raise exception 'max_rows must be between 1 and 100000' using errcode = 'LFVAL', detail = 'field: max_rows';
   end if;
+  perform app_private.lifecycle_assert_as_of(at);
   return query
   with due as (
-    select d.* from app_private.lifecycle_trim_due(default_hot_days, only_team_id) d
+    select d.* from app_private.lifecycle_trim_due(default_hot_days, only_team_id, at) d
      order by d.execution_created_at, d.execution_id, d.node_name, d.attempt
      limit max_rows
   ), upd as (
@@ -3667,9 +4056,9 @@ begin
 end;
 $$;
 
--- Name: FUNCTION lifecycle_trim_node_outputs(default_hot_days integer, max_rows integer, only_team_id uuid); Type: COMMENT; Schema: app_private; Owner: -
+-- Name: FUNCTION lifecycle_trim_node_outputs(default_hot_days integer, max_rows integer, only_team_id uuid, at timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: -
 
-COMMENT ON FUNCTION app_private.lifecycle_trim_node_outputs(default_hot_days integer, max_rows integer, only_team_id uuid) IS 'Trims up to max_rows node-run outputs due under the policies (app_private.lifecycle_trim_due) in one statement; returns per team the node runs trimmed and the bytes freed (the dry run''s measure). default_hot_days: the archiver''s fallback hot retention (executions due for the archive are not trimmed). Call until it returns nothing.';
+COMMENT ON FUNCTION app_private.lifecycle_trim_node_outputs(default_hot_days integer, max_rows integer, only_team_id uuid, at timestamp with time zone) IS 'Trims up to max_rows node-run outputs due at `at` (default now(); never in the future) under the policies (app_private.lifecycle_trim_due) in one statement; returns per team the node runs trimmed and the bytes freed (the dry run''s measure). default_hot_days: the archiver''s fallback hot retention (executions due for the archive are not trimmed). Call until it returns nothing.';
 
 -- Name: lock_execution_for_node_run(uuid, boolean); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -4101,6 +4490,8 @@ COMMENT ON FUNCTION app_private.plan_execution_moves(p_requests app_private.exec
 CREATE FUNCTION app_private.project_execution_daily_stats(target regclass, from_tx xid8, from_pos bigint, to_tx xid8, to_pos bigint) RETURNS void
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog'
+    SET work_mem TO '32MB'
+    SET jit TO 'off'
     AS $_$
 begin
   execute format($q$
@@ -4147,6 +4538,7 @@ COMMENT ON FUNCTION app_private.project_execution_daily_stats(target regclass, f
 CREATE FUNCTION app_private.project_team_activity(target regclass, from_tx xid8, from_pos bigint, to_tx xid8, to_pos bigint) RETURNS void
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog'
+    SET jit TO 'off'
     AS $_$
 begin
   execute format($q$
@@ -4181,98 +4573,143 @@ COMMENT ON FUNCTION app_private.project_team_activity(target regclass, from_tx x
 CREATE FUNCTION app_private.project_workflow_list(target regclass, from_tx xid8, from_pos bigint, to_tx xid8, to_pos bigint) RETURNS void
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog'
+    SET work_mem TO '32MB'
+    SET jit TO 'off'
     AS $_$
 begin
-  -- 1. execution counters and the newest execution created in the batch
   execute format($q$
-    with ev as (
-      select e.global_position as pos, e.type, e.data, e.team_id
+    with ev as materialized (
+      select e.global_position as pos, e.type, e.stream_version as sv, e.created_at,
+             (e.data->>'workflow_id')::uuid as wid,
+             case when e.type in ('ExecutionCreated', 'ExecutionStateChanged') then coalesce(e.data->>'team_id', e.team_id::text) end as exec_team,
+             case when e.type in ('ExecutionCreated', 'ExecutionStateChanged') then (e.data->>'execution_id')::uuid end as eid,
+             case when e.type = 'ExecutionCreated' then (e.data->>'created_at')::timestamptz end as exec_at,
+             case when e.type = 'ExecutionCreated' then e.data->>'state' end as exec_state,
+             case when e.type = 'ExecutionStateChanged' then e.data->>'to_state' end as to_state,
+             case when e.type = 'ExecutionStateChanged' then (e.data->>'seq')::integer end as seq,
+             case when e.type in ('WorkflowCreated', 'WorkflowSaved') then coalesce((e.data->>'team_id')::uuid, e.team_id) end as wf_team,
+             case when e.type in ('WorkflowCreated', 'WorkflowSaved', 'WorkflowStatusChanged') then e.data->>'name' end as name,
+             case when e.type in ('WorkflowCreated', 'WorkflowSaved', 'WorkflowStatusChanged') then e.data->>'status' end as status,
+             case when e.type in ('WorkflowCreated', 'WorkflowSaved', 'WorkflowStatusChanged') then (e.data->>'version')::integer end as version
         from app_public.events e
        where (e.transaction_id, e.global_position) > ($1, $2) and (e.transaction_id, e.global_position) <= ($3, $4)
-         and e.type in ('ExecutionCreated', 'ExecutionStateChanged')
-    ), agg as (
-      select (data->>'workflow_id')::uuid as wid, (max(coalesce(data->>'team_id', team_id::text)))::uuid as team_id,
+         and e.type in ('WorkflowCreated', 'WorkflowSaved', 'WorkflowStatusChanged', 'WorkflowDeleted', 'ExecutionCreated', 'ExecutionStateChanged')
+    ), ranked as (
+      -- one sort ranks the newest created execution (created_at, then position), the newest full state and the
+      -- newest status change (stream_version) of each workflow; another the newest move (seq; a null seq sorts
+      -- first, as before, and then moves nothing) of each execution
+      select ev.*,
+             case when kind is not null
+                  then row_number() over (partition by wid, kind order by exec_at desc, (case when kind <> 'created' then sv end) desc, pos desc) end as rank,
+             case when type = 'ExecutionStateChanged' and eid is not null
+                  then row_number() over (partition by eid, type = 'ExecutionStateChanged' order by seq desc) end as move_rank
+        from (select ev.*, case when type = 'ExecutionCreated' then 'created' when type in ('WorkflowCreated', 'WorkflowSaved') then 'state'
+                                when type = 'WorkflowStatusChanged' then 'status' end as kind
+                from ev) ev
+    ), b as (
+      -- everything the batch says about one workflow, in one pass (no join between batch-sized sets)
+      select wid,
+             bool_or(type in ('ExecutionCreated', 'ExecutionStateChanged')) as has_exec,
+             (max(exec_team) filter (where type in ('ExecutionCreated', 'ExecutionStateChanged')))::uuid as exec_team,
              count(*) filter (where type = 'ExecutionCreated') as created,
-             count(*) filter (where type = 'ExecutionStateChanged' and data->>'to_state' = 'succeeded') as succeeded,
-             count(*) filter (where type = 'ExecutionStateChanged' and data->>'to_state' = any (app_hidden.execution_failure_states())) as failed,
-             count(*) filter (where type = 'ExecutionStateChanged' and data->>'to_state' = 'cancelled') as cancelled
-        from ev group by 1
-    ), newest as (
-      select distinct on ((data->>'workflow_id')::uuid) (data->>'workflow_id')::uuid as wid,
-             (data->>'execution_id')::uuid as eid, (data->>'created_at')::timestamptz as at, data->>'state' as state
-        from ev where type = 'ExecutionCreated'
-       order by (data->>'workflow_id')::uuid, (data->>'created_at')::timestamptz desc, pos desc
+             count(*) filter (where to_state = 'succeeded') as succeeded,
+             count(*) filter (where to_state = any (app_hidden.execution_failure_states())) as failed,
+             count(*) filter (where to_state = 'cancelled') as cancelled,
+             (array_agg(eid) filter (where kind = 'created' and rank = 1))[1] as new_eid,
+             (array_agg(exec_at) filter (where kind = 'created' and rank = 1))[1] as new_at,
+             (array_agg(exec_state) filter (where kind = 'created' and rank = 1))[1] as new_state,
+             jsonb_object_agg(eid::text, jsonb_build_array(seq, to_state)) filter (where move_rank = 1) as last_moves,
+             bool_or(kind = 'state') as has_state,
+             (array_agg(wf_team) filter (where kind = 'state' and rank = 1))[1] as s_team,
+             (array_agg(name) filter (where kind = 'state' and rank = 1))[1] as s_name,
+             (array_agg(status) filter (where kind = 'state' and rank = 1))[1] as s_status,
+             (array_agg(version) filter (where kind = 'state' and rank = 1))[1] as s_version,
+             max(sv) filter (where kind = 'state') as s_sv,
+             (array_agg(created_at) filter (where kind = 'state' and rank = 1))[1] as s_at,
+             min(created_at) filter (where type = 'WorkflowCreated') as s_created_at,
+             bool_or(kind = 'status') as has_status,
+             (array_agg(status) filter (where kind = 'status' and rank = 1))[1] as c_status,
+             (array_agg(version) filter (where kind = 'status' and rank = 1))[1] as c_version,
+             max(sv) filter (where kind = 'status') as c_sv,
+             (array_agg(created_at) filter (where kind = 'status' and rank = 1))[1] as c_at,
+             bool_or(type = 'WorkflowDeleted') as deleted
+        from ranked
+       group by wid
+    ), s1 as (
+      -- 1. execution counters and the newest execution created in the batch (creates the row if missing)
+      select b.*, t.workflow_id is not null as existed, t as old,
+             (t.workflow_id is not null or (b.has_exec and b.wid is not null)) as ex1,
+             case when t.workflow_id is not null then t.team_id when b.has_exec and b.wid is not null then b.exec_team else b.s_team end as team_id,
+             coalesce(t.execution_count, 0) + b.created as execution_count,
+             coalesce(t.succeeded_count, 0) + b.succeeded as succeeded_count,
+             coalesce(t.failed_count, 0) + b.failed as failed_count,
+             coalesce(t.cancelled_count, 0) + b.cancelled as cancelled_count,
+             case when t.workflow_id is null or b.new_at >= coalesce(t.last_execution_at, '-infinity') then b.new_eid else t.last_execution_id end as last_execution_id,
+             case when t.workflow_id is null or b.new_at >= coalesce(t.last_execution_at, '-infinity') then b.new_state else t.last_execution_state end as last_execution_state0,
+             case when t.workflow_id is null or b.new_at >= coalesce(t.last_execution_at, '-infinity') then 0 else t.last_execution_seq end as last_execution_seq0,
+             case when t.workflow_id is null then b.new_at else greatest(b.new_at, t.last_execution_at) end as last_execution_at,
+             coalesce(t.stream_version, 0) as sv0
+        from b left join %1$s t on t.workflow_id = b.wid
+    ), s2 as (
+      -- 2. the last execution's newest state; 3. the newest full state, when newer than the row's
+      select s1.*,
+             (last_moves->(last_execution_id::text)->>0)::integer as m_seq, last_moves->(last_execution_id::text)->>1 as m_state,
+             (ex1 or has_state) as ex3,
+             (has_state and (not ex1 or sv0 < s_sv)) as take_state
+        from s1
+    ), s3 as (
+      select s2.*,
+             case when ex1 and m_seq > last_execution_seq0 then m_state else last_execution_state0 end as last_execution_state,
+             case when ex1 and m_seq > last_execution_seq0 then m_seq else last_execution_seq0 end as last_execution_seq,
+             case when take_state then s_name else (old).name end as name3,
+             case when take_state then s_status else (old).status end as status3,
+             case when take_state then s_version else (old).version end as version3,
+             case when take_state then s_sv else sv0 end as sv3,
+             case when take_state then coalesce((old).created_at, s_created_at) else (old).created_at end as created_at,
+             case when take_state then s_at else (old).updated_at end as updated_at3
+        from s2
+    ), f as (
+      -- 4. a newer status change of an existing row; 5. deletion wins
+      select s3.*, (ex3 and has_status and sv3 < c_sv) as take_status
+        from s3
+    ), final as (
+      select wid, existed, old, deleted, team_id,
+             case when take_status then c_status else status3 end as status,
+             case when take_status then coalesce(c_version, version3) else version3 end as version,
+             case when take_status then c_sv else sv3 end as stream_version,
+             case when take_status then c_at else updated_at3 end as updated_at,
+             name3 as name, execution_count, succeeded_count, failed_count, cancelled_count,
+             last_execution_id, last_execution_state, last_execution_at, last_execution_seq, created_at
+        from f where ex3
+    ), del as (
+      delete from %1$s t using final where final.deleted and final.existed and t.workflow_id = final.wid
     )
-    insert into %1$s as t (workflow_id, team_id, execution_count, succeeded_count, failed_count, cancelled_count,
-                           last_execution_id, last_execution_at, last_execution_state, last_execution_seq)
-    select a.wid, a.team_id, a.created, a.succeeded, a.failed, a.cancelled, n.eid, n.at, n.state, 0
-      from agg a left join newest n on n.wid = a.wid
-     where a.wid is not null
+    insert into %1$s as t (workflow_id, team_id, name, status, version, stream_version, execution_count, succeeded_count, failed_count,
+                           cancelled_count, last_execution_id, last_execution_state, last_execution_at, last_execution_seq, created_at, updated_at)
+    select wid, team_id, name, status, version, stream_version, execution_count, succeeded_count, failed_count,
+           cancelled_count, last_execution_id, last_execution_state, last_execution_at, last_execution_seq, created_at, updated_at
+      from final
+     where not deleted
+       and (not existed
+            or (team_id, name, status, version, stream_version, execution_count, succeeded_count, failed_count, cancelled_count,
+                last_execution_id, last_execution_state, last_execution_at, last_execution_seq, created_at, updated_at)
+               is distinct from
+               ((old).team_id, (old).name, (old).status, (old).version, (old).stream_version, (old).execution_count, (old).succeeded_count,
+                (old).failed_count, (old).cancelled_count, (old).last_execution_id, (old).last_execution_state, (old).last_execution_at,
+                (old).last_execution_seq, (old).created_at, (old).updated_at))
     on conflict (workflow_id) do update set
-      execution_count = t.execution_count + excluded.execution_count,
-      succeeded_count = t.succeeded_count + excluded.succeeded_count,
-      failed_count = t.failed_count + excluded.failed_count,
-      cancelled_count = t.cancelled_count + excluded.cancelled_count,
-      last_execution_id = case when excluded.last_execution_at >= coalesce(t.last_execution_at, '-infinity') then excluded.last_execution_id else t.last_execution_id end,
-      last_execution_state = case when excluded.last_execution_at >= coalesce(t.last_execution_at, '-infinity') then excluded.last_execution_state else t.last_execution_state end,
-      last_execution_seq = case when excluded.last_execution_at >= coalesce(t.last_execution_at, '-infinity') then 0 else t.last_execution_seq end,
-      last_execution_at = greatest(excluded.last_execution_at, t.last_execution_at)
-  $q$, target) using from_tx, from_pos, to_tx, to_pos;
-
-  -- 2. the last execution's newest state
-  execute format($q$
-    with last_move as (
-      select distinct on ((e.data->>'execution_id')::uuid) (e.data->>'execution_id')::uuid as eid,
-             e.data->>'to_state' as state, (e.data->>'seq')::integer as seq
-        from app_public.events e
-       where (e.transaction_id, e.global_position) > ($1, $2) and (e.transaction_id, e.global_position) <= ($3, $4)
-         and e.type = 'ExecutionStateChanged'
-       order by (e.data->>'execution_id')::uuid, (e.data->>'seq')::integer desc
-    )
-    update %1$s t set last_execution_state = m.state, last_execution_seq = m.seq
-      from last_move m
-     where t.last_execution_id = m.eid and m.seq > t.last_execution_seq
-  $q$, target) using from_tx, from_pos, to_tx, to_pos;
-
-  -- 3. workflow state, guarded by stream version: the newest full state (created/saved), then a newer status
-  -- change, then deletion
-  execute format($q$
-    insert into %1$s as t (workflow_id, team_id, name, status, version, stream_version, created_at, updated_at)
-    select distinct on ((e.data->>'workflow_id')::uuid) (e.data->>'workflow_id')::uuid, coalesce((e.data->>'team_id')::uuid, e.team_id),
-           e.data->>'name', e.data->>'status', (e.data->>'version')::integer, e.stream_version,
-           min(e.created_at) filter (where e.type = 'WorkflowCreated') over (partition by (e.data->>'workflow_id')::uuid), e.created_at
-      from app_public.events e
-     where (e.transaction_id, e.global_position) > ($1, $2) and (e.transaction_id, e.global_position) <= ($3, $4)
-       and e.type in ('WorkflowCreated', 'WorkflowSaved')
-     order by (e.data->>'workflow_id')::uuid, e.stream_version desc
-    on conflict (workflow_id) do update set
-      name = excluded.name, status = excluded.status, version = excluded.version, stream_version = excluded.stream_version,
-      created_at = coalesce(t.created_at, excluded.created_at), updated_at = excluded.updated_at
-    where t.stream_version < excluded.stream_version
-  $q$, target) using from_tx, from_pos, to_tx, to_pos;
-  execute format($q$
-    with st as (
-      select distinct on ((e.data->>'workflow_id')::uuid) (e.data->>'workflow_id')::uuid as wid, e.data, e.stream_version as sv, e.created_at
-        from app_public.events e
-       where (e.transaction_id, e.global_position) > ($1, $2) and (e.transaction_id, e.global_position) <= ($3, $4)
-         and e.type = 'WorkflowStatusChanged'
-       order by (e.data->>'workflow_id')::uuid, e.stream_version desc
-    )
-    update %1$s t set status = st.data->>'status', version = coalesce((st.data->>'version')::integer, t.version),
-           stream_version = st.sv, updated_at = st.created_at
-      from st where t.workflow_id = st.wid and t.stream_version < st.sv
-  $q$, target) using from_tx, from_pos, to_tx, to_pos;
-  execute format($q$
-    delete from %1$s t using app_public.events e
-     where (e.transaction_id, e.global_position) > ($1, $2) and (e.transaction_id, e.global_position) <= ($3, $4)
-       and e.type = 'WorkflowDeleted' and t.workflow_id = (e.data->>'workflow_id')::uuid
+      team_id = excluded.team_id, name = excluded.name, status = excluded.status, version = excluded.version,
+      stream_version = excluded.stream_version, execution_count = excluded.execution_count, succeeded_count = excluded.succeeded_count,
+      failed_count = excluded.failed_count, cancelled_count = excluded.cancelled_count, last_execution_id = excluded.last_execution_id,
+      last_execution_state = excluded.last_execution_state, last_execution_at = excluded.last_execution_at,
+      last_execution_seq = excluded.last_execution_seq, created_at = excluded.created_at, updated_at = excluded.updated_at
   $q$, target) using from_tx, from_pos, to_tx, to_pos;
 end;
 $_$;
 
 -- Name: FUNCTION project_workflow_list(target regclass, from_tx xid8, from_pos bigint, to_tx xid8, to_pos bigint); Type: COMMENT; Schema: app_private; Owner: -
 
-COMMENT ON FUNCTION app_private.project_workflow_list(target regclass, from_tx xid8, from_pos bigint, to_tx xid8, to_pos bigint) IS 'Projection handler of workflow_list: applies the events in the range (from, to] to target (the live table or its shadow), set-based.';
+COMMENT ON FUNCTION app_private.project_workflow_list(target regclass, from_tx xid8, from_pos bigint, to_tx xid8, to_pos bigint) IS 'Projection handler of workflow_list: applies the events in the range (from, to] to target (the live table or its shadow), set-based: one statement per batch that reads the range once, folds it per workflow and writes each workflow''s row once.';
 
 -- Name: projection_lag(); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -4297,6 +4734,58 @@ $$;
 
 COMMENT ON FUNCTION app_private.projection_lag() IS 'Per projection: events committed but not yet applied, lag in seconds (age of the oldest unapplied event, 0 when
 caught up), totals, whether a rebuild is running and how many dead letters it has. Scraped by monitoring.';
+
+-- Name: projection_shadow_indexes(text[], boolean); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.projection_shadow_indexes(tables text[], build boolean) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $_$
+declare
+  t text;
+  d text;
+begin
+  foreach t in array tables loop
+    if t !~ '^[a-z][a-z0-9_]{0,50}$' or to_regclass('app_public.' || t) is null or to_regclass('app_private.' || t || '__shadow') is null then
+      raise exception 'no read model % with a shadow table', t using errcode = 'LFVAL', detail = 'field: tables';
+    end if;
+    if not build then
+      -- only plain indexes: the primary key and unique indexes stay (upserts and conflicts need them)
+      for d in
+        select format('drop index app_private.%I', c.relname)
+          from pg_index i join pg_class c on c.oid = i.indexrelid
+         where i.indrelid = ('app_private.' || t || '__shadow')::regclass and not i.indisunique
+           and not exists (select 1 from pg_constraint k where k.conindid = i.indexrelid)
+      loop
+        execute d;
+      end loop;
+    else
+      -- every plain index of the live table that the shadow lacks (same method, keys, order, predicate), named
+      -- after the live index with "_bg" added or removed: the swap moves each table's indexes into the other
+      -- schema, where the other table's index names are then free
+      for d in
+        select format('create index %I on app_private.%I %s',
+                      case when l.name like '%\_bg' then left(l.name, -3) else left(l.name, 60) || '_bg' end, t || '__shadow', l.def)
+          from (select c.relname::text as name,
+                       regexp_replace(pg_get_indexdef(i.indexrelid), '^CREATE INDEX (?:"(?:[^"]|"")+"|\S+) ON (?:ONLY )?\S+ ', '') as def
+                  from pg_index i join pg_class c on c.oid = i.indexrelid
+                 where i.indrelid = ('app_public.' || t)::regclass and not i.indisunique
+                   and not exists (select 1 from pg_constraint k where k.conindid = i.indexrelid)) l
+         where not exists (
+           select 1 from pg_index s
+            where s.indrelid = ('app_private.' || t || '__shadow')::regclass
+              and regexp_replace(pg_get_indexdef(s.indexrelid), '^CREATE (?:UNIQUE )?INDEX (?:"(?:[^"]|"")+"|\S+) ON (?:ONLY )?\S+ ', '') = l.def)
+      loop
+        execute d;
+      end loop;
+    end if;
+  end loop;
+end;
+$_$;
+
+-- Name: FUNCTION projection_shadow_indexes(tables text[], build boolean); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.projection_shadow_indexes(tables text[], build boolean) IS 'Secondary indexes of the shadow tables app_private.<t>__shadow during a blue/green rebuild: build = false drops every plain (non-unique, non-constraint) index of each shadow, so the replay maintains only its primary and unique keys; build = true creates every plain index of the live app_public.<t> that its shadow lacks (named after the live index with _bg added or removed, so the swap finds every name free), so the swapped-in table is indexed as the live one. Refuses a table without a shadow with LFVAL.';
 
 -- Name: projection_swap(text[]); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -5178,26 +5667,41 @@ declare
   pred text := app_hidden.execution_search_predicate(query);
   lk text;
   lv text;
+  v_ca timestamptz := coalesce(after_created_at, 'infinity');
+  v_ci uuid := coalesce(after_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff');
+  v_cats timestamptz[];
+  v_ids uuid[];
+  v_chunk integer := greatest(max_rows, 50);
+  v_left integer := max_rows;
+  v_n integer;
 begin
   if team_id is null then perform app_hidden.search_fail('team_id', 'team_id is required'); end if;
   if max_rows is null or max_rows < 1 or max_rows > 1000 then perform app_hidden.search_fail('page_size', 'the page size must be between 1 and 1000'); end if;
   if (after_created_at is null) <> (after_id is null) then perform app_hidden.search_fail('after', 'invalid cursor'); end if;
-  -- A label equality drives the search from the labels index (newest first), each execution fetched by its
-  -- key (one partition per probe); the subquery fence keeps the planner from turning it into a hash join that
-  -- reads the team's every execution.
   if jsonb_typeof(query -> 'labels') = 'object' then
     select x.key, x.value #>> '{}' into lk, lv from jsonb_each(query -> 'labels') x where jsonb_typeof(x.value) = 'string' order by x.key limit 1;
   end if;
   if lk is not null then
-    return query execute format(
-      'select e.* from (select l.execution_id, l.execution_created_at from app_public.execution_labels l
-                         where l.team_id = $1 and l.key = %L and l.value = %L and l.execution_created_at <= $2
-                           and (l.execution_created_at, l.execution_id) < ($2, $3)) k
-         cross join lateral (select x.* from app_public.executions x
-                              where x.id = k.execution_id and x.created_at = k.execution_created_at offset 0) e
-        where e.team_id = $1 and (e.created_at, e.id) < ($2, $3) and %s
-        order by e.created_at desc, e.id desc limit $4', lk, lv, pred)
-      using team_id, coalesce(after_created_at, 'infinity'), coalesce(after_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'), max_rows;
+    loop
+      select array_agg(l.execution_created_at order by l.execution_created_at desc, l.execution_id desc),
+             array_agg(l.execution_id order by l.execution_created_at desc, l.execution_id desc)
+        into v_cats, v_ids
+        from (select l.execution_created_at, l.execution_id from app_public.execution_labels l
+               where l.team_id = search_executions_hot.team_id and l.key = lk and l.value = lv
+                 and (l.execution_created_at, l.execution_id) < (v_ca, v_ci)
+               order by l.execution_created_at desc, l.execution_id desc limit v_chunk) l;
+      exit when v_ids is null;
+      return query execute format(
+        'select e.* from app_public.executions e
+          where e.team_id = $1 and e.created_at = any (%L::timestamptz[]) and e.id = any (%L::uuid[]) and %s
+          order by e.created_at desc, e.id desc limit $2', v_cats, v_ids, pred)
+        using team_id, v_left;
+      get diagnostics v_n = row_count;
+      v_left := v_left - v_n;
+      exit when v_left <= 0 or cardinality(v_ids) < v_chunk;
+      v_ca := v_cats[cardinality(v_cats)];
+      v_ci := v_ids[cardinality(v_ids)];
+    end loop;
     return;
   end if;
   -- one plan per query shape, made with its values (partition pruning by the time bounds and the cursor)
@@ -5205,13 +5709,13 @@ begin
     'select e.* from app_public.executions e
       where e.team_id = $1 and e.created_at <= $2 and (e.created_at, e.id) < ($2, $3) and %s
       order by e.created_at desc, e.id desc limit $4', pred)
-    using team_id, coalesce(after_created_at, 'infinity'), coalesce(after_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'), max_rows;
+    using team_id, v_ca, v_ci, max_rows;
 end;
 $_$;
 
 -- Name: FUNCTION search_executions_hot(team_id uuid, query jsonb, after_created_at timestamp with time zone, after_id uuid, max_rows integer); Type: COMMENT; Schema: app_private; Owner: -
 
-COMMENT ON FUNCTION app_private.search_executions_hot(team_id uuid, query jsonb, after_created_at timestamp with time zone, after_id uuid, max_rows integer) IS 'One page (newest first: created_at desc, id desc; keyset after (after_created_at, after_id)) of a team''s hot executions matching a search query (app_hidden.execution_search_predicate). Owner only: callers authorise.';
+COMMENT ON FUNCTION app_private.search_executions_hot(team_id uuid, query jsonb, after_created_at timestamp with time zone, after_id uuid, max_rows integer) IS 'One page (newest first: created_at desc, id desc; keyset after (after_created_at, after_id)) of a team''s hot executions matching a search query (app_hidden.execution_search_predicate). With a label equality the label index yields the candidates newest first, fetched chunk by chunk by their keys (planned for their partitions only). Owner only: callers authorise.';
 
 -- Name: search_filter_documents(uuid, jsonb, jsonb, timestamp with time zone, uuid); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -5684,19 +6188,20 @@ begin
   insert into app_private.archive_batch_search_stats (team_id, batch_id, workflow_ids, states, trigger_types, min_attempt, max_attempt,
       min_duration_ms, max_duration_ms, term_count, bloom)
   select s.team_id, s.batch_id, s.workflow_ids, s.states, s.trigger_types, s.min_attempt, s.max_attempt, s.min_d, s.max_d,
-         coalesce(cardinality(t.terms), 0), app_hidden.bloom_build(t.terms)
+         coalesce(cardinality(t.terms), 0), app_hidden.bloom_build(coalesce(t.terms, '{}'))
     from (select n.batch_id, min(n.team_id::text)::uuid as team_id, array_agg(distinct e.workflow_id) as workflow_ids,
                  array_agg(distinct e.state) as states, array_agg(distinct e.trigger_type) as trigger_types,
                  min(e.attempt) as min_attempt, max(e.attempt) as max_attempt, min(e.duration_ms) as min_d, max(e.duration_ms) as max_d
             from new_rows n join app_public.executions e on e.id = n.execution_id and e.created_at = n.created_at
            group by n.batch_id) s
-    cross join lateral (
-      select array(select distinct x from new_rows n join app_public.executions e on e.id = n.execution_id and e.created_at = n.created_at,
-                   lateral (select app_hidden.jsonb_search_terms('input', e.input)
-                            union all select app_hidden.jsonb_search_terms('output', e.output)
-                            union all select app_hidden.jsonb_search_terms('error', e.error)
-                            union all select app_hidden.text_trigram_terms(app_hidden.execution_error_text(e.error))) terms(x)
-                    where n.batch_id = s.batch_id) as terms) t
+    left join (
+      select n.batch_id, array_agg(distinct x) as terms
+        from new_rows n join app_public.executions e on e.id = n.execution_id and e.created_at = n.created_at,
+             lateral (select app_hidden.jsonb_search_terms('input', e.input)
+                      union all select app_hidden.jsonb_search_terms('output', e.output)
+                      union all select app_hidden.jsonb_search_terms('error', e.error)
+                      union all select app_hidden.text_trigram_terms(app_hidden.execution_error_text(e.error))) terms(x)
+       group by n.batch_id) t on t.batch_id = s.batch_id
   on conflict (team_id, batch_id) do nothing;
   return null;
 end;
@@ -5704,7 +6209,7 @@ $$;
 
 -- Name: FUNCTION tg_archived_executions__search_stats(); Type: COMMENT; Schema: app_private; Owner: -
 
-COMMENT ON FUNCTION app_private.tg_archived_executions__search_stats() IS 'Writes the search statistics of newly planned batches (archive_batch_search_stats) from their still-hot rows.';
+COMMENT ON FUNCTION app_private.tg_archived_executions__search_stats() IS 'Writes the search statistics of newly planned batches (archive_batch_search_stats) from their still-hot rows, each row''s terms computed once for all the batches of the statement.';
 
 -- Name: tg_event_streams__restrict_delete(); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -6109,15 +6614,21 @@ begin
       select unnest(array['users:id:' || n.id::text, 'users:email:' || pg_catalog.lower(n.email::text)]) as k, null::text as t
         from new_rows n) x;
   elsif tg_op = 'UPDATE' then
-    select array_agg(k), array_agg(t) into v_keys, v_tags from (
-      select unnest(array['users:id:' || r.id::text, 'users:email:' || pg_catalog.lower(r.email::text)]) as k, 'user:' || r.id::text as t
-        from (select id, email from new_rows union all select id, email from old_rows) r) x;
+    -- the old and new row of a user pair up by id: its id key and tag once, the old email's key only when it changed
+    with r as (
+      select coalesce(n.id, o.id)::text as id, pg_catalog.lower(n.email::text) as new_email, pg_catalog.lower(o.email::text) as old_email
+        from new_rows n full join old_rows o on o.id = n.id
+    )
+    select array(select unnest(array_remove(array['users:id:' || r.id, 'users:email:' || r.new_email,
+                   case when r.old_email is distinct from r.new_email then 'users:email:' || r.old_email end], null)) from r),
+           array(select 'user:' || r.id from r)
+      into v_keys, v_tags;
   else
     select array_agg(k), array_agg(t) into v_keys, v_tags from (
       select unnest(array['users:id:' || o.id::text, 'users:email:' || pg_catalog.lower(o.email::text)]) as k, 'user:' || o.id::text as t
         from old_rows o) x;
   end if;
-  if v_keys is not null then
+  if cardinality(v_keys) > 0 then
     perform app_private.enqueue_cache_invalidation(v_keys, coalesce(v_tags, '{}'));
   end if;
   return null;
@@ -6126,7 +6637,7 @@ $$;
 
 -- Name: FUNCTION tg_users__invalidate_cache(); Type: COMMENT; Schema: app_private; Owner: -
 
-COMMENT ON FUNCTION app_private.tg_users__invalidate_cache() IS 'Trigger (AFTER, statement level, transition tables): enqueues invalidation of users:id:<id>, users:email:<email> and the tag user:<id> of the changed users, computed from the columns (the generic tg__invalidate_cache goes through jsonb per row).';
+COMMENT ON FUNCTION app_private.tg_users__invalidate_cache() IS 'Trigger (AFTER, statement level, transition tables): enqueues invalidation of users:id:<id>, users:email:<email> and the tag user:<id> of the changed users, computed from the columns (the generic tg__invalidate_cache goes through jsonb per row); an update names each user once (old and new rows joined by id) and its old email only when it changed.';
 
 -- Name: tg_workflow_graph__invalidate_cache(); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -6136,14 +6647,19 @@ CREATE FUNCTION app_private.tg_workflow_graph__invalidate_cache() RETURNS trigge
     AS $$
 declare
   v_keys text[];
+  -- the workflow whose writer is running (workflow_write_graph): its own workflows row write enqueues the key
+  v_writer text := pg_catalog.current_setting('linkflow.workflow_writer', true);
 begin
   if tg_op = 'INSERT' then
-    select pg_catalog.array_agg(distinct 'workflows:graph:' || n.workflow_id::text) into v_keys from new_rows n;
+    select pg_catalog.array_agg(distinct 'workflows:graph:' || n.workflow_id::text) into v_keys from new_rows n
+     where n.workflow_id::text is distinct from v_writer;
   elsif tg_op = 'UPDATE' then
     select pg_catalog.array_agg(distinct 'workflows:graph:' || r.workflow_id::text) into v_keys
-      from (select n.workflow_id from new_rows n union all select o.workflow_id from old_rows o) r;
+      from (select n.workflow_id from new_rows n union all select o.workflow_id from old_rows o) r
+     where r.workflow_id::text is distinct from v_writer;
   else
-    select pg_catalog.array_agg(distinct 'workflows:graph:' || o.workflow_id::text) into v_keys from old_rows o;
+    select pg_catalog.array_agg(distinct 'workflows:graph:' || o.workflow_id::text) into v_keys from old_rows o
+     where o.workflow_id::text is distinct from v_writer;
   end if;
   if v_keys is not null then
     perform app_private.enqueue_cache_invalidation(v_keys, '{}');
@@ -6154,7 +6670,7 @@ $$;
 
 -- Name: FUNCTION tg_workflow_graph__invalidate_cache(); Type: COMMENT; Schema: app_private; Owner: -
 
-COMMENT ON FUNCTION app_private.tg_workflow_graph__invalidate_cache() IS 'Trigger (AFTER, statement level, transition tables) on workflow_nodes, workflow_connections and workflow_triggers: enqueues invalidation of workflows:graph:<workflow_id> of the changed rows, computed from the column (the generic tg__invalidate_cache goes through jsonb per row).';
+COMMENT ON FUNCTION app_private.tg_workflow_graph__invalidate_cache() IS 'Trigger (AFTER, statement level, transition tables) on workflow_nodes, workflow_connections and workflow_triggers: enqueues invalidation of workflows:graph:<workflow_id> of the changed rows, computed from the column (the generic tg__invalidate_cache goes through jsonb per row). Skips the rows of the workflow whose writer is running (setting linkflow.workflow_writer, set by workflow_write_graph): that writer''s workflows row write enqueues the same key.';
 
 -- Name: tg_workflow_graph__invalidate_document(); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -6162,12 +6678,17 @@ CREATE FUNCTION app_private.tg_workflow_graph__invalidate_document() RETURNS tri
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog'
     AS $$
+declare
+  -- the workflow whose writer is running (workflow_write_graph): its caller stores the new document
+  v_writer text := pg_catalog.current_setting('linkflow.workflow_writer', true);
 begin
   if tg_op in ('UPDATE', 'DELETE') then
-    delete from app_private.workflow_graph_documents g where g.workflow_id in (select o.workflow_id from old_rows o);
+    delete from app_private.workflow_graph_documents g
+     where g.workflow_id in (select o.workflow_id from old_rows o where o.workflow_id::text is distinct from v_writer);
   end if;
   if tg_op in ('UPDATE', 'INSERT') then
-    delete from app_private.workflow_graph_documents g where g.workflow_id in (select n.workflow_id from new_rows n);
+    delete from app_private.workflow_graph_documents g
+     where g.workflow_id in (select n.workflow_id from new_rows n where n.workflow_id::text is distinct from v_writer);
   end if;
   return null;
 end;
@@ -6175,7 +6696,7 @@ $$;
 
 -- Name: FUNCTION tg_workflow_graph__invalidate_document(); Type: COMMENT; Schema: app_private; Owner: -
 
-COMMENT ON FUNCTION app_private.tg_workflow_graph__invalidate_document() IS 'Statement trigger on the graph tables: drops the graph documents of the workflows whose nodes, connections or triggers changed, so a document is never stale (the workflow functions rebuild it at the end of their write).';
+COMMENT ON FUNCTION app_private.tg_workflow_graph__invalidate_document() IS 'Statement trigger on the graph tables: drops the graph documents of the workflows whose nodes, connections or triggers changed, so a document is never stale (the workflow functions rebuild it at the end of their write). Skips the workflow whose writer is running (setting linkflow.workflow_writer, set by workflow_write_graph): its caller (workflow_create, workflow_save) stores the new document in the same transaction.';
 
 -- Name: tg_workflow_versions__immutable(); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -6263,20 +6784,22 @@ CREATE FUNCTION app_private.uuid_generate_v7_series(n integer) RETURNS SETOF uui
     LANGUAGE sql
     SET search_path TO 'pg_catalog'
     AS $$
-  -- the bits of app_public.uuid_generate_v7(), for n rows in one call (that function is one SQL-function
-  -- call per row: about 40% of inserting 200 nodes went there)
+  -- the bits of app_public.uuid_generate_v7(), for n rows in one call; the random bytes come 1 KB (64 ids) per
+  -- gen_random_bytes call (one strong-random draw per id was most of the cost)
   select pg_catalog.encode(
     pg_catalog.set_bit(pg_catalog.set_bit(pg_catalog.set_bit(pg_catalog.set_bit(pg_catalog.set_bit(pg_catalog.set_bit(
-      overlay(public.gen_random_bytes(16)
+      overlay(pg_catalog.substr(r.b, (g.i % 64) * 16 + 1, 16)
         placing substring(pg_catalog.int8send((extract(epoch from pg_catalog.clock_timestamp()) * 1000)::bigint) from 3)
         from 1 for 6),
       55, 0), 54, 1), 53, 1), 52, 1), 71, 1), 70, 0), 'hex')::uuid
-    from pg_catalog.generate_series(1, n);
+    from pg_catalog.generate_series(0, n - 1) g(i)
+    join (select c.c, public.gen_random_bytes(1024) as b from pg_catalog.generate_series(0, (n - 1) / 64) c(c)) r on r.c = g.i / 64
+   order by g.i;
 $$;
 
 -- Name: FUNCTION uuid_generate_v7_series(n integer); Type: COMMENT; Schema: app_private; Owner: -
 
-COMMENT ON FUNCTION app_private.uuid_generate_v7_series(n integer) IS 'n time-ordered UUIDs (version 7, as app_public.uuid_generate_v7()) in one call, for set-based inserts of many rows.';
+COMMENT ON FUNCTION app_private.uuid_generate_v7_series(n integer) IS 'n time-ordered UUIDs (version 7, as app_public.uuid_generate_v7()) in one call, for set-based inserts of many rows (random bytes drawn 1 KB at a time).';
 
 -- Name: uuid_v7_at(timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -6903,6 +7426,10 @@ declare
   v_trig_ids jsonb;
   v_new_ids jsonb;      -- ord -> id of new connections / triggers
 begin
+  -- while it writes, the graph tables' statement triggers leave this workflow to it and its caller (which writes
+  -- the workflows row, so the cache key is enqueued, and stores the new document)
+  perform pg_catalog.set_config('linkflow.workflow_writer', workflow_id::text, true);
+
   -- 1. nodes against the live rows, by name
   select coalesce(pg_catalog.array_agg(c.id) filter (where w.name is null), '{}'),
          pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('id', c.id) || w.node)
@@ -7008,6 +7535,7 @@ begin
 
   changed := cardinality(v_del) > 0 or v_upd is not null or v_ins is not null or v_conn_del is not null or v_conn_ins is not null
           or v_trig_del is not null or v_trig_ins is not null;
+  perform pg_catalog.set_config('linkflow.workflow_writer', '', true);
   if not (changed or build_document) then
     return;
   end if;
@@ -7039,7 +7567,9 @@ $$;
 COMMENT ON FUNCTION app_private.workflow_write_graph(workflow_id uuid, team_id uuid, snapshot jsonb, build_document boolean, OUT changed boolean, OUT nodes json, OUT connections json, OUT triggers json) IS 'Makes the live graph tables (nodes, connections, triggers) of a workflow equal to a canonical snapshot by writing only the
 difference: nodes match by name (unchanged nodes are not touched and keep their ids; a renamed node is a new node), connections
 by their ends and ports, triggers by their content (equal triggers pair up). Each kind of change is one set-based statement, run
-only when it has rows; an unchanged graph writes nothing. changed: whether any row was written. When something changed or
+only when it has rows; an unchanged graph writes nothing. While it writes, the graph tables'' statement triggers skip this
+workflow (setting linkflow.workflow_writer): the caller writes the workflows row (which enqueues the cache key) and stores the
+document. changed: whether any row was written. When something changed or
 build_document is true, nodes/connections/triggers are the GetWithNodes document''s parts (with ids), built from the snapshot.';
 
 -- Name: write_execution_moves(app_private.execution_move[], uuid); Type: FUNCTION; Schema: app_private; Owner: -
@@ -10448,7 +10978,11 @@ CREATE TRIGGER _100_timestamps_insert BEFORE INSERT ON app_public.users FOR EACH
 
 -- Name: users _100_timestamps_update; Type: TRIGGER; Schema: app_public; Owner: -
 
-CREATE TRIGGER _100_timestamps_update BEFORE UPDATE ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg__timestamps();
+CREATE TRIGGER _100_timestamps_update BEFORE UPDATE ON app_public.users FOR EACH ROW WHEN (((new.created_at IS DISTINCT FROM old.created_at) OR (new.updated_at IS DISTINCT FROM
+        CASE
+            WHEN (old.updated_at >= now()) THEN (old.updated_at + '00:00:00.001'::interval)
+            ELSE now()
+        END))) EXECUTE FUNCTION app_private.tg__timestamps();
 
 -- Name: events _101_no_truncate; Type: TRIGGER; Schema: app_public; Owner: -
 
@@ -10460,7 +10994,7 @@ CREATE TRIGGER _110_version BEFORE UPDATE ON app_public.teams FOR EACH ROW EXECU
 
 -- Name: users _110_version; Type: TRIGGER; Schema: app_public; Owner: -
 
-CREATE TRIGGER _110_version BEFORE UPDATE ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg__bump_version();
+CREATE TRIGGER _110_version BEFORE UPDATE ON app_public.users FOR EACH ROW WHEN ((new.version IS DISTINCT FROM (old.version + 1))) EXECUTE FUNCTION app_private.tg__bump_version();
 
 -- Name: execution_transitions _200_chain; Type: TRIGGER; Schema: app_public; Owner: -
 
@@ -11506,6 +12040,10 @@ REVOKE ALL ON FUNCTION app_private.apply_execution_transitions(p_items jsonb, p_
 
 REVOKE ALL ON FUNCTION app_private.apply_workflow_version_retention(keep_last integer, only_workflow_id uuid) FROM PUBLIC;
 
+-- Name: FUNCTION archive_batch_documents(batch_ids uuid[]); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.archive_batch_documents(batch_ids uuid[]) FROM PUBLIC;
+
 -- Name: FUNCTION archive_batch_is_held(batch_id uuid); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.archive_batch_is_held(batch_id uuid) FROM PUBLIC;
@@ -11517,6 +12055,10 @@ REVOKE ALL ON FUNCTION app_private.archive_candidates(default_hot_days integer, 
 -- Name: FUNCTION archive_delete_batch(batch_id uuid); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.archive_delete_batch(batch_id uuid) FROM PUBLIC;
+
+-- Name: FUNCTION archive_delete_batches(batch_ids uuid[]); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.archive_delete_batches(batch_ids uuid[]) FROM PUBLIC;
 
 -- Name: FUNCTION archive_drop_partitions(before_day date, max_days integer); Type: ACL; Schema: app_private; Owner: -
 
@@ -11530,9 +12072,13 @@ REVOKE ALL ON FUNCTION app_private.archive_erase_team(team_id uuid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION app_private.archive_event(team_id uuid, type text, data jsonb) FROM PUBLIC;
 
--- Name: FUNCTION archive_expire_batches(default_cold_days integer, max_batches integer); Type: ACL; Schema: app_private; Owner: -
+-- Name: FUNCTION archive_events(events jsonb); Type: ACL; Schema: app_private; Owner: -
 
-REVOKE ALL ON FUNCTION app_private.archive_expire_batches(default_cold_days integer, max_batches integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION app_private.archive_events(events jsonb) FROM PUBLIC;
+
+-- Name: FUNCTION archive_expire_batches(default_cold_days integer, max_batches integer, at timestamp with time zone); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.archive_expire_batches(default_cold_days integer, max_batches integer, at timestamp with time zone) FROM PUBLIC;
 
 -- Name: FUNCTION archive_is_held(team_id uuid, workflow_id uuid, execution_id uuid); Type: ACL; Schema: app_private; Owner: -
 
@@ -11554,6 +12100,14 @@ REVOKE ALL ON FUNCTION app_private.archive_list_page(team_id uuid, workflow_id u
 
 REVOKE ALL ON FUNCTION app_private.archive_locate(execution_id uuid) FROM PUBLIC;
 
+-- Name: FUNCTION archive_mark_batches_uploaded(batches jsonb); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.archive_mark_batches_uploaded(batches jsonb) FROM PUBLIC;
+
+-- Name: FUNCTION archive_mark_batches_verified(batches jsonb); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.archive_mark_batches_verified(batches jsonb) FROM PUBLIC;
+
 -- Name: FUNCTION archive_mark_uploaded(batch_id uuid, bytes bigint, sha256 text, pg_bytes bigint, transition_count integer, node_run_count integer, actor_ids uuid[]); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.archive_mark_uploaded(batch_id uuid, bytes bigint, sha256 text, pg_bytes bigint, transition_count integer, node_run_count integer, actor_ids uuid[]) FROM PUBLIC;
@@ -11569,6 +12123,10 @@ REVOKE ALL ON FUNCTION app_private.archive_micros(t timestamp with time zone) FR
 -- Name: FUNCTION archive_plan_batch(team_id uuid, day date, max_rows integer, default_hot_days integer, key_prefix text, encrypted boolean); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.archive_plan_batch(team_id uuid, day date, max_rows integer, default_hot_days integer, key_prefix text, encrypted boolean) FROM PUBLIC;
+
+-- Name: FUNCTION archive_plan_batches(max_rows integer, group_rows integer, default_hot_days integer, key_prefix text, encrypted boolean, only_team_id uuid, max_batches integer, at timestamp with time zone); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.archive_plan_batches(max_rows integer, group_rows integer, default_hot_days integer, key_prefix text, encrypted boolean, only_team_id uuid, max_batches integer, at timestamp with time zone) FROM PUBLIC;
 
 -- Name: FUNCTION archive_record_rewrite(batch_id uuid, new_key text, bytes bigint, sha256 text, actor_ids uuid[], reason text); Type: ACL; Schema: app_private; Owner: -
 
@@ -11634,6 +12192,14 @@ REVOKE ALL ON FUNCTION app_private.bulk_create_users_careful(items jsonb, best_e
 -- Name: FUNCTION bulk_update_users(items jsonb, best_effort boolean); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.bulk_update_users(items jsonb, best_effort boolean) FROM PUBLIC;
+
+-- Name: FUNCTION bulk_user_id(prefix text, counter bigint); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.bulk_user_id(prefix text, counter bigint) FROM PUBLIC;
+
+-- Name: FUNCTION bulk_user_ids_base(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.bulk_user_ids_base() FROM PUBLIC;
 
 -- Name: FUNCTION bulk_user_row_error(email text, name text, status text, repeated boolean); Type: ACL; Schema: app_private; Owner: -
 
@@ -11755,6 +12321,10 @@ REVOKE ALL ON FUNCTION app_private.hash_password(password text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION app_private.lifecycle_archive_due(default_hot_days integer, only_team_id uuid, at timestamp with time zone) FROM PUBLIC;
 
+-- Name: FUNCTION lifecycle_assert_as_of(at timestamp with time zone); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.lifecycle_assert_as_of(at timestamp with time zone) FROM PUBLIC;
+
 -- Name: FUNCTION lifecycle_event(team_id uuid, type text, data jsonb); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.lifecycle_event(team_id uuid, type text, data jsonb) FROM PUBLIC;
@@ -11779,9 +12349,9 @@ REVOKE ALL ON FUNCTION app_private.lifecycle_require_member(team_id uuid) FROM P
 
 REVOKE ALL ON FUNCTION app_private.lifecycle_trim_due(default_hot_days integer, only_team_id uuid, at timestamp with time zone) FROM PUBLIC;
 
--- Name: FUNCTION lifecycle_trim_node_outputs(default_hot_days integer, max_rows integer, only_team_id uuid); Type: ACL; Schema: app_private; Owner: -
+-- Name: FUNCTION lifecycle_trim_node_outputs(default_hot_days integer, max_rows integer, only_team_id uuid, at timestamp with time zone); Type: ACL; Schema: app_private; Owner: -
 
-REVOKE ALL ON FUNCTION app_private.lifecycle_trim_node_outputs(default_hot_days integer, max_rows integer, only_team_id uuid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION app_private.lifecycle_trim_node_outputs(default_hot_days integer, max_rows integer, only_team_id uuid, at timestamp with time zone) FROM PUBLIC;
 
 -- Name: FUNCTION lock_execution_for_node_run(p_execution_id uuid, p_check_role boolean); Type: ACL; Schema: app_private; Owner: -
 
@@ -11842,6 +12412,10 @@ REVOKE ALL ON FUNCTION app_private.project_workflow_list(target regclass, from_t
 -- Name: FUNCTION projection_lag(); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.projection_lag() FROM PUBLIC;
+
+-- Name: FUNCTION projection_shadow_indexes(tables text[], build boolean); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.projection_shadow_indexes(tables text[], build boolean) FROM PUBLIC;
 
 -- Name: FUNCTION projection_swap(tables text[]); Type: ACL; Schema: app_private; Owner: -
 
