@@ -37,27 +37,20 @@ export async function runBulkAction(pool: pg.Pool | pg.ClientBase, ref: { teamId
 export interface TrimReport { nodeRuns: number; bytesFreed: number }
 
 /**
- * Trims or drops the node-run outputs due under the policies, maxRows per transaction, until none is left: day by
- * day (each call reads one UTC day's node runs), then once over every day for rows outside the day partitions.
+ * Trims or drops the node-run outputs due under the policies, maxRows per transaction, until none is left.
  * asOf (default: now, per call) is the time the policies' cutoffs are taken at; never in the future (LFVAL).
  */
 export async function runTrim(pool: pg.Pool | pg.ClientBase, opts: { defaultHotDays: number; maxRows?: number; teamId?: string; asOf?: Date }): Promise<TrimReport> {
   const report: TrimReport = { nodeRuns: 0, bytesFreed: 0 };
-  const maxRows = opts.maxRows ?? 5000;
-  const asOf = opts.asOf?.toISOString() ?? null;
-  const days = (await q<{ d: string }>(pool, "select d::text from app_private.lifecycle_trim_days(coalesce($1::timestamptz, now())) d", [asOf])).map((r) => r.d);
-  for (const day of [...days, null]) {
-    for (;;) {
-      const rows = await q<{ node_runs: number; bytes_freed: string }>(pool,
-        "select node_runs, bytes_freed from app_private.lifecycle_trim_node_outputs($1, $2, $3, coalesce($4::timestamptz, now()), $5::date)",
-        [opts.defaultHotDays, maxRows, opts.teamId ?? null, asOf, day]);
-      const n = rows.reduce((s, r) => s + r.node_runs, 0);
-      report.nodeRuns += n;
-      report.bytesFreed += rows.reduce((s, r) => s + Number(r.bytes_freed), 0);
-      if (n < maxRows) break;
-    }
+  for (;;) {
+    const rows = await q<{ node_runs: number; bytes_freed: string }>(pool,
+      "select node_runs, bytes_freed from app_private.lifecycle_trim_node_outputs($1, $2, $3, coalesce($4::timestamptz, now()))",
+      [opts.defaultHotDays, opts.maxRows ?? 5000, opts.teamId ?? null, opts.asOf?.toISOString() ?? null]);
+    const n = rows.reduce((s, r) => s + r.node_runs, 0);
+    report.nodeRuns += n;
+    report.bytesFreed += rows.reduce((s, r) => s + Number(r.bytes_freed), 0);
+    if (n < (opts.maxRows ?? 5000)) return report;
   }
-  return report;
 }
 
 /** Folds the usage deltas into team_usage until the queue is empty; returns the rows folded. */
@@ -86,7 +79,7 @@ export interface RetentionPassReport { trim: TrimReport; archive: ArchiveRunRepo
 export async function runRetentionPass(pool: pg.Pool, opts: { storage: Storage; settings: ArchiverSettings; teamId?: string; asOf?: Date }): Promise<RetentionPassReport> {
   // the database's clock, not this process's: one cutoff for every step
   const asOf = opts.asOf ?? (await q<{ now: Date }>(pool, "select now()"))[0]!.now;
-  const trim = await runTrim(pool, { defaultHotDays: opts.settings.hotDays, teamId: opts.teamId, asOf, maxRows: 20_000 });
+  const trim = await runTrim(pool, { defaultHotDays: opts.settings.hotDays, teamId: opts.teamId, asOf });
   const archive = await runArchiveWithPool(pool, { storage: opts.storage, settings: opts.settings, teamId: opts.teamId, asOf });
   return { trim, archive };
 }
