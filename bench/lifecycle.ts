@@ -79,6 +79,8 @@ export default async function lifecycleBench(): Promise<void> {
       asOf: at, storage, settings: { hotDays: 30, coldDays: 365, batchSize: 5000, groupRows: 20_000, rowGroupSize: 500, zstdLevel: 3, encryptionKey: null },
     });
     const passS = (Date.now() - t0) / 1000;
+    const steps = Object.entries(pass.archive.timings).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}s`).join(", ");
+    console.log(`retention pass steps: archiver ${steps}; the rest (trim, expiry) ${(passS - Object.values(pass.archive.timings).reduce((a, b) => a + b, 0) / 1000).toFixed(1)}s`);
     const { rows: [after] } = await pool.query(`
       select (select count(*) from app_private.archived_executions)::int archived,
              (select coalesce(sum(row_count), 0) from app_private.archive_batches where state = 'expired')::int expired,
