@@ -173,3 +173,11 @@ begin
                   when (old.state = any (%s)) execute function app_private.tg_executions__terminal_immutable()', v_terminal);
 end;
 $$;
+
+-- Transitions and node runs keep their team through their execution, not through a second foreign key to teams.
+-- Every writer copies team_id from the execution row it has locked, and a team's deletion cascades through its
+-- executions to both tables. The teams FK made every move and node-run insert key-share lock the team's row: all
+-- writers of a team lock the same row, so 16 concurrent movers built a multixact on it per lock (WAL and SLRU
+-- traffic on one hot row), and each insert paid one more RI query.
+alter table app_public.execution_transitions drop constraint execution_transitions_team_id_fkey;
+alter table app_public.execution_node_runs drop constraint execution_node_runs_team_id_fkey;

@@ -95,7 +95,8 @@ describe("the cache when Redis is slow or down", () => {
     expect(cache.stats().fallbacks).toBeGreaterThan(0);
     // the trigger's invalidation job fails while Redis is down and stays queued for a retry
     await expect(drainJobs(db.pool, 500)).rejects.toThrow(/did not drain/);
-    expect((await pendingJobs(db.pool)).some((j) => j.attempts > 0 && j.last_error)).toBe(true);
+    // (the attempt that fails may still be in flight when the drain gives up: its error is recorded when it ends)
+    await eventually(async () => (await pendingJobs(db.pool)).some((j) => j.attempts > 0 && j.last_error));
 
     server = await startRedisServer(PORT); // a fresh, empty Redis on the same port
     await eventually(() => !cache.stats().degraded && cache.localTierActive, 20_000);

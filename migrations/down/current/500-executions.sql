@@ -166,3 +166,8 @@ begin
     when (old.state = any (app_hidden.execution_terminal_states())) execute function app_private.tg_executions__terminal_immutable();
 end;
 $$;
+
+alter table app_public.execution_transitions add constraint execution_transitions_team_id_fkey
+  foreign key (team_id) references app_public.teams (id) on delete cascade;
+alter table app_public.execution_node_runs add constraint execution_node_runs_team_id_fkey
+  foreign key (team_id) references app_public.teams (id) on delete cascade;
