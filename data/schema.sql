@@ -1138,14 +1138,17 @@ COMMENT ON FUNCTION app_hidden.workflow_trigger_config_error(type text, config j
 -- Name: append_events(text, text, bigint, jsonb, uuid); Type: FUNCTION; Schema: app_private; Owner: -
 
 CREATE FUNCTION app_private.append_events(stream_id text, stream_type text, expected_version bigint, events jsonb, team_id uuid DEFAULT NULL::uuid) RETURNS TABLE(event_id uuid, stream_version bigint, global_position bigint)
-    LANGUAGE sql
+    LANGUAGE plpgsql
     SET search_path TO 'pg_catalog'
     AS $$
+begin
+  return query
   select a.event_id, a.stream_version, a.global_position
     from app_private.append_to_streams(jsonb_build_array(jsonb_build_object(
            'stream_id', append_events.stream_id, 'stream_type', append_events.stream_type,
            'expected_version', append_events.expected_version, 'team_id', append_events.team_id,
            'events', coalesce(append_events.events, 'null'::jsonb)))) a;
+end;
 $$;
 
 -- Name: FUNCTION append_events(stream_id text, stream_type text, expected_version bigint, events jsonb, team_id uuid); Type: COMMENT; Schema: app_private; Owner: -
@@ -1238,6 +1241,71 @@ $$;
 COMMENT ON FUNCTION app_private.append_retry_result(stream_ids text[], event_streams integer[], event_ids uuid[], types text[], datas jsonb[], metadatas jsonb[]) IS 'Part of app_private.append_to_streams: answers a retry. When the given events (stream index into stream_ids,
 id, type, data, metadata, in input order) were all appended before, identically and to the same streams, returns
 the original result in input order; otherwise raises LFDUP naming a stream.';
+
+-- Name: append_stream_events(text, text, bigint, text[], jsonb[], jsonb[], uuid, uuid[]); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.append_stream_events(stream_id text, stream_type text, expected_version bigint, types text[], datas jsonb[], metadatas jsonb[], team_id uuid DEFAULT NULL::uuid, event_ids uuid[] DEFAULT NULL::uuid[]) RETURNS TABLE(event_id uuid, stream_version bigint, global_position bigint)
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_n integer := coalesce(cardinality(types), 0);
+  v_base bigint;
+  v_team uuid;
+begin
+  -- 1. The lean path: well-formed events without caller ids, for an existing live stream that meets the
+  --    expectation. The UPDATE bumps and locks the stream in one step.
+  if v_n > 0 and event_ids is null
+     and cardinality(datas) = v_n and cardinality(metadatas) = v_n
+     and char_length(stream_id) between 1 and 300 and char_length(stream_type) between 1 and 100
+     and (expected_version is null or expected_version > 0)
+     and not exists (select 1 from unnest(types, metadatas) x(type, metadata)
+                      where x.type is null or char_length(x.type) not between 1 and 200
+                         or coalesce(jsonb_typeof(x.metadata), 'null') not in ('null', 'object')) then
+    update app_public.event_streams s set version = s.version + v_n, updated_at = now()
+     where s.id = append_stream_events.stream_id and not s.archived
+       and (append_stream_events.expected_version is null or s.version = append_stream_events.expected_version)
+    returning s.version - v_n, s.team_id into v_base, v_team;
+    if found then
+      perform app_private.events_wake_up();
+      return query
+      insert into app_public.events as ev (stream_id, stream_type, stream_version, event_id, type, schema_version, data, metadata, team_id)
+      select append_stream_events.stream_id, append_stream_events.stream_type, v_base + x.ord, public.gen_random_uuid(), x.type, 1,
+             coalesce(x.data, '{}'::jsonb), coalesce(nullif(x.metadata, 'null'::jsonb), '{}'::jsonb),
+             coalesce(append_stream_events.team_id, v_team)
+        from unnest(types, datas, metadatas) with ordinality as x(type, data, metadata, ord)
+       order by x.ord
+      returning ev.event_id, ev.stream_version, ev.global_position;
+      return;
+    end if;
+  end if;
+
+  -- 2. Everything else: the careful path, with the same events as one element of append_to_streams.
+  if coalesce(cardinality(datas), 0) <> v_n or coalesce(cardinality(metadatas), 0) <> v_n
+     or (event_ids is not null and cardinality(event_ids) <> v_n) then
+    raise exception 'types, datas, metadatas (and event_ids when given) must have one element per event'
+      using errcode = 'LFVAL', detail = 'field: events';
+  end if;
+  if types is not null and v_n = 0 then
+    return;  -- nothing to append: a no-op, as for an empty JSON array
+  end if;
+  return query
+  select a.event_id, a.stream_version, a.global_position
+    from app_private.append_to_streams(jsonb_build_array(jsonb_build_object(
+           'stream_id', append_stream_events.stream_id, 'stream_type', append_stream_events.stream_type,
+           'expected_version', append_stream_events.expected_version, 'team_id', append_stream_events.team_id,
+           'events', (select coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object('event_id', x.id)) ||
+                                                jsonb_build_object('type', x.type, 'data', x.data, 'metadata', x.metadata)
+                                                order by x.ord), 'null'::jsonb)
+                        from unnest(types, datas, metadatas, event_ids) with ordinality as x(type, data, metadata, id, ord))))) a;
+end;
+$$;
+
+-- Name: FUNCTION append_stream_events(stream_id text, stream_type text, expected_version bigint, types text[], datas jsonb[], metadatas jsonb[], team_id uuid, event_ids uuid[]); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.append_stream_events(stream_id text, stream_type text, expected_version bigint, types text[], datas jsonb[], metadatas jsonb[], team_id uuid, event_ids uuid[]) IS 'The array form of append_events (owner only): appends events to one stream, given as parallel arrays (types, datas, metadatas, and optionally event_ids), with the rules and errors of app_private.append_to_streams.
+expected_version: null = any, 0 = the stream must not exist yet, n = the stream must be at version n.
+A well-formed append without event ids to an existing live stream that meets the expectation is one UPDATE of the stream and one INSERT of the events; everything else (a new stream, LFVER, LFARC, retries and LFDUP, LFVAL) goes through append_to_streams. Returns one row per event in order.';
 
 -- Name: append_to_streams(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -1405,14 +1473,8 @@ begin
     end loop;
   end if;
 
-  -- 8. Wake-up: NOTIFY serialises the commits of notifying transactions cluster-wide (a global lock held through
-  --    the commit's WAL flush), which cut single-append throughput about 5x when every writer notified. So only
-  --    the transaction holding a transaction-scoped try-lock notifies; the others commit in parallel and are
-  --    picked up by that wake-up or the next one (or the manager's polling fallback).
-  if coalesce(current_setting('linkflow.events_notify', true), '') <> 'off'
-     and pg_try_advisory_xact_lock(41004, 0) then
-    perform pg_notify('linkflow_events', '');
-  end if;
+  -- 8. Wake-up (app_private.events_wake_up: the notify gate).
+  perform app_private.events_wake_up();
 
   -- 9. One INSERT of every event, in input order. With caller ids, an id that another append (on other
   --    streams, so no stream lock ordered the two) stored meanwhile is LFDUP, never a raw unique violation.
@@ -2650,13 +2712,12 @@ COMMENT ON FUNCTION app_private.bulk_action_states(action text) IS 'The states a
 
 CREATE FUNCTION app_public.uuid_generate_v7() RETURNS uuid
     LANGUAGE sql PARALLEL SAFE
-    SET search_path TO 'pg_catalog'
     AS $$
   -- 48-bit unix ms timestamp, version 7, variant 10, random rest
-  select encode(
-    set_bit(set_bit(set_bit(set_bit(set_bit(set_bit(
+  select pg_catalog.encode(
+    pg_catalog.set_bit(pg_catalog.set_bit(pg_catalog.set_bit(pg_catalog.set_bit(pg_catalog.set_bit(pg_catalog.set_bit(
       overlay(public.gen_random_bytes(16)
-        placing substring(int8send((extract(epoch from clock_timestamp()) * 1000)::bigint) from 3)
+        placing substring(pg_catalog.int8send((extract(epoch from pg_catalog.clock_timestamp()) * 1000)::bigint) from 3)
         from 1 for 6),
       55, 0), 54, 1), 53, 1), 52, 1), 71, 1), 70, 0), 'hex')::uuid;
 $$;
@@ -3428,6 +3489,28 @@ readable), the next xid, the age in xids of the oldest running transaction (0 wh
 caller may see other sessions (pg_monitor / pg_read_all_stats) - how long the oldest writer has been open and
 its pid. A large age means a long-open writer is delaying every projection.';
 
+-- Name: events_wake_up(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.events_wake_up() RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  -- NOTIFY serialises the commits of notifying transactions cluster-wide (a global lock held through the commit's
+  -- WAL flush), which cut single-append throughput about 5x when every writer notified. So only the transaction
+  -- holding a transaction-scoped try-lock notifies; the others commit in parallel and are picked up by that
+  -- wake-up or the next one (or the manager's polling fallback).
+  if coalesce(current_setting('linkflow.events_notify', true), '') <> 'off'
+     and pg_try_advisory_xact_lock(41004, 0) then
+    perform pg_notify('linkflow_events', '');
+  end if;
+end;
+$$;
+
+-- Name: FUNCTION events_wake_up(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.events_wake_up() IS 'The event store''s wake-up (owner only): a NOTIFY on linkflow_events, sent only by the transaction holding the notify gate (advisory lock 41004/0) and only unless the setting linkflow.events_notify is off. Called by every append before it inserts.';
+
 -- Name: executions; Type: TABLE; Schema: app_public; Owner: -
 
 CREATE TABLE app_public.executions (
@@ -3454,7 +3537,7 @@ CREATE TABLE app_public.executions (
     CONSTRAINT executions_finished_after_started CHECK (((finished_at IS NULL) OR (started_at IS NULL) OR (finished_at >= started_at))),
     CONSTRAINT executions_idempotency_key_length CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200))),
     CONSTRAINT executions_started_after_created CHECK (((started_at IS NULL) OR (started_at >= (created_at - '00:01:00'::interval)))),
-    CONSTRAINT executions_state_known CHECK ((state = ANY (app_hidden.execution_states()))),
+    CONSTRAINT executions_state_known CHECK ((state = ANY ('{pending,queued,running,waiting,succeeded,failed,cancelled,timed_out,crashed}'::text[]))),
     CONSTRAINT executions_trigger_type_known CHECK ((trigger_type = ANY (ARRAY['webhook'::text, 'schedule'::text, 'event'::text, 'manual'::text, 'retry'::text]))),
     CONSTRAINT executions_version_positive CHECK ((version > 0))
 )
@@ -3469,9 +3552,11 @@ COMMENT ON TABLE app_public.executions IS 'One run of a workflow, pinned to a wo
 -- Name: execution_bytes(app_public.executions); Type: FUNCTION; Schema: app_private; Owner: -
 
 CREATE FUNCTION app_private.execution_bytes(r app_public.executions) RETURNS bigint
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     AS $$
-  select (24 + coalesce(pg_column_size(r.id), 0) + coalesce(pg_column_size(r.created_at), 0) + coalesce(pg_column_size(r.team_id), 0) + coalesce(pg_column_size(r.workflow_id), 0) + coalesce(pg_column_size(r.workflow_version), 0) + coalesce(pg_column_size(r.state), 0) + coalesce(pg_column_size(r.trigger_type), 0) + coalesce(pg_column_size(r.trigger_id), 0) + coalesce(pg_column_size(r.input), 0) + coalesce(pg_column_size(r.output), 0) + coalesce(pg_column_size(r.error), 0) + coalesce(pg_column_size(r.attempt), 0) + coalesce(pg_column_size(r.idempotency_key), 0) + coalesce(pg_column_size(r.version), 0) + coalesce(pg_column_size(r.started_at), 0) + coalesce(pg_column_size(r.finished_at), 0) + coalesce(pg_column_size(r.duration_ms), 0) + coalesce(pg_column_size(r.updated_at), 0))::bigint;
+begin
+  return (24 + coalesce(pg_column_size(r.id), 0) + coalesce(pg_column_size(r.created_at), 0) + coalesce(pg_column_size(r.team_id), 0) + coalesce(pg_column_size(r.workflow_id), 0) + coalesce(pg_column_size(r.workflow_version), 0) + coalesce(pg_column_size(r.state), 0) + coalesce(pg_column_size(r.trigger_type), 0) + coalesce(pg_column_size(r.trigger_id), 0) + coalesce(pg_column_size(r.input), 0) + coalesce(pg_column_size(r.output), 0) + coalesce(pg_column_size(r.error), 0) + coalesce(pg_column_size(r.attempt), 0) + coalesce(pg_column_size(r.idempotency_key), 0) + coalesce(pg_column_size(r.version), 0) + coalesce(pg_column_size(r.started_at), 0) + coalesce(pg_column_size(r.finished_at), 0) + coalesce(pg_column_size(r.duration_ms), 0) + coalesce(pg_column_size(r.updated_at), 0))::bigint;
+end;
 $$;
 
 -- Name: FUNCTION execution_bytes(r app_public.executions); Type: COMMENT; Schema: app_private; Owner: -
@@ -3622,9 +3707,11 @@ COMMENT ON TABLE app_public.execution_node_runs IS 'One run of one node within a
 -- Name: execution_node_run_bytes(app_public.execution_node_runs); Type: FUNCTION; Schema: app_private; Owner: -
 
 CREATE FUNCTION app_private.execution_node_run_bytes(r app_public.execution_node_runs) RETURNS bigint
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     AS $$
-  select (24 + coalesce(pg_column_size(r.execution_id), 0) + coalesce(pg_column_size(r.execution_created_at), 0) + coalesce(pg_column_size(r.team_id), 0) + coalesce(pg_column_size(r.node_name), 0) + coalesce(pg_column_size(r.node_id), 0) + coalesce(pg_column_size(r.attempt), 0) + coalesce(pg_column_size(r.status), 0) + coalesce(pg_column_size(r.started_at), 0) + coalesce(pg_column_size(r.finished_at), 0) + coalesce(pg_column_size(r.output), 0) + coalesce(pg_column_size(r.error), 0))::bigint;
+begin
+  return (24 + coalesce(pg_column_size(r.execution_id), 0) + coalesce(pg_column_size(r.execution_created_at), 0) + coalesce(pg_column_size(r.team_id), 0) + coalesce(pg_column_size(r.node_name), 0) + coalesce(pg_column_size(r.node_id), 0) + coalesce(pg_column_size(r.attempt), 0) + coalesce(pg_column_size(r.status), 0) + coalesce(pg_column_size(r.started_at), 0) + coalesce(pg_column_size(r.finished_at), 0) + coalesce(pg_column_size(r.output), 0) + coalesce(pg_column_size(r.error), 0))::bigint;
+end;
 $$;
 
 -- Name: FUNCTION execution_node_run_bytes(r app_public.execution_node_runs); Type: COMMENT; Schema: app_private; Owner: -
@@ -3702,10 +3789,10 @@ CREATE TABLE app_public.execution_transitions (
     actor_id uuid,
     reason text,
     details jsonb,
-    CONSTRAINT execution_transitions_from_known CHECK ((from_state = ANY (app_hidden.execution_states()))),
+    CONSTRAINT execution_transitions_from_known CHECK ((from_state = ANY ('{pending,queued,running,waiting,succeeded,failed,cancelled,timed_out,crashed}'::text[]))),
     CONSTRAINT execution_transitions_reason_length CHECK ((char_length(reason) <= 2000)),
     CONSTRAINT execution_transitions_seq_positive CHECK ((seq >= 1)),
-    CONSTRAINT execution_transitions_to_known CHECK ((to_state = ANY (app_hidden.execution_states())))
+    CONSTRAINT execution_transitions_to_known CHECK ((to_state = ANY ('{pending,queued,running,waiting,succeeded,failed,cancelled,timed_out,crashed}'::text[])))
 )
 PARTITION BY RANGE (execution_created_at);
 
@@ -3720,9 +3807,11 @@ COMMENT ON COLUMN app_public.execution_transitions.actor_id IS 'Who made the mov
 -- Name: execution_transition_bytes(app_public.execution_transitions); Type: FUNCTION; Schema: app_private; Owner: -
 
 CREATE FUNCTION app_private.execution_transition_bytes(r app_public.execution_transitions) RETURNS bigint
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     AS $$
-  select (24 + coalesce(pg_column_size(r.execution_id), 0) + coalesce(pg_column_size(r.execution_created_at), 0) + coalesce(pg_column_size(r.seq), 0) + coalesce(pg_column_size(r.team_id), 0) + coalesce(pg_column_size(r.from_state), 0) + coalesce(pg_column_size(r.to_state), 0) + coalesce(pg_column_size(r.at), 0) + coalesce(pg_column_size(r.actor_id), 0) + coalesce(pg_column_size(r.reason), 0) + coalesce(pg_column_size(r.details), 0))::bigint;
+begin
+  return (24 + coalesce(pg_column_size(r.execution_id), 0) + coalesce(pg_column_size(r.execution_created_at), 0) + coalesce(pg_column_size(r.seq), 0) + coalesce(pg_column_size(r.team_id), 0) + coalesce(pg_column_size(r.from_state), 0) + coalesce(pg_column_size(r.to_state), 0) + coalesce(pg_column_size(r.at), 0) + coalesce(pg_column_size(r.actor_id), 0) + coalesce(pg_column_size(r.reason), 0) + coalesce(pg_column_size(r.details), 0))::bigint;
+end;
 $$;
 
 -- Name: FUNCTION execution_transition_bytes(r app_public.execution_transitions); Type: COMMENT; Schema: app_private; Owner: -
@@ -4180,6 +4269,7 @@ declare
   v_code text;
   v_timing app_private.execution_timing;
   v_details jsonb := case when jsonb_typeof(p_details) = 'object' then p_details end;
+  v_event jsonb;
 begin
   result.ord := 1; result.execution_id := p_id; result.ok := false;
   if p_id is not null and p_check_role then
@@ -4241,8 +4331,9 @@ begin
   insert into app_public.execution_transitions (execution_id, execution_created_at, seq, team_id, from_state, to_state, at, actor_id, reason, details)
     values (e.id, e.created_at, m.version, e.team_id, m.from_state, p_to_state, m.at, p_actor, v_details->>'reason',
             v_details - 'output' - 'error' - 'reason');
-  perform app_private.append_events('execution-' || e.id, 'execution', null,
-    jsonb_build_array(app_private.execution_state_changed_event(m, p_actor)), e.team_id);
+  v_event := app_private.execution_state_changed_event(m, p_actor);
+  perform 1 from app_private.append_stream_events('execution-' || e.id, 'execution', null,
+    array[v_event->>'type'], array[v_event->'data'], array[v_event->'metadata'], e.team_id);
   if p_to_state = any (app_hidden.execution_terminal_states()) then
     insert into app_public.execution_metric_samples (execution_id, recorded_at, team_id, workflow_id, state, duration_ms, node_count, failed_node_count)
       select e.id, m.at, e.team_id, e.workflow_id, p_to_state, m.duration_ms, count(*)::integer,
@@ -6381,49 +6472,41 @@ CREATE FUNCTION app_private.tg_execution_transitions__chain() RETURNS trigger
     SET plan_cache_mode TO 'force_generic_plan'
     AS $$
 declare
-  bad record;
   one record;
-  v_rows integer;
-  v_prev text;
   v_bad boolean := false;
 begin
-  select count(*) into v_rows from new_transitions;
-  if v_rows = 1 then
-    -- one row (the single-transition path): parameterized lookups, pruned to one partition at executor start
-    select n.execution_id, n.execution_created_at, n.seq, n.from_state, n.to_state into one from new_transitions n;
-    if (one.seq = 1) <> (one.from_state is null)
-       or (one.from_state is not null and not exists (
-             select 1 from app_public.execution_allowed_transitions a where a.from_state = one.from_state and a.to_state = one.to_state)) then
-      v_bad := true;
-    elsif one.seq > 1 then
-      select p.to_state into v_prev from app_public.execution_transitions p
-       where p.execution_id = one.execution_id and p.execution_created_at = one.execution_created_at and p.seq = one.seq - 1;
-      if found and v_prev is distinct from one.from_state then
-        v_bad := true;
-      end if;
-    end if;
-    if v_bad then
-      raise exception 'transition % of execution % (% -> %) is not allowed or breaks the chain',
-        one.seq, one.execution_id, coalesce(one.from_state, 'none'), one.to_state
-        using errcode = 'LFSTA', detail = format('current_state=%s', coalesce(one.from_state, 'none'));
-    end if;
-    return null;
+  select n.execution_id, n.execution_created_at, n.seq, n.from_state, n.to_state, count(*) over () as rows
+    into one from new_transitions n limit 1;
+  if one.rows = 1 then
+    -- one row (the single move): one check with the row's values as parameters, so the previous transition is
+    -- looked up in one partition, pruned at executor start
+    select (one.seq = 1) <> (one.from_state is null)
+        or (one.from_state is not null and not exists (
+              select 1 from app_public.execution_allowed_transitions a
+               where a.from_state = one.from_state and a.to_state = one.to_state))
+        or exists (
+              select 1 from app_public.execution_transitions p
+               where p.execution_id = one.execution_id and p.execution_created_at = one.execution_created_at
+                 and p.seq = one.seq - 1 and p.to_state is distinct from one.from_state)
+      into v_bad;
+  elsif one.rows > 1 then
+    select n.execution_id, n.execution_created_at, n.seq, n.from_state, n.to_state, one.rows into one
+      from new_transitions n
+     where (n.seq = 1) <> (n.from_state is null)
+        or (n.from_state is not null and not exists (
+              select 1 from app_public.execution_allowed_transitions a
+               where a.from_state = n.from_state and a.to_state = n.to_state))
+        or exists (
+              select 1 from app_public.execution_transitions p
+               where p.execution_id = n.execution_id and p.execution_created_at = n.execution_created_at
+                 and p.seq = n.seq - 1 and p.to_state is distinct from n.from_state)
+     limit 1;
+    v_bad := found;
   end if;
-  select n.execution_id, n.seq, n.from_state, n.to_state into bad
-    from new_transitions n
-   where (n.seq = 1) <> (n.from_state is null)
-      or (n.from_state is not null and not exists (
-            select 1 from app_public.execution_allowed_transitions a
-             where a.from_state = n.from_state and a.to_state = n.to_state))
-      or exists (
-            select 1 from app_public.execution_transitions p
-             where p.execution_id = n.execution_id and p.execution_created_at = n.execution_created_at
-               and p.seq = n.seq - 1 and p.to_state is distinct from n.from_state)
-   limit 1;
-  if found then
+  if v_bad then
     raise exception 'transition % of execution % (% -> %) is not allowed or breaks the chain',
-      bad.seq, bad.execution_id, coalesce(bad.from_state, 'none'), bad.to_state
-      using errcode = 'LFSTA', detail = format('current_state=%s', coalesce(bad.from_state, 'none'));
+      one.seq, one.execution_id, coalesce(one.from_state, 'none'), one.to_state
+      using errcode = 'LFSTA', detail = format('current_state=%s', coalesce(one.from_state, 'none'));
   end if;
   return null;
 end;
@@ -6848,12 +6931,13 @@ COMMENT ON TABLE app_public.workflows IS 'A workflow: a graph of nodes, connecti
 -- Name: workflow_append_event(app_public.workflows, text, jsonb); Type: FUNCTION; Schema: app_private; Owner: -
 
 CREATE FUNCTION app_private.workflow_append_event(w app_public.workflows, type text, data jsonb) RETURNS void
-    LANGUAGE sql
+    LANGUAGE plpgsql
     SET search_path TO 'pg_catalog'
     AS $$
-  select null::void from app_private.append_events('workflow-' || w.id::text, 'workflow', null,
-    pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object('type', type, 'data', data, 'metadata', app_private.workflow_event_metadata())),
-    w.team_id);
+begin
+  perform 1 from app_private.append_stream_events('workflow-' || w.id::text, 'workflow', null,
+    array[workflow_append_event.type], array[coalesce(workflow_append_event.data, 'null'::jsonb)], array[app_private.workflow_event_metadata()], w.team_id);
+end;
 $$;
 
 -- Name: FUNCTION workflow_append_event(w app_public.workflows, type text, data jsonb); Type: COMMENT; Schema: app_private; Owner: -
@@ -6963,7 +7047,6 @@ COMMENT ON FUNCTION app_private.workflow_event_data(w app_public.workflows) IS '
 
 CREATE FUNCTION app_private.workflow_event_metadata() RETURNS jsonb
     LANGUAGE sql STABLE
-    SET search_path TO 'pg_catalog'
     AS $$
   select pg_catalog.jsonb_build_object('actor', app_public.current_user_id())
       || pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
@@ -7938,7 +8021,6 @@ COMMENT ON FUNCTION app_public."current_user"() IS 'The signed-in user; null whe
 
 CREATE FUNCTION app_public.current_user_id() RETURNS uuid
     LANGUAGE sql STABLE PARALLEL SAFE
-    SET search_path TO 'pg_catalog'
     AS $$
   select nullif(pg_catalog.current_setting('jwt.claims.user_id', true), '')::uuid;
 $$;
@@ -8945,7 +9027,7 @@ CREATE TABLE app_public.execution_metric_samples (
     CONSTRAINT execution_metric_samples_duration_non_negative CHECK ((duration_ms >= 0)),
     CONSTRAINT execution_metric_samples_failed_nodes_non_negative CHECK ((failed_node_count >= 0)),
     CONSTRAINT execution_metric_samples_node_count_non_negative CHECK ((node_count >= 0)),
-    CONSTRAINT execution_metric_samples_state_known CHECK ((state = ANY (app_hidden.execution_states())))
+    CONSTRAINT execution_metric_samples_state_known CHECK ((state = ANY ('{pending,queued,running,waiting,succeeded,failed,cancelled,timed_out,crashed}'::text[])))
 )
 PARTITION BY RANGE (recorded_at);
 
@@ -8967,7 +9049,7 @@ CREATE TABLE app_partitions.execution_metric_samples_default (
     CONSTRAINT execution_metric_samples_duration_non_negative CHECK ((duration_ms >= 0)),
     CONSTRAINT execution_metric_samples_failed_nodes_non_negative CHECK ((failed_node_count >= 0)),
     CONSTRAINT execution_metric_samples_node_count_non_negative CHECK ((node_count >= 0)),
-    CONSTRAINT execution_metric_samples_state_known CHECK ((state = ANY (app_hidden.execution_states())))
+    CONSTRAINT execution_metric_samples_state_known CHECK ((state = ANY ('{pending,queued,running,waiting,succeeded,failed,cancelled,timed_out,crashed}'::text[])))
 );
 
 -- Name: execution_node_runs_default; Type: TABLE; Schema: app_partitions; Owner: -
@@ -9003,10 +9085,10 @@ CREATE TABLE app_partitions.execution_transitions_default (
     actor_id uuid,
     reason text,
     details jsonb,
-    CONSTRAINT execution_transitions_from_known CHECK ((from_state = ANY (app_hidden.execution_states()))),
+    CONSTRAINT execution_transitions_from_known CHECK ((from_state = ANY ('{pending,queued,running,waiting,succeeded,failed,cancelled,timed_out,crashed}'::text[]))),
     CONSTRAINT execution_transitions_reason_length CHECK ((char_length(reason) <= 2000)),
     CONSTRAINT execution_transitions_seq_positive CHECK ((seq >= 1)),
-    CONSTRAINT execution_transitions_to_known CHECK ((to_state = ANY (app_hidden.execution_states())))
+    CONSTRAINT execution_transitions_to_known CHECK ((to_state = ANY ('{pending,queued,running,waiting,succeeded,failed,cancelled,timed_out,crashed}'::text[])))
 );
 
 -- Name: executions_default; Type: TABLE; Schema: app_partitions; Owner: -
@@ -9035,7 +9117,7 @@ CREATE TABLE app_partitions.executions_default (
     CONSTRAINT executions_finished_after_started CHECK (((finished_at IS NULL) OR (started_at IS NULL) OR (finished_at >= started_at))),
     CONSTRAINT executions_idempotency_key_length CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200))),
     CONSTRAINT executions_started_after_created CHECK (((started_at IS NULL) OR (started_at >= (created_at - '00:01:00'::interval)))),
-    CONSTRAINT executions_state_known CHECK ((state = ANY (app_hidden.execution_states()))),
+    CONSTRAINT executions_state_known CHECK ((state = ANY ('{pending,queued,running,waiting,succeeded,failed,cancelled,timed_out,crashed}'::text[]))),
     CONSTRAINT executions_trigger_type_known CHECK ((trigger_type = ANY (ARRAY['webhook'::text, 'schedule'::text, 'event'::text, 'manual'::text, 'retry'::text]))),
     CONSTRAINT executions_version_positive CHECK ((version > 0))
 )
@@ -9864,9 +9946,9 @@ CREATE TABLE app_public.execution_allowed_transitions (
     from_state text NOT NULL,
     to_state text NOT NULL,
     is_retry boolean DEFAULT false NOT NULL,
-    CONSTRAINT execution_allowed_transitions_from_known CHECK ((from_state = ANY (app_hidden.execution_states()))),
+    CONSTRAINT execution_allowed_transitions_from_known CHECK ((from_state = ANY ('{pending,queued,running,waiting,succeeded,failed,cancelled,timed_out,crashed}'::text[]))),
     CONSTRAINT execution_allowed_transitions_retry_to_queued CHECK (((NOT is_retry) OR (to_state = 'queued'::text))),
-    CONSTRAINT execution_allowed_transitions_to_known CHECK ((to_state = ANY (app_hidden.execution_states())))
+    CONSTRAINT execution_allowed_transitions_to_known CHECK ((to_state = ANY ('{pending,queued,running,waiting,succeeded,failed,cancelled,timed_out,crashed}'::text[])))
 );
 
 -- Name: TABLE execution_allowed_transitions; Type: COMMENT; Schema: app_public; Owner: -
@@ -11014,7 +11096,7 @@ CREATE TRIGGER _200_stream_exists AFTER INSERT ON app_public.events REFERENCING 
 
 -- Name: executions _200_terminal_immutable; Type: TRIGGER; Schema: app_public; Owner: -
 
-CREATE TRIGGER _200_terminal_immutable BEFORE UPDATE ON app_public.executions FOR EACH ROW WHEN ((old.state = ANY (app_hidden.execution_terminal_states()))) EXECUTE FUNCTION app_private.tg_executions__terminal_immutable();
+CREATE TRIGGER _200_terminal_immutable BEFORE UPDATE ON app_public.executions FOR EACH ROW WHEN ((old.state = ANY ('{succeeded,failed,cancelled,timed_out,crashed}'::text[]))) EXECUTE FUNCTION app_private.tg_executions__terminal_immutable();
 
 -- Name: team_memberships _900_invalidate_cache_delete; Type: TRIGGER; Schema: app_public; Owner: -
 
@@ -11309,20 +11391,10 @@ ALTER TABLE app_public.execution_metric_samples
 ALTER TABLE app_public.execution_node_runs
     ADD CONSTRAINT execution_node_runs_execution_fkey FOREIGN KEY (execution_id, execution_created_at) REFERENCES app_public.executions(id, created_at) ON DELETE CASCADE;
 
--- Name: execution_node_runs execution_node_runs_team_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
-
-ALTER TABLE app_public.execution_node_runs
-    ADD CONSTRAINT execution_node_runs_team_id_fkey FOREIGN KEY (team_id) REFERENCES app_public.teams(id) ON DELETE CASCADE;
-
 -- Name: execution_transitions execution_transitions_execution_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
 
 ALTER TABLE app_public.execution_transitions
     ADD CONSTRAINT execution_transitions_execution_fkey FOREIGN KEY (execution_id, execution_created_at) REFERENCES app_public.executions(id, created_at) ON DELETE CASCADE;
-
--- Name: execution_transitions execution_transitions_team_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
-
-ALTER TABLE app_public.execution_transitions
-    ADD CONSTRAINT execution_transitions_team_id_fkey FOREIGN KEY (team_id) REFERENCES app_public.teams(id) ON DELETE CASCADE;
 
 -- Name: executions executions_team_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
 
@@ -12028,6 +12100,10 @@ REVOKE ALL ON FUNCTION app_private.append_input_problem(s jsonb) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION app_private.append_retry_result(stream_ids text[], event_streams integer[], event_ids uuid[], types text[], datas jsonb[], metadatas jsonb[]) FROM PUBLIC;
 
+-- Name: FUNCTION append_stream_events(stream_id text, stream_type text, expected_version bigint, types text[], datas jsonb[], metadatas jsonb[], team_id uuid, event_ids uuid[]); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.append_stream_events(stream_id text, stream_type text, expected_version bigint, types text[], datas jsonb[], metadatas jsonb[], team_id uuid, event_ids uuid[]) FROM PUBLIC;
+
 -- Name: FUNCTION append_to_streams(appends jsonb); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.append_to_streams(appends jsonb) FROM PUBLIC;
@@ -12260,6 +12336,10 @@ REVOKE ALL ON FUNCTION app_private.event_input_problem(e jsonb) FROM PUBLIC;
 -- Name: FUNCTION event_store_horizon(OUT snapshot_xmin xid8, OUT next_xid xid8, OUT oldest_running_xid_age bigint, OUT oldest_writer_seconds double precision, OUT oldest_writer_pid integer); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.event_store_horizon(OUT snapshot_xmin xid8, OUT next_xid xid8, OUT oldest_running_xid_age bigint, OUT oldest_writer_seconds double precision, OUT oldest_writer_pid integer) FROM PUBLIC;
+
+-- Name: FUNCTION events_wake_up(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.events_wake_up() FROM PUBLIC;
 
 -- Name: TABLE executions; Type: ACL; Schema: app_public; Owner: -
 
