@@ -3702,7 +3702,8 @@ ALTER TABLE ONLY app_public.execution_node_runs ALTER COLUMN output SET COMPRESS
 
 -- Name: TABLE execution_node_runs; Type: COMMENT; Schema: app_public; Owner: -
 
-COMMENT ON TABLE app_public.execution_node_runs IS 'One run of one node within an execution (per attempt): status, timing, output (size-limited) and error. Partitioned with its execution. node_name identifies the node (node ids change when a workflow is saved); node_id is informative.';
+COMMENT ON TABLE app_public.execution_node_runs IS '@foreignKey (team_id) references app_public.teams (id)
+One run of one node within an execution (per attempt): status, timing, output (size-limited) and error. Partitioned with its execution. node_name identifies the node (node ids change when a workflow is saved); node_id is informative. team_id is the execution''s team (copied by the writers from the locked execution row; no separate foreign key to teams).';
 
 -- Name: execution_node_run_bytes(app_public.execution_node_runs); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -3798,7 +3799,8 @@ PARTITION BY RANGE (execution_created_at);
 
 -- Name: TABLE execution_transitions; Type: COMMENT; Schema: app_public; Owner: -
 
-COMMENT ON TABLE app_public.execution_transitions IS 'The state history of an execution: seq 1, 2, 3... forms a chain (each from_state equals the previous to_state). Partitioned with its execution (by the execution''s created_at) so both archive together. actor_id is an audit value, not a foreign key: it survives user purges.';
+COMMENT ON TABLE app_public.execution_transitions IS '@foreignKey (team_id) references app_public.teams (id)
+The state history of an execution: seq 1, 2, 3... forms a chain (each from_state equals the previous to_state). Partitioned with its execution (by the execution''s created_at) so both archive together. actor_id is an audit value, not a foreign key: it survives user purges. team_id is the execution''s team (copied by the writers from the locked execution row; no separate foreign key to teams).';
 
 -- Name: COLUMN execution_transitions.actor_id; Type: COMMENT; Schema: app_public; Owner: -
 
