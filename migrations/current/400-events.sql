@@ -258,3 +258,84 @@ end;
 $$;
 
 
+
+-- The multi-stream array form: what the execution engine's batches append through.
+--
+-- A 64-move batch spent 7.8 ms of its 17 ms in append_to_streams (pg_stat_statements, one client): building the
+-- JSON document of the appends (1.5 ms in the caller), taking it apart and validating it (1.2 ms), then the stream
+-- locks, the bump and the insert. The array form takes the same appends as parallel arrays; when every stream exists,
+-- is live and every event is well formed (the engine's case) it locks the streams in id order, bumps them in one
+-- UPDATE and inserts the events in one INSERT. Anything else goes to append_to_streams before anything is written.
+create or replace function app_private.append_streams_events(
+  stream_ids text[], stream_types text[], team_ids uuid[],
+  event_streams integer[], types text[], datas jsonb[], metadatas jsonb[]
+) returns table (stream_id text, event_id uuid, stream_version bigint, global_position bigint)
+  language plpgsql volatile
+  set search_path = pg_catalog
+  set plan_cache_mode = force_generic_plan
+as $$
+declare
+  v_n integer := coalesce(cardinality(stream_ids), 0);
+  v_e integer := coalesce(cardinality(types), 0);
+  v_live integer;
+  v_base bigint[];
+  v_team uuid[];
+begin
+  -- 1. The lean path: well-formed arrays, distinct streams that all get events, all existing and live.
+  if v_n > 0 and v_e > 0
+     and cardinality(stream_types) = v_n and cardinality(team_ids) = v_n
+     and cardinality(event_streams) = v_e and cardinality(datas) = v_e and cardinality(metadatas) = v_e
+     and not exists (select 1 from unnest(stream_ids, stream_types) s(id, type)
+                      where s.id is null or char_length(s.id) not between 1 and 300
+                         or s.type is null or char_length(s.type) not between 1 and 100)
+     and (select count(distinct s.id) from unnest(stream_ids) s(id)) = v_n
+     and (select count(distinct x.k) from unnest(event_streams) x(k) where x.k between 1 and v_n) = v_n
+     and not exists (select 1 from unnest(event_streams, types, metadatas) x(k, type, metadata)
+                      where x.k is null or x.k not between 1 and v_n
+                         or x.type is null or char_length(x.type) not between 1 and 200
+                         or coalesce(jsonb_typeof(x.metadata), 'null') not in ('null', 'object')) then
+    -- lock the streams in stream-id order (concurrent multi-stream appends never deadlock)
+    select count(*) filter (where not l.archived) into v_live
+      from (select s.archived from app_public.event_streams s where s.id = any (stream_ids) order by s.id for update) l;
+    if v_live = v_n then
+      with bumped as (
+        update app_public.event_streams s set version = s.version + c.n, updated_at = now()
+          from (select x.k, count(*) as n from unnest(event_streams) x(k) group by x.k) c
+         where s.id = stream_ids[c.k]
+        returning c.k, s.version - c.n as base, s.team_id
+      )
+      select array_agg(b.base order by b.k), array_agg(b.team_id order by b.k) into v_base, v_team from bumped b;
+      perform app_private.events_wake_up();
+      return query
+      insert into app_public.events as ev (stream_id, stream_type, stream_version, event_id, type, schema_version, data, metadata, team_id)
+      select stream_ids[x.k], stream_types[x.k], v_base[x.k] + row_number() over (partition by x.k order by x.ord),
+             app_public.uuid_generate_v7(), x.type, 1, coalesce(x.data, '{}'::jsonb),
+             coalesce(nullif(x.metadata, 'null'::jsonb), '{}'::jsonb), coalesce(team_ids[x.k], v_team[x.k])
+        from unnest(event_streams, types, datas, metadatas) with ordinality as x(k, type, data, metadata, ord)
+       order by x.ord
+      returning ev.stream_id, ev.event_id, ev.stream_version, ev.global_position;
+      return;
+    end if;
+  end if;
+
+  -- 2. Everything else: the careful path, the same appends as JSON (streams in the given order, events in input order).
+  if coalesce(cardinality(stream_types), 0) <> v_n or coalesce(cardinality(team_ids), 0) <> v_n
+     or coalesce(cardinality(event_streams), 0) <> v_e or coalesce(cardinality(datas), 0) <> v_e
+     or coalesce(cardinality(metadatas), 0) <> v_e then
+    raise exception 'stream_ids, stream_types, team_ids (one per stream) and event_streams, types, datas, metadatas (one per event) must have matching lengths'
+      using errcode = 'LFVAL', detail = 'field: events';
+  end if;
+  return query
+  select * from app_private.append_to_streams((
+    select coalesce(jsonb_agg(jsonb_build_object('stream_id', s.id, 'stream_type', s.type, 'expected_version', null, 'team_id', s.team,
+                                                 'events', coalesce(e.events, '[]'::jsonb)) order by s.k), '[]'::jsonb)
+      from unnest(stream_ids, stream_types, team_ids) with ordinality s(id, type, team, k)
+      left join lateral (
+        select jsonb_agg(jsonb_build_object('type', x.type, 'data', x.data, 'metadata', x.metadata) order by x.ord) as events
+          from unnest(event_streams, types, datas, metadatas) with ordinality as x(k, type, data, metadata, ord)
+         where x.k = s.k) e on true));
+end;
+$$;
+comment on function app_private.append_streams_events(text[], text[], uuid[], integer[], text[], jsonb[], jsonb[]) is
+  'The multi-stream array form of the append (owner only), expected version "any" for every stream: streams as parallel arrays (stream_ids, stream_types, team_ids), events as parallel arrays (event_streams: the 1-based index of the event''s stream, types, datas, metadatas), in input order. When every stream exists and is live and every event is well formed: the streams are locked in id order, bumped in one UPDATE and the events inserted in one INSERT (stream versions in input order per stream). Anything else (a new stream, an archived stream, bad input) goes through app_private.append_to_streams with its rules and errors before anything is written. One row per event, in input order.';
+revoke all on function app_private.append_streams_events(text[], text[], uuid[], integer[], text[], jsonb[], jsonb[]) from public;

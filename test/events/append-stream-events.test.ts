@@ -115,3 +115,56 @@ describe("the array form of the append (append_stream_events)", { timeout: 120_0
     expect((await stored(s)).map((e) => e.team_id)).toEqual([team, team]);
   });
 });
+
+describe("the multi-stream array form of the append (append_streams_events)", { timeout: 120_000 }, () => {
+  const multi = (streams: string[], events: [number, string | null, unknown, unknown][], teams?: (string | null)[]) => db.pool.query(
+    `select * from app_private.append_streams_events($1::text[], $2::text[], $3::uuid[], $4::int[], $5::text[], $6::jsonb[], $7::jsonb[])`,
+    [streams, streams.map(() => "test"), teams ?? streams.map(() => null), events.map((e) => e[0]), events.map((e) => e[1]),
+      events.map((e) => (e[2] === undefined ? null : JSON.stringify(e[2]))), events.map((e) => (e[3] === undefined ? null : JSON.stringify(e[3])))]);
+
+  it("appends to existing streams in input order and stores what append_to_streams stores", async () => {
+    const [a, b, c, d] = Array.from({ length: 4 }, () => `marr-${randomUUID()}`);
+    for (const s of [a, b, c, d]) await appendJson(s!, 0, [{ type: "Created" }]);
+    const out = (await multi([a!, b!], [[1, "A1", { n: 1 }, { actor: "x" }], [2, "B1", undefined, undefined], [1, "A2", [1], undefined]])).rows;
+    await db.pool.query(`select * from app_private.append_to_streams($1::jsonb)`, [JSON.stringify([
+      { stream_id: c, stream_type: "test", events: [{ type: "A1", data: { n: 1 }, metadata: { actor: "x" } }, { type: "A2", data: [1] }] },
+      { stream_id: d, stream_type: "test", events: [{ type: "B1" }] }])]);
+    expect(out.map((r) => [r.stream_id, Number(r.stream_version)])).toEqual([[a, 2], [b, 2], [a, 3]]);
+    expect(await stored(a!)).toEqual(await stored(c!));
+    expect(await stored(b!)).toEqual(await stored(d!));
+  });
+
+  it("creates new streams and refuses an archived one or bad input through the careful path, writing nothing on refusal", async () => {
+    const [a, b, fresh] = Array.from({ length: 3 }, () => `marr-${randomUUID()}`);
+    await appendJson(a!, 0, [{ type: "Created" }]);
+    await appendJson(b!, 0, [{ type: "Created" }]);
+    const created = (await multi([a!, fresh!], [[1, "A", {}, {}], [2, "F", {}, {}]])).rows;
+    expect(created.map((r) => Number(r.stream_version))).toEqual([2, 1]);
+    await db.pool.query("update app_public.event_streams set archived = true where id = $1", [b]);
+    await expect(multi([a!, b!], [[1, "A", {}, {}], [2, "B", {}, {}]])).rejects.toMatchObject({ code: "LFARC" });
+    await expect(multi([a!], [[1, "", {}, {}]])).rejects.toMatchObject({ code: "LFVAL", detail: "field: type" });
+    await expect(multi([a!], [[1, "A", {}, [1]]])).rejects.toMatchObject({ code: "LFVAL", detail: "field: metadata" });
+    await expect(db.pool.query(`select * from app_private.append_streams_events($1::text[], array['test'], array[null]::uuid[], array[1,1], array['A'], array['{}'::jsonb], array['{}'::jsonb])`, [[a]]))
+      .rejects.toMatchObject({ code: "LFVAL", detail: "field: events" });
+    expect((await stored(a!)).map((e) => e.type)).toEqual(["Created", "A"]);
+    expect((await stored(b!)).map((e) => e.type)).toEqual(["Created"]);
+  });
+
+  it("never deadlocks and keeps versions gap-free when concurrent batches share streams in any order", async () => {
+    const streams = Array.from({ length: 6 }, () => `marr-${randomUUID()}`);
+    for (const s of streams) await appendJson(s, 0, [{ type: "Created" }]);
+    await Promise.all(Array.from({ length: 8 }, async (_, w) => {
+      for (let i = 0; i < 10; i++) {
+        const picked = [...streams].sort(() => Math.random() - 0.5).slice(0, 3);
+        await multi(picked, picked.map((_, k) => [k + 1, `W${w}`, { i }, {}] as [number, string, unknown, unknown]));
+      }
+    }));
+    let total = 0;
+    for (const s of streams) {
+      const versions = (await stored(s)).map((e) => e.stream_version);
+      expect(versions).toEqual(Array.from({ length: versions.length }, (_, i) => i + 1));
+      total += versions.length - 1;
+    }
+    expect(total).toBe(8 * 10 * 3);
+  });
+});

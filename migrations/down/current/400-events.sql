@@ -267,3 +267,4 @@ $$;
 COMMENT ON FUNCTION app_private.append_stream_events(stream_id text, stream_type text, expected_version bigint, types text[], datas jsonb[], metadatas jsonb[], team_id uuid, event_ids uuid[]) IS 'The array form of append_events (owner only): appends events to one stream, given as parallel arrays (types, datas, metadatas, and optionally event_ids), with the rules and errors of app_private.append_to_streams.
 expected_version: null = any, 0 = the stream must not exist yet, n = the stream must be at version n.
 A well-formed append without event ids to an existing live stream that meets the expectation is one UPDATE of the stream and one INSERT of the events; everything else (a new stream, LFVER, LFARC, retries and LFDUP, LFVAL) goes through append_to_streams. Returns one row per event in order.';
+drop function if exists app_private.append_streams_events(text[], text[], uuid[], integer[], text[], jsonb[], jsonb[]);
