@@ -2,7 +2,7 @@
 //   single-event appends at 16 clients (with and without the NOTIFY wake-up) vs pgbench tpcb-like at 16 clients
 //   100-event batch appends; projection catch-up (three read models from 0); end-to-end lag p99 at a steady
 //   1,000 events/s; read-model query p99 (visitor, RLS) at 100,000 workflows; Emmett single and batch appends;
-//   the same 100-event batches as a plain multi-row INSERT into app_public.events (the baseline of the batched
+//   the same 100-event batches as a plain multi-row INSERT into app_public.events, ids from the store's own generator (uuid_generate_v7) (the baseline of the batched
 //   append); a blue/green rebuild of the workflow list over 1,000,000 events (seeded set-based).
 //   BENCH_SCALE (default 1) shrinks the data sets for a smoke run (e.g. BENCH_SCALE=0.01 BENCH_SECONDS=1).
 import pg from "pg";
@@ -152,7 +152,7 @@ export default async function events(): Promise<void> {
   // ---- baseline: the same 100 rows as one plain multi-row INSERT into app_public.events (same indexes) ----
   const batchRows = JSON.parse(batchPayload) as { type: string; data: unknown; metadata: unknown }[];
   const insertSql = `insert into app_public.events (stream_id, stream_type, stream_version, event_id, type, data, metadata) values ${
-    batchRows.map((_, k) => `($1, 'bench', $2::bigint + ${k + 1}, gen_random_uuid(), $${3 + k * 3}, $${4 + k * 3}::jsonb, $${5 + k * 3}::jsonb)`).join(", ")}`;
+    batchRows.map((_, k) => `($1, 'bench', $2::bigint + ${k + 1}, app_public.uuid_generate_v7(), $${3 + k * 3}, $${4 + k * 3}::jsonb, $${5 + k * 3}::jsonb)`).join(", ")}`;
   const insertParams = batchRows.flatMap((r) => [r.type, JSON.stringify(r.data), JSON.stringify(r.metadata)]);
   await setup.query("insert into app_public.event_streams (id, type) select 'insert-' || w, 'bench' from generate_series(0, 7) w");
   const ics = await clients(url, 8);
