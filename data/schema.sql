@@ -405,6 +405,50 @@ $_$;
 
 COMMENT ON FUNCTION app_hidden.cron_field_is_valid(field text, min_value integer, max_value integer, names text[], names_base integer) IS 'True when one cron field is a comma list of *, n, a-b, with optional /step, within min_value..max_value; names (e.g. jan..dec) map to names_base, names_base+1, ...';
 
+-- Name: cumulative_percentile(integer[], integer[], bigint, double precision); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.cumulative_percentile(one_cumulative integer[], cumulatives integer[], total bigint, fraction double precision) RETURNS double precision
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select case when total > 0 then app_hidden.duration_bucket_value(
+           case when cumulatives is null
+                then 1 + pg_catalog.width_bucket(greatest(1, ceil(fraction * total))::integer - 1, one_cumulative)
+                else app_hidden.cumulative_search(cumulatives, greatest(1, ceil(fraction * total))::bigint) end) end;
+$$;
+
+-- Name: FUNCTION cumulative_percentile(one_cumulative integer[], cumulatives integer[], total bigint, fraction double precision); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.cumulative_percentile(one_cumulative integer[], cumulatives integer[], total bigint, fraction double precision) IS 'Nearest-rank percentile (like percentile_disc, as histogram_percentile) of a series point from its cumulative histogram: one_cumulative when the point has one source row, else cumulatives (k x 200); total is the number of durations. The representative value of the bucket holding the rank; null when total is 0.';
+
+-- Name: cumulative_search(integer[], bigint); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.cumulative_search(cumulatives integer[], rank bigint) RETURNS integer
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_lo integer := 1;
+  v_hi integer := array_upper(cumulatives, 2);
+  v_mid integer;
+  v_count bigint;
+begin
+  -- the first bucket whose cumulative count, summed over the rows (the first dimension), reaches rank
+  while v_lo < v_hi loop
+    v_mid := (v_lo + v_hi) / 2;
+    v_count := 0;
+    for r in array_lower(cumulatives, 1) .. array_upper(cumulatives, 1) loop
+      v_count := v_count + cumulatives[r][v_mid];
+    end loop;
+    if v_count >= rank then v_hi := v_mid; else v_lo := v_mid + 1; end if;
+  end loop;
+  return v_lo;
+end;
+$$;
+
+-- Name: FUNCTION cumulative_search(cumulatives integer[], rank bigint); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.cumulative_search(cumulatives integer[], rank bigint) IS 'The first histogram bucket at which the summed cumulative histograms (a k x 200 array, one row per source) reach rank: a binary search, 8 steps of k additions.';
+
 -- Name: current_user_team_ids(text); Type: FUNCTION; Schema: app_hidden; Owner: -
 
 CREATE FUNCTION app_hidden.current_user_team_ids(min_role text DEFAULT 'viewer'::text) RETURNS SETOF uuid
@@ -456,9 +500,9 @@ COMMENT ON FUNCTION app_hidden.duration_bucket(duration_ms bigint) IS 'Index (1.
 
 CREATE FUNCTION app_hidden.duration_bucket_value(bucket integer) RETURNS double precision
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    SET search_path TO 'pg_catalog'
     AS $$
-  select power(1.1, bucket - 0.5) - 1;
+  -- in double precision (numeric power took ~6 us per call, most of a series point's cost)
+  select pg_catalog.power(1.1::double precision, bucket - 0.5::double precision) - 1;
 $$;
 
 -- Name: FUNCTION duration_bucket_value(bucket integer); Type: COMMENT; Schema: app_hidden; Owner: -
@@ -733,6 +777,20 @@ $$;
 -- Name: FUNCTION has_team_role(team_id uuid, min_role text); Type: COMMENT; Schema: app_hidden; Owner: -
 
 COMMENT ON FUNCTION app_hidden.has_team_role(team_id uuid, min_role text) IS 'True when the current (live) user is a member of the live team with at least the given role.';
+
+-- Name: histogram_cumulative(integer[]); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.histogram_cumulative(histogram integer[]) RETURNS integer[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select pg_catalog.array_agg(x.s::integer order by x.i)
+    from (select u.i, pg_catalog.sum(u.c) over (order by u.i) as s
+            from pg_catalog.unnest(histogram) with ordinality u(c, i)) x;
+$$;
+
+-- Name: FUNCTION histogram_cumulative(histogram integer[]); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.histogram_cumulative(histogram integer[]) IS 'The running sums of a duration histogram: element i is the number of durations in buckets 1..i (the last element is the total). Null for null.';
 
 -- Name: histogram_percentile(integer[], double precision); Type: FUNCTION; Schema: app_hidden; Owner: -
 
@@ -1270,7 +1328,7 @@ begin
       perform app_private.events_wake_up();
       return query
       insert into app_public.events as ev (stream_id, stream_type, stream_version, event_id, type, schema_version, data, metadata, team_id)
-      select append_stream_events.stream_id, append_stream_events.stream_type, v_base + x.ord, public.gen_random_uuid(), x.type, 1,
+      select append_stream_events.stream_id, append_stream_events.stream_type, v_base + x.ord, app_public.uuid_generate_v7(), x.type, 1,
              coalesce(x.data, '{}'::jsonb), coalesce(nullif(x.metadata, 'null'::jsonb), '{}'::jsonb),
              coalesce(append_stream_events.team_id, v_team)
         from unnest(types, datas, metadatas) with ordinality as x(type, data, metadata, ord)
@@ -1306,6 +1364,80 @@ $$;
 COMMENT ON FUNCTION app_private.append_stream_events(stream_id text, stream_type text, expected_version bigint, types text[], datas jsonb[], metadatas jsonb[], team_id uuid, event_ids uuid[]) IS 'The array form of append_events (owner only): appends events to one stream, given as parallel arrays (types, datas, metadatas, and optionally event_ids), with the rules and errors of app_private.append_to_streams.
 expected_version: null = any, 0 = the stream must not exist yet, n = the stream must be at version n.
 A well-formed append without event ids to an existing live stream that meets the expectation is one UPDATE of the stream and one INSERT of the events; everything else (a new stream, LFVER, LFARC, retries and LFDUP, LFVAL) goes through append_to_streams. Returns one row per event in order.';
+
+-- Name: append_streams_events(text[], text[], uuid[], integer[], text[], jsonb[], jsonb[]); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.append_streams_events(stream_ids text[], stream_types text[], team_ids uuid[], event_streams integer[], types text[], datas jsonb[], metadatas jsonb[]) RETURNS TABLE(stream_id text, event_id uuid, stream_version bigint, global_position bigint)
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+declare
+  v_n integer := coalesce(cardinality(stream_ids), 0);
+  v_e integer := coalesce(cardinality(types), 0);
+  v_live integer;
+  v_base bigint[];
+  v_team uuid[];
+begin
+  -- 1. The lean path: well-formed arrays, distinct streams that all get events, all existing and live.
+  if v_n > 0 and v_e > 0
+     and cardinality(stream_types) = v_n and cardinality(team_ids) = v_n
+     and cardinality(event_streams) = v_e and cardinality(datas) = v_e and cardinality(metadatas) = v_e
+     and not exists (select 1 from unnest(stream_ids, stream_types) s(id, type)
+                      where s.id is null or char_length(s.id) not between 1 and 300
+                         or s.type is null or char_length(s.type) not between 1 and 100)
+     and (select count(distinct s.id) from unnest(stream_ids) s(id)) = v_n
+     and (select count(distinct x.k) from unnest(event_streams) x(k) where x.k between 1 and v_n) = v_n
+     and not exists (select 1 from unnest(event_streams, types, metadatas) x(k, type, metadata)
+                      where x.k is null or x.k not between 1 and v_n
+                         or x.type is null or char_length(x.type) not between 1 and 200
+                         or coalesce(jsonb_typeof(x.metadata), 'null') not in ('null', 'object')) then
+    -- lock the streams in stream-id order (concurrent multi-stream appends never deadlock)
+    select count(*) filter (where not l.archived) into v_live
+      from (select s.archived from app_public.event_streams s where s.id = any (stream_ids) order by s.id for update) l;
+    if v_live = v_n then
+      with bumped as (
+        update app_public.event_streams s set version = s.version + c.n, updated_at = now()
+          from (select x.k, count(*) as n from unnest(event_streams) x(k) group by x.k) c
+         where s.id = stream_ids[c.k]
+        returning c.k, s.version - c.n as base, s.team_id
+      )
+      select array_agg(b.base order by b.k), array_agg(b.team_id order by b.k) into v_base, v_team from bumped b;
+      perform app_private.events_wake_up();
+      return query
+      insert into app_public.events as ev (stream_id, stream_type, stream_version, event_id, type, schema_version, data, metadata, team_id)
+      select stream_ids[x.k], stream_types[x.k], v_base[x.k] + row_number() over (partition by x.k order by x.ord),
+             app_public.uuid_generate_v7(), x.type, 1, coalesce(x.data, '{}'::jsonb),
+             coalesce(nullif(x.metadata, 'null'::jsonb), '{}'::jsonb), coalesce(team_ids[x.k], v_team[x.k])
+        from unnest(event_streams, types, datas, metadatas) with ordinality as x(k, type, data, metadata, ord)
+       order by x.ord
+      returning ev.stream_id, ev.event_id, ev.stream_version, ev.global_position;
+      return;
+    end if;
+  end if;
+
+  -- 2. Everything else: the careful path, the same appends as JSON (streams in the given order, events in input order).
+  if coalesce(cardinality(stream_types), 0) <> v_n or coalesce(cardinality(team_ids), 0) <> v_n
+     or coalesce(cardinality(event_streams), 0) <> v_e or coalesce(cardinality(datas), 0) <> v_e
+     or coalesce(cardinality(metadatas), 0) <> v_e then
+    raise exception 'stream_ids, stream_types, team_ids (one per stream) and event_streams, types, datas, metadatas (one per event) must have matching lengths'
+      using errcode = 'LFVAL', detail = 'field: events';
+  end if;
+  return query
+  select * from app_private.append_to_streams((
+    select coalesce(jsonb_agg(jsonb_build_object('stream_id', s.id, 'stream_type', s.type, 'expected_version', null, 'team_id', s.team,
+                                                 'events', coalesce(e.events, '[]'::jsonb)) order by s.k), '[]'::jsonb)
+      from unnest(stream_ids, stream_types, team_ids) with ordinality s(id, type, team, k)
+      left join lateral (
+        select jsonb_agg(jsonb_build_object('type', x.type, 'data', x.data, 'metadata', x.metadata) order by x.ord) as events
+          from unnest(event_streams, types, datas, metadatas) with ordinality as x(k, type, data, metadata, ord)
+         where x.k = s.k) e on true));
+end;
+$$;
+
+-- Name: FUNCTION append_streams_events(stream_ids text[], stream_types text[], team_ids uuid[], event_streams integer[], types text[], datas jsonb[], metadatas jsonb[]); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.append_streams_events(stream_ids text[], stream_types text[], team_ids uuid[], event_streams integer[], types text[], datas jsonb[], metadatas jsonb[]) IS 'The multi-stream array form of the append (owner only), expected version "any" for every stream: streams as parallel arrays (stream_ids, stream_types, team_ids), events as parallel arrays (event_streams: the 1-based index of the event''s stream, types, datas, metadatas), in input order. When every stream exists and is live and every event is well formed: the streams are locked in id order, bumped in one UPDATE and the events inserted in one INSERT (stream versions in input order per stream). Anything else (a new stream, an archived stream, bad input) goes through app_private.append_to_streams with its rules and errors before anything is written. One row per event, in input order.';
 
 -- Name: append_to_streams(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -1481,14 +1613,14 @@ begin
   if v_with_ids = 0 then
     return query
     insert into app_public.events as ev (stream_id, stream_type, stream_version, event_id, type, schema_version, data, metadata, team_id)
-    select v_sid[x.sidx], v_type[x.sidx], v_base[x.sidx] + x.ord, public.gen_random_uuid(), x.type, x.sv, x.data, x.meta,
+    select v_sid[x.sidx], v_type[x.sidx], v_base[x.sidx] + x.ord, app_public.uuid_generate_v7(), x.type, x.sv, x.data, x.meta,
            coalesce(v_team[x.sidx], v_stream_team[x.sidx])
       from unnest(e_sidx, e_ord, e_type, e_schema, e_data, e_meta) as x(sidx, ord, type, sv, data, meta)
     returning ev.stream_id, ev.event_id, ev.stream_version, ev.global_position;
   else
     return query
     insert into app_public.events as ev (stream_id, stream_type, stream_version, event_id, type, schema_version, data, metadata, team_id)
-    select v_sid[x.sidx], v_type[x.sidx], v_base[x.sidx] + x.ord, coalesce(x.id, public.gen_random_uuid()), x.type, x.sv, x.data, x.meta,
+    select v_sid[x.sidx], v_type[x.sidx], v_base[x.sidx] + x.ord, coalesce(x.id, app_public.uuid_generate_v7()), x.type, x.sv, x.data, x.meta,
            coalesce(v_team[x.sidx], v_stream_team[x.sidx])
       from unnest(e_sidx, e_ord, e_id, e_type, e_schema, e_data, e_meta) as x(sidx, ord, id, type, sv, data, meta)
     on conflict on constraint events_event_id_key do nothing
@@ -4377,9 +4509,11 @@ COMMENT ON FUNCTION app_private.node_run_or_raise(r app_public.execution_node_ru
 -- Name: parse_execution_moves(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
 
 CREATE FUNCTION app_private.parse_execution_moves(p_items jsonb) RETURNS SETOF app_private.execution_move_request
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     SET search_path TO 'pg_catalog'
     AS $_$
+begin
+  return query
   select a.o::integer,
          case when jsonb_typeof(a.x) = 'object' and (a.x->>'id') ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
               then (a.x->>'id')::uuid end,
@@ -4388,6 +4522,7 @@ CREATE FUNCTION app_private.parse_execution_moves(p_items jsonb) RETURNS SETOF a
          case when jsonb_typeof(a.x->'details') = 'object' then a.x->'details' end,
          jsonb_typeof(a.x) = 'object' and (a.x->'details' is null or jsonb_typeof(a.x->'details') in ('object', 'null'))
     from jsonb_array_elements(p_items) with ordinality as a(x, o);
+end;
 $_$;
 
 -- Name: FUNCTION parse_execution_moves(p_items jsonb); Type: COMMENT; Schema: app_private; Owner: -
@@ -4508,9 +4643,11 @@ COMMENT ON FUNCTION app_private.place_legal_hold(team_id uuid, reason text, work
 -- Name: plan_execution_moves(app_private.execution_move_request[], app_public.executions[], boolean); Type: FUNCTION; Schema: app_private; Owner: -
 
 CREATE FUNCTION app_private.plan_execution_moves(p_requests app_private.execution_move_request[], p_locked app_public.executions[], p_check_role boolean) RETURNS SETOF app_private.execution_move
-    LANGUAGE sql
+    LANGUAGE plpgsql
     SET search_path TO 'pg_catalog'
     AS $$
+begin
+  return query
   with recursive
   requests as (
     select r.*, (row_number() over (partition by r.execution_id order by r.ord))::integer as step
@@ -4572,6 +4709,7 @@ CREATE FUNCTION app_private.plan_execution_moves(p_requests app_private.executio
     from unnest(p_requests) r
     left join walk w on w.ord = r.ord and w.step > 0
    order by r.ord;
+end;
 $$;
 
 -- Name: FUNCTION plan_execution_moves(p_requests app_private.execution_move_request[], p_locked app_public.executions[], p_check_role boolean); Type: COMMENT; Schema: app_private; Owner: -
@@ -7665,7 +7803,12 @@ CREATE FUNCTION app_private.write_execution_moves(p_moves app_private.execution_
     SET plan_cache_mode TO 'force_generic_plan'
     AS $$
 declare
-  v_appends jsonb;
+  v_streams text[];
+  v_stream_teams uuid[];
+  v_event_streams integer[];
+  v_types text[];
+  v_datas jsonb[];
+  v_metadatas jsonb[];
 begin
   -- 1. the execution rows: one update per execution, with its final values
   update app_public.executions e set
@@ -7684,16 +7827,22 @@ begin
       from unnest(p_moves) m where m.ok
      order by m.execution_id, m.version;
 
-  -- 3. the events, one append per execution stream
-  select jsonb_agg(jsonb_build_object('stream_id', 'execution-' || s.execution_id, 'stream_type', 'execution',
-                                      'expected_version', null, 'team_id', s.team_id, 'events', s.events)
-                   order by 'execution-' || s.execution_id)
-    into v_appends
-    from (select m.execution_id, min(m.team_id::text)::uuid as team_id,
-                 jsonb_agg(app_private.execution_state_changed_event(m, p_actor) order by m.version) as events
-            from unnest(p_moves) m where m.ok group by m.execution_id) s;
-  if v_appends is not null then
-    perform app_private.append_execution_events(v_appends);
+  -- 3. the events: one ExecutionStateChanged per move, streams in stream-id order, each stream's events by seq,
+  --    through the multi-stream array form of the append
+  select array_agg(s.id order by s.id), array_agg(s.team_id order by s.id) into v_streams, v_stream_teams
+    from (select 'execution-' || m.execution_id as id, min(m.team_id::text)::uuid as team_id
+            from unnest(p_moves) m where m.ok group by 1) s;
+  if v_streams is not null then
+    select array_agg(s.k order by s.k, m.version), array_agg(x.e->>'type' order by s.k, m.version),
+           array_agg(x.e->'data' order by s.k, m.version), array_agg(x.e->'metadata' order by s.k, m.version)
+      into v_event_streams, v_types, v_datas, v_metadatas
+      from unnest(p_moves) m
+      join unnest(v_streams) with ordinality s(id, k) on s.id = 'execution-' || m.execution_id
+     cross join lateral (select app_private.execution_state_changed_event(m, p_actor) as e) x
+     where m.ok;
+    perform 1 from app_private.append_streams_events(
+      v_streams, array_fill('execution'::text, array[cardinality(v_streams)]), v_stream_teams,
+      v_event_streams, v_types, v_datas, v_metadatas);
   end if;
 
   -- 4. one metric sample per finished attempt
@@ -8209,7 +8358,7 @@ begin
   return query
     with rows as (
       select r.bucket, r.total, r.succeeded, r.failed, r.cancelled, r.timed_out, r.crashed, r.duration_count,
-             r.duration_sum_ms, r.duration_histogram, r.node_count, r.failed_node_count
+             r.duration_sum_ms, r.duration_cumulative as cumulative, r.node_count, r.failed_node_count
         from app_public.execution_metric_rollups r
        where r.granularity = execution_metrics_series.bucket
          and r.bucket >= v_start and r.bucket < range_end
@@ -8220,7 +8369,7 @@ begin
              (count(*) filter (where q.state = 'succeeded'))::integer, (count(*) filter (where q.state = 'failed'))::integer,
              (count(*) filter (where q.state = 'cancelled'))::integer, (count(*) filter (where q.state = 'timed_out'))::integer,
              (count(*) filter (where q.state = 'crashed'))::integer, count(q.duration_ms)::integer,
-             coalesce(sum(q.duration_ms), 0)::bigint, app_hidden.duration_histogram(array_agg(q.duration_ms)),
+             coalesce(sum(q.duration_ms), 0)::bigint, app_hidden.histogram_cumulative(app_hidden.duration_histogram(array_agg(q.duration_ms))),
              sum(q.node_count)::bigint, sum(q.failed_node_count)::bigint
         from app_hidden.execution_metric_fold_queue q
        where (q.workflow_id = execution_metrics_series.workflow_id or q.team_id = execution_metrics_series.team_id)
@@ -8231,25 +8380,27 @@ begin
       select x.bucket, sum(x.total)::integer as total, sum(x.succeeded)::integer as succeeded, sum(x.failed)::integer as failed,
              sum(x.cancelled)::integer as cancelled, sum(x.timed_out)::integer as timed_out, sum(x.crashed)::integer as crashed,
              sum(x.duration_count) as dcount, sum(x.duration_sum_ms) as dsum,
-             sum(x.node_count)::bigint as node_count, sum(x.failed_node_count)::bigint as failed_node_count
+             sum(x.node_count)::bigint as node_count, sum(x.failed_node_count)::bigint as failed_node_count,
+             -- the bucket's cumulative histogram: one source row's as it is (the usual case), several as a k x 200
+             -- array built below only for those buckets (merged on read)
+             count(*) as sources, min(x.cumulative) as one_cumulative, sum(x.cumulative[200]) as histogram_total
         from rows x group by x.bucket
-    ), hist as (
-      select h.bucket, array_agg(h.c order by h.i) as histogram
-        from (select x.bucket, u.i, sum(u.c)::integer as c
-                from rows x, unnest(x.duration_histogram) with ordinality u(c, i)
-               group by 1, 2) h
-       group by h.bucket
+    ), merged as (
+      select x.bucket, array_agg(x.cumulative) as cumulatives
+        from rows x
+       where x.bucket in (select m.bucket from sums m where m.sources > 1)
+       group by x.bucket
     )
     select g.b, coalesce(s.total, 0), coalesce(s.succeeded, 0), coalesce(s.failed, 0), coalesce(s.cancelled, 0),
            coalesce(s.timed_out, 0), coalesce(s.crashed, 0),
            case when coalesce(s.total, 0) > 0 then s.succeeded::double precision / s.total end,
            case when s.dcount > 0 then s.dsum::double precision / s.dcount end,
-           app_hidden.histogram_percentile(h.histogram, 0.5),
-           app_hidden.histogram_percentile(h.histogram, 0.95),
+           app_hidden.cumulative_percentile(s.one_cumulative, mg.cumulatives, s.histogram_total, 0.5),
+           app_hidden.cumulative_percentile(s.one_cumulative, mg.cumulatives, s.histogram_total, 0.95),
            coalesce(s.node_count, 0), coalesce(s.failed_node_count, 0)
       from generate_series(v_start, range_end - interval '1 microsecond', v_step) g(b)
       left join sums s on s.bucket = g.b
-      left join hist h on h.bucket = g.b
+      left join merged mg on mg.bucket = g.b
      order by g.b;
 end;
 $$;
@@ -9997,6 +10148,7 @@ CREATE TABLE app_public.execution_metric_rollups (
     duration_histogram integer[] NOT NULL,
     node_count bigint DEFAULT 0 NOT NULL,
     failed_node_count bigint DEFAULT 0 NOT NULL,
+    duration_cumulative integer[] GENERATED ALWAYS AS (app_hidden.histogram_cumulative(duration_histogram)) STORED,
     CONSTRAINT execution_metric_rollups_granularity_known CHECK ((granularity = ANY (ARRAY['minute'::text, 'hour'::text, 'day'::text]))),
     CONSTRAINT execution_metric_rollups_histogram_length CHECK ((cardinality(duration_histogram) = 200)),
     CONSTRAINT execution_metric_rollups_shard_range CHECK (((shard >= 0) AND (shard <= 7)))
@@ -10005,6 +10157,11 @@ CREATE TABLE app_public.execution_metric_rollups (
 -- Name: TABLE execution_metric_rollups; Type: COMMENT; Schema: app_public; Owner: -
 
 COMMENT ON TABLE app_public.execution_metric_rollups IS 'Per workflow per minute/hour/day (UTC buckets) counters of finished executions by outcome, duration sum/min/max, a 200-bucket log histogram (p50/p95 within ~5%) and node counts. Written only by the fold (app_private.fold_execution_metric_samples, every few seconds) and the retention repair, never in a writer''s transaction; the newest samples wait in app_hidden.execution_metric_fold_queue, which execution_metrics_series adds on read. shard is 0 for every row the fold writes (older rows may carry 0..7); readers sum over it.';
+
+-- Name: COLUMN execution_metric_rollups.duration_cumulative; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON COLUMN app_public.execution_metric_rollups.duration_cumulative IS '@behavior -*
+Running sums of duration_histogram (generated): what execution_metrics_series reads percentiles from. Internal: not exposed through GraphQL.';
 
 -- Name: team_activity; Type: TABLE; Schema: app_public; Owner: -
 
@@ -11934,6 +12091,16 @@ REVOKE ALL ON FUNCTION app_hidden.bloom_positions(term text, bits integer) FROM 
 REVOKE ALL ON FUNCTION app_hidden.cron_field_is_valid(field text, min_value integer, max_value integer, names text[], names_base integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.cron_field_is_valid(field text, min_value integer, max_value integer, names text[], names_base integer) TO linkflow_visitor;
 
+-- Name: FUNCTION cumulative_percentile(one_cumulative integer[], cumulatives integer[], total bigint, fraction double precision); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.cumulative_percentile(one_cumulative integer[], cumulatives integer[], total bigint, fraction double precision) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.cumulative_percentile(one_cumulative integer[], cumulatives integer[], total bigint, fraction double precision) TO linkflow_visitor;
+
+-- Name: FUNCTION cumulative_search(cumulatives integer[], rank bigint); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.cumulative_search(cumulatives integer[], rank bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.cumulative_search(cumulatives integer[], rank bigint) TO linkflow_visitor;
+
 -- Name: FUNCTION current_user_team_ids(min_role text); Type: ACL; Schema: app_hidden; Owner: -
 
 REVOKE ALL ON FUNCTION app_hidden.current_user_team_ids(min_role text) FROM PUBLIC;
@@ -12009,6 +12176,11 @@ GRANT ALL ON FUNCTION app_hidden.execution_terminal_states() TO linkflow_visitor
 
 REVOKE ALL ON FUNCTION app_hidden.has_team_role(team_id uuid, min_role text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.has_team_role(team_id uuid, min_role text) TO linkflow_visitor;
+
+-- Name: FUNCTION histogram_cumulative(histogram integer[]); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.histogram_cumulative(histogram integer[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.histogram_cumulative(histogram integer[]) TO linkflow_visitor;
 
 -- Name: FUNCTION histogram_percentile(histogram integer[], fraction double precision); Type: ACL; Schema: app_hidden; Owner: -
 
@@ -12105,6 +12277,10 @@ REVOKE ALL ON FUNCTION app_private.append_retry_result(stream_ids text[], event_
 -- Name: FUNCTION append_stream_events(stream_id text, stream_type text, expected_version bigint, types text[], datas jsonb[], metadatas jsonb[], team_id uuid, event_ids uuid[]); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.append_stream_events(stream_id text, stream_type text, expected_version bigint, types text[], datas jsonb[], metadatas jsonb[], team_id uuid, event_ids uuid[]) FROM PUBLIC;
+
+-- Name: FUNCTION append_streams_events(stream_ids text[], stream_types text[], team_ids uuid[], event_streams integer[], types text[], datas jsonb[], metadatas jsonb[]); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.append_streams_events(stream_ids text[], stream_types text[], team_ids uuid[], event_streams integer[], types text[], datas jsonb[], metadatas jsonb[]) FROM PUBLIC;
 
 -- Name: FUNCTION append_to_streams(appends jsonb); Type: ACL; Schema: app_private; Owner: -
 
