@@ -80,13 +80,24 @@ export class EventStore {
     return serviceQueryable(this.pool, client);
   }
 
-  /** Appends events to a stream (Save). A stale expectedVersion throws VersionConflictError (LFVER). */
+  /**
+   * Appends events to a stream (Save). A stale expectedVersion throws VersionConflictError (LFVER). Goes through
+   * app_private.append_events, the one-stream form of append_to_streams (same rules and errors; events without
+   * caller ids take its lean path: one stream UPDATE and one INSERT).
+   */
   async append(streamId: string, streamType: string, events: NewEvent[], opts: AppendOptions = {}): Promise<AppendResult> {
-    const [result] = await this.appendToStreams(
-      [{ streamId, streamType, events, expectedVersion: opts.expectedVersion, teamId: opts.teamId }],
-      { client: opts.client },
-    );
-    return result!;
+    const expected = EXPECTED_SQL(opts.expectedVersion);
+    let rows: { event_id: string; stream_version: string; global_position: string }[];
+    try {
+      ({ rows } = await this.#db(opts.client).query(
+        "select event_id, stream_version, global_position from app_private.append_events($1, $2, $3, $4::jsonb, $5)",
+        [streamId, streamType, expected, JSON.stringify(events.map(toSqlEvent)), opts.teamId ?? null],
+      ));
+    } catch (e) {
+      throw mapDbError(e);
+    }
+    const out = rows.map((r) => ({ eventId: r.event_id, streamVersion: Number(r.stream_version), globalPosition: BigInt(r.global_position) }));
+    return { nextVersion: out.length ? out[out.length - 1]!.streamVersion : (expected ?? 0), events: out };
   }
 
   /**
