@@ -8,8 +8,9 @@
 --
 -- lifecycle_trim_node_outputs: walks the due node runs in their order (execution_created_at, execution_id,
 -- node_name, attempt) from a keyset position (after_created_at, after_execution_id: the last execution of the
--- previous call, inclusive) and stops at max_rows; returns that position for the next call. JIT off: a plan
--- over every daily partition compiles thousands of expressions (seconds) for milliseconds of work.
+-- previous call, inclusive) and stops at max_rows (executions sorted, then each one's node runs: an incremental
+-- sort the limit stops); returns that position for the next call. JIT off: a plan over every daily partition
+-- compiles thousands of expressions (seconds) for milliseconds of work.
 
 create or replace function app_private.lifecycle_trim_due(default_hot_days integer, only_team_id uuid default null,
                                                           at timestamptz default now())
@@ -17,40 +18,44 @@ returns table (execution_id uuid, execution_created_at timestamptz, team_id uuid
                mode text, new_output jsonb, bytes_freed bigint)
 language sql stable
 as $$
-  select n.execution_id, n.execution_created_at, n.team_id, n.node_name, n.attempt, p.node_output, t.new_output,
+  select n.execution_id, n.execution_created_at, n.team_id, n.node_name, n.attempt, x.node_output, t.new_output,
          (pg_column_size(n.output) - z.stored)::bigint
-    from app_public.executions e
-    left join app_public.retention_policies wp on wp.team_id = e.team_id and wp.workflow_id = e.workflow_id
-    left join app_public.retention_policies tp on tp.team_id = e.team_id and tp.workflow_id is null
-    left join app_private.archive_retention r on r.team_id = e.team_id
-    cross join lateral (select coalesce(wp.node_output, tp.node_output, 'keep') as node_output,
-                               case when wp.id is not null then wp.node_output_after_days else tp.node_output_after_days end as after_days,
-                               case when wp.id is not null then wp.node_output_max_bytes else tp.node_output_max_bytes end as max_bytes) p
-    join app_public.execution_node_runs n on n.execution_id = e.id and n.execution_created_at = e.created_at
-    cross join lateral (select case p.node_output
+    -- the executions first (every rule of the execution), in order: a caller taking the oldest few stops early
+    from (select e.id, e.created_at, p.node_output, p.max_bytes
+            from app_public.executions e
+            left join app_public.retention_policies wp on wp.team_id = e.team_id and wp.workflow_id = e.workflow_id
+            left join app_public.retention_policies tp on tp.team_id = e.team_id and tp.workflow_id is null
+            left join app_private.archive_retention r on r.team_id = e.team_id
+           cross join lateral (select coalesce(wp.node_output, tp.node_output, 'keep') as node_output,
+                                      case when wp.id is not null then wp.node_output_after_days else tp.node_output_after_days end as after_days,
+                                      case when wp.id is not null then wp.node_output_max_bytes else tp.node_output_max_bytes end as max_bytes) p
+           where (only_team_id is null or e.team_id = only_team_id)
+             and p.node_output in ('trim', 'drop')
+             and e.state = any (app_hidden.execution_terminal_states())
+             and e.created_at < at - make_interval(days => p.after_days)
+             -- legal holds win (the rule of app_private.archive_is_held, as one anti-join)
+             and not exists (select 1 from app_private.legal_holds h
+                              where h.released_at is null and h.team_id = e.team_id
+                                and (h.workflow_id is null and h.execution_id is null
+                                     or h.workflow_id = e.workflow_id or h.execution_id = e.id))
+             -- executions leaving the hot tables in this pass are archived as they are: those
+             -- app_private.lifecycle_archive_due lists (terminal and not held hold already; the same hot retention precedence)
+             and (e.created_at < at - make_interval(days => coalesce(wp.hot_days, tp.hot_days, r.hot_days,
+                    (select s.default_hot_days from app_private.lifecycle_settings s), default_hot_days))
+                  and not exists (select 1 from app_private.archived_executions a where a.execution_id = e.id)
+                  and not exists (select 1 from app_private.archive_restored_executions x where x.execution_id = e.id and x.keep_until > at)) is not true
+           order by e.created_at, e.id
+          offset 0) x
+    join app_public.execution_node_runs n on n.execution_id = x.id and n.execution_created_at = x.created_at
+    cross join lateral (select case x.node_output
              when 'drop' then jsonb_build_object('$trimmed', octet_length(n.output::text))
-             else jsonb_build_object('$trimmed', octet_length(n.output::text), 'preview', left(n.output::text, p.max_bytes)) end as new_output) t
+             else jsonb_build_object('$trimmed', octet_length(n.output::text), 'preview', left(n.output::text, x.max_bytes)) end as new_output) t
     -- a new value of at most 130 bytes is stored with a 1-byte header instead of 4 (short varlena)
     cross join lateral (select case when pg_column_size(t.new_output) <= 130 then pg_column_size(t.new_output) - 3
                                     else pg_column_size(t.new_output) end as stored) z
-   where (only_team_id is null or e.team_id = only_team_id)
-     and p.node_output in ('trim', 'drop')
-     and e.state = any (app_hidden.execution_terminal_states())
-     and e.created_at < at - make_interval(days => p.after_days)
-     -- legal holds win (the rule of app_private.archive_is_held, as one anti-join)
-     and not exists (select 1 from app_private.legal_holds h
-                      where h.released_at is null and h.team_id = e.team_id
-                        and (h.workflow_id is null and h.execution_id is null
-                             or h.workflow_id = e.workflow_id or h.execution_id = e.id))
-     -- executions leaving the hot tables in this pass are archived as they are: those app_private.lifecycle_archive_due
-     -- lists (terminal and not held hold already; the same hot retention precedence)
-     and (e.created_at < at - make_interval(days => coalesce(wp.hot_days, tp.hot_days, r.hot_days,
-            (select s.default_hot_days from app_private.lifecycle_settings s), default_hot_days))
-          and not exists (select 1 from app_private.archived_executions a where a.execution_id = e.id)
-          and not exists (select 1 from app_private.archive_restored_executions x where x.execution_id = e.id and x.keep_until > at)) is not true
-     and n.output is not null
+   where n.output is not null
      and not (jsonb_typeof(n.output) = 'object' and n.output ? '$trimmed')
-     and (p.node_output = 'drop' or octet_length(n.output::text) > p.max_bytes)
+     and (x.node_output = 'drop' or octet_length(n.output::text) > x.max_bytes)
      -- only when it frees space (a small output stays as it is: the marker would be larger)
      and z.stored < pg_column_size(n.output);
 $$;
@@ -66,7 +71,12 @@ create function app_private.lifecycle_trim_node_outputs(default_hot_days integer
 returns table (team_id uuid, node_runs integer, bytes_freed bigint, last_created_at timestamptz, last_execution_id uuid)
 language plpgsql volatile
 set search_path = pg_catalog
+-- the plan spans every daily partition: JIT would compile thousands of expressions (seconds) for milliseconds of work
 set jit = off
+-- the due set is estimated at a row or two (many filters), so the planner would build and sort all of it for the
+-- limit; without plain sorts it takes the executions in order and sorts only each one's node runs (incremental
+-- sort), and the limit stops the walk
+set enable_sort = off
 as $$
 declare
   v_before timestamptz;
@@ -100,11 +110,12 @@ begin
      where n.execution_id = d.execution_id and n.execution_created_at = d.execution_created_at
        and n.node_name = d.node_name and n.attempt = d.attempt
     returning n.team_id, n.execution_created_at, n.execution_id, d.bytes_freed
-  )
   -- the position of the batch's last node run (the same on every row): where the next call starts
+  ), l as materialized (
+    select u.execution_created_at, u.execution_id from upd u order by 1 desc, 2 desc limit 1
+  )
   select u.team_id, count(*)::integer, sum(u.bytes_freed)::bigint, l.execution_created_at, l.execution_id
-    from upd u
-   cross join (select u2.execution_created_at, u2.execution_id from upd u2 order by 1 desc, 2 desc limit 1) l
+    from upd u cross join l
    group by u.team_id, l.execution_created_at, l.execution_id;
 end;
 $$;
