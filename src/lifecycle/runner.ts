@@ -37,19 +37,26 @@ export async function runBulkAction(pool: pg.Pool | pg.ClientBase, ref: { teamId
 export interface TrimReport { nodeRuns: number; bytesFreed: number }
 
 /**
- * Trims or drops the node-run outputs due under the policies, maxRows per transaction, until none is left.
- * asOf (default: now, per call) is the time the policies' cutoffs are taken at; never in the future (LFVAL).
+ * Trims or drops the node-run outputs due under the policies, maxRows per transaction, oldest first, until none is
+ * left. Each call starts where the previous one stopped (the keyset position it returns), so a call reads about its
+ * batch, not the history before it. asOf (default: now, per call) is the time the policies' cutoffs are taken at;
+ * never in the future (LFVAL).
  */
 export async function runTrim(pool: pg.Pool | pg.ClientBase, opts: { defaultHotDays: number; maxRows?: number; teamId?: string; asOf?: Date }): Promise<TrimReport> {
   const report: TrimReport = { nodeRuns: 0, bytesFreed: 0 };
+  const maxRows = opts.maxRows ?? 5000;
+  let after: { createdAt: string; executionId: string } | null = null;
   for (;;) {
-    const rows = await q<{ node_runs: number; bytes_freed: string }>(pool,
-      "select node_runs, bytes_freed from app_private.lifecycle_trim_node_outputs($1, $2, $3, coalesce($4::timestamptz, now()))",
-      [opts.defaultHotDays, opts.maxRows ?? 5000, opts.teamId ?? null, opts.asOf?.toISOString() ?? null]);
+    const rows: { node_runs: number; bytes_freed: string; last_created_at: string; last_execution_id: string }[] = await q(pool,
+      `select node_runs, bytes_freed, last_created_at::text, last_execution_id
+         from app_private.lifecycle_trim_node_outputs($1, $2, $3, coalesce($4::timestamptz, now()), $5::timestamptz, $6::uuid)`,
+      [opts.defaultHotDays, maxRows, opts.teamId ?? null, opts.asOf?.toISOString() ?? null, after?.createdAt ?? null, after?.executionId ?? null]);
     const n = rows.reduce((s, r) => s + r.node_runs, 0);
     report.nodeRuns += n;
     report.bytesFreed += rows.reduce((s, r) => s + Number(r.bytes_freed), 0);
-    if (n < (opts.maxRows ?? 5000)) return report;
+    if (n < maxRows) return report;
+    // text keeps the microseconds a JS Date would drop
+    after = { createdAt: rows[0]!.last_created_at, executionId: rows[0]!.last_execution_id };
   }
 }
 
