@@ -43,10 +43,22 @@ export function decodeCursor(cursor: string): { createdAt: string; id: string } 
   return { createdAt, id };
 }
 
-const summaryFrom = (d: ExecutionDocument): ExecutionSummary => {
-  const { transitions: _t, node_runs: _n, ...rest } = d;
-  return rest;
-};
+/** A row of app_private.archive_list_page (pg returns bigint as text): a hot execution, or a cold key. */
+interface ListRow {
+  id: string; batch_id: string | null; row_no: number | null; team_id: string; workflow_id: string; workflow_version: number;
+  state: string; trigger_type: string; trigger_id: string | null; input: unknown; output: unknown; error: unknown; attempt: number;
+  idempotency_key: string | null; version: number; created_iso: string; started_iso: string | null; finished_iso: string | null;
+  duration_ms: string | null; updated_iso: string;
+}
+
+// One object literal per row, in the key order of ExecutionSummary (what documentFromRow and the cold path give).
+const hotSummary = (r: ListRow): ExecutionSummary & { source: Source } => ({
+  id: r.id, team_id: r.team_id, workflow_id: r.workflow_id, workflow_version: r.workflow_version, state: r.state,
+  trigger_type: r.trigger_type, trigger_id: r.trigger_id, input: r.input, output: r.output, error: r.error,
+  attempt: r.attempt, idempotency_key: r.idempotency_key, version: r.version,
+  created_at: r.created_iso, started_at: r.started_iso, finished_at: r.finished_iso,
+  duration_ms: r.duration_ms == null ? null : Number(r.duration_ms), updated_at: r.updated_iso, source: "hot",
+});
 
 export class ArchiveReader {
   readonly pool: pg.Pool;
@@ -83,18 +95,19 @@ export class ArchiveReader {
   async listExecutions(query: ListQuery): Promise<ListPage> {
     const limit = query.limit ?? 50;
     const after = query.after ? decodeCursor(query.after) : null;
-    // One statement: hot rows come whole, cold rows as keys (batch, row) read from their files below.
-    const { rows: keys } = await this.q<Record<string, any> & { id: string; batch_id: string | null; row_no: number | null }>(
-      `select * from app_private.archive_list_page($1, $2, $3, $4, $5, $6, $7, $8, $9) p
+    // One statement: hot rows come whole (timestamps already as ISO text), cold rows as keys (batch, row) read
+    // from their files below. The sort key created_at is not fetched: parsing it into a Date per row cost more
+    // than the statement.
+    const { rows: keys } = await this.q<ListRow>(
+      `select p.id, p.batch_id, p.row_no, p.team_id, p.workflow_id, p.workflow_version, p.state, p.trigger_type, p.trigger_id,
+              p.input, p.output, p.error, p.attempt, p.idempotency_key, p.version,
+              p.created_iso, p.started_iso, p.finished_iso, p.duration_ms, p.updated_iso
+         from app_private.archive_list_page($1, $2, $3, $4, $5, $6, $7, $8, $9) p
         order by p.created_at desc, p.id desc limit $8`,
       [query.teamId ?? null, query.workflowId ?? null, query.state ?? null, query.from ?? null, query.to ?? null,
         after?.createdAt ?? null, after?.id ?? null, limit, query.includeCold ?? true]);
     const found = new Map<string, ExecutionSummary & { source: Source }>();
-    for (const r of keys) {
-      if (r.batch_id) continue;
-      const row = { ...r, created_at: r.created_micros, started_at: r.started_micros, finished_at: r.finished_micros, updated_at: r.updated_micros };
-      found.set(r.id, { ...summaryFrom(documentFromRow(row)), source: "hot" });
-    }
+    for (const r of keys) if (!r.batch_id) found.set(r.id, hotSummary(r));
 
     const byBatch = new Map<string, number[]>();
     for (const k of keys) if (k.batch_id) (byBatch.get(k.batch_id) ?? byBatch.set(k.batch_id, []).get(k.batch_id)!).push(k.row_no!);
