@@ -1,10 +1,12 @@
 ------------------------------------------------------------------------------------------------------------
--- The hot listing (ArchiveReader.listExecutions) returns its timestamps as the ISO text the page hands out
--- (the expression of app_private.archive_iso, inline: that helper pins search_path and is declared immutable
--- over the stable to_char, so it never inlines). Before, they came as epoch microseconds and the client turned
--- each one into text with BigInt arithmetic, and parsed a created_at it did not use: the client's per-row work
--- cost more than the statement. The sort key created_at stays a timestamptz for the caller's ORDER BY.
+-- The hot listing (ArchiveReader.listExecutions): the page's timestamps come as PostgreSQL's own text output
+-- in UTC ("2026-10-30 00:01:01.123457+00", TimeZone and DateStyle pinned by the function), which the client
+-- turns into the ISO form with string slicing. Before, they came as epoch microseconds (extract() on numeric),
+-- which the client turned into text with BigInt arithmetic, and the client also parsed a created_at it did not
+-- use into a Date: the per-row client work cost more than the statement. created_at stays the timestamptz sort
+-- key of the caller's ORDER BY (which need not fetch it).
 ------------------------------------------------------------------------------------------------------------
+
 drop function if exists app_private.archive_list_page(uuid, uuid, text, timestamptz, timestamptz, timestamptz, uuid, integer, boolean);
 drop type if exists app_private.archive_list_row;
 
@@ -12,9 +14,9 @@ create type app_private.archive_list_row as (
   id uuid, created_at timestamptz, batch_id uuid, row_no integer,
   team_id uuid, workflow_id uuid, workflow_version integer, state text, trigger_type text, trigger_id uuid,
   input jsonb, output jsonb, error jsonb, attempt integer, idempotency_key text, version integer,
-  created_iso text, started_iso text, finished_iso text, duration_ms bigint, updated_iso text
+  created_utc text, started_utc text, finished_utc text, duration_ms bigint, updated_utc text
 );
-comment on type app_private.archive_list_row is 'One row of a hot+cold listing page: a hot execution''s columns (timestamps as ISO 8601 UTC text with microseconds, the form of app_private.archive_iso; created_at is the sort key), or a cold key (batch_id, row_no with team_id, workflow_id and state; the other columns null).';
+comment on type app_private.archive_list_row is 'One row of a hot+cold listing page: a hot execution''s columns (timestamps as text in UTC and DateStyle ISO, e.g. 2026-10-30 00:01:01.123457+00; created_at is the sort key), or a cold key (batch_id, row_no with team_id, workflow_id and state; the other columns null).';
 
 create function app_private.archive_list_page(
     team_id uuid, workflow_id uuid, state text, from_time timestamptz, to_time timestamptz,
@@ -23,9 +25,11 @@ create function app_private.archive_list_page(
   language plpgsql stable
   set search_path = pg_catalog
   set plan_cache_mode = force_generic_plan
+  set timezone = 'UTC'
+  set datestyle = 'ISO, YMD'
 as $$
--- timestamps as ISO text inline (the expression of app_private.archive_iso, which is not inlined: a function
--- call per column and row would cost more than the scan)
+-- timestamps as their text output in UTC (the client makes the ISO form of it): app_private.archive_iso is not
+-- inlined (a function call per column and row) and its to_char costs about a third of the page's statement
 declare
   lo timestamptz := coalesce(from_time, '-infinity');
   hi timestamptz := least(coalesce(to_time, 'infinity'), coalesce(after_created_at + interval '1 microsecond', 'infinity'));
@@ -42,8 +46,7 @@ begin
     return query
     select e.id, e.created_at, null::uuid, null::integer, e.team_id, e.workflow_id, e.workflow_version, e.state, e.trigger_type, e.trigger_id,
            e.input, e.output, e.error, e.attempt, e.idempotency_key, e.version,
-           to_char(e.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), to_char(e.started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-           to_char(e.finished_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), e.duration_ms, to_char(e.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+           e.created_at::text, e.started_at::text, e.finished_at::text, e.duration_ms, e.updated_at::text
       from app_public.executions e
      where e.workflow_id = archive_list_page.workflow_id
        and (archive_list_page.team_id is null or e.team_id = archive_list_page.team_id)
@@ -54,8 +57,7 @@ begin
     return query
     select e.id, e.created_at, null::uuid, null::integer, e.team_id, e.workflow_id, e.workflow_version, e.state, e.trigger_type, e.trigger_id,
            e.input, e.output, e.error, e.attempt, e.idempotency_key, e.version,
-           to_char(e.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), to_char(e.started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-           to_char(e.finished_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), e.duration_ms, to_char(e.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+           e.created_at::text, e.started_at::text, e.finished_at::text, e.duration_ms, e.updated_at::text
       from app_public.executions e
      where e.team_id = archive_list_page.team_id and e.state = archive_list_page.state
        and e.created_at >= lo and e.created_at < hi and (e.created_at, e.id) < (ca, ci)
@@ -64,8 +66,7 @@ begin
     return query
     select e.id, e.created_at, null::uuid, null::integer, e.team_id, e.workflow_id, e.workflow_version, e.state, e.trigger_type, e.trigger_id,
            e.input, e.output, e.error, e.attempt, e.idempotency_key, e.version,
-           to_char(e.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), to_char(e.started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-           to_char(e.finished_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), e.duration_ms, to_char(e.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+           e.created_at::text, e.started_at::text, e.finished_at::text, e.duration_ms, e.updated_at::text
       from app_public.executions e
      where e.team_id = archive_list_page.team_id
        and e.created_at >= lo and e.created_at < hi and (e.created_at, e.id) < (ca, ci)
@@ -86,5 +87,5 @@ begin
   end if;
 end;
 $$;
-comment on function app_private.archive_list_page(uuid, uuid, text, timestamptz, timestamptz, timestamptz, uuid, integer, boolean) is 'Up to 2 x max_rows candidates of one listing page (newest first, keyset after (after_created_at, after_id), filtered by team, workflow, state and [from_time, to_time)): hot executions with their columns (timestamps as ISO text), and cold keys of deleted batches. The caller takes the first max_rows in (created_at desc, id desc) order. Hot rows of batches not yet deleted are served hot, so no execution appears twice. Refuses a call without team and workflow, and a max_rows outside 1..10000 (LFVAL).';
+comment on function app_private.archive_list_page(uuid, uuid, text, timestamptz, timestamptz, timestamptz, uuid, integer, boolean) is 'Up to 2 x max_rows candidates of one listing page (newest first, keyset after (after_created_at, after_id), filtered by team, workflow, state and [from_time, to_time)): hot executions with their columns (timestamps as text in UTC), and cold keys of deleted batches. The caller takes the first max_rows in (created_at desc, id desc) order. Hot rows of batches not yet deleted are served hot, so no execution appears twice. Refuses a call without team and workflow, and a max_rows outside 1..10000 (LFVAL).';
 revoke all on function app_private.archive_list_page(uuid, uuid, text, timestamptz, timestamptz, timestamptz, uuid, integer, boolean) from public;
