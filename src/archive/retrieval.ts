@@ -9,7 +9,7 @@ import { IllegalTransitionError, NotFoundError, ValidationError } from "../error
 import type { Storage } from "../storage/storage.ts";
 import { sweepDeletions } from "./archiver.ts";
 import { readVerified } from "./files.ts";
-import { documentFromRow, readParquet, readParquetSummaries, type ExecutionDocument, type ExecutionSummary } from "./format.ts";
+import { documentFromRow, isoFromUtcText, readParquet, readParquetSummaries, type ExecutionDocument, type ExecutionSummary } from "./format.ts";
 
 export type { ExecutionSummary };
 export type Source = "hot" | "cold";
@@ -43,10 +43,29 @@ export function decodeCursor(cursor: string): { createdAt: string; id: string } 
   return { createdAt, id };
 }
 
-const summaryFrom = (d: ExecutionDocument): ExecutionSummary => {
-  const { transitions: _t, node_runs: _n, ...rest } = d;
-  return rest;
-};
+// The columns listExecutions reads from app_private.archive_list_page, in this order (rows come as arrays: pg's
+// row objects are built in dictionary mode, and a listing builds thousands of them). Not the sort key created_at:
+// parsing it into a Date per row cost more than the statement. Timestamps are text in UTC; bigint is text.
+const LIST_COLUMNS = ["id", "batch_id", "row_no", "team_id", "workflow_id", "workflow_version", "state", "trigger_type", "trigger_id",
+  "input", "output", "error", "attempt", "idempotency_key", "version", "created_utc", "started_utc", "finished_utc", "duration_ms",
+  "updated_utc"] as const;
+const LIST_SELECT = LIST_COLUMNS.map((c) => `p.${c}`).join(", ");
+type ListRow = unknown[];
+type ListItem = ExecutionSummary & { source: Source };
+
+// One object literal per hot row, in the key order of ExecutionSummary (what documentFromRow and the cold path give).
+function hotSummary(row: ListRow): ListItem {
+  const [id, , , team_id, workflow_id, workflow_version, state, trigger_type, trigger_id, input, output, error, attempt,
+    idempotency_key, version, created, started, finished, duration_ms, updated] = row as [string, null, null, string, string, number,
+    string, string, string | null, unknown, unknown, unknown, number, string | null, number, string, string | null, string | null,
+    string | null, string];
+  return {
+    id, team_id, workflow_id, workflow_version, state, trigger_type, trigger_id, input, output, error, attempt, idempotency_key, version,
+    created_at: isoFromUtcText(created), started_at: started == null ? null : isoFromUtcText(started),
+    finished_at: finished == null ? null : isoFromUtcText(finished), duration_ms: duration_ms == null ? null : Number(duration_ms),
+    updated_at: isoFromUtcText(updated), source: "hot",
+  };
+}
 
 export class ArchiveReader {
   readonly pool: pg.Pool;
@@ -60,6 +79,10 @@ export class ArchiveReader {
 
   private async q<R extends pg.QueryResultRow = any>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
     try { return await this.pool.query<R>(text, values); } catch (e) { throw mapDbError(e); }
+  }
+
+  private async rowArrays(text: string, values: unknown[]): Promise<unknown[][]> {
+    try { return (await this.pool.query<unknown[]>({ text, values, rowMode: "array" })).rows; } catch (e) { throw mapDbError(e); }
   }
 
   /** An execution with its transitions and node runs, from the hot tables or its archive file. */
@@ -84,20 +107,19 @@ export class ArchiveReader {
     const limit = query.limit ?? 50;
     const after = query.after ? decodeCursor(query.after) : null;
     // One statement: hot rows come whole, cold rows as keys (batch, row) read from their files below.
-    const { rows: keys } = await this.q<Record<string, any> & { id: string; batch_id: string | null; row_no: number | null }>(
-      `select * from app_private.archive_list_page($1, $2, $3, $4, $5, $6, $7, $8, $9) p
+    const keys = await this.rowArrays(
+      `select ${LIST_SELECT}
+         from app_private.archive_list_page($1, $2, $3, $4, $5, $6, $7, $8, $9) p
         order by p.created_at desc, p.id desc limit $8`,
       [query.teamId ?? null, query.workflowId ?? null, query.state ?? null, query.from ?? null, query.to ?? null,
         after?.createdAt ?? null, after?.id ?? null, limit, query.includeCold ?? true]);
-    const found = new Map<string, ExecutionSummary & { source: Source }>();
-    for (const r of keys) {
-      if (r.batch_id) continue;
-      const row = { ...r, created_at: r.created_micros, started_at: r.started_micros, finished_at: r.finished_micros, updated_at: r.updated_micros };
-      found.set(r.id, { ...summaryFrom(documentFromRow(row)), source: "hot" });
-    }
+    const hot = keys.map((k): ListItem | undefined => (k[1] == null ? hotSummary(k) : undefined));
+    const cold = new Map<string, ListItem>();
 
     const byBatch = new Map<string, number[]>();
-    for (const k of keys) if (k.batch_id) (byBatch.get(k.batch_id) ?? byBatch.set(k.batch_id, []).get(k.batch_id)!).push(k.row_no!);
+    for (const [, batchId, rowNo] of keys as [string, string | null, number | null][]) {
+      if (batchId) (byBatch.get(batchId) ?? byBatch.set(batchId, []).get(batchId)!).push(rowNo!);
+    }
     if (byBatch.size) {
       const { rows: batches } = await this.q<{ id: string; key: string; sha256: string; encrypted: boolean }>(
         "select id, key, sha256, encrypted from app_private.archive_batches where id = any($1::uuid[])", [[...byBatch.keys()]]);
@@ -108,12 +130,12 @@ export class ArchiveReader {
         const docs = await readParquetSummaries(plain, start, Math.max(...rowNos) + 1);
         for (const n of rowNos) {
           const d = docs[n - start];
-          if (d) found.set(d.id, { ...d, source: "cold" });
+          if (d) cold.set(d.id, { ...d, source: "cold" });
         }
       }));
     }
 
-    const items = keys.map((k) => found.get(k.id)).filter((x): x is ExecutionSummary & { source: Source } => !!x);
+    const items = hot.map((h, i) => h ?? cold.get(keys[i]![0] as string)).filter((x): x is ListItem => !!x);
     const last = items[items.length - 1];
     return { items, next: keys.length === limit && last ? encodeCursor(last.created_at, last.id) : null };
   }

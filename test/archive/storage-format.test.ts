@@ -9,7 +9,7 @@ import { loadArchiveConfig } from "../../src/archive/config.ts";
 import { archiveStorage } from "../../src/archive/storage.ts";
 import { runArchiveWithPool, type ArchiverSettings } from "../../src/archive/archiver.ts";
 import { ArchiveReader } from "../../src/archive/retrieval.ts";
-import { decrypt, encrypt, readParquet, writeParquet, type ExecutionDocument } from "../../src/archive/format.ts";
+import { decrypt, encrypt, isoFromMicros, isoFromUtcText, readParquet, writeParquet, type ExecutionDocument } from "../../src/archive/format.ts";
 import { useTestDatabase } from "../harness/db.ts";
 import { seedExecutions } from "./seed.ts";
 
@@ -61,6 +61,28 @@ describe("archive: storage and file format", { timeout: 120_000 }, () => {
     const file = writeParquet(docs, { rowGroupSize: 10 });
     expect(await readParquet(file)).toEqual(docs);
     expect(await readParquet(file, 12, 14)).toEqual(docs.slice(12, 14));
+  });
+
+  it("turns the listing's UTC timestamp text into the one ISO form (archive_iso, isoFromMicros) for every fraction length", async () => {
+    // in the session settings archive_list_page pins (the literals carry their offsets)
+    const c = await db.pool.connect();
+    let rows: { utc: string; iso: string; micros: string }[];
+    try {
+      await c.query("begin");
+      await c.query("set local timezone = 'UTC'");
+      await c.query("set local datestyle = 'ISO, YMD'");
+      ({ rows } = await c.query(`select t::text as utc, app_private.archive_iso(t) as iso, (extract(epoch from t) * 1000000)::bigint::text as micros
+        from (values ('2026-10-30 00:01:01+00'::timestamptz), ('2026-10-30 00:01:01.1+00'), ('2026-10-30 00:01:01.12+05'),
+                     ('2026-10-30 00:01:01.000001+00'), ('1999-12-31 23:59:59.999999-08'), ('1970-01-01 00:00:00+00'),
+                     ('1969-12-31 23:59:59.5+00'), ('2024-02-29 12:00:00.123456+00')) v(t)`));
+      await c.query("commit");
+    } finally { c.release(); }
+    expect(rows.map((r) => r.utc)).toContain("2026-10-29 19:01:01.12+00");
+    expect(rows).toHaveLength(8);
+    for (const r of rows) {
+      expect(isoFromUtcText(r.utc)).toBe(r.iso);
+      expect(isoFromUtcText(r.utc)).toBe(isoFromMicros(r.micros));
+    }
   });
 
   it("writes zstd Parquet that DuckDB reads from local disk (columns, types, nested JSON)", async () => {
