@@ -91,9 +91,14 @@ describe("lifecycle: retention policies", { timeout: 180_000 }, () => {
   });
 
   it("a retention pass archives and trims exactly what the dry run listed, with the same bytes; legal holds win", async () => {
-    // hold one old execution of workflow 0: the policy would archive it
-    const { rows: [h] } = await db.pool.query(
-      "select id from app_public.executions where team_id = $1 and workflow_id = $2 and created_at between now() - interval '40 days 12 hours' and now() - interval '39 days' order by id limit 1", [teamId, wf[0]]);
+    // hold one old execution of workflow 0: the policy would archive it. The seed places day d's executions
+    // from that day's UTC midnight, so the 40-day ones are picked by UTC day, whatever the time of day now
+    const { rows: [h] } = await db.pool.query(`
+      select id from app_public.executions
+       where team_id = $1 and workflow_id = $2
+         and created_at >= date_trunc('day', now() at time zone 'UTC') at time zone 'UTC' - interval '40 days'
+         and created_at < date_trunc('day', now() at time zone 'UTC') at time zone 'UTC' - interval '39 days'
+       order by id limit 1`, [teamId, wf[0]]);
     heldId = h.id;
     await placeLegalHold(db.pool, { teamId, executionId: heldId, reason: "litigation" });
     const outputBefore = (await db.pool.query("select array_agg(output order by node_name) as o from app_public.execution_node_runs where execution_id = $1", [heldId])).rows[0].o;
