@@ -1879,6 +1879,7 @@ COMMENT ON FUNCTION app_private.apply_workflow_version_retention(keep_last integ
 CREATE FUNCTION app_private.archive_batch_documents(batch_ids uuid[]) RETURNS TABLE(batch_id uuid, row_no integer, id uuid, team_id uuid, workflow_id uuid, workflow_version integer, state text, trigger_type text, trigger_id uuid, input jsonb, output jsonb, error jsonb, attempt integer, idempotency_key text, version integer, created_at bigint, started_at bigint, finished_at bigint, duration_ms bigint, updated_at bigint, transitions json, node_runs json, transition_count integer, node_run_count integer, actor_ids uuid[], pg_bytes bigint)
     LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog'
+    SET jit TO 'off'
     AS $$
   select a.batch_id, a.row_no, e.id, e.team_id, e.workflow_id, e.workflow_version, e.state, e.trigger_type, e.trigger_id,
          e.input, e.output, e.error, e.attempt, e.idempotency_key, e.version,
@@ -2038,13 +2039,14 @@ COMMENT ON FUNCTION app_private.archive_delete_batches(batch_ids uuid[]) IS 'app
 CREATE FUNCTION app_private.archive_drop_partitions(before_day date, max_days integer DEFAULT 3) RETURNS TABLE(day date, batches integer)
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog'
+    SET jit TO 'off'
     AS $_$
 declare
   v_day date;
   v_part text;
   v_runs text;
   v_transitions text;
-  v_left bigint;
+  v_busy boolean;
   v_ids uuid[];
   v_lock_timeout text := current_setting('lock_timeout');
 begin
@@ -2074,16 +2076,22 @@ begin
       raise notice 'archive_drop_partitions: the partitions of % are in use; left for the next run', v_day;
       exit;
     end;
-    -- every row must belong to a verified batch that no legal hold covers
+    -- every row must belong to a verified batch that no legal hold covers: one pass over the day's rows, each found
+    -- in the index by its primary key (so no estimate of the batches can turn it into a nested rescan), which also
+    -- yields the day's batches; then the active holds (few) joined to the day's rows by the rule of
+    -- app_private.archive_is_held
     execute format($q$
-      select count(*) from %s e
-       where not exists (select 1 from app_private.archived_executions a
-                           join app_private.archive_batches bb on bb.id = a.batch_id and bb.state = 'verified'
-                          where a.execution_id = e.id)
-          or app_private.archive_is_held(e.team_id, e.workflow_id, e.id)$q$, v_part) into v_left;
-    exit when v_left > 0;
-    execute format('select coalesce(array_agg(distinct a.batch_id), ''{}'') from %s e join app_private.archived_executions a on a.execution_id = e.id', v_part)
-      into v_ids;
+      select coalesce(bool_or(bb.state is distinct from 'verified'), false), coalesce(array_agg(distinct a.batch_id) filter (where a.batch_id is not null), '{}')
+        from %1$s e
+        left join app_private.archived_executions a on a.execution_id = e.id
+        left join app_private.archive_batches bb on bb.id = a.batch_id$q$, v_part) into v_busy, v_ids;
+    exit when v_busy;
+    execute format($q$
+      select exists (select 1 from app_private.legal_holds h join %1$s e on e.team_id = h.team_id
+                      where h.released_at is null
+                        and (h.workflow_id is null and h.execution_id is null or h.workflow_id = e.workflow_id or h.execution_id = e.id))$q$,
+      v_part) into v_busy;
+    exit when v_busy;
     -- a batch may span only this day (batches are per team and day), so all its rows are in this partition
     perform 1 from app_private.archive_batches x where x.id = any(v_ids) order by x.id for update;
     update app_private.archive_batches x set state = 'deleted', deleted_at = now(), updated_at = now() where x.id = any(v_ids);
@@ -2602,6 +2610,7 @@ COMMENT ON FUNCTION app_private.archive_plan_batch(team_id uuid, day date, max_r
 CREATE FUNCTION app_private.archive_plan_batches(max_rows integer, group_rows integer, default_hot_days integer, key_prefix text DEFAULT 'executions'::text, encrypted boolean DEFAULT false, only_team_id uuid DEFAULT NULL::uuid, max_batches integer DEFAULT NULL::integer, at timestamp with time zone DEFAULT now()) RETURNS TABLE(batch_id uuid, team_id uuid, day date, key text, row_count integer, execution_ids uuid[])
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog'
+    SET jit TO 'off'
     AS $_$
 declare
   v_ids uuid[];
@@ -2617,6 +2626,12 @@ declare
   v_lo timestamptz;
   v_hi timestamptz;
   v_due bigint;
+  v_all_ids uuid[] := '{}';
+  v_all_created timestamptz[] := '{}';
+  v_all_team uuid[] := '{}';
+  v_all_workflow uuid[] := '{}';
+  v_all_state text[] := '{}';
+  v_all_day date[] := '{}';
 begin
   if max_rows is null or max_rows < 1 then
     raise exception 'max_rows must be positive' using errcode = 'LFVAL', detail = 'field: max_rows';
@@ -2639,28 +2654,41 @@ begin
   v_last := least(v_last, ((at - make_interval(days => least(default_hot_days,
     (select min(p.hot_days) from app_public.retention_policies p), (select min(r.hot_days) from app_private.archive_retention r),
     (select min(s.default_hot_days) from app_private.lifecycle_settings s)))) at time zone 'UTC')::date + 1);
+  -- Each day is read once: the window grows by doubling, and each round reads only the days the window gained,
+  -- appending to what the earlier rounds found.
+  v_lo := '-infinity';
+  v_due := 0;
   loop
-    v_lo := case when v_first is null then '-infinity' else v_first::timestamp at time zone 'UTC' end;
     v_hi := case when v_first is null or v_first + v_span > v_last then 'infinity' else (v_first + v_span)::timestamp at time zone 'UTC' end;
-    with due as (
-      select d.execution_id, d.created_at, d.team_id, d.workflow_id, d.state, d.day,
-             ((row_number() over (partition by d.team_id, d.day order by d.created_at, d.execution_id) - 1) / max_rows)::integer as chunk
+    with got as (
+      select array_agg(d.execution_id) as ids, array_agg(d.created_at) as created, array_agg(d.team_id) as team,
+             array_agg(d.workflow_id) as workflow, array_agg(d.state) as state, array_agg(d.day) as day, count(*) as n
         from app_private.lifecycle_archive_due(default_hot_days, only_team_id, at) d
        where d.created_at >= v_lo and d.created_at < v_hi
-    ), chunks as (
-      select c.team_id, c.day, c.chunk,
-             coalesce(sum(count(*)) over (order by c.day, c.team_id::text, c.chunk rows between unbounded preceding and 1 preceding), 0) as rows_before,
-             row_number() over (order by c.day, c.team_id::text, c.chunk) as ord
-        from due c group by c.team_id, c.day, c.chunk
     )
-    select array_agg(d.execution_id), array_agg(d.created_at), array_agg(d.team_id), array_agg(d.workflow_id), array_agg(d.state),
-           array_agg(d.day), array_agg(d.chunk), (select count(*) from due)
-      into v_ids, v_created, v_team, v_workflow, v_state, v_day, v_chunk, v_due
-      from due d join chunks c on c.team_id = d.team_id and c.day = d.day and c.chunk = d.chunk
-     where c.rows_before < group_rows and (max_batches is null or c.ord <= max_batches);
+    select v_all_ids || coalesce(g.ids, '{}'), v_all_created || coalesce(g.created, '{}'), v_all_team || coalesce(g.team, '{}'),
+           v_all_workflow || coalesce(g.workflow, '{}'), v_all_state || coalesce(g.state, '{}'), v_all_day || coalesce(g.day, '{}'), v_due + g.n
+      into v_all_ids, v_all_created, v_all_team, v_all_workflow, v_all_state, v_all_day, v_due
+      from got g;
     exit when v_due >= group_rows or v_hi = 'infinity';
+    v_lo := v_hi;
     v_span := v_span * 2;
   end loop;
+  with due as (
+    select d.id as execution_id, d.created_at, d.team_id, d.workflow_id, d.state, d.day,
+           ((row_number() over (partition by d.team_id, d.day order by d.created_at, d.id) - 1) / max_rows)::integer as chunk
+      from unnest(v_all_ids, v_all_created, v_all_team, v_all_workflow, v_all_state, v_all_day) d(id, created_at, team_id, workflow_id, state, day)
+  ), chunks as (
+    select c.team_id, c.day, c.chunk,
+           coalesce(sum(count(*)) over (order by c.day, c.team_id::text, c.chunk rows between unbounded preceding and 1 preceding), 0) as rows_before,
+           row_number() over (order by c.day, c.team_id::text, c.chunk) as ord
+      from due c group by c.team_id, c.day, c.chunk
+  )
+  select array_agg(d.execution_id), array_agg(d.created_at), array_agg(d.team_id), array_agg(d.workflow_id), array_agg(d.state),
+         array_agg(d.day), array_agg(d.chunk)
+    into v_ids, v_created, v_team, v_workflow, v_state, v_day, v_chunk
+    from due d join chunks c on c.team_id = d.team_id and c.day = d.day and c.chunk = d.chunk
+   where c.rows_before < group_rows and (max_batches is null or c.ord <= max_batches);
   if v_ids is null then
     return;
   end if;
@@ -6578,25 +6606,49 @@ COMMENT ON FUNCTION app_private.tg_archive_batches__usage() IS 'Usage of cold st
 CREATE FUNCTION app_private.tg_archived_executions__search_stats() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog'
+    SET jit TO 'off'
     AS $$
 begin
+  -- The terms are those of app_hidden.jsonb_search_terms and app_hidden.text_trigram_terms, found for all the rows
+  -- of the statement at once: one walk of every document (each distinct (batch, column, path, value) node expanded
+  -- once, only objects and arrays expanded), each distinct scalar and error text of a batch turned into terms once.
+  with recursive hot as (
+    select n.batch_id, n.team_id, e.workflow_id, e.state, e.trigger_type, e.attempt, e.duration_ms, e.input, e.output, e.error
+      from new_rows n join app_public.executions e on e.id = n.execution_id and e.created_at = n.created_at
+  ), walk(batch_id, col, path, v) as (
+    select h.batch_id, 'input'::text, ''::text, h.input from hot h where h.input is not null
+    union all select h.batch_id, 'output', '', h.output from hot h where h.output is not null
+    union all select h.batch_id, 'error', '', h.error from hot h where h.error is not null
+    union
+    select w.batch_id, w.col, x.path, x.v
+      from walk w, lateral (
+        select w.path || '.' || o.key as path, o.value as v
+          from jsonb_each(case when jsonb_typeof(w.v) = 'object' then w.v else '{}'::jsonb end) o
+        union all
+        select w.path, a.value from jsonb_array_elements(case when jsonb_typeof(w.v) = 'array' then w.v else '[]'::jsonb end) a) x
+     where jsonb_typeof(w.v) in ('object', 'array')
+  ), error_texts as (
+    select distinct h.batch_id, app_hidden.execution_error_text(h.error) as t from hot h where h.error is not null
+  ), terms as (
+    select t.batch_id, array_agg(distinct t.x) as terms
+      from (select w.batch_id, 'p:' || w.col || ':' || w.path as x from walk w where w.path <> ''
+            union all
+            select w.batch_id, 'v:' || w.col || ':' || w.path || '=' || app_hidden.search_scalar_text(w.v)
+              from walk w where jsonb_typeof(w.v) not in ('object', 'array')
+            union all
+            select et.batch_id, x.x from error_texts et, lateral app_hidden.text_trigram_terms(et.t) x(x)) t
+     group by t.batch_id
+  ), stats as (
+    select h.batch_id, min(h.team_id::text)::uuid as team_id, array_agg(distinct h.workflow_id) as workflow_ids,
+           array_agg(distinct h.state) as states, array_agg(distinct h.trigger_type) as trigger_types,
+           min(h.attempt) as min_attempt, max(h.attempt) as max_attempt, min(h.duration_ms) as min_d, max(h.duration_ms) as max_d
+      from hot h group by h.batch_id
+  )
   insert into app_private.archive_batch_search_stats (team_id, batch_id, workflow_ids, states, trigger_types, min_attempt, max_attempt,
       min_duration_ms, max_duration_ms, term_count, bloom)
   select s.team_id, s.batch_id, s.workflow_ids, s.states, s.trigger_types, s.min_attempt, s.max_attempt, s.min_d, s.max_d,
          coalesce(cardinality(t.terms), 0), app_hidden.bloom_build(coalesce(t.terms, '{}'))
-    from (select n.batch_id, min(n.team_id::text)::uuid as team_id, array_agg(distinct e.workflow_id) as workflow_ids,
-                 array_agg(distinct e.state) as states, array_agg(distinct e.trigger_type) as trigger_types,
-                 min(e.attempt) as min_attempt, max(e.attempt) as max_attempt, min(e.duration_ms) as min_d, max(e.duration_ms) as max_d
-            from new_rows n join app_public.executions e on e.id = n.execution_id and e.created_at = n.created_at
-           group by n.batch_id) s
-    left join (
-      select n.batch_id, array_agg(distinct x) as terms
-        from new_rows n join app_public.executions e on e.id = n.execution_id and e.created_at = n.created_at,
-             lateral (select app_hidden.jsonb_search_terms('input', e.input)
-                      union all select app_hidden.jsonb_search_terms('output', e.output)
-                      union all select app_hidden.jsonb_search_terms('error', e.error)
-                      union all select app_hidden.text_trigram_terms(app_hidden.execution_error_text(e.error))) terms(x)
-       group by n.batch_id) t on t.batch_id = s.batch_id
+    from stats s left join terms t on t.batch_id = s.batch_id
   on conflict (team_id, batch_id) do nothing;
   return null;
 end;
@@ -6604,7 +6656,7 @@ $$;
 
 -- Name: FUNCTION tg_archived_executions__search_stats(); Type: COMMENT; Schema: app_private; Owner: -
 
-COMMENT ON FUNCTION app_private.tg_archived_executions__search_stats() IS 'Writes the search statistics of newly planned batches (archive_batch_search_stats) from their still-hot rows, each row''s terms computed once for all the batches of the statement.';
+COMMENT ON FUNCTION app_private.tg_archived_executions__search_stats() IS 'Writes the search statistics of newly planned batches (archive_batch_search_stats) from their still-hot rows: the terms of app_hidden.jsonb_search_terms and app_hidden.text_trigram_terms for all the rows of the statement in one set-based walk (each distinct node of a batch expanded once, each distinct scalar and error text turned into terms once). Runs with jit off.';
 
 -- Name: tg_event_streams__restrict_delete(); Type: FUNCTION; Schema: app_private; Owner: -
 
