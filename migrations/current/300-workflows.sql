@@ -185,3 +185,7 @@ alter function app_private.workflow_save(uuid, integer, jsonb, text, integer) se
 alter function app_private.workflow_normalize_definition(jsonb, app_public.workflows) set plan_cache_mode = force_generic_plan;
 alter function app_private.workflow_write_graph(uuid, uuid, jsonb, boolean) set plan_cache_mode = force_generic_plan;
 alter function app_private.workflow_store_graph_document(app_public.workflows, json, json, json) set plan_cache_mode = force_generic_plan;
+
+-- workflow_connections_unique_edge (workflow_id, source_node_id, ...) already leads with the source key's columns: it is
+-- that key's index, and the separate (workflow_id, source_node_id) index was one more index write per edge.
+drop index if exists app_public.workflow_connections_source_idx;
