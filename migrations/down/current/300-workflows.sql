@@ -1,3 +1,4 @@
+alter table app_public.workflow_nodes reset (fillfactor);
 create index if not exists workflow_connections_source_idx on app_public.workflow_connections using btree (workflow_id, source_node_id);
 alter function app_private.workflow_store_graph_document(app_public.workflows, json, json, json) reset plan_cache_mode;
 alter function app_private.workflow_write_graph(uuid, uuid, jsonb, boolean) reset plan_cache_mode;
