@@ -31,26 +31,33 @@ declare
   v_trig_ins jsonb;
   v_trig_ids jsonb;
   v_new_ids jsonb;      -- ord -> id of new connections / triggers
+  v_empty boolean;      -- no graph rows yet (a create): every row is new, nothing to classify
 begin
   -- while it writes, the graph tables' statement triggers leave this workflow to it and its caller (which writes
   -- the workflows row, so the cache key is enqueued, and stores the new document)
   perform pg_catalog.set_config('linkflow.workflow_writer', workflow_id::text, true);
 
-  -- 1. nodes against the live rows, by name
-  select coalesce(pg_catalog.array_agg(c.id) filter (where w.name is null), '{}'),
-         pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('id', c.id) || w.node)
-           filter (where c.id is not null and w.name is not null
-                     and (c.type, c.type_version, c.parameters, c.position_x, c.position_y, c.disabled)
-                         is distinct from (w.type, w.type_version, w.parameters, w.position_x, w.position_y, w.disabled)),
-         pg_catalog.jsonb_agg(w.node) filter (where c.id is null),
-         coalesce(pg_catalog.jsonb_object_agg(w.name, c.id) filter (where c.id is not null and w.name is not null), '{}')
-    into v_del, v_upd, v_ins, v_ids
-    from (select x.node, x.node->>'name' as name, x.node->>'type' as type, (x.node->>'type_version')::integer as type_version,
-                 x.node->'parameters' as parameters, (x.node->'position'->>0)::integer as position_x,
-                 (x.node->'position'->>1)::integer as position_y, (x.node->>'disabled')::boolean as disabled
-            from pg_catalog.jsonb_array_elements(snapshot->'nodes') x(node)) w
-    full join (select n.id, n.name, n.type, n.type_version, n.parameters, n.position_x, n.position_y, n.disabled
-                 from app_public.workflow_nodes n where n.workflow_id = workflow_write_graph.workflow_id) c on c.name = w.name;
+  -- 1. nodes against the live rows, by name (a graph without rows: all of them are new; edges need nodes)
+  v_empty := not exists (select 1 from app_public.workflow_nodes n where n.workflow_id = workflow_write_graph.workflow_id)
+         and not exists (select 1 from app_public.workflow_triggers t where t.workflow_id = workflow_write_graph.workflow_id);
+  if v_empty then
+    v_del := '{}'; v_ids := '{}'; v_ins := nullif(snapshot->'nodes', '[]'::jsonb);
+  else
+    select coalesce(pg_catalog.array_agg(c.id) filter (where w.name is null), '{}'),
+           pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('id', c.id) || w.node)
+             filter (where c.id is not null and w.name is not null
+                       and (c.type, c.type_version, c.parameters, c.position_x, c.position_y, c.disabled)
+                           is distinct from (w.type, w.type_version, w.parameters, w.position_x, w.position_y, w.disabled)),
+           pg_catalog.jsonb_agg(w.node) filter (where c.id is null),
+           coalesce(pg_catalog.jsonb_object_agg(w.name, c.id) filter (where c.id is not null and w.name is not null), '{}')
+      into v_del, v_upd, v_ins, v_ids
+      from (select x.node, x.node->>'name' as name, x.node->>'type' as type, (x.node->>'type_version')::integer as type_version,
+                   x.node->'parameters' as parameters, (x.node->'position'->>0)::integer as position_x,
+                   (x.node->'position'->>1)::integer as position_y, (x.node->>'disabled')::boolean as disabled
+              from pg_catalog.jsonb_array_elements(snapshot->'nodes') x(node)) w
+      full join (select n.id, n.name, n.type, n.type_version, n.parameters, n.position_x, n.position_y, n.disabled
+                   from app_public.workflow_nodes n where n.workflow_id = workflow_write_graph.workflow_id) c on c.name = w.name;
+  end if;
 
   if v_ins is not null then
     -- new nodes get their ids here (zipped with the rows: ROWS FROM), so edges, triggers and the document can refer to them
@@ -71,37 +78,52 @@ begin
   end if;
 
   -- 2. connections (a set: unique edges) against the live rows, by their node ids and ports
-  select pg_catalog.array_agg(c.id) filter (where w.ord is null),
-         pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('ord', w.ord, 's', w.source_node_id, 'so', w.source_output, 'soi', w.source_output_index,
-                                                            't', w.target_node_id, 'ti', w.target_input, 'tii', w.target_input_index))
-           filter (where c.id is null),
-         pg_catalog.jsonb_agg(c.id order by w.ord) filter (where w.ord is not null)
-    into v_conn_del, v_conn_ins, v_conn_ids
-    from (select x.ord, (v_ids->>(x.c->>'source'))::uuid as source_node_id, x.c->>'source_output' as source_output,
-                 (x.c->>'source_output_index')::integer as source_output_index, (v_ids->>(x.c->>'target'))::uuid as target_node_id,
-                 x.c->>'target_input' as target_input, (x.c->>'target_input_index')::integer as target_input_index
-            from pg_catalog.jsonb_array_elements(snapshot->'connections') with ordinality x(c, ord)) w
-    full join (select k.id, k.source_node_id, k.source_output, k.source_output_index, k.target_node_id, k.target_input, k.target_input_index
-                 from app_public.workflow_connections k where k.workflow_id = workflow_write_graph.workflow_id) c
-      on (c.source_node_id, c.source_output, c.source_output_index, c.target_node_id, c.target_input, c.target_input_index)
-       = (w.source_node_id, w.source_output, w.source_output_index, w.target_node_id, w.target_input, w.target_input_index);
-  if v_conn_del is not null then
-    delete from app_public.workflow_connections k where k.workflow_id = workflow_write_graph.workflow_id and k.id = any (v_conn_del);
-  end if;
-  if v_conn_ins is not null then
-    -- new edges get their ids zipped with the rows; the kept edges' ids come from the classification
+  if v_empty then
+    -- every edge is new: written straight from the snapshot, its ids zipped with the rows
     with n as materialized (
-      select (x.v->>'ord')::bigint as ord, x.v, x.id
-        from rows from (pg_catalog.jsonb_array_elements(v_conn_ins), app_private.uuid_generate_v7_series(pg_catalog.jsonb_array_length(v_conn_ins))) x(v, id)),
+      select x.c, x.id, x.ord
+        from rows from (pg_catalog.jsonb_array_elements(snapshot->'connections'),
+                        app_private.uuid_generate_v7_series(pg_catalog.jsonb_array_length(snapshot->'connections'))) with ordinality x(c, id, ord)),
     ins as (
       insert into app_public.workflow_connections (id, workflow_id, team_id, source_node_id, source_output, source_output_index,
                                                    target_node_id, target_input, target_input_index)
-      select n.id, workflow_write_graph.workflow_id, workflow_write_graph.team_id, (n.v->>'s')::uuid, n.v->>'so', (n.v->>'soi')::integer,
-             (n.v->>'t')::uuid, n.v->>'ti', (n.v->>'tii')::integer
+      select n.id, workflow_write_graph.workflow_id, workflow_write_graph.team_id, (v_ids->>(n.c->>'source'))::uuid, n.c->>'source_output',
+             (n.c->>'source_output_index')::integer, (v_ids->>(n.c->>'target'))::uuid, n.c->>'target_input', (n.c->>'target_input_index')::integer
         from n)
-    select pg_catalog.jsonb_agg(coalesce(nullif(e.id, 'null'::jsonb), pg_catalog.to_jsonb(n.id)) order by e.ord) into v_conn_ids
-      from pg_catalog.jsonb_array_elements(v_conn_ids) with ordinality e(id, ord)
-      left join n on n.ord = e.ord;
+    select pg_catalog.jsonb_agg(n.id order by n.ord) into v_conn_ids from n;
+  else
+    select pg_catalog.array_agg(c.id) filter (where w.ord is null),
+           pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('ord', w.ord, 's', w.source_node_id, 'so', w.source_output, 'soi', w.source_output_index,
+                                                              't', w.target_node_id, 'ti', w.target_input, 'tii', w.target_input_index))
+             filter (where c.id is null),
+           pg_catalog.jsonb_agg(c.id order by w.ord) filter (where w.ord is not null)
+      into v_conn_del, v_conn_ins, v_conn_ids
+      from (select x.ord, (v_ids->>(x.c->>'source'))::uuid as source_node_id, x.c->>'source_output' as source_output,
+                   (x.c->>'source_output_index')::integer as source_output_index, (v_ids->>(x.c->>'target'))::uuid as target_node_id,
+                   x.c->>'target_input' as target_input, (x.c->>'target_input_index')::integer as target_input_index
+              from pg_catalog.jsonb_array_elements(snapshot->'connections') with ordinality x(c, ord)) w
+      full join (select k.id, k.source_node_id, k.source_output, k.source_output_index, k.target_node_id, k.target_input, k.target_input_index
+                   from app_public.workflow_connections k where k.workflow_id = workflow_write_graph.workflow_id) c
+        on (c.source_node_id, c.source_output, c.source_output_index, c.target_node_id, c.target_input, c.target_input_index)
+         = (w.source_node_id, w.source_output, w.source_output_index, w.target_node_id, w.target_input, w.target_input_index);
+    if v_conn_del is not null then
+      delete from app_public.workflow_connections k where k.workflow_id = workflow_write_graph.workflow_id and k.id = any (v_conn_del);
+    end if;
+    if v_conn_ins is not null then
+      -- new edges get their ids zipped with the rows; the kept edges' ids come from the classification
+      with n as materialized (
+        select (x.v->>'ord')::bigint as ord, x.v, x.id
+          from rows from (pg_catalog.jsonb_array_elements(v_conn_ins), app_private.uuid_generate_v7_series(pg_catalog.jsonb_array_length(v_conn_ins))) x(v, id)),
+      ins as (
+        insert into app_public.workflow_connections (id, workflow_id, team_id, source_node_id, source_output, source_output_index,
+                                                     target_node_id, target_input, target_input_index)
+        select n.id, workflow_write_graph.workflow_id, workflow_write_graph.team_id, (n.v->>'s')::uuid, n.v->>'so', (n.v->>'soi')::integer,
+               (n.v->>'t')::uuid, n.v->>'ti', (n.v->>'tii')::integer
+          from n)
+      select pg_catalog.jsonb_agg(coalesce(nullif(e.id, 'null'::jsonb), pg_catalog.to_jsonb(n.id)) order by e.ord) into v_conn_ids
+        from pg_catalog.jsonb_array_elements(v_conn_ids) with ordinality e(id, ord)
+        left join n on n.ord = e.ord;
+    end if;
   end if;
 
   -- 3. triggers (a multiset: equal triggers pair up by their rank among equals)
