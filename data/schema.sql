@@ -7340,6 +7340,7 @@ COMMENT ON FUNCTION app_private.workflow_build_graph_document(workflow_id uuid) 
 CREATE FUNCTION app_private.workflow_create(team_id uuid, definition jsonb, message text DEFAULT 'Created'::text) RETURNS app_public.workflows
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog'
+    SET plan_cache_mode TO 'force_generic_plan'
     AS $$
 declare
   snap jsonb;
@@ -7464,6 +7465,7 @@ COMMENT ON FUNCTION app_private.workflow_lock(workflow_id uuid, min_role text) I
 CREATE FUNCTION app_private.workflow_normalize_definition(definition jsonb, fallback app_public.workflows DEFAULT NULL::app_public.workflows) RETURNS jsonb
     LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog'
+    SET plan_cache_mode TO 'force_generic_plan'
     AS $_$
 declare
   s app_private.workflow_settings;
@@ -7699,6 +7701,7 @@ COMMENT ON FUNCTION app_private.workflow_refresh_graph_document(workflow_id uuid
 CREATE FUNCTION app_private.workflow_save(workflow_id uuid, expected_version integer, definition jsonb, message text, restore_from integer DEFAULT NULL::integer) RETURNS app_public.workflows
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog'
+    SET plan_cache_mode TO 'force_generic_plan'
     AS $$
 declare
   w app_public.workflows;
@@ -7819,6 +7822,7 @@ COMMENT ON FUNCTION app_private.workflow_set_status(workflow_id uuid, to_status 
 CREATE FUNCTION app_private.workflow_store_graph_document(w app_public.workflows, nodes json, connections json, triggers json) RETURNS void
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog'
+    SET plan_cache_mode TO 'force_generic_plan'
     AS $$
 declare
   v_head json := app_private.workflow_document_head(w);
@@ -7851,6 +7855,7 @@ COMMENT ON FUNCTION app_private.workflow_store_graph_document(w app_public.workf
 CREATE FUNCTION app_private.workflow_write_graph(workflow_id uuid, team_id uuid, snapshot jsonb, build_document boolean DEFAULT true, OUT changed boolean, OUT nodes json, OUT connections json, OUT triggers json) RETURNS record
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog'
+    SET plan_cache_mode TO 'force_generic_plan'
     AS $$
 declare
   v_ids jsonb;          -- node name -> id, for every node of the snapshot
@@ -7864,37 +7869,43 @@ declare
   v_trig_ins jsonb;
   v_trig_ids jsonb;
   v_new_ids jsonb;      -- ord -> id of new connections / triggers
+  v_empty boolean;      -- no graph rows yet (a create): every row is new, nothing to classify
 begin
   -- while it writes, the graph tables' statement triggers leave this workflow to it and its caller (which writes
   -- the workflows row, so the cache key is enqueued, and stores the new document)
   perform pg_catalog.set_config('linkflow.workflow_writer', workflow_id::text, true);
 
-  -- 1. nodes against the live rows, by name
-  select coalesce(pg_catalog.array_agg(c.id) filter (where w.name is null), '{}'),
-         pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('id', c.id) || w.node)
-           filter (where c.id is not null and w.name is not null
-                     and (c.type, c.type_version, c.parameters, c.position_x, c.position_y, c.disabled)
-                         is distinct from (w.type, w.type_version, w.parameters, w.position_x, w.position_y, w.disabled)),
-         pg_catalog.jsonb_agg(w.node) filter (where c.id is null),
-         coalesce(pg_catalog.jsonb_object_agg(w.name, c.id) filter (where c.id is not null and w.name is not null), '{}')
-    into v_del, v_upd, v_ins, v_ids
-    from (select x.node, x.node->>'name' as name, x.node->>'type' as type, (x.node->>'type_version')::integer as type_version,
-                 x.node->'parameters' as parameters, (x.node->'position'->>0)::integer as position_x,
-                 (x.node->'position'->>1)::integer as position_y, (x.node->>'disabled')::boolean as disabled
-            from pg_catalog.jsonb_array_elements(snapshot->'nodes') x(node)) w
-    full join (select n.id, n.name, n.type, n.type_version, n.parameters, n.position_x, n.position_y, n.disabled
-                 from app_public.workflow_nodes n where n.workflow_id = workflow_write_graph.workflow_id) c on c.name = w.name;
+  -- 1. nodes against the live rows, by name (a graph without rows: all of them are new; edges need nodes)
+  v_empty := not exists (select 1 from app_public.workflow_nodes n where n.workflow_id = workflow_write_graph.workflow_id)
+         and not exists (select 1 from app_public.workflow_triggers t where t.workflow_id = workflow_write_graph.workflow_id);
+  if v_empty then
+    v_del := '{}'; v_ids := '{}'; v_ins := nullif(snapshot->'nodes', '[]'::jsonb);
+  else
+    select coalesce(pg_catalog.array_agg(c.id) filter (where w.name is null), '{}'),
+           pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('id', c.id) || w.node)
+             filter (where c.id is not null and w.name is not null
+                       and (c.type, c.type_version, c.parameters, c.position_x, c.position_y, c.disabled)
+                           is distinct from (w.type, w.type_version, w.parameters, w.position_x, w.position_y, w.disabled)),
+           pg_catalog.jsonb_agg(w.node) filter (where c.id is null),
+           coalesce(pg_catalog.jsonb_object_agg(w.name, c.id) filter (where c.id is not null and w.name is not null), '{}')
+      into v_del, v_upd, v_ins, v_ids
+      from (select x.node, x.node->>'name' as name, x.node->>'type' as type, (x.node->>'type_version')::integer as type_version,
+                   x.node->'parameters' as parameters, (x.node->'position'->>0)::integer as position_x,
+                   (x.node->'position'->>1)::integer as position_y, (x.node->>'disabled')::boolean as disabled
+              from pg_catalog.jsonb_array_elements(snapshot->'nodes') x(node)) w
+      full join (select n.id, n.name, n.type, n.type_version, n.parameters, n.position_x, n.position_y, n.disabled
+                   from app_public.workflow_nodes n where n.workflow_id = workflow_write_graph.workflow_id) c on c.name = w.name;
+  end if;
 
   if v_ins is not null then
-    -- new nodes get their ids here, so edges, triggers and the document can refer to them
-    select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('id', i.id) || v.v) into v_ins
-      from pg_catalog.jsonb_array_elements(v_ins) with ordinality v(v, ord)
-      join app_private.uuid_generate_v7_series(pg_catalog.jsonb_array_length(v_ins)) with ordinality i(id, ord) using (ord);
-    v_ids := v_ids || (select pg_catalog.jsonb_object_agg(v->>'name', v->'id') from pg_catalog.jsonb_array_elements(v_ins) v);
-    insert into app_public.workflow_nodes (id, workflow_id, team_id, name, type, type_version, parameters, position_x, position_y, disabled)
-    select (v->>'id')::uuid, workflow_write_graph.workflow_id, workflow_write_graph.team_id, v->>'name', v->>'type', (v->>'type_version')::integer,
-           v->'parameters', (v->'position'->>0)::integer, (v->'position'->>1)::integer, (v->>'disabled')::boolean
-      from pg_catalog.jsonb_array_elements(v_ins) v;
+    -- new nodes get their ids here (zipped with the rows: ROWS FROM), so edges, triggers and the document can refer to them
+    with ins as (
+      insert into app_public.workflow_nodes (id, workflow_id, team_id, name, type, type_version, parameters, position_x, position_y, disabled)
+      select x.id, workflow_write_graph.workflow_id, workflow_write_graph.team_id, x.v->>'name', x.v->>'type', (x.v->>'type_version')::integer,
+             x.v->'parameters', (x.v->'position'->>0)::integer, (x.v->'position'->>1)::integer, (x.v->>'disabled')::boolean
+        from rows from (pg_catalog.jsonb_array_elements(v_ins), app_private.uuid_generate_v7_series(pg_catalog.jsonb_array_length(v_ins))) x(v, id)
+      returning app_public.workflow_nodes.name, app_public.workflow_nodes.id)
+    select v_ids || pg_catalog.jsonb_object_agg(ins.name, ins.id) into v_ids from ins;
   end if;
   if v_upd is not null then
     update app_public.workflow_nodes n
@@ -7905,35 +7916,52 @@ begin
   end if;
 
   -- 2. connections (a set: unique edges) against the live rows, by their node ids and ports
-  select pg_catalog.array_agg(c.id) filter (where w.ord is null),
-         pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('ord', w.ord, 's', w.source_node_id, 'so', w.source_output, 'soi', w.source_output_index,
-                                                            't', w.target_node_id, 'ti', w.target_input, 'tii', w.target_input_index))
-           filter (where c.id is null),
-         pg_catalog.jsonb_agg(c.id order by w.ord) filter (where w.ord is not null)
-    into v_conn_del, v_conn_ins, v_conn_ids
-    from (select x.ord, (v_ids->>(x.c->>'source'))::uuid as source_node_id, x.c->>'source_output' as source_output,
-                 (x.c->>'source_output_index')::integer as source_output_index, (v_ids->>(x.c->>'target'))::uuid as target_node_id,
-                 x.c->>'target_input' as target_input, (x.c->>'target_input_index')::integer as target_input_index
-            from pg_catalog.jsonb_array_elements(snapshot->'connections') with ordinality x(c, ord)) w
-    full join (select k.id, k.source_node_id, k.source_output, k.source_output_index, k.target_node_id, k.target_input, k.target_input_index
-                 from app_public.workflow_connections k where k.workflow_id = workflow_write_graph.workflow_id) c
-      on (c.source_node_id, c.source_output, c.source_output_index, c.target_node_id, c.target_input, c.target_input_index)
-       = (w.source_node_id, w.source_output, w.source_output_index, w.target_node_id, w.target_input, w.target_input_index);
-  if v_conn_del is not null then
-    delete from app_public.workflow_connections k where k.workflow_id = workflow_write_graph.workflow_id and k.id = any (v_conn_del);
-  end if;
-  if v_conn_ins is not null then
-    select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('id', i.id) || v.v) into v_conn_ins
-      from pg_catalog.jsonb_array_elements(v_conn_ins) with ordinality v(v, ord)
-      join app_private.uuid_generate_v7_series(pg_catalog.jsonb_array_length(v_conn_ins)) with ordinality i(id, ord) using (ord);
-    v_new_ids := (select pg_catalog.jsonb_object_agg(v->>'ord', v->'id') from pg_catalog.jsonb_array_elements(v_conn_ins) v);
-    v_conn_ids := (select pg_catalog.jsonb_agg(coalesce(nullif(e.id, 'null'::jsonb), v_new_ids->(e.ord::text)) order by e.ord)
-                     from pg_catalog.jsonb_array_elements(v_conn_ids) with ordinality e(id, ord));
-    insert into app_public.workflow_connections (id, workflow_id, team_id, source_node_id, source_output, source_output_index,
-                                                 target_node_id, target_input, target_input_index)
-    select (v->>'id')::uuid, workflow_write_graph.workflow_id, workflow_write_graph.team_id, (v->>'s')::uuid, v->>'so', (v->>'soi')::integer,
-           (v->>'t')::uuid, v->>'ti', (v->>'tii')::integer
-      from pg_catalog.jsonb_array_elements(v_conn_ins) v;
+  if v_empty then
+    -- every edge is new: written straight from the snapshot, its ids zipped with the rows
+    with n as materialized (
+      select x.c, x.id, x.ord
+        from rows from (pg_catalog.jsonb_array_elements(snapshot->'connections'),
+                        app_private.uuid_generate_v7_series(pg_catalog.jsonb_array_length(snapshot->'connections'))) with ordinality x(c, id, ord)),
+    ins as (
+      insert into app_public.workflow_connections (id, workflow_id, team_id, source_node_id, source_output, source_output_index,
+                                                   target_node_id, target_input, target_input_index)
+      select n.id, workflow_write_graph.workflow_id, workflow_write_graph.team_id, (v_ids->>(n.c->>'source'))::uuid, n.c->>'source_output',
+             (n.c->>'source_output_index')::integer, (v_ids->>(n.c->>'target'))::uuid, n.c->>'target_input', (n.c->>'target_input_index')::integer
+        from n)
+    select pg_catalog.jsonb_agg(n.id order by n.ord) into v_conn_ids from n;
+  else
+    select pg_catalog.array_agg(c.id) filter (where w.ord is null),
+           pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('ord', w.ord, 's', w.source_node_id, 'so', w.source_output, 'soi', w.source_output_index,
+                                                              't', w.target_node_id, 'ti', w.target_input, 'tii', w.target_input_index))
+             filter (where c.id is null),
+           pg_catalog.jsonb_agg(c.id order by w.ord) filter (where w.ord is not null)
+      into v_conn_del, v_conn_ins, v_conn_ids
+      from (select x.ord, (v_ids->>(x.c->>'source'))::uuid as source_node_id, x.c->>'source_output' as source_output,
+                   (x.c->>'source_output_index')::integer as source_output_index, (v_ids->>(x.c->>'target'))::uuid as target_node_id,
+                   x.c->>'target_input' as target_input, (x.c->>'target_input_index')::integer as target_input_index
+              from pg_catalog.jsonb_array_elements(snapshot->'connections') with ordinality x(c, ord)) w
+      full join (select k.id, k.source_node_id, k.source_output, k.source_output_index, k.target_node_id, k.target_input, k.target_input_index
+                   from app_public.workflow_connections k where k.workflow_id = workflow_write_graph.workflow_id) c
+        on (c.source_node_id, c.source_output, c.source_output_index, c.target_node_id, c.target_input, c.target_input_index)
+         = (w.source_node_id, w.source_output, w.source_output_index, w.target_node_id, w.target_input, w.target_input_index);
+    if v_conn_del is not null then
+      delete from app_public.workflow_connections k where k.workflow_id = workflow_write_graph.workflow_id and k.id = any (v_conn_del);
+    end if;
+    if v_conn_ins is not null then
+      -- new edges get their ids zipped with the rows; the kept edges' ids come from the classification
+      with n as materialized (
+        select (x.v->>'ord')::bigint as ord, x.v, x.id
+          from rows from (pg_catalog.jsonb_array_elements(v_conn_ins), app_private.uuid_generate_v7_series(pg_catalog.jsonb_array_length(v_conn_ins))) x(v, id)),
+      ins as (
+        insert into app_public.workflow_connections (id, workflow_id, team_id, source_node_id, source_output, source_output_index,
+                                                     target_node_id, target_input, target_input_index)
+        select n.id, workflow_write_graph.workflow_id, workflow_write_graph.team_id, (n.v->>'s')::uuid, n.v->>'so', (n.v->>'soi')::integer,
+               (n.v->>'t')::uuid, n.v->>'ti', (n.v->>'tii')::integer
+          from n)
+      select pg_catalog.jsonb_agg(coalesce(nullif(e.id, 'null'::jsonb), pg_catalog.to_jsonb(n.id)) order by e.ord) into v_conn_ids
+        from pg_catalog.jsonb_array_elements(v_conn_ids) with ordinality e(id, ord)
+        left join n on n.ord = e.ord;
+    end if;
   end if;
 
   -- 3. triggers (a multiset: equal triggers pair up by their rank among equals)
@@ -10537,7 +10565,9 @@ CREATE TABLE app_public.workflow_connections (
 -- Name: TABLE workflow_connections; Type: COMMENT; Schema: app_public; Owner: -
 
 COMMENT ON TABLE app_public.workflow_connections IS '@name workflow_link
-A connection (edge) from a node''s output to another node''s input, within one workflow. Exposed in GraphQL as WorkflowLink (WorkflowConnection and WorkflowEdge are the workflows connection and edge types).';
+@foreignKey (workflow_id) references app_public.workflows (id)
+@foreignKey (team_id) references app_public.teams (id)
+A connection (edge) from a node''s output to another node''s input, within one workflow. Exposed in GraphQL as WorkflowLink (WorkflowConnection and WorkflowEdge are the workflows connection and edge types). Its two keys to the workflow''s nodes (on delete cascade) tie it to the workflow; its team is its workflow''s.';
 
 -- Name: workflow_execution_daily_stats; Type: TABLE; Schema: app_public; Owner: -
 
@@ -10612,12 +10642,14 @@ CREATE TABLE app_public.workflow_nodes (
     CONSTRAINT workflow_nodes_parameters_object CHECK ((jsonb_typeof(parameters) = 'object'::text)),
     CONSTRAINT workflow_nodes_type_shape CHECK (((char_length(type) <= 200) AND (type ~ '^[A-Za-z0-9_.:@/-]+$'::text))),
     CONSTRAINT workflow_nodes_type_version_positive CHECK ((type_version > 0))
-);
+)
+WITH (fillfactor='50');
 ALTER TABLE ONLY app_public.workflow_nodes ALTER COLUMN parameters SET COMPRESSION lz4;
 
 -- Name: TABLE workflow_nodes; Type: COMMENT; Schema: app_public; Owner: -
 
-COMMENT ON TABLE app_public.workflow_nodes IS 'A node of a workflow''s current graph. Names are unique per workflow.';
+COMMENT ON TABLE app_public.workflow_nodes IS '@foreignKey (team_id) references app_public.teams (id)
+A node of a workflow''s current graph. Names are unique per workflow. Its team is its workflow''s (written by the workflow functions; removed with the workflow, which is removed with its team).';
 
 -- Name: workflow_triggers; Type: TABLE; Schema: app_public; Owner: -
 
@@ -10635,7 +10667,8 @@ CREATE TABLE app_public.workflow_triggers (
 
 -- Name: TABLE workflow_triggers; Type: COMMENT; Schema: app_public; Owner: -
 
-COMMENT ON TABLE app_public.workflow_triggers IS 'What starts a workflow: a webhook, a schedule (cron), an event or a manual run.';
+COMMENT ON TABLE app_public.workflow_triggers IS '@foreignKey (team_id) references app_public.teams (id)
+What starts a workflow: a webhook, a schedule (cron), an event or a manual run. Its team is its workflow''s (written by the workflow functions).';
 
 -- Name: workflow_versions; Type: TABLE; Schema: app_public; Owner: -
 
@@ -11323,10 +11356,6 @@ CREATE INDEX workflow_activations_team_id_idx ON app_public.workflow_activations
 
 CREATE INDEX workflow_activations_workflow_id_version_idx ON app_public.workflow_activations USING btree (workflow_id, version);
 
--- Name: workflow_connections_source_idx; Type: INDEX; Schema: app_public; Owner: -
-
-CREATE INDEX workflow_connections_source_idx ON app_public.workflow_connections USING btree (workflow_id, source_node_id);
-
 -- Name: workflow_connections_target_idx; Type: INDEX; Schema: app_public; Owner: -
 
 CREATE INDEX workflow_connections_target_idx ON app_public.workflow_connections USING btree (workflow_id, target_node_id);
@@ -11925,21 +11954,6 @@ ALTER TABLE ONLY app_public.workflow_connections
 ALTER TABLE ONLY app_public.workflow_connections
     ADD CONSTRAINT workflow_connections_target_fkey FOREIGN KEY (workflow_id, target_node_id) REFERENCES app_public.workflow_nodes(workflow_id, id) ON DELETE CASCADE;
 
--- Name: workflow_connections workflow_connections_team_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
-
-ALTER TABLE ONLY app_public.workflow_connections
-    ADD CONSTRAINT workflow_connections_team_id_fkey FOREIGN KEY (team_id) REFERENCES app_public.teams(id) ON DELETE CASCADE;
-
--- Name: workflow_connections workflow_connections_workflow_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
-
-ALTER TABLE ONLY app_public.workflow_connections
-    ADD CONSTRAINT workflow_connections_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES app_public.workflows(id) ON DELETE CASCADE;
-
--- Name: workflow_nodes workflow_nodes_team_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
-
-ALTER TABLE ONLY app_public.workflow_nodes
-    ADD CONSTRAINT workflow_nodes_team_id_fkey FOREIGN KEY (team_id) REFERENCES app_public.teams(id) ON DELETE CASCADE;
-
 -- Name: workflow_nodes workflow_nodes_workflow_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
 
 ALTER TABLE ONLY app_public.workflow_nodes
@@ -11949,11 +11963,6 @@ ALTER TABLE ONLY app_public.workflow_nodes
 
 ALTER TABLE ONLY app_public.workflow_triggers
     ADD CONSTRAINT workflow_triggers_node_fkey FOREIGN KEY (workflow_id, node_id) REFERENCES app_public.workflow_nodes(workflow_id, id) ON DELETE CASCADE;
-
--- Name: workflow_triggers workflow_triggers_team_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
-
-ALTER TABLE ONLY app_public.workflow_triggers
-    ADD CONSTRAINT workflow_triggers_team_id_fkey FOREIGN KEY (team_id) REFERENCES app_public.teams(id) ON DELETE CASCADE;
 
 -- Name: workflow_triggers workflow_triggers_workflow_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
 
