@@ -13,7 +13,7 @@ import pg from "pg";
 import { foldUsage, LifecycleRepository, runBulkAction, runRetentionPass } from "../src/lifecycle/index.ts";
 import { FileSystemStorage } from "../src/storage/fs.ts";
 import { makeTeam, makeUser, makeWorkflow } from "../test/harness/fixtures.ts";
-import { seedExecutions } from "../test/archive/seed.ts";
+import { ensurePastPartitions, seedExecutions } from "../test/archive/seed.ts";
 import { applyCurrentSql, freshBenchDatabase, pgbenchTps, printBench } from "./lib.ts";
 
 /**
@@ -80,6 +80,8 @@ export default async function lifecycleBench(): Promise<void> {
     const owner = await makeUser(pool);
     let t0 = Date.now();
     const teamIds: string[] = [];
+    // the partitions first, as the owner (the archiver drops them later; ones the seed's superuser made it could not)
+    await ensurePastPartitions(pool, days + 1);
     for (let i = 0; i < teams; i++) {
       const team = await makeTeam(pool, [{ userId: owner.id, role: "owner" }]);
       teamIds.push(team.id);
