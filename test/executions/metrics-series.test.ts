@@ -55,7 +55,7 @@ describe("executions: metric series percentiles from cumulative histograms", { t
     }
   });
 
-  it("keeps the cumulative histogram generated from the histogram for every writer", async () => {
+  it("keeps the cumulative histogram and the p50/p95 buckets generated from the histogram for every writer", async () => {
     const team = await makeTeam(db.pool);
     const { rows: [w] } = await db.pool.query(`insert into app_public.workflows (team_id, name) values ($1, $2) returning id`, [team.id, `cum-${randomUUID().slice(0, 8)}`]);
     await db.pool.query(`
@@ -64,6 +64,19 @@ describe("executions: metric series percentiles from cumulative histograms", { t
     const { rows: [r] } = await db.pool.query(`select duration_cumulative as c from app_public.execution_metric_rollups where workflow_id = $1`, [w.id]);
     expect(r.c.slice(0, 4)).toEqual([1, 1, 3, 3]);
     expect(r.c[199]).toBe(8);
+    // the row's own percentile buckets (nearest rank): 8 durations, rank 4 and rank 8 both fall in bucket 200
+    const { rows: [b] } = await db.pool.query(
+      `select duration_p50_bucket as p50, duration_p95_bucket as p95 from app_public.execution_metric_rollups where workflow_id = $1`, [w.id]);
+    expect(b).toEqual({ p50: 200, p95: 200 });
+    await db.pool.query(`update app_public.execution_metric_rollups set duration_histogram = array[3, 0, 2] || array_fill(0, array[196]) || array[5]
+                          where workflow_id = $1`, [w.id]);
+    const { rows: [b2] } = await db.pool.query(
+      `select duration_p50_bucket as p50, duration_p95_bucket as p95 from app_public.execution_metric_rollups where workflow_id = $1`, [w.id]);
+    expect(b2).toEqual({ p50: 3, p95: 200 });
+    await db.pool.query(`update app_public.execution_metric_rollups set duration_histogram = array_fill(0, array[200]) where workflow_id = $1`, [w.id]);
+    const { rows: [b3] } = await db.pool.query(
+      `select duration_p50_bucket as p50, duration_p95_bucket as p95 from app_public.execution_metric_rollups where workflow_id = $1`, [w.id]);
+    expect(b3).toEqual({ p50: null, p95: null });
     await expect(db.pool.query(`update app_public.execution_metric_rollups set duration_cumulative = '{}' where workflow_id = $1`, [w.id]))
       .rejects.toMatchObject({ code: "428C9" });
   });
