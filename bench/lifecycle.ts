@@ -10,28 +10,49 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { LifecycleRepository, runBulkAction, runRetentionPass } from "../src/lifecycle/index.ts";
+import { foldUsage, LifecycleRepository, runBulkAction, runRetentionPass } from "../src/lifecycle/index.ts";
 import { FileSystemStorage } from "../src/storage/fs.ts";
 import { makeTeam, makeUser, makeWorkflow } from "../test/harness/fixtures.ts";
-import { seedExecutions } from "../test/archive/seed.ts";
+import { ensurePastPartitions, seedExecutions } from "../test/archive/seed.ts";
 import { applyCurrentSql, freshBenchDatabase, pgbenchTps, printBench } from "./lib.ts";
 
-/** n running executions of one workflow created set-based (rows, the legal transition chain, no events). */
-async function seedRunning(pool: pg.Pool, teamId: string, workflowId: string, n: number): Promise<void> {
+/**
+ * n running executions of one workflow created set-based as start_execution and two moves would have left them:
+ * rows, the legal transition chain, and each execution's event stream ("execution-<id>" at version 3:
+ * ExecutionCreated, then ExecutionStateChanged to queued and to running). The stream matters: the engine appends
+ * to it, and a missing stream would send every cancel through the event store's stream-creating path.
+ */
+async function seedRunning(seedPool: pg.Pool, teamId: string, workflowId: string, n: number): Promise<void> {
   for (let done = 0; done < n; done += 50_000) {
     const k = Math.min(50_000, n - done);
-    await pool.query(`
+    await seedPool.query(`
       with e as (
         insert into app_public.executions (id, created_at, team_id, workflow_id, workflow_version, state, trigger_type, attempt, version, started_at, updated_at)
         select x.id, app_hidden.uuid_v7_time(x.id), $1, $2, 1, 'running', 'webhook', 1, 3, app_hidden.uuid_v7_time(x.id), app_hidden.uuid_v7_time(x.id)
-          from (select app_private.uuid_v7_at(now() - interval '2 hours' + g * interval '1 millisecond') as id from generate_series(1, $3::int) g) x
-        returning id, created_at, team_id)
-      insert into app_public.execution_transitions (execution_id, execution_created_at, seq, team_id, from_state, to_state, at)
-      select e.id, e.created_at, s.seq, e.team_id, s.f, s.t, e.created_at
-        from e cross join (values (1, null, 'pending'), (2, 'pending', 'queued'), (3, 'queued', 'running')) s(seq, f, t)`,
-      [teamId, workflowId, k]);
+          from (select app_private.uuid_v7_at(now() - interval '2 hours' + ($4::int + g) * interval '1 millisecond') as id from generate_series(1, $3::int) g) x
+        returning id, created_at, team_id, workflow_id
+      ), t as (
+        insert into app_public.execution_transitions (execution_id, execution_created_at, seq, team_id, from_state, to_state, at)
+        select e.id, e.created_at, s.seq, e.team_id, s.f, s.t, e.created_at
+          from e cross join (values (1, null, 'pending'), (2, 'pending', 'queued'), (3, 'queued', 'running')) s(seq, f, t)
+      ), st as (
+        insert into app_public.event_streams (id, type, team_id, version, created_at, updated_at)
+        select 'execution-' || e.id, 'execution', e.team_id, 3, e.created_at, e.created_at from e
+      )
+      insert into app_public.events (stream_id, stream_type, stream_version, event_id, type, data, metadata, team_id, created_at)
+      select 'execution-' || e.id, 'execution', v.n, app_public.uuid_generate_v7(), v.type,
+             jsonb_build_object('execution_id', e.id, 'workflow_id', e.workflow_id, 'team_id', e.team_id, 'state', v.state, 'attempt', 1),
+             '{}', e.team_id, e.created_at
+        from e cross join (values (1, 'ExecutionCreated', 'pending'), (2, 'ExecutionStateChanged', 'queued'), (3, 'ExecutionStateChanged', 'running')) v(n, type, state)`,
+      [teamId, workflowId, k, done]);
   }
-  await pool.query("analyze app_public.executions, app_public.execution_transitions");
+  await seedPool.query("analyze app_public.executions, app_public.execution_transitions, app_public.event_streams, app_public.events");
+}
+
+/** Recounts the seeded teams' usage (the seed bypassed the counting triggers) and folds it. */
+async function reconcileUsage(pool: pg.Pool, teamIds: string[]): Promise<void> {
+  for (const t of teamIds) await pool.query("select * from app_private.reconcile_team_usage($1)", [t]);
+  await foldUsage(pool);
 }
 
 export default async function lifecycleBench(): Promise<void> {
@@ -44,6 +65,11 @@ export default async function lifecycleBench(): Promise<void> {
   const db = await freshBenchDatabase("lifecycle");
   await applyCurrentSql(db.ownerUrl);
   const pool = new pg.Pool({ connectionString: db.ownerUrl, max: 4 });
+  // Seeding writes rows that are legal by construction, the way pg_restore does: as a superuser with
+  // session_replication_role = replica, so the per-row foreign-key checks of millions of child rows and the
+  // chain and counting triggers do not turn a 1M-execution seed into the hour it took; the usage counters are
+  // recounted afterwards (reconcileUsage), so the pass starts from exact counters.
+  const seedPool = new pg.Pool({ connectionString: db.rootUrl, max: 2, options: "-c session_replication_role=replica" });
   const dir = await mkdtemp(path.join(tmpdir(), "lf-bench-lifecycle-"));
   const storage = new FileSystemStorage(dir);
   try {
@@ -54,14 +80,18 @@ export default async function lifecycleBench(): Promise<void> {
     const owner = await makeUser(pool);
     let t0 = Date.now();
     const teamIds: string[] = [];
+    // the partitions first, as the owner (the archiver drops them later; ones the seed's superuser made it could not)
+    await ensurePastPartitions(pool, days + 1);
     for (let i = 0; i < teams; i++) {
       const team = await makeTeam(pool, [{ userId: owner.id, role: "owner" }]);
       teamIds.push(team.id);
-      await seedExecutions(pool, { teamId: team.id, daysAgo: Array.from({ length: days }, (_, d) => d + 1), perDay, workflows: 3, nodeRuns: 3 });
+      for (let w = 0; w < 3; w++) await makeWorkflow(pool, team.id, { status: "active" });
+      await seedExecutions(seedPool, { teamId: team.id, daysAgo: Array.from({ length: days }, (_, d) => d + 1), perDay, workflows: 3, nodeRuns: 3 });
       await new LifecycleRepository(pool).asUser(owner.id).setPolicy({
         teamId: team.id, hotDays: 30, coldDays: 45, nodeOutput: "trim", nodeOutputAfterDays: 7, nodeOutputMaxBytes: 16,
       });
     }
+    await reconcileUsage(pool, teamIds);
     const { rows: [c] } = await pool.query("select count(*)::int n from app_public.executions");
     console.log(`seeded ${c.n} executions (${perDay}/day/team, ${teams} teams, ${days} days) in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 
@@ -96,7 +126,7 @@ export default async function lifecycleBench(): Promise<void> {
     const wf = await makeWorkflow(pool, bulkTeam.id, { status: "active" });
     const baseWf = await makeWorkflow(pool, bulkTeam.id, { status: "active" });
     const baseN = Math.min(10_000, bulkN);
-    await seedRunning(pool, bulkTeam.id, baseWf.id, baseN);
+    await seedRunning(seedPool, bulkTeam.id, baseWf.id, baseN);
     const { rows: baseIds } = await pool.query("select id from app_public.executions where workflow_id = $1", [baseWf.id]);
     t0 = Date.now();
     await pool.query("select count(*) from app_private.apply_execution_transitions($1::jsonb, null, false)",
@@ -104,7 +134,10 @@ export default async function lifecycleBench(): Promise<void> {
     const enginePerS = baseN / ((Date.now() - t0) / 1000);
     console.log(`baseline: one apply_execution_transitions call of ${baseN} cancels: ${enginePerS.toFixed(0)}/s`);
 
-    await seedRunning(pool, bulkTeam.id, wf.id, bulkN);
+    t0 = Date.now();
+    await seedRunning(seedPool, bulkTeam.id, wf.id, bulkN);
+    await reconcileUsage(pool, [bulkTeam.id]);
+    console.log(`seeded ${bulkN} running executions with their event streams in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
     const repo = new LifecycleRepository(pool).asUser(owner.id);
     const count = await repo.countBulk(bulkTeam.id, "cancel", { workflow_id: wf.id });
     const action = await repo.startBulk(bulkTeam.id, "cancel", { workflow_id: wf.id }, 5000);
@@ -119,6 +152,7 @@ export default async function lifecycleBench(): Promise<void> {
       engine_cancel_per_s: Math.round(enginePerS), pgbench_tps: Math.round(tps), executions: c.n,
     });
   } finally {
+    await seedPool.end();
     await pool.end();
     await rm(dir, { recursive: true, force: true });
     await db.drop();

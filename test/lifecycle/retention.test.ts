@@ -228,7 +228,9 @@ describe("lifecycle: retention policies", { timeout: 180_000 }, () => {
     const asOf = new Date(Date.now() - 5 * 60_000); // the plan as of 5 minutes ago: about 5 fewer than now
     const repo = new LifecycleRepository(db.pool);
     const plan = byStep(await repo.plan(team, { hotDays: 30, at: asOf }), "archive");
-    const planNow = byStep(await repo.plan(team, { hotDays: 30 }), "archive");
+    // "now" pinned: an execution crosses the cutoff every 61 s, so a second plan at a later now could hold one more
+    const now = new Date();
+    const planNow = byStep(await repo.plan(team, { hotDays: 30, at: now }), "archive");
     expect(plan.length).toBeGreaterThan(10);
     expect(planNow.length).toBeGreaterThan(plan.length);
 
@@ -239,6 +241,6 @@ describe("lifecycle: retention policies", { timeout: 180_000 }, () => {
     expect(rows.map((r) => r.execution_id)).toEqual(plan.map((a) => a.execution_id).sort());
     expect(report.archive.planned).toBeGreaterThan(0);
     // the rest is due now, and a pass at now takes it
-    expect(byStep(await repo.plan(team, { hotDays: 30 }), "archive").length).toBe(planNow.length - plan.length);
+    expect(byStep(await repo.plan(team, { hotDays: 30, at: now }), "archive").length).toBe(planNow.length - plan.length);
   });
 });

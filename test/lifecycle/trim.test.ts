@@ -55,6 +55,42 @@ describe("lifecycle: trimming in batches", { timeout: 120_000 }, () => {
     expect(await due(teamId)).toEqual(before);
   });
 
+  it("a window of the due list holds exactly the due node runs of the executions in that window", async () => {
+    const all = await due(teamId);
+    const from = all[10]!;
+    const before = new Date(Date.now() - 9 * 86_400_000);
+    const window = (args: string) => db.pool.query<Due>(`
+      select execution_id, execution_created_at::text, node_name, attempt, bytes_freed from ${args}
+       order by execution_created_at, execution_id, node_name, attempt`, [teamId, at, from.execution_created_at, from.execution_id, before]);
+    const { rows } = await window("app_private.lifecycle_trim_due(30, $1, $2, $3::timestamptz, $4::uuid, $5::timestamptz) d");
+    // from the execution (inclusive) to the window's end: the same rows as the whole list has there
+    const { rows: inWindow } = await window(`app_private.lifecycle_trim_due(30, $1, $2) d
+       where (d.execution_created_at, d.execution_id) >= ($3::timestamptz, $4::uuid) and d.execution_created_at < $5::timestamptz`);
+    expect(inWindow.length).toBeGreaterThan(0);
+    expect(inWindow.length).toBeLessThan(all.length - 10);
+    expect(rows).toEqual(inWindow);
+  });
+
+  it("many calls on one connection (past the point where PostgreSQL would switch to a generic plan) still take the due rows in order", async () => {
+    const before = await due(teamId);
+    const c = await db.pool.connect();
+    try {
+      await c.query("begin");
+      let after: [string, string] | [null, null] = [null, null];
+      let taken = 0;
+      for (let i = 0; i < 8; i++) {
+        const { rows } = await c.query("select node_runs, last_created_at::text, last_execution_id from app_private.lifecycle_trim_node_outputs(30, 3, null, $1, $2, $3)", [at, ...after]);
+        taken += rows.reduce((s, r) => s + r.node_runs, 0);
+        after = [rows[0].last_created_at, rows[0].last_execution_id];
+      }
+      expect(taken).toBe(24);
+      expect(await due(teamId, c)).toEqual(before.slice(24));
+    } finally {
+      await c.query("rollback");
+      c.release();
+    }
+  });
+
   it("chained calls trim exactly the due set with its bytes; the held execution and the other team stay as they are", async () => {
     const before = await due(teamId);
     const heldOutputs = (await db.pool.query("select array_agg(output order by node_name) as o from app_public.execution_node_runs where execution_id = $1", [heldId])).rows[0].o;
