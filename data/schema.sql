@@ -3055,6 +3055,7 @@ Keyset position: the last execution processed (id).';
 CREATE FUNCTION app_private.bulk_action_step(team_id uuid, id uuid) RETURNS app_public.bulk_actions
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog'
+    SET plan_cache_mode TO 'force_custom_plan'
     AS $$
 declare
   v app_public.bulk_actions;
@@ -3095,7 +3096,11 @@ begin
      using unnest(v_ids, v_cas) x(id, created_at)
      where e.id = x.id and e.created_at = x.created_at and e.team_id = v.team_id
        and e.state = any (app_hidden.execution_terminal_states())
-       and not app_private.archive_is_held(e.team_id, e.workflow_id, e.id);
+       -- legal holds win (the rule of app_private.archive_is_held, as one anti-join)
+       and not exists (select 1 from app_private.legal_holds h
+                        where h.released_at is null and h.team_id = e.team_id
+                          and (h.workflow_id is null and h.execution_id is null
+                               or h.workflow_id = e.workflow_id or h.execution_id = e.id));
     get diagnostics v_acted = row_count;
     perform app_private.lifecycle_event(v.team_id, 'ExecutionsDeleted', jsonb_build_object(
       'bulk_action_id', v.id, 'count', v_acted, 'execution_ids', to_jsonb(v_ids)));
@@ -3112,7 +3117,7 @@ $$;
 
 -- Name: FUNCTION bulk_action_step(team_id uuid, id uuid); Type: COMMENT; Schema: app_private; Owner: -
 
-COMMENT ON FUNCTION app_private.bulk_action_step(team_id uuid, id uuid) IS 'Applies the next batch of a bulk action in one transaction: locks the action row, takes the next batch_size executions after the keyset position (bulk_action_candidates), cancels or retries them through app_private.apply_execution_transitions (the state machine decides; refused moves count as skipped) or deletes the finished, unheld ones (ExecutionsDeleted event with their ids), and advances the position and counters in the same transaction: each execution is acted on at most once, and a crash loses or repeats nothing. A step that finds nothing left marks the action succeeded. Returns the action row.';
+COMMENT ON FUNCTION app_private.bulk_action_step(team_id uuid, id uuid) IS 'Applies the next batch of a bulk action in one transaction: locks the action row, takes the next batch_size executions after the keyset position (bulk_action_candidates), cancels or retries them through app_private.apply_execution_transitions (the state machine decides; refused moves count as skipped) or deletes the finished, unheld ones (ExecutionsDeleted event with their ids), and advances the position and counters in the same transaction: each execution is acted on at most once, and a crash loses or repeats nothing. A step that finds nothing left marks the action succeeded. Returns the action row. Plans its statements per call (plan_cache_mode force_custom_plan; the engine it calls keeps its own setting).';
 
 -- Name: bulk_create_users(jsonb, boolean); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -4237,12 +4242,17 @@ CREATE FUNCTION app_private.lifecycle_archive_due(default_hot_days integer, only
            (select s.default_hot_days from app_private.lifecycle_settings s), default_hot_days))
      and not exists (select 1 from app_private.archived_executions a where a.execution_id = e.id)
      and not exists (select 1 from app_private.archive_restored_executions x where x.execution_id = e.id and x.keep_until > at)
-     and not app_private.archive_is_held(e.team_id, e.workflow_id, e.id);
+     -- legal holds win: the rule of app_private.archive_is_held as one anti-join (that function has a SET
+     -- clause, so a call per row ran as a separate query for every execution)
+     and not exists (select 1 from app_private.legal_holds h
+                      where h.released_at is null and h.team_id = e.team_id
+                        and (h.workflow_id is null and h.execution_id is null
+                             or h.workflow_id = e.workflow_id or h.execution_id = e.id));
 $$;
 
 -- Name: FUNCTION lifecycle_archive_due(default_hot_days integer, only_team_id uuid, at timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: -
 
-COMMENT ON FUNCTION app_private.lifecycle_archive_due(default_hot_days integer, only_team_id uuid, at timestamp with time zone) IS 'Executions due for the archive now: terminal, older than their hot retention (workflow policy, team policy, archive_retention, lifecycle_settings, then default_hot_days), not archived, not recently restored, not under legal hold.';
+COMMENT ON FUNCTION app_private.lifecycle_archive_due(default_hot_days integer, only_team_id uuid, at timestamp with time zone) IS 'Executions due for the archive now: terminal, older than their hot retention (workflow policy, team policy, archive_retention, lifecycle_settings, then default_hot_days), not archived, not recently restored, not under legal hold (one anti-join against app_private.legal_holds, the rule of app_private.archive_is_held). Inlined into its callers (no SET clause).';
 
 -- Name: lifecycle_assert_as_of(timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -4297,7 +4307,14 @@ CREATE FUNCTION app_private.lifecycle_expire_due(default_cold_days integer, only
         where a.batch_id = x.id
           and a.created_at >= at - make_interval(days => coalesce(wp.cold_days, tp.cold_days, r.cold_days,
                 (select s.default_cold_days from app_private.lifecycle_settings s), default_cold_days)))
-     and not app_private.archive_batch_is_held(x.id);
+     -- no active hold covers any of its executions (the rule of app_private.archive_is_held, from the team's few
+     -- active holds to the batch's index rows, instead of a hold check per archived execution)
+     and not exists (
+       select 1 from app_private.legal_holds h
+         join app_private.archived_executions a
+           on a.batch_id = x.id and a.team_id = h.team_id
+          and (h.workflow_id is null and h.execution_id is null or a.workflow_id = h.workflow_id or a.execution_id = h.execution_id)
+        where h.released_at is null and h.team_id = x.team_id);
 $$;
 
 -- Name: FUNCTION lifecycle_expire_due(default_cold_days integer, only_team_id uuid, at timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: -
@@ -4371,9 +4388,9 @@ $$;
 
 COMMENT ON FUNCTION app_private.lifecycle_require_member(team_id uuid) IS 'Access check of the lifecycle read functions: true for members (viewer and up), LFNTF otherwise.';
 
--- Name: lifecycle_trim_due(integer, uuid, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
+-- Name: lifecycle_trim_due(integer, uuid, timestamp with time zone, timestamp with time zone, uuid, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
 
-CREATE FUNCTION app_private.lifecycle_trim_due(default_hot_days integer, only_team_id uuid DEFAULT NULL::uuid, at timestamp with time zone DEFAULT now()) RETURNS TABLE(execution_id uuid, execution_created_at timestamp with time zone, team_id uuid, node_name text, attempt integer, mode text, new_output jsonb, bytes_freed bigint)
+CREATE FUNCTION app_private.lifecycle_trim_due(default_hot_days integer, only_team_id uuid DEFAULT NULL::uuid, at timestamp with time zone DEFAULT now(), from_created_at timestamp with time zone DEFAULT NULL::timestamp with time zone, from_execution_id uuid DEFAULT NULL::uuid, before_created_at timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS TABLE(execution_id uuid, execution_created_at timestamp with time zone, team_id uuid, node_name text, attempt integer, mode text, new_output jsonb, bytes_freed bigint)
     LANGUAGE sql STABLE
     AS $_$
   select n.execution_id, n.execution_created_at, n.team_id, n.node_name, n.attempt, x.node_output, t.new_output,
@@ -4388,6 +4405,12 @@ CREATE FUNCTION app_private.lifecycle_trim_due(default_hot_days integer, only_te
                                       case when wp.id is not null then wp.node_output_after_days else tp.node_output_after_days end as after_days,
                                       case when wp.id is not null then wp.node_output_max_bytes else tp.node_output_max_bytes end as max_bytes) p
            where (only_team_id is null or e.team_id = only_team_id)
+             -- the window of the walk (all when not given): from the execution (from_created_at, from_execution_id)
+             -- inclusive, before before_created_at; inside the fence below, so a caller's window prunes partitions
+             and e.created_at >= coalesce(from_created_at, '-infinity')
+             and (from_created_at is null
+                  or (e.created_at, e.id) >= (from_created_at, coalesce(from_execution_id, '00000000-0000-0000-0000-000000000000')))
+             and e.created_at < coalesce(before_created_at, 'infinity')
              and p.node_output in ('trim', 'drop')
              and e.state = any (app_hidden.execution_terminal_states())
              and e.created_at < at - make_interval(days => p.after_days)
@@ -4412,15 +4435,18 @@ CREATE FUNCTION app_private.lifecycle_trim_due(default_hot_days integer, only_te
     cross join lateral (select case when pg_column_size(t.new_output) <= 130 then pg_column_size(t.new_output) - 3
                                     else pg_column_size(t.new_output) end as stored) z
    where n.output is not null
+     -- the window again on the node runs (the fence hides it from them): their partitions are pruned too
+     and n.execution_created_at >= coalesce(from_created_at, '-infinity')
+     and n.execution_created_at < coalesce(before_created_at, 'infinity')
      and not (jsonb_typeof(n.output) = 'object' and n.output ? '$trimmed')
      and (x.node_output = 'drop' or octet_length(n.output::text) > x.max_bytes)
      -- only when it frees space (a small output stays as it is: the marker would be larger)
      and z.stored < pg_column_size(n.output);
 $_$;
 
--- Name: FUNCTION lifecycle_trim_due(default_hot_days integer, only_team_id uuid, at timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: -
+-- Name: FUNCTION lifecycle_trim_due(default_hot_days integer, only_team_id uuid, at timestamp with time zone, from_created_at timestamp with time zone, from_execution_id uuid, before_created_at timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: -
 
-COMMENT ON FUNCTION app_private.lifecycle_trim_due(default_hot_days integer, only_team_id uuid, at timestamp with time zone) IS 'Node-run outputs due for trimming now: terminal executions older than node_output_after_days under a trim or drop policy, not yet trimmed, not under legal hold and not due for the archive (those are archived as they are: the executions app_private.lifecycle_archive_due lists). new_output is what the output becomes: {"$trimmed": <length of the original JSON text>}, plus "preview" (its first node_output_max_bytes characters) when trimming; outputs the marker would not make smaller stay as they are; bytes_freed = pg_column_size(old) - the stored size of new (a value of at most 130 bytes gets a 1-byte header; previews above the TOAST threshold, ~2 kB, may be compressed on storage and free a little more). Set-based: the hold check and the archive exclusion are joins of the one statement.';
+COMMENT ON FUNCTION app_private.lifecycle_trim_due(default_hot_days integer, only_team_id uuid, at timestamp with time zone, from_created_at timestamp with time zone, from_execution_id uuid, before_created_at timestamp with time zone) IS 'Node-run outputs due for trimming now: terminal executions older than node_output_after_days under a trim or drop policy, not yet trimmed, not under legal hold and not due for the archive (those are archived as they are: the executions app_private.lifecycle_archive_due lists). new_output is what the output becomes: {"$trimmed": <length of the original JSON text>}, plus "preview" (its first node_output_max_bytes characters) when trimming; outputs the marker would not make smaller stay as they are; bytes_freed = pg_column_size(old) - the stored size of new (a value of at most 130 bytes gets a 1-byte header; previews above the TOAST threshold, ~2 kB, may be compressed on storage and free a little more). Set-based: the hold check and the archive exclusion are joins of the one statement. Optionally only a window of the executions (oldest first): from the execution (from_created_at, from_execution_id) inclusive, created before before_created_at; the same rule inside and outside any window.';
 
 -- Name: lifecycle_trim_node_outputs(integer, integer, uuid, timestamp with time zone, timestamp with time zone, uuid); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -4429,9 +4455,27 @@ CREATE FUNCTION app_private.lifecycle_trim_node_outputs(default_hot_days integer
     SET search_path TO 'pg_catalog'
     SET jit TO 'off'
     SET enable_sort TO 'off'
-    AS $$
+    SET plan_cache_mode TO 'force_custom_plan'
+    AS $_$
 declare
   v_before timestamptz;
+  v_lo timestamptz;
+  v_hi timestamptz;
+  v_from_ca timestamptz := after_created_at;
+  v_from_id uuid := after_execution_id;
+  v_left integer := max_rows;
+  v_team uuid[] := '{}';
+  v_count integer[] := '{}';
+  v_bytes bigint[] := '{}';
+  w_team uuid[];
+  w_count integer[];
+  w_bytes bigint[];
+  w_n integer;
+  w_last_ca timestamptz;
+  w_last_id uuid;
+  v_last_ca timestamptz;
+  v_last_id uuid;
+  v_span integer := 1;
 begin
   if max_rows is null or max_rows not between 1 and 100000 then
     raise exception 'max_rows must be between 1 and 100000' using errcode = 'LFVAL', detail = 'field: max_rows';
@@ -4447,34 +4491,66 @@ begin
   if v_before is null then
     return;
   end if;
+  -- The walk goes a window of UTC days at a time (day partitions), from the position (or from the start), until
+  -- max_rows node runs are trimmed or the cutoff is reached: a call reads about the days its batch spans, not
+  -- every execution after the position. The first window ends at the end of the position's day (or of the oldest
+  -- day partition).
+  v_lo := coalesce(after_created_at, '-infinity');
+  if after_created_at is null then
+    select min(substring(c.relname from '_p(\d{8})$')::date)::timestamp at time zone 'UTC' into v_hi
+      from pg_inherits i join pg_class c on c.oid = i.inhrelid
+     where i.inhparent = 'app_public.executions'::regclass and c.relname ~ '_p\d{8}$';
+    v_hi := coalesce(v_hi + interval '1 day', v_before);
+  else
+    v_hi := ((after_created_at at time zone 'UTC')::date + 1)::timestamp at time zone 'UTC';
+  end if;
+  loop
+    v_hi := least(v_hi, v_before);
+    with due as (
+      select d.* from app_private.lifecycle_trim_due(default_hot_days, only_team_id, at, v_from_ca, v_from_id, v_hi) d
+       order by d.execution_created_at, d.execution_id, d.node_name, d.attempt
+       limit v_left
+    ), upd as (
+      update app_public.execution_node_runs n set output = d.new_output
+        from due d
+       where n.execution_id = d.execution_id and n.execution_created_at = d.execution_created_at
+         and n.node_name = d.node_name and n.attempt = d.attempt
+      returning n.team_id, n.execution_created_at, n.execution_id, d.bytes_freed
+    ), per_team as (
+      select u.team_id, count(*)::integer as n, sum(u.bytes_freed)::bigint as b from upd u group by u.team_id
+    ), l as (
+      -- the position of the window's last node run: where the next call starts
+      select u.execution_created_at, u.execution_id from upd u order by 1 desc, 2 desc limit 1
+    )
+    select (select array_agg(t.team_id) from per_team t), (select array_agg(t.n) from per_team t), (select array_agg(t.b) from per_team t),
+           (select coalesce(sum(t.n), 0)::integer from per_team t), (select l.execution_created_at from l), (select l.execution_id from l)
+      into w_team, w_count, w_bytes, w_n, w_last_ca, w_last_id;
+    if w_n > 0 then
+      v_team := v_team || w_team;
+      v_count := v_count || w_count;
+      v_bytes := v_bytes || w_bytes;
+      v_last_ca := w_last_ca;
+      v_last_id := w_last_id;
+      v_left := v_left - w_n;
+    end if;
+    exit when v_left <= 0 or v_hi >= v_before;
+    -- the next window, from its start: the next UTC day, or twice as many days after a window with nothing to
+    -- trim (a walk over days trimmed before takes a few statements, not one per day)
+    v_span := case when w_n > 0 then 1 else least(v_span * 2, 64) end;
+    v_from_ca := v_hi;
+    v_from_id := null;
+    v_hi := v_hi + make_interval(days => v_span);
+  end loop;
   return query
-  with due as (
-    select d.* from app_private.lifecycle_trim_due(default_hot_days, only_team_id, at) d
-     where d.execution_created_at < v_before
-       and d.execution_created_at >= coalesce(after_created_at, '-infinity')
-       and (d.execution_created_at, d.execution_id)
-           >= (coalesce(after_created_at, '-infinity'), coalesce(after_execution_id, '00000000-0000-0000-0000-000000000000'))
-     order by d.execution_created_at, d.execution_id, d.node_name, d.attempt
-     limit max_rows
-  ), upd as (
-    update app_public.execution_node_runs n set output = d.new_output
-      from due d
-     where n.execution_id = d.execution_id and n.execution_created_at = d.execution_created_at
-       and n.node_name = d.node_name and n.attempt = d.attempt
-    returning n.team_id, n.execution_created_at, n.execution_id, d.bytes_freed
-  -- the position of the batch's last node run (the same on every row): where the next call starts
-  ), l as materialized (
-    select u.execution_created_at, u.execution_id from upd u order by 1 desc, 2 desc limit 1
-  )
-  select u.team_id, count(*)::integer, sum(u.bytes_freed)::bigint, l.execution_created_at, l.execution_id
-    from upd u cross join l
-   group by u.team_id, l.execution_created_at, l.execution_id;
+  select t.team_id, sum(t.n)::integer, sum(t.b)::bigint, v_last_ca, v_last_id
+    from unnest(v_team, v_count, v_bytes) t(team_id, n, b)
+   group by t.team_id;
 end;
-$$;
+$_$;
 
 -- Name: FUNCTION lifecycle_trim_node_outputs(default_hot_days integer, max_rows integer, only_team_id uuid, at timestamp with time zone, after_created_at timestamp with time zone, after_execution_id uuid); Type: COMMENT; Schema: app_private; Owner: -
 
-COMMENT ON FUNCTION app_private.lifecycle_trim_node_outputs(default_hot_days integer, max_rows integer, only_team_id uuid, at timestamp with time zone, after_created_at timestamp with time zone, after_execution_id uuid) IS 'Trims up to max_rows node-run outputs due at `at` (default now(); never in the future) under the policies (app_private.lifecycle_trim_due) in one statement, oldest first (by execution_created_at, execution_id, node_name, attempt), starting at the execution (after_created_at, after_execution_id) inclusive when given (both or neither: LFVAL). Returns per team the node runs trimmed and the bytes freed (the dry run''s measure), and on every row the position of the batch''s last execution (last_created_at, last_execution_id): pass it as after_* to the next call of the same pass, so each call reads about its batch instead of the history before it. default_hot_days: the archiver''s fallback hot retention (executions due for the archive are not trimmed). Call until it returns fewer than max_rows node runs.';
+COMMENT ON FUNCTION app_private.lifecycle_trim_node_outputs(default_hot_days integer, max_rows integer, only_team_id uuid, at timestamp with time zone, after_created_at timestamp with time zone, after_execution_id uuid) IS 'Trims up to max_rows node-run outputs due at `at` (default now(); never in the future) under the policies (app_private.lifecycle_trim_due) in one statement, oldest first (by execution_created_at, execution_id, node_name, attempt), starting at the execution (after_created_at, after_execution_id) inclusive when given (both or neither: LFVAL). Returns per team the node runs trimmed and the bytes freed (the dry run''s measure), and on every row the position of the batch''s last execution (last_created_at, last_execution_id): pass it as after_* to the next call of the same pass, so each call reads about its batch instead of the history before it; within a call the executions are walked a window of UTC days at a time (one day, doubled after a window with nothing to trim) (the window of app_private.lifecycle_trim_due) and the walk stops when max_rows are trimmed, so a call reads the days its batch spans, not everything after the position. default_hot_days: the archiver''s fallback hot retention (executions due for the archive are not trimmed). Call until it returns fewer than max_rows node runs. Each call plans its statement for its own arguments (plan_cache_mode force_custom_plan): a pass calls it many times in one session, and the generic plan PostgreSQL switches to after five calls walked the executions 25-40 times slower.';
 
 -- Name: lock_execution_for_node_run(uuid, boolean); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -5915,6 +5991,7 @@ COMMENT ON FUNCTION app_private.restore_users(ids uuid[]) IS 'Restores the soft-
 CREATE FUNCTION app_private.retention_plan(team_id uuid, default_hot_days integer DEFAULT 30, default_cold_days integer DEFAULT 365, at timestamp with time zone DEFAULT now()) RETURNS SETOF app_public.retention_plan_item
     LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog'
+    SET jit TO 'off'
     AS $$
   with a as (
     select d.execution_id, d.created_at, d.workflow_id from app_private.lifecycle_archive_due(retention_plan.default_hot_days, retention_plan.team_id, retention_plan.at) d
@@ -12920,9 +12997,9 @@ REVOKE ALL ON FUNCTION app_private.lifecycle_require_admin(team_id uuid) FROM PU
 
 REVOKE ALL ON FUNCTION app_private.lifecycle_require_member(team_id uuid) FROM PUBLIC;
 
--- Name: FUNCTION lifecycle_trim_due(default_hot_days integer, only_team_id uuid, at timestamp with time zone); Type: ACL; Schema: app_private; Owner: -
+-- Name: FUNCTION lifecycle_trim_due(default_hot_days integer, only_team_id uuid, at timestamp with time zone, from_created_at timestamp with time zone, from_execution_id uuid, before_created_at timestamp with time zone); Type: ACL; Schema: app_private; Owner: -
 
-REVOKE ALL ON FUNCTION app_private.lifecycle_trim_due(default_hot_days integer, only_team_id uuid, at timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION app_private.lifecycle_trim_due(default_hot_days integer, only_team_id uuid, at timestamp with time zone, from_created_at timestamp with time zone, from_execution_id uuid, before_created_at timestamp with time zone) FROM PUBLIC;
 
 -- Name: FUNCTION lifecycle_trim_node_outputs(default_hot_days integer, max_rows integer, only_team_id uuid, at timestamp with time zone, after_created_at timestamp with time zone, after_execution_id uuid); Type: ACL; Schema: app_private; Owner: -
 
