@@ -7114,6 +7114,22 @@ $$;
 
 COMMENT ON FUNCTION app_private.tg_team_memberships__notify_live() IS 'Trigger: after memberships are deleted or changed, NOTIFY linkflow_memberships with the affected team ids (comma-separated), so every live hub re-checks its subscribers of those teams.';
 
+-- Name: tg_teams__delete_metric_samples(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.tg_teams__delete_metric_samples() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  delete from app_public.execution_metric_samples s using old_rows o where s.team_id = o.id;
+  return null;
+end;
+$$;
+
+-- Name: FUNCTION tg_teams__delete_metric_samples(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.tg_teams__delete_metric_samples() IS 'Statement trigger: deletes the metric samples of deleted teams (what a foreign key with on delete cascade did, without its per-row check on every sample).';
+
 -- Name: tg_users__invalidate_cache(); Type: FUNCTION; Schema: app_private; Owner: -
 
 CREATE FUNCTION app_private.tg_users__invalidate_cache() RETURNS trigger
@@ -7233,6 +7249,22 @@ $$;
 -- Name: FUNCTION tg_workflow_versions__immutable(); Type: COMMENT; Schema: app_private; Owner: -
 
 COMMENT ON FUNCTION app_private.tg_workflow_versions__immutable() IS 'Trigger: refuses any change to a workflow version except anonymising its author.';
+
+-- Name: tg_workflows__delete_metric_samples(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.tg_workflows__delete_metric_samples() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  delete from app_public.execution_metric_samples s using old_rows o where s.workflow_id = o.id;
+  return null;
+end;
+$$;
+
+-- Name: FUNCTION tg_workflows__delete_metric_samples(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.tg_workflows__delete_metric_samples() IS 'Statement trigger: deletes the metric samples of deleted workflows (what a foreign key with on delete cascade did, without its per-row check on every sample).';
 
 -- Name: transition_execution(uuid, text, text, jsonb, uuid, boolean); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -9569,7 +9601,9 @@ PARTITION BY RANGE (recorded_at);
 
 -- Name: TABLE execution_metric_samples; Type: COMMENT; Schema: app_public; Owner: -
 
-COMMENT ON TABLE app_public.execution_metric_samples IS 'Raw time-series samples: one per finished execution (duration, node counts, outcome). Rolled up per workflow per minute/hour/day, then dropped. Independent of the executions lifecycle (no foreign key to executions).';
+COMMENT ON TABLE app_public.execution_metric_samples IS '@foreignKey (team_id) references app_public.teams (id)
+@foreignKey (workflow_id) references app_public.workflows (id)
+Raw time-series samples: one per finished execution (duration, node counts, outcome). Rolled up per workflow per minute/hour/day, then dropped. Independent of the executions lifecycle (no foreign key to executions). No foreign keys to teams and workflows either (a per-row check on every finishing move): deleting a team or a workflow deletes its samples (statement triggers _910_delete_metric_samples).';
 
 -- Name: execution_metric_samples_default; Type: TABLE; Schema: app_partitions; Owner: -
 
@@ -10459,7 +10493,8 @@ CREATE TABLE app_public.event_streams (
     CONSTRAINT event_streams_id_length CHECK (((char_length(id) >= 1) AND (char_length(id) <= 300))),
     CONSTRAINT event_streams_type_length CHECK (((char_length(type) >= 1) AND (char_length(type) <= 100))),
     CONSTRAINT event_streams_version_non_negative CHECK ((version >= 0))
-);
+)
+WITH (fillfactor='70');
 
 -- Name: TABLE event_streams; Type: COMMENT; Schema: app_public; Owner: -
 
@@ -11841,6 +11876,14 @@ CREATE TRIGGER _901_invalidate_cache_truncate AFTER TRUNCATE ON app_public.workf
 
 CREATE TRIGGER _901_invalidate_cache_truncate AFTER TRUNCATE ON app_public.workflows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__invalidate_cache('workflows:*');
 
+-- Name: teams _910_delete_metric_samples; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _910_delete_metric_samples AFTER DELETE ON app_public.teams REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_teams__delete_metric_samples();
+
+-- Name: workflows _910_delete_metric_samples; Type: TRIGGER; Schema: app_public; Owner: -
+
+CREATE TRIGGER _910_delete_metric_samples AFTER DELETE ON app_public.workflows REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_workflows__delete_metric_samples();
+
 -- Name: archive_batch_search_stats archive_batch_search_stats_batch_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
 
 ALTER TABLE ONLY app_private.archive_batch_search_stats
@@ -11930,16 +11973,6 @@ ALTER TABLE ONLY app_public.execution_metric_rollups
 
 ALTER TABLE ONLY app_public.execution_metric_rollups
     ADD CONSTRAINT execution_metric_rollups_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES app_public.workflows(id) ON DELETE CASCADE;
-
--- Name: execution_metric_samples execution_metric_samples_team_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
-
-ALTER TABLE app_public.execution_metric_samples
-    ADD CONSTRAINT execution_metric_samples_team_id_fkey FOREIGN KEY (team_id) REFERENCES app_public.teams(id) ON DELETE CASCADE;
-
--- Name: execution_metric_samples execution_metric_samples_workflow_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
-
-ALTER TABLE app_public.execution_metric_samples
-    ADD CONSTRAINT execution_metric_samples_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES app_public.workflows(id) ON DELETE CASCADE;
 
 -- Name: execution_node_runs execution_node_runs_execution_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
 
@@ -13273,6 +13306,10 @@ REVOKE ALL ON FUNCTION app_private.tg_partition_default__reject() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION app_private.tg_team_memberships__notify_live() FROM PUBLIC;
 
+-- Name: FUNCTION tg_teams__delete_metric_samples(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.tg_teams__delete_metric_samples() FROM PUBLIC;
+
 -- Name: FUNCTION tg_users__invalidate_cache(); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.tg_users__invalidate_cache() FROM PUBLIC;
@@ -13288,6 +13325,10 @@ REVOKE ALL ON FUNCTION app_private.tg_workflow_graph__invalidate_document() FROM
 -- Name: FUNCTION tg_workflow_versions__immutable(); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.tg_workflow_versions__immutable() FROM PUBLIC;
+
+-- Name: FUNCTION tg_workflows__delete_metric_samples(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.tg_workflows__delete_metric_samples() FROM PUBLIC;
 
 -- Name: FUNCTION transition_execution(p_id uuid, p_to_state text, p_expected_from text, p_details jsonb, p_actor uuid, p_check_role boolean); Type: ACL; Schema: app_private; Owner: -
 
