@@ -27,6 +27,11 @@ export interface ListQuery {
   limit?: number;
   /** false: hot rows only (the pre-archive behaviour). */
   includeCold?: boolean;
+  /**
+   * false: leave input, output and error out (undefined in every item): a list of runs that shows states and
+   * times needs none of them, and they are most of a page's bytes and of the client's work (JSON parsing).
+   */
+  documents?: boolean;
 }
 
 export interface ListPage { items: (ExecutionSummary & { source: Source })[]; next: string | null }
@@ -50,6 +55,8 @@ const LIST_COLUMNS = ["id", "batch_id", "row_no", "team_id", "workflow_id", "wor
   "input", "output", "error", "attempt", "idempotency_key", "version", "created_utc", "started_utc", "finished_utc", "duration_ms",
   "updated_utc"] as const;
 const LIST_SELECT = LIST_COLUMNS.map((c) => `p.${c}`).join(", ");
+// documents: false -- the statement still reads the rows, but the documents are neither sent nor parsed
+const LIST_SELECT_NO_DOCUMENTS = LIST_COLUMNS.map((c) => (c === "input" || c === "output" || c === "error" ? "null::jsonb" : `p.${c}`)).join(", ");
 type ListRow = unknown[];
 type ListItem = ExecutionSummary & { source: Source };
 
@@ -107,13 +114,21 @@ export class ArchiveReader {
     const limit = query.limit ?? 50;
     const after = query.after ? decodeCursor(query.after) : null;
     // One statement: hot rows come whole, cold rows as keys (batch, row) read from their files below.
+    const documents = query.documents ?? true;
     const keys = await this.rowArrays(
-      `select ${LIST_SELECT}
+      `select ${documents ? LIST_SELECT : LIST_SELECT_NO_DOCUMENTS}
          from app_private.archive_list_page($1, $2, $3, $4, $5, $6, $7, $8, $9) p
         order by p.created_at desc, p.id desc limit $8`,
       [query.teamId ?? null, query.workflowId ?? null, query.state ?? null, query.from ?? null, query.to ?? null,
         after?.createdAt ?? null, after?.id ?? null, limit, query.includeCold ?? true]);
     const hot = keys.map((k): ListItem | undefined => (k[1] == null ? hotSummary(k) : undefined));
+    const withoutDocuments = (item: ListItem): ListItem => {
+      item.input = undefined;
+      item.output = undefined;
+      item.error = undefined;
+      return item;
+    };
+    if (!documents) for (const h of hot) if (h) withoutDocuments(h);
     const cold = new Map<string, ListItem>();
 
     const byBatch = new Map<string, number[]>();
@@ -130,7 +145,7 @@ export class ArchiveReader {
         const docs = await readParquetSummaries(plain, start, Math.max(...rowNos) + 1);
         for (const n of rowNos) {
           const d = docs[n - start];
-          if (d) cold.set(d.id, { ...d, source: "cold" });
+          if (d) cold.set(d.id, documents ? { ...d, source: "cold" } : withoutDocuments({ ...d, source: "cold" }));
         }
       }));
     }
