@@ -20,9 +20,18 @@ export interface LogReaderOptions {
   onMembershipChange(teamIds: string[] | "all"): void;
 }
 
-const READ_SQL = `select global_position::text, transaction_id::text, stream_id, stream_type, stream_version::text, event_id,
-    type, data, metadata, team_id, created_at
-  from app_private.read_all_events($1::xid8, $2::bigint, $3::integer)`;
+// The global read of app_private.read_all_events (same predicate, order and bound: the checkpoint pair, and only
+// transactions older than the current snapshot's xmin), written as a plain statement that is prepared once per
+// connection (named): that function carries a SET clause, so it cannot be inlined and every call would parse and
+// plan its body again. test/live/hub.test.ts checks both answer the same rows.
+export const READ_SQL = `select e.global_position::text, e.transaction_id::text, e.stream_id, e.stream_type, e.stream_version::text,
+    e.event_id, e.type, e.data, e.metadata, e.team_id, e.created_at
+  from app_public.events e
+ where (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
+   and e.transaction_id < pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())
+ order by e.transaction_id, e.global_position
+ limit $3::integer`;
+const READ_STATEMENT = "linkflow_live_read_events";
 
 const LIVE_END_SQL = `select transaction_id::text, global_position::text from app_public.events
   where transaction_id < pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())
@@ -115,7 +124,8 @@ export class LogReader {
     try {
       for (;;) {
         const c = this.#checkpoint;
-        const { rows } = await this.#opts.pool.query<EventRowText>(READ_SQL, [c.transactionId.toString(), c.globalPosition.toString(), pageSize]);
+        const { rows } = await this.#opts.pool.query<EventRowText>({ name: READ_STATEMENT, text: READ_SQL,
+          values: [c.transactionId.toString(), c.globalPosition.toString(), pageSize] });
         this.queries++;
         if (rows.length === 0) return;
         const events = rows.map(toLiveEvent);
