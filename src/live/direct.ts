@@ -37,6 +37,14 @@ export interface LiveShape {
   fields: ShapeField[];
 }
 
+/**
+ * The value GraphQL gives a LiveEvent property: createdAt leaves as ISO 8601 with milliseconds (the Datetime
+ * scalar would otherwise print a Date with Date#toString, which drops the milliseconds and the ISO form).
+ */
+export function liveFieldValue(prop: keyof LiveEvent, v: unknown): unknown {
+  return prop === "createdAt" && v instanceof Date ? v.toISOString() : v;
+}
+
 const shapes = new WeakMap<DocumentNode, Map<string, LiveShape | null>>();
 
 /**
@@ -81,7 +89,8 @@ function computeShape(schema: GraphQLSchema, document: DocumentNode, operationNa
     const leaf = getNamedType(def.type);
     if (!isLeafType(leaf) || getNullableType(def.type) !== leaf) return null; // leaf fields only (no lists)
     const t = leaf as GraphQLLeafType;
-    fields.push({ key, prop: name as keyof LiveEvent, serialize: (v) => t.serialize(v), nonNull: isNonNullType(def.type) });
+    const prop = name as keyof LiveEvent;
+    fields.push({ key, prop, serialize: (v) => t.serialize(liveFieldValue(prop, v)), nonNull: isNonNullType(def.type) });
   }
   if (fields.length === 0) return null;
   const rootKey = root.alias?.value ?? root.name.value;

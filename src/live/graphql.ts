@@ -10,7 +10,7 @@ import { GraphQLError } from "postgraphile/graphql";
 import { access, context, lambda, listen, type GrafastSubscriber } from "postgraphile/grafast";
 import { extendSchema, gql } from "postgraphile/utils";
 import { LinkFlowError } from "../errors.ts";
-import { deliverDirect, liveShape, type DirectDelivery, type DirectSocket } from "./direct.ts";
+import { deliverDirect, liveFieldValue, liveShape, type DirectDelivery, type DirectSocket } from "./direct.ts";
 import { OverflowError, type LiveHub } from "./hub.ts";
 import type { LiveEvent, LiveStreamKind, SubscribeOptions } from "./types.ts";
 
@@ -111,7 +111,9 @@ export const LiveSubscriptionsPlugin = extendSchema(() => ({
   `,
   objects: {
     LiveEvent: {
-      plans: Object.fromEntries(FIELDS.map((f) => [f, ($e: any) => access($e, f)])),
+      plans: Object.fromEntries(FIELDS.map((f) => [f, f === "createdAt"
+        ? ($e: any) => lambda(access($e, f), (v) => liveFieldValue(f, v), true)
+        : ($e: any) => access($e, f)])),
     },
     Subscription: {
       plans: {

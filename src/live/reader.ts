@@ -15,6 +15,12 @@ export interface LogReaderOptions {
   /** Connection for LISTEN (a dedicated client is opened with it). */
   connectionString: string;
   pollMs: number;
+  /**
+   * Least time between the starts of two reads (ms). Under a stream of commits every NOTIFY would start a read
+   * of one or two events; spacing reads gathers the commits of that interval into one read and one fan-out
+   * batch, at the price of at most this much added latency. 0: read on every wake-up.
+   */
+  minReadIntervalMs?: number;
   pageSize?: number;
   onEvents(events: LiveEvent[], checkpoint: Checkpoint): void;
   onMembershipChange(teamIds: string[] | "all"): void;
@@ -76,6 +82,8 @@ export class LogReader {
   #reading: Promise<void> | null = null;
   #again = false;
   #stopped = false;
+  #lastRead = 0;
+  #spaced: NodeJS.Timeout | null = null;
   /** Database round trips made by the reader (the live bench reports queries per delivered message). */
   queries = 0;
 
@@ -97,6 +105,7 @@ export class LogReader {
     this.#stopped = true;
     this.#running = false;
     if (this.#timer) clearTimeout(this.#timer);
+    if (this.#spaced) clearTimeout(this.#spaced);
     await this.#reading?.catch(() => {});
     const l = this.#listener;
     this.#listener = null;
@@ -105,8 +114,14 @@ export class LogReader {
 
   /** Reads now (coalesced with a read in flight). */
   wake(): void {
-    if (!this.#running) return;
+    if (!this.#running || this.#spaced) return; // a spaced read is already due: it reads what this wake-up would
     if (this.#reading) { this.#again = true; return; }
+    const wait = this.#lastRead + (this.#opts.minReadIntervalMs ?? 0) - performance.now();
+    if (wait > 0) {
+      this.#spaced = setTimeout(() => { this.#spaced = null; this.wake(); }, wait).unref();
+      return;
+    }
+    this.#lastRead = performance.now();
     this.#reading = this.#drain().finally(() => {
       this.#reading = null;
       if (this.#again) { this.#again = false; this.wake(); }

@@ -89,6 +89,8 @@ describe("live API: GraphQL subscriptions over the event log", () => {
     expect(b.errors).toEqual([]);
     expect(of(a, [id])).toEqual(of(b, [id]));
     expect(Object.keys(of(a, [id])[0]!)).toEqual(["__typename", "kind", ...all.split(" "), "at"]);
+    const first = of(a, [id])[0] as unknown as { createdAt: string };
+    expect(first.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/); // ISO 8601, milliseconds kept
   }, T);
 
   it("filters by workflow and execution", async () => {
