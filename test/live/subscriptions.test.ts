@@ -80,8 +80,8 @@ describe("live API: GraphQL subscriptions over the event log", () => {
       fragment F on LiveEvent { __typename kind: type ${all} at: createdAt }`;
     const c = await open(member.id);
     const base = server.app.live!.subscriberCount;
-    const a = c.subscribe(direct, { teamId: team.id }).rec;
-    const b = c.subscribe(viaGrafast, { teamId: team.id }).rec;
+    const { rec: a, stop: stopA } = c.subscribe(direct, { teamId: team.id });
+    const { rec: b, stop: stopB } = c.subscribe(viaGrafast, { teamId: team.id });
     await subscribed(base + 2);
     const id = await runOne();
     await until(() => of(a, [id]).length >= 3 && of(b, [id]).length >= 3, WAIT, "3 events each");
@@ -91,6 +91,8 @@ describe("live API: GraphQL subscriptions over the event log", () => {
     expect(Object.keys(of(a, [id])[0]!)).toEqual(["__typename", "kind", ...all.split(" "), "at"]);
     const first = of(a, [id])[0] as unknown as { createdAt: string };
     expect(first.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/); // ISO 8601, milliseconds kept
+    stopA(); stopB(); // the client completes both: the hub lets both go
+    await until(() => server.app.live!.subscriberCount === base, WAIT, "both subscriptions released");
   }, T);
 
   it("filters by workflow and execution", async () => {
