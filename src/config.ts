@@ -112,7 +112,7 @@ export interface Config {
   graphql: GraphQLSettings;
   pool: PoolSettings;
   /** Live API (subscriptions, docs/live.md). */
-  live: { enabled: boolean; pollMs: number; bufferSize: number; maxSocketBufferBytes: number; maxSubscribers: number; membershipRecheckMs: number; consistencyTimeoutMs: number };
+  live: { enabled: boolean; pollMs: number; readIntervalMs: number; bufferSize: number; maxSocketBufferBytes: number; maxSubscribers: number; membershipRecheckMs: number; consistencyTimeoutMs: number };
   workerConcurrency: number;
   executions: { groupCommit: Readonly<GroupCommitSettings> };
   embeddedDataDir: string;
@@ -296,6 +296,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     live: {
       enabled: r.bool("LIVE_ENABLED", true),
       pollMs: r.int("LIVE_POLL_MS", 50, 5, 60_000),
+      readIntervalMs: r.int("LIVE_READ_INTERVAL_MS", 5, 0, 1_000),
       bufferSize: r.int("LIVE_SUBSCRIBER_BUFFER", 1_000, 1, 1_000_000),
       maxSocketBufferBytes: r.int("LIVE_MAX_SOCKET_BUFFER_BYTES", 1_048_576, 1_024),
       maxSubscribers: r.int("LIVE_MAX_SUBSCRIBERS", 10_000, 1),

@@ -10,6 +10,7 @@ import { GraphQLError } from "postgraphile/graphql";
 import { access, context, lambda, listen, type GrafastSubscriber } from "postgraphile/grafast";
 import { extendSchema, gql } from "postgraphile/utils";
 import { LinkFlowError } from "../errors.ts";
+import { deliverDirect, liveFieldValue, liveShape, type DirectDelivery, type DirectSocket } from "./direct.ts";
 import { OverflowError, type LiveHub } from "./hub.ts";
 import type { LiveEvent, LiveStreamKind, SubscribeOptions } from "./types.ts";
 
@@ -20,6 +21,8 @@ export interface LiveRequest {
   /** Why the caller is not signed in (a bad token), when it is not. */
   authError?: string;
   isBackedUp?: () => boolean;
+  /** Set by LiveDirectDeliveryPlugin when the subscription's selection has a shape (see direct.ts). */
+  direct?: DirectDelivery;
 }
 
 function toGraphQLError(e: unknown): GraphQLError {
@@ -48,7 +51,8 @@ export function liveSubscriber(req: LiveRequest): GrafastSubscriber<Record<strin
       }
       const args = JSON.parse(topic) as Omit<SubscribeOptions, "userId" | "isBackedUp">;
       try {
-        return typed(await req.hub.subscribe({ ...args, userId: req.userId, ...(req.isBackedUp ? { isBackedUp: req.isBackedUp } : {}) }));
+        const it = await req.hub.subscribe({ ...args, userId: req.userId, ...(req.isBackedUp ? { isBackedUp: req.isBackedUp } : {}) });
+        return req.direct ? deliverDirect(it, req.direct, toGraphQLError) : typed(it);
       } catch (e) {
         throw toGraphQLError(e);
       }
@@ -107,7 +111,9 @@ export const LiveSubscriptionsPlugin = extendSchema(() => ({
   `,
   objects: {
     LiveEvent: {
-      plans: Object.fromEntries(FIELDS.map((f) => [f, ($e: any) => access($e, f)])),
+      plans: Object.fromEntries(FIELDS.map((f) => [f, f === "createdAt"
+        ? ($e: any) => lambda(access($e, f), (v) => liveFieldValue(f, v), true)
+        : ($e: any) => access($e, f)])),
     },
     Subscription: {
       plans: {
@@ -118,3 +124,29 @@ export const LiveSubscriptionsPlugin = extendSchema(() => ({
     },
   },
 }));
+
+/**
+ * grafserv middleware: marks a WebSocket subscription whose selection has a shape for direct delivery (its
+ * messages are built once per event and shape and written to the socket by the hub's iterator; direct.ts).
+ * Planning, the subscribe plan, authorization and errors still run through grafast.
+ */
+export const LiveDirectDeliveryPlugin: GraphileConfig.Plugin = {
+  name: "LinkFlowLiveDirectDeliveryPlugin",
+  version: "1.0.0",
+  grafserv: {
+    middleware: {
+      async onSubscribe(next, event) {
+        const result = await next();
+        if (!result || Array.isArray(result)) return result;
+        const args = result as { schema: Parameters<typeof liveShape>[0]; document: Parameters<typeof liveShape>[1]; operationName?: string | null; contextValue?: { liveRequest?: LiveRequest } };
+        const live = args.contextValue?.liveRequest;
+        const socket = (event.ctx.extra as { socket?: DirectSocket } | undefined)?.socket;
+        if (live && socket && typeof socket.send === "function") {
+          const shape = liveShape(args.schema, args.document, args.operationName);
+          if (shape) live.direct = { shape, id: event.message.id, socket };
+        }
+        return result as never;
+      },
+    },
+  },
+};

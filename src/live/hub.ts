@@ -26,6 +26,8 @@ export interface LiveHubOptions {
   connectionString: string;
   /** Polling fallback of the reader (ms). */
   pollMs?: number;
+  /** Least time between two reads of the log (ms): commits of that interval are read and fanned out together. */
+  minReadIntervalMs?: number;
   /** Events queued per subscriber before it overflows. */
   bufferSize?: number;
   /** Re-check every signed-in subscriber's membership at least this often (ms), besides the change notifications. */
@@ -208,6 +210,7 @@ export class LiveHub {
       pool: opts.pool,
       connectionString: opts.connectionString,
       pollMs: opts.pollMs ?? 50,
+      minReadIntervalMs: opts.minReadIntervalMs ?? 5,
       onEvents: (events) => this.#fanOut(events),
       onMembershipChange: (teams) => void this.#recheckMembership(teams),
     });

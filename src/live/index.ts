@@ -4,6 +4,7 @@ export * from "./types.ts";
 export { encodeCursor, decodeCursor, compareCheckpoints } from "./cursor.ts";
 export { LogReader, liveEnd } from "./reader.ts";
 export { LiveHub, OverflowError, matches, type LiveHubOptions } from "./hub.ts";
-export { LiveSubscriptionsPlugin, liveSubscriber, type LiveRequest } from "./graphql.ts";
+export { LiveDirectDeliveryPlugin, LiveSubscriptionsPlugin, liveSubscriber, type LiveRequest } from "./graphql.ts";
+export { deliverDirect, liveShape, payloadJson, type LiveShape } from "./direct.ts";
 export { readModelProjectionNames, consistencyToken, decodeToken, encodeToken, StaleError, waitForProjections, waitForReplica, type ConsistencyToken, type WaitOptions } from "./consistency.ts";
 export { makeConsistencyPlugin } from "./consistency-plugin.ts";

@@ -15,14 +15,29 @@ export interface LogReaderOptions {
   /** Connection for LISTEN (a dedicated client is opened with it). */
   connectionString: string;
   pollMs: number;
+  /**
+   * Least time between the starts of two reads (ms). Under a stream of commits every NOTIFY would start a read
+   * of one or two events; spacing reads gathers the commits of that interval into one read and one fan-out
+   * batch, at the price of at most this much added latency. 0: read on every wake-up.
+   */
+  minReadIntervalMs?: number;
   pageSize?: number;
   onEvents(events: LiveEvent[], checkpoint: Checkpoint): void;
   onMembershipChange(teamIds: string[] | "all"): void;
 }
 
-const READ_SQL = `select global_position::text, transaction_id::text, stream_id, stream_type, stream_version::text, event_id,
-    type, data, metadata, team_id, created_at
-  from app_private.read_all_events($1::xid8, $2::bigint, $3::integer)`;
+// The global read of app_private.read_all_events (same predicate, order and bound: the checkpoint pair, and only
+// transactions older than the current snapshot's xmin), written as a plain statement that is prepared once per
+// connection (named): that function carries a SET clause, so it cannot be inlined and every call would parse and
+// plan its body again. test/live/hub.test.ts checks both answer the same rows.
+export const READ_SQL = `select e.global_position::text, e.transaction_id::text, e.stream_id, e.stream_type, e.stream_version::text,
+    e.event_id, e.type, e.data, e.metadata, e.team_id, e.created_at
+  from app_public.events e
+ where (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
+   and e.transaction_id < pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())
+ order by e.transaction_id, e.global_position
+ limit $3::integer`;
+const READ_STATEMENT = "linkflow_live_read_events";
 
 const LIVE_END_SQL = `select transaction_id::text, global_position::text from app_public.events
   where transaction_id < pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())
@@ -67,6 +82,8 @@ export class LogReader {
   #reading: Promise<void> | null = null;
   #again = false;
   #stopped = false;
+  #lastRead = 0;
+  #spaced: NodeJS.Timeout | null = null;
   /** Database round trips made by the reader (the live bench reports queries per delivered message). */
   queries = 0;
 
@@ -88,6 +105,7 @@ export class LogReader {
     this.#stopped = true;
     this.#running = false;
     if (this.#timer) clearTimeout(this.#timer);
+    if (this.#spaced) clearTimeout(this.#spaced);
     await this.#reading?.catch(() => {});
     const l = this.#listener;
     this.#listener = null;
@@ -96,8 +114,14 @@ export class LogReader {
 
   /** Reads now (coalesced with a read in flight). */
   wake(): void {
-    if (!this.#running) return;
+    if (!this.#running || this.#spaced) return; // a spaced read is already due: it reads what this wake-up would
     if (this.#reading) { this.#again = true; return; }
+    const wait = this.#lastRead + (this.#opts.minReadIntervalMs ?? 0) - performance.now();
+    if (wait > 0) {
+      this.#spaced = setTimeout(() => { this.#spaced = null; this.wake(); }, wait).unref();
+      return;
+    }
+    this.#lastRead = performance.now();
     this.#reading = this.#drain().finally(() => {
       this.#reading = null;
       if (this.#again) { this.#again = false; this.wake(); }
@@ -115,7 +139,8 @@ export class LogReader {
     try {
       for (;;) {
         const c = this.#checkpoint;
-        const { rows } = await this.#opts.pool.query<EventRowText>(READ_SQL, [c.transactionId.toString(), c.globalPosition.toString(), pageSize]);
+        const { rows } = await this.#opts.pool.query<EventRowText>({ name: READ_STATEMENT, text: READ_SQL,
+          values: [c.transactionId.toString(), c.globalPosition.toString(), pageSize] });
         this.queries++;
         if (rows.length === 0) return;
         const events = rows.map(toLiveEvent);

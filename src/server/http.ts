@@ -47,7 +47,7 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
     const connectionString = (opts.ownerPool as unknown as { options: { connectionString?: string } }).options.connectionString;
     if (connectionString) {
       const c = opts.config.live;
-      live = new LiveHub({ pool: opts.ownerPool, connectionString, pollMs: c.pollMs, bufferSize: c.bufferSize,
+      live = new LiveHub({ pool: opts.ownerPool, connectionString, pollMs: c.pollMs, minReadIntervalMs: c.readIntervalMs, bufferSize: c.bufferSize,
         maxSubscribers: c.maxSubscribers, membershipRecheckMs: c.membershipRecheckMs });
       await live.start();
     }

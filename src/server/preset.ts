@@ -22,7 +22,7 @@ import { makeDefaultPageSizePlugin } from "./pagination.ts";
 import { PayloadNamingPlugin } from "./payload-naming.ts";
 import { Xid8CodecPlugin } from "./xid8-codec.ts";
 import { makeVerifier, pgSettingsFor } from "./jwt.ts";
-import { LiveSubscriptionsPlugin, makeConsistencyPlugin, type LiveHub, type LiveRequest } from "../live/index.ts";
+import { LiveDirectDeliveryPlugin, LiveSubscriptionsPlugin, makeConsistencyPlugin, type LiveHub, type LiveRequest } from "../live/index.ts";
 
 /** Filter operators clients may use: cheap, index-friendly ones only (no regex, no pattern-insensitive scans). */
 export const ALLOWED_FILTER_OPERATORS = [
@@ -125,7 +125,7 @@ export function makePreset({ config, authPool, exportSchemaSDLPath, live }: Pres
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset],
     plugins: [LimitsPlugin, PayloadNamingPlugin, Xid8CodecPlugin, makeDefaultPageSizePlugin(g.defaultPageSize),
-      ...(live ? [LiveSubscriptionsPlugin, makeConsistencyPlugin(live.pool, config.live.consistencyTimeoutMs)] : [])],
+      ...(live ? [LiveSubscriptionsPlugin, LiveDirectDeliveryPlugin, makeConsistencyPlugin(live.pool, config.live.consistencyTimeoutMs)] : [])],
     // Relation filters (some/every/exists across foreign keys) are off: the filter plugin ignores
     // connectionFilterRelations in this version, so its relation plugins are disabled by name.
     disablePlugins: ["PgConnectionArgFilterBackwardRelationsPlugin", "PgConnectionArgFilterForwardRelationsPlugin"],

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExecutionsRepository } from "../../src/executions/index.ts";
 import { LiveHub, OverflowError, type LiveEvent } from "../../src/live/index.ts";
+import { READ_SQL } from "../../src/live/reader.ts";
 import { useTestDatabase } from "../harness/db.ts";
 import { makeTeam, makeUser, makeWorkflow } from "../harness/fixtures.ts";
 
@@ -73,5 +74,23 @@ describe("live hub: async iterators for Node services", () => {
     await expect(hub.subscribe({ kind: "activity", teamId: team.id, userId: stranger.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(hub.subscribe({ kind: "activity", teamId: team.id, after: "bogus" })).rejects.toMatchObject({ code: "VALIDATION" });
     await expect(hub.subscribe({ kind: "activity", teamId: "not-a-uuid" })).rejects.toMatchObject({ code: "VALIDATION" });
+  }, T);
+
+  it("the reader's prepared statement answers exactly what app_private.read_all_events answers", async () => {
+    await startMany(3);
+    const cols = "global_position::text, transaction_id::text, stream_id, stream_type, stream_version::text, event_id, type, data, metadata, team_id, created_at";
+    const c = await db.pool.connect();
+    try {
+      await c.query("begin isolation level repeatable read"); // one snapshot for both reads
+      for (const [tx, pos, n] of [["0", "0", 1000], ["0", "0", 2], ["0", "2", 1]] as const) {
+        const { rows: viaFunction } = await c.query(`select ${cols} from app_private.read_all_events($1::xid8, $2::bigint, $3::integer)`, [tx, pos, n]);
+        const { rows: viaStatement } = await c.query(READ_SQL, [tx, pos, n]);
+        expect(viaFunction.length).toBeGreaterThan(0);
+        expect(viaStatement).toEqual(viaFunction);
+      }
+    } finally {
+      await c.query("rollback");
+      c.release();
+    }
   }, T);
 });

@@ -71,6 +71,30 @@ describe("live API: GraphQL subscriptions over the event log", () => {
     expect(new Set(positions).size).toBe(positions.length);
   }, T);
 
+  it("delivers the same messages whether a selection is served directly (built once per event) or by grafast", async () => {
+    // A plain list of LiveEvent fields (aliases and __typename included) is built once per event and shape and
+    // written straight to the socket; a selection with a fragment is executed by grafast per event. Same answer.
+    const all = "cursor globalPosition eventId type streamId streamType streamVersion teamId data metadata createdAt";
+    const direct = `subscription ($teamId: UUID!) { u: executionUpdates(teamId: $teamId) { __typename kind: type ${all} at: createdAt } }`;
+    const viaGrafast = `subscription ($teamId: UUID!) { u: executionUpdates(teamId: $teamId) { ...F } }
+      fragment F on LiveEvent { __typename kind: type ${all} at: createdAt }`;
+    const c = await open(member.id);
+    const base = server.app.live!.subscriberCount;
+    const { rec: a, stop: stopA } = c.subscribe(direct, { teamId: team.id });
+    const { rec: b, stop: stopB } = c.subscribe(viaGrafast, { teamId: team.id });
+    await subscribed(base + 2);
+    const id = await runOne();
+    await until(() => of(a, [id]).length >= 3 && of(b, [id]).length >= 3, WAIT, "3 events each");
+    expect(a.errors).toEqual([]);
+    expect(b.errors).toEqual([]);
+    expect(of(a, [id])).toEqual(of(b, [id]));
+    expect(Object.keys(of(a, [id])[0]!)).toEqual(["__typename", "kind", ...all.split(" "), "at"]);
+    const first = of(a, [id])[0] as unknown as { createdAt: string };
+    expect(first.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/); // ISO 8601, milliseconds kept
+    stopA(); stopB(); // the client completes both: the hub lets both go
+    await until(() => server.app.live!.subscriberCount === base, WAIT, "both subscriptions released");
+  }, T);
+
   it("filters by workflow and execution", async () => {
     const other = await makeWorkflow(db.pool, team.id, { status: "active" });
     const c = await open(member.id);
