@@ -7,6 +7,7 @@ import { runTrim } from "../../src/lifecycle/index.ts";
 import { useTestDatabase } from "../harness/db.ts";
 import { seedExecutions } from "../archive/seed.ts";
 
+type TrimRow = { node_runs: number; last_created_at: string; last_execution_id: string };
 const db = useTestDatabase();
 let teamId: string;
 let otherTeamId: string;
@@ -79,9 +80,10 @@ describe("lifecycle: trimming in batches", { timeout: 120_000 }, () => {
       let after: [string, string] | [null, null] = [null, null];
       let taken = 0;
       for (let i = 0; i < 8; i++) {
-        const { rows } = await c.query<{ node_runs: number; last_created_at: string; last_execution_id: string }>(
+        const res = await c.query<TrimRow>(
           "select node_runs, last_created_at::text, last_execution_id from app_private.lifecycle_trim_node_outputs(30, 3, null, $1, $2, $3)", [at, ...after]);
-        taken += rows.reduce((s: number, r) => s + r.node_runs, 0);
+        const rows: TrimRow[] = res.rows;
+        taken += rows.reduce((s: number, r: TrimRow) => s + r.node_runs, 0);
         after = [rows[0].last_created_at, rows[0].last_execution_id];
       }
       expect(taken).toBe(24);
