@@ -84,7 +84,7 @@ describe("lifecycle: trimming in batches", { timeout: 120_000 }, () => {
           "select node_runs, last_created_at::text, last_execution_id from app_private.lifecycle_trim_node_outputs(30, 3, null, $1, $2, $3)", [at, ...after]);
         const rows: TrimRow[] = res.rows;
         taken += rows.reduce((s: number, r: TrimRow) => s + r.node_runs, 0);
-        after = [rows[0].last_created_at, rows[0].last_execution_id];
+        after = [rows[0]!.last_created_at, rows[0]!.last_execution_id];
       }
       expect(taken).toBe(24);
       expect(await due(teamId, c)).toEqual(before.slice(24));
