@@ -130,3 +130,15 @@ export function printBench(name: string, values: Record<string, number | string>
 
 /** Seconds per measured phase; BENCH_SECONDS shortens or lengthens every bench. */
 export const phaseSeconds = (def: number) => Number(process.env.BENCH_SECONDS ?? def);
+
+/** CHECKPOINT as the superuser: a measured phase after a large seed should not share the disk with that seed's
+ * checkpoint (on these machines a forced checkpoint of ~1 GB stalls random queries for hundreds of ms). */
+export async function flushWrites(rootUrl: string): Promise<void> {
+  const c = new pg.Client({ connectionString: rootUrl });
+  await c.connect();
+  try {
+    await c.query("checkpoint");
+  } finally {
+    await c.end();
+  }
+}

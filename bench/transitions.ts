@@ -18,7 +18,7 @@ import pg from "pg";
 import { groupCommitSettings } from "../src/config.ts";
 import { createPool } from "../src/db/pool.ts";
 import { ExecutionsRepository } from "../src/executions/index.ts";
-import { applyCurrentSql, benchRootUrl, freshBenchDatabase, percentile, pgbenchTps, phaseSeconds, printBench } from "./lib.ts";
+import { applyCurrentSql, benchRootUrl, flushWrites, freshBenchDatabase, percentile, pgbenchTps, phaseSeconds, printBench } from "./lib.ts";
 
 const CLIENTS = 16;
 const COALESCED_CALLERS = 64;
@@ -205,6 +205,7 @@ export default async function transitions(): Promise<void> {
     const parts = Number((await admin.query(`select count(distinct c.relname) from pg_inherits i join pg_class c on c.oid = i.inhrelid
       where i.inhparent = 'app_public.executions'::regclass and c.reltuples > 0`)).rows[0].count);
     console.log(`history data: ${total} executions in ${parts} non-empty daily partitions (generated in ${((Date.now() - th) / 1000).toFixed(0)}s)`);
+    await flushWrites(db.rootUrl);
 
     const visitor = new pg.Client({ connectionString: db.ownerUrl });
     await visitor.connect();
@@ -274,6 +275,7 @@ export default async function transitions(): Promise<void> {
        cross join lateral generate_series(date_trunc(g.granularity, now() - g.span, 'UTC'), now(), g.step) b(bucket)
        where w.name like 'series-wf-%'`);
     await admin.query("analyze app_public.execution_metric_rollups");
+    await flushWrites(db.rootUrl);
     const seriesWfs = (await admin.query("select id from app_public.workflows where name like 'series-wf-%' order by id")).rows.map((r) => r.id as string);
     const rollups = Number((await admin.query("select count(*) from app_public.execution_metric_rollups")).rows[0].count);
     const seriesVisitor = new pg.Client({ connectionString: db.ownerUrl });
