@@ -54,7 +54,7 @@ async function snapshotReadModels(): Promise<Record<string, unknown[]>> {
 
 async function randomWork(teamId: string, ops: number, actor: string | null, allowDelete = true): Promise<void> {
   const wfs: string[] = (await db.pool.query("select id from app_public.workflows where team_id = $1", [teamId])).rows.map((r) => r.id);
-  const execs: { id: string; state: string }[] = (await db.pool.query("select id, state from app_public.executions where team_id = $1 and state not in ('succeeded','failed','cancelled','timed_out','crashed')", [teamId])).rows;
+  const execs: { id: string; state: string; wf: string }[] = (await db.pool.query("select id, state, workflow_id as wf from app_public.executions where team_id = $1 and state not in ('succeeded','failed','cancelled','timed_out','crashed')", [teamId])).rows;
   const NEXT: Record<string, string[]> = { pending: ["running", "cancelled"], queued: ["running"], running: ["succeeded", "failed", "waiting", "timed_out"], waiting: ["running", "cancelled"] };
   for (let i = 0; i < ops; i++) {
     const r = Math.random();
@@ -62,8 +62,15 @@ async function randomWork(teamId: string, ops: number, actor: string | null, all
       if (r < 0.15 || wfs.length === 0) wfs.push(await createWorkflow(c, teamId, `wf ${randomUUID().slice(0, 8)}`, actor));
       else if (r < 0.25) await saveWorkflow(c, wfs[Math.floor(Math.random() * wfs.length)]!, `renamed ${i}`, actor);
       else if (r < 0.32) await changeStatus(c, wfs[Math.floor(Math.random() * wfs.length)]!, ["active", "inactive", "archived"][i % 3]!, actor);
-      else if (r < 0.34 && allowDelete && wfs.length > 3) await deleteWorkflow(c, wfs.splice(Math.floor(Math.random() * wfs.length), 1)[0]!, actor);
-      else if (r < 0.6 || execs.length === 0) execs.push({ id: await createExecution(c, wfs[Math.floor(Math.random() * wfs.length)]!, actor), state: "pending" });
+      else if (r < 0.34 && allowDelete && wfs.length > 3) {
+        // deleting a workflow deletes its executions (cascade): stop moving them
+        const gone = wfs.splice(Math.floor(Math.random() * wfs.length), 1)[0]!;
+        await deleteWorkflow(c, gone, actor);
+        execs.splice(0, execs.length, ...execs.filter((x) => x.wf !== gone));
+      } else if (r < 0.6 || execs.length === 0) {
+        const wf = wfs[Math.floor(Math.random() * wfs.length)]!;
+        execs.push({ id: await createExecution(c, wf, actor), state: "pending", wf });
+      }
       else {
         const k = Math.floor(Math.random() * execs.length);
         const e = execs[k]!;
