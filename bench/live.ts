@@ -3,8 +3,8 @@
 // BENCH_LIVE_TEAMS teams, each subscribed to its team's executionUpdates, while writers make BENCH_LIVE_RATE
 // execution transitions per second through app_private.transition_execution: a rate-limited pgbench run
 // (pgbench -R, 16 clients; C, so the writers take little of the machine's CPU from the server and the subscribers).
-// Reported: delivery latency p50/p99 (event created_at, i.e. the writing statement, to message received),
-// messages delivered per second, server CPU per 1,000 messages, database queries of the server per 1,000
+// Reported: delivery latency p50/p99 (event created_at, i.e. the writing transaction's start, to message received; the first
+// 2 s of writes are not timed), messages delivered per second, server CPU per 1,000 messages, database queries of the server per 1,000
 // messages, and gaps/duplicates counted against the event log (each subscriber must receive exactly its team's
 // events after its first one, in order, once).
 import { execFile, fork } from "node:child_process";
@@ -20,14 +20,20 @@ import { createHttpApp } from "../src/server/http.ts";
 import { freshBenchDatabase, pgBin, phaseSeconds, printBench } from "./lib.ts";
 
 const WRITERS = 16;
+/** Writers run this long before the timed phase (BENCH_SECONDS): their 16 backends are new and plan their first calls. */
+const WARMUP_MS = 5000;
 const EXECUTIONS_PER_WRITER = 8;
 
 /**
- * The writers: pgbench at a fixed rate, 16 clients. Client c moves its own executions (c, 0..7) in turn through
+ * The writers: pgbench at a fixed rate, 16 clients, writing as an engine with group commit does (the service path of
+ * ExecutionsRepository coalesces concurrent calls into one app_private.apply_execution_transitions per window):
+ * each pgbench transaction moves BENCH_LIVE_BATCH executions of its client (c, 0..7) one step through
  * queued -> running -> failed -> queued ... (a counter n kept per client), so no two clients move one execution.
+ * BENCH_LIVE_BATCH=1 writes one app_private.transition_execution per transaction instead (on this 2-core machine
+ * single moves at 1,000/s take the whole CPU: the writers then starve the server and the subscribers).
  * runWriters returns the transitions written.
  */
-async function prepareWriters(ownerUrl: string, teams: { id: string; workflowId: string }[]): Promise<void> {
+async function prepareWriters(ownerUrl: string, teams: { id: string; workflowId: string }[], batch: number): Promise<void> {
   const c = new pg.Client({ connectionString: ownerUrl });
   await c.connect();
   await c.query(`
@@ -36,6 +42,12 @@ async function prepareWriters(ownerUrl: string, teams: { id: string; workflowId:
       select null::void from app_private.transition_execution(
         (select b.id from public.bench_live_executions b where b.client = p_client and b.slot = p_n % ${EXECUTIONS_PER_WRITER}),
         (array['queued', 'running', 'failed'])[(p_n / ${EXECUTIONS_PER_WRITER}) % 3 + 1], null, null, null, false)
+    $$;
+    create function public.bench_live_move_batch(p_client integer, p_n integer) returns void language sql volatile as $$
+      select null::void from app_private.apply_execution_transitions(
+        (select jsonb_agg(jsonb_build_object('id', b.id, 'to_state', (array['queued', 'running', 'failed'])[p_n % 3 + 1]) order by b.slot)
+           from public.bench_live_executions b where b.client = p_client and b.slot < ${batch}),
+        null, false) limit 1
     $$;`);
   for (let client = 0; client < WRITERS; client++) {
     for (let slot = 0; slot < EXECUTIONS_PER_WRITER; slot++) {
@@ -47,13 +59,15 @@ async function prepareWriters(ownerUrl: string, teams: { id: string; workflowId:
   await c.end();
 }
 
-async function runWriters(ownerUrl: string, rate: number, seconds: number): Promise<number> {
+async function runWriters(ownerUrl: string, rate: number, seconds: number, batch: number): Promise<number> {
   const dir = await mkdtemp(path.join(tmpdir(), "lf-bench-live-"));
   try {
     const script = path.join(dir, "move.sql");
-    await writeFile(script, "\\set n :n + 1\nselect public.bench_live_move(:client_id, :n - 1);\n");
+    await writeFile(script, batch === 1
+      ? "\\set n :n + 1\nselect public.bench_live_move(:client_id, :n - 1);\n"
+      : "\\set n :n + 1\nselect public.bench_live_move_batch(:client_id, :n - 1);\n");
     const { stdout } = await promisify(execFile)(pgBin("pgbench"), [
-      "-n", "-f", script, "-D", "n=0", "-c", String(WRITERS), "-j", "2", "-R", String(rate), "-T", String(seconds), ownerUrl,
+      "-n", "-f", script, "-D", "n=0", "-c", String(WRITERS), "-j", "2", "-R", String(rate / batch), "-T", String(seconds), ownerUrl,
     ], { maxBuffer: 1 << 24 });
     const m = /number of transactions actually processed: (\d+)/.exec(stdout);
     if (!m) throw new Error(`could not parse pgbench output:\n${stdout}`);
@@ -61,7 +75,7 @@ async function runWriters(ownerUrl: string, rate: number, seconds: number): Prom
     if (failed && Number(failed[1]) > 0) throw new Error(`pgbench writers failed:\n${stdout}`);
     const lag = /schedule lag: avg ([\d.]+)/.exec(stdout);
     if (lag) console.log(`writers: pgbench schedule lag avg ${lag[1]} ms (how far the writers fell behind the rate)`);
-    return Number(m[1]);
+    return Number(m[1]) * batch;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -73,6 +87,8 @@ export default async function main(): Promise<void> {
   const subscribers = Number(process.env.BENCH_LIVE_SUBSCRIBERS ?? 1000);
   const teams = Number(process.env.BENCH_LIVE_TEAMS ?? 50);
   const rate = Number(process.env.BENCH_LIVE_RATE ?? 1000);
+  const batch = Number(process.env.BENCH_LIVE_BATCH ?? 8);
+  if (!Number.isInteger(batch) || batch < 1 || batch > EXECUTIONS_PER_WRITER) throw new Error(`BENCH_LIVE_BATCH must be 1..${EXECUTIONS_PER_WRITER}`);
   const seconds = phaseSeconds(20);
   const db = await freshBenchDatabase("live");
   const settings = { max: 10, idleTimeoutMs: 10_000, connectionTimeoutMs: 10_000, statementTimeoutMs: 60_000, applicationName: "bench-live" };
@@ -105,7 +121,7 @@ export default async function main(): Promise<void> {
     LIVE_MAX_SUBSCRIBERS: String(subscribers * 2), LOG_LEVEL: "warn" });
   const app = await createHttpApp({ config, authPool: auth, ownerPool: owner });
   const { url } = await app.listen(0, "127.0.0.1");
-  console.log(`server ${url}; ${subscribers} subscribers over ${teams} teams; writers at ${rate} transitions/s for ${seconds}s`);
+  console.log(`server ${url}; ${subscribers} subscribers over ${teams} teams; writers at ${rate} transitions/s (${batch} per transaction) for ${WARMUP_MS / 1000}s of warm-up (not timed) and ${seconds}s`);
 
   const here = path.dirname(fileURLToPath(import.meta.url));
   const child = fork(path.join(here, "support", "live-clients.ts"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
@@ -117,14 +133,17 @@ export default async function main(): Promise<void> {
   send({ kind: "connect", url, secret: SECRET, users });
   await next(); // connected and subscribed
   while (app.live!.subscriberCount < subscribers) await new Promise((r) => setTimeout(r, 50));
-  await prepareWriters(db.ownerUrl, teamRows.map((t) => ({ id: t.id, workflowId: t.workflow_id })));
+  await prepareWriters(db.ownerUrl, teamRows.map((t) => ({ id: t.id, workflowId: t.workflow_id })), batch);
   await new Promise((r) => setTimeout(r, 1000)); // the writers' ExecutionCreated events are delivered before measuring
   const cpu0 = process.cpuUsage();
   const q0 = queries;
   const t0 = Date.now();
-  send({ kind: "measure" });
+  // The first WARMUP_MS of writes are delivered and checked but not timed: the 16 writer backends are new and plan
+  // their first engine calls then (on this 2-core machine that alone delays their first commits by up to a second,
+  // and the backlog it leaves takes seconds to drain while the writers go on at full rate).
+  send({ kind: "measure", latencyFrom: Date.now() + WARMUP_MS });
   await next();
-  const written = await runWriters(db.ownerUrl, rate, seconds);
+  const written = await runWriters(db.ownerUrl, rate, seconds + WARMUP_MS / 1000, batch);
   await new Promise((r) => setTimeout(r, 3000)); // let the last events arrive
   send({ kind: "report" });
   const result = { ...(await next()), written }; // { delivered, latencies p50/p99, per-subscriber sequences, written }
@@ -153,7 +172,7 @@ export default async function main(): Promise<void> {
   }
   const delivered = result.delivered as number;
   const cpuMs = (cpu.user + cpu.system) / 1000;
-  console.log(`delivered ${delivered} messages in ${elapsed.toFixed(1)}s; server CPU ${cpuMs.toFixed(0)} ms; server queries ${serverQueries}; transitions written ${result.written}`);
+  console.log(`delivered ${delivered} messages in ${elapsed.toFixed(1)}s; server CPU ${cpuMs.toFixed(0)} ms (user ${(cpu.user / 1000).toFixed(0)}, system ${(cpu.system / 1000).toFixed(0)}); server queries ${serverQueries}; transitions written ${result.written}; subscriber process CPU ${Number(result.clientCpuMs).toFixed(0)} ms (system ${Number(result.clientSystemMs).toFixed(0)})`);
   child.kill();
   await app.close();
   await owner.end(); await auth.end();
@@ -165,7 +184,7 @@ export default async function main(): Promise<void> {
     p99_ms: result.p99,
     server_cpu_ms_per_1k_messages: delivered ? (cpuMs / delivered) * 1000 : 0,
     db_queries_per_1k_messages: delivered ? (serverQueries / delivered) * 1000 : 0,
-    transitions_per_s: result.written / seconds,
+    transitions_per_s: result.written / (seconds + WARMUP_MS / 1000),
     gaps,
     duplicates,
   });

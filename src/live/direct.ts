@@ -121,7 +121,14 @@ export function payloadJson(e: LiveEvent, shape: LiveShape): string {
 /** The socket side of a direct subscription: graphql-ws's socket (the `ws` WebSocket) and the subscription id. */
 export interface DirectSocket {
   readyState: number;
-  send(data: string, cb: (err?: Error) => void): void;
+  bufferedAmount: number;
+  send(data: string, cb?: (err?: Error) => void): void;
+  once?(event: "close", listener: () => void): unknown;
+  /** The `ws` WebSocket's TCP socket (not public API of ws): corked while one batch is written. */
+  _socket?: {
+    cork(): void; uncork(): void; writableLength: number;
+    once(event: "drain" | "close", listener: () => void): unknown; off(event: "drain" | "close", listener: () => void): unknown;
+  };
 }
 
 export interface DirectDelivery {
@@ -130,12 +137,20 @@ export interface DirectDelivery {
   socket: DirectSocket;
 }
 
+/** What the hub's subscriber offers a direct consumer (see LiveSink in hub.ts). */
+interface SinkSource {
+  attachSink(sink: { deliver(events: LiveEvent[]): void; writable(): Promise<void>; end(error?: unknown): void }): void;
+}
+
 const OPEN = 1;
+/** Catch-up writes its next page once the socket's unsent bytes fall to this. */
+const WRITABLE_BYTES = 64 * 1024;
 
 /**
- * Pumps the hub's iterator straight to the socket and hands grafast a parked iterator that ends when the stream
+ * Writes the hub's events straight to the socket and hands grafast a parked iterator that ends when the stream
  * ends: done when it completes (or the socket went away), rejected with the stream's error (mapped by `mapError`)
- * after every message taken so far was written.
+ * after every message delivered so far was written. Each fan-out batch is written synchronously, with the TCP
+ * socket corked, so the batch's messages to one socket leave in one write; no promise per message.
  */
 export function deliverDirect(
   it: AsyncIterableIterator<LiveEvent>,
@@ -145,7 +160,6 @@ export function deliverDirect(
   const prefix = `{"id":${JSON.stringify(d.id)},"type":"next","payload":`;
   let ended: { error: unknown } | { error?: undefined } | null = null;
   let waiter: { resolve: (r: IteratorResult<never>) => void; reject: (e: unknown) => void } | null = null;
-  let stopped = false;
   const settle = () => {
     if (!ended || !waiter) return;
     const w = waiter;
@@ -153,30 +167,47 @@ export function deliverDirect(
     if ("error" in ended && ended.error !== undefined) w.reject(ended.error);
     else w.resolve({ value: undefined as never, done: true });
   };
-  const send = (msg: string) => new Promise<boolean>((resolve) => {
-    if (d.socket.readyState !== OPEN) return resolve(false);
-    d.socket.send(msg, (err) => resolve(!err));
-  });
-  void (async () => {
-    try {
-      for (;;) {
-        const r = await it.next();
-        if (r.done || stopped) break;
-        if (!(await send(prefix + payloadJson(r.value, d.shape) + "}"))) { stopped = true; await it.return?.(); break; }
-      }
-      ended = {};
-    } catch (e) {
-      ended = stopped ? {} : { error: mapError(e) };
-    }
+  const finish = (error?: unknown) => {
+    if (ended) return;
+    ended = error === undefined ? {} : { error: mapError(error) };
     settle();
-  })();
+  };
+  const source = it as AsyncIterableIterator<LiveEvent> & Partial<SinkSource>;
+  if (typeof source.attachSink !== "function") throw new Error("deliverDirect needs a subscriber of the live hub");
+  source.attachSink({
+    deliver(events) {
+      const socket = d.socket;
+      if (socket.readyState !== OPEN) { void it.return?.(); return; }
+      const raw = socket._socket;
+      raw?.cork();
+      try {
+        for (const e of events) socket.send(prefix + payloadJson(e, d.shape) + "}");
+      } catch (e) {
+        finish(e);
+        void it.return?.();
+      } finally {
+        raw?.uncork();
+      }
+    },
+    writable() {
+      const raw = d.socket._socket;
+      if (!raw || d.socket.readyState !== OPEN || raw.writableLength <= WRITABLE_BYTES) return Promise.resolve();
+      return new Promise((resolve) => {
+        const done = () => { raw.off("drain", done); raw.off("close", done); resolve(); };
+        raw.once("drain", done);
+        raw.once("close", done);
+      });
+    },
+    end(error) {
+      finish(error);
+    },
+  });
   const parked: AsyncIterableIterator<never> = {
     [Symbol.asyncIterator]() { return parked; },
     next() {
       return new Promise((resolve, reject) => { waiter = { resolve, reject }; settle(); });
     },
     async return() {
-      stopped = true;
       await it.return?.();
       ended ??= {};
       if (waiter) { const w = waiter; waiter = null; w.resolve({ value: undefined as never, done: true }); }

@@ -12,6 +12,19 @@ import { compareCheckpoints, decodeCursor, encodeCursor } from "./cursor.ts";
 import { LogReader, toLiveEvent, type EventRowText } from "./reader.ts";
 import type { LiveEvent, LiveFilter, SubscribeOptions } from "./types.ts";
 
+/**
+ * A synchronous consumer of a subscriber (the direct WebSocket delivery, see direct.ts): instead of one promise
+ * per event through next(), it takes every event of a fan-out batch (or catch-up page) at once, in order.
+ */
+export interface LiveSink {
+  /** The next events, in order (never empty). */
+  deliver(events: LiveEvent[]): void;
+  /** Resolves when the transport can take more (catch-up reads its next page only then). */
+  writable(): Promise<void>;
+  /** The stream ended: with the error to send after everything delivered, or normally (no error). */
+  end(error?: unknown): void;
+}
+
 /** A subscriber fell too far behind; resume with `after: cursor`. */
 export class OverflowError extends LinkFlowError {
   readonly cursor: string;
@@ -87,6 +100,8 @@ class Subscriber implements AsyncIterableIterator<LiveEvent> {
   readonly #hub: LiveHub;
   readonly #bufferSize: number;
   readonly #isBackedUp: (() => boolean) | undefined;
+  #sink: LiveSink | null = null;
+  #flushQueued = false;
 
   constructor(hub: LiveHub, filter: LiveFilter, userId: string | null, start: Checkpoint, bufferSize: number, isBackedUp?: () => boolean) {
     this.#hub = hub;
@@ -100,8 +115,33 @@ class Subscriber implements AsyncIterableIterator<LiveEvent> {
 
   get closed(): boolean { return this.#done; }
 
+  /**
+   * Hands every event to `sink` from now on, a batch at a time, instead of through next(). The hub's fan-out
+   * delivers a batch to each sink once the batch is queued to everyone; a sink's transport bounds the
+   * subscriber (isBackedUp), as its queue bounds an iterator's.
+   */
+  attachSink(sink: LiveSink): void {
+    this.#sink = sink;
+    if (this.#done) { this.#sink = null; sink.end(this.#error ?? undefined); this.#error = null; return; }
+    this.flush();
+  }
+
+  /** Sink mode: hands the queued events to the sink (the hub calls it after each fan-out batch). */
+  flush(): void {
+    this.#flushQueued = false;
+    const sink = this.#sink;
+    if (!sink || this.#done || this.#queue.length === 0) return;
+    const events = this.#queue.splice(0, this.#queue.length);
+    this.delivered = events[events.length - 1]!.checkpoint;
+    sink.deliver(events);
+  }
+
   /** Resolves once the consumer has taken every queued event (catch-up reads the next page only then). */
   drained(): Promise<void> {
+    if (this.#sink) {
+      this.flush();
+      return this.#done ? Promise.resolve() : this.#sink.writable();
+    }
     if (this.#queue.length === 0 || this.#done) return Promise.resolve();
     return new Promise((resolve) => { this.#drained = resolve; });
   }
@@ -121,6 +161,12 @@ class Subscriber implements AsyncIterableIterator<LiveEvent> {
     }
     this.last = e.checkpoint;
     if (!matches(this.filter, e)) return;
+    if (this.#sink) {
+      this.#queue.push(e);
+      // a fan-out batch flushes every sink it touched at its end; catch-up flushes each page itself (drained)
+      if (batch !== 0 && !this.#flushQueued) { this.#flushQueued = true; this.#hub.queueFlush(this); }
+      return;
+    }
     if (this.#waiter && this.#queue.length === 0) {
       const w = this.#waiter;
       this.#waiter = null;
@@ -139,6 +185,13 @@ class Subscriber implements AsyncIterableIterator<LiveEvent> {
     this.#queue.length = 0;
     this.#hub.remove(this);
     this.#drained?.();
+    if (this.#sink) {
+      const sink = this.#sink;
+      this.#sink = null;
+      this.#error = null;
+      sink.end(error);
+      return;
+    }
     if (this.#waiter) {
       const w = this.#waiter;
       this.#waiter = null;
@@ -173,6 +226,9 @@ class Subscriber implements AsyncIterableIterator<LiveEvent> {
       this.#hub.remove(this);
       this.#drained?.();
     }
+    const sink = this.#sink;
+    this.#sink = null;
+    sink?.end();
     this.#error = null;
     const w = this.#waiter;
     this.#waiter = null;
@@ -199,6 +255,8 @@ export class LiveHub {
   readonly #recheckMs: number;
   /** Events handed to consumers' queues or waiters (for metrics and the bench). */
   fannedOut = 0;
+  /** Sinks that took events in the fan-out batch under way (flushed at its end). */
+  readonly #toFlush: Subscriber[] = [];
 
   constructor(opts: LiveHubOptions) {
     this.#pool = opts.pool;
@@ -287,11 +345,17 @@ export class LiveHub {
   }
 
   #join(sub: Subscriber): void {
+    sub.flush(); // sink mode: the last catch-up page
     if (sub.closed) return;
     sub.live = true;
     let set = this.#byTeam.get(sub.filter.teamId);
     if (!set) this.#byTeam.set(sub.filter.teamId, (set = new Set()));
     set.add(sub);
+  }
+
+  /** A sink subscriber took events in the current fan-out batch. */
+  queueFlush(sub: Subscriber): void {
+    this.#toFlush.push(sub);
   }
 
   remove(sub: Subscriber): void {
@@ -310,6 +374,8 @@ export class LiveHub {
       if (!set) continue;
       for (const s of set) { s.push(e, batch); this.fannedOut++; }
     }
+    const flush = this.#toFlush.splice(0, this.#toFlush.length);
+    for (const s of flush) s.flush();
   }
 
   async #recheckMembership(teams: string[] | "all"): Promise<void> {
