@@ -11412,6 +11412,14 @@ CREATE INDEX execution_labels_key_value_idx ON app_public.execution_labels USING
 
 CREATE INDEX execution_metric_rollups_granularity_bucket_idx ON app_public.execution_metric_rollups USING btree (granularity, bucket);
 
+-- Name: execution_metric_rollups_series_idx; Type: INDEX; Schema: app_public; Owner: -
+
+CREATE INDEX execution_metric_rollups_series_idx ON app_public.execution_metric_rollups USING btree (workflow_id, granularity, bucket) INCLUDE (team_id, total, succeeded, failed, cancelled, timed_out, crashed, duration_count, duration_sum_ms, node_count, failed_node_count, duration_p50_bucket, duration_p95_bucket) WHERE (shard = 0);
+
+-- Name: INDEX execution_metric_rollups_series_idx; Type: COMMENT; Schema: app_public; Owner: -
+
+COMMENT ON INDEX app_public.execution_metric_rollups_series_idx IS 'Covers the series of one workflow: the fold rows (shard 0) with every counter and the stored percentile buckets, read by an index-only scan (team_id for the row-level security policy).';
+
 -- Name: execution_metric_rollups_team_id_idx; Type: INDEX; Schema: app_public; Owner: -
 
 CREATE INDEX execution_metric_rollups_team_id_idx ON app_public.execution_metric_rollups USING btree (team_id, granularity, bucket);
