@@ -50,9 +50,16 @@ async function seedRunning(seedPool: pg.Pool, teamId: string, workflowId: string
   await seedPool.query("analyze app_public.executions, app_public.execution_transitions, app_public.event_streams, app_public.events");
 }
 
-/** Recounts the seeded teams' usage (the seed bypassed the counting triggers) and folds it. */
+/**
+ * Recounts the seeded teams' usage (the seed bypassed the counting triggers) and folds it. The teams are recounted
+ * two at a time (a scan of each team's rows, about 2.5 s per 20,000 executions with their children; the machine
+ * has two cores).
+ */
 async function reconcileUsage(pool: pg.Pool, teamIds: string[]): Promise<void> {
-  for (const t of teamIds) await pool.query("select * from app_private.reconcile_team_usage($1)", [t]);
+  const queue = [...teamIds];
+  await Promise.all([0, 1].map(async () => {
+    for (let t = queue.shift(); t !== undefined; t = queue.shift()) await pool.query("select * from app_private.reconcile_team_usage($1)", [t]);
+  }));
   await foldUsage(pool);
 }
 
