@@ -58,6 +58,30 @@ describe("executions: batched transitions", () => {
     expect(rows[0].n).toBe(500 * 6);
   });
 
+  it("takes typed requests (apply_execution_move_requests): the same results as the JSON form, refused requests write nothing", async () => {
+    const [a, b, c] = await executionsIn(w.service, w.workflow.id, ["running", "succeeded", "queued"]);
+    const before = await footprint(db.pool, b!);
+    const { rows } = await db.pool.query(`
+      select r.ord, r.ok, r.error_code, r.current_state, r.seq
+        from app_private.apply_execution_move_requests(array[
+               row(1, $1::uuid, 'cancelled', null, '{"reason": "bulk cancel"}'::jsonb, true),
+               row(2, $2::uuid, 'cancelled', null, null, true),
+               row(3, $3::uuid, 'cancelled', 'running', null, true)
+             ]::app_private.execution_move_request[]) r order by r.ord`, [a, b, c]);
+    expect(rows.map((r) => [r.ord, r.ok, r.error_code, r.current_state])).toEqual([
+      [1, true, null, "cancelled"],
+      [2, false, "LFSTA", "succeeded"],   // terminal: the state machine refuses
+      [3, false, "LFSTA", "queued"],      // stale expected_from
+    ]);
+    expect(await footprint(db.pool, b!)).toEqual(before);
+    const history = await w.service.transitions(a!);
+    expect(history.at(-1)).toMatchObject({ toState: "cancelled", reason: "bulk cancel" });
+    const ev = await db.pool.query("select data->>'to_state' as s from app_public.events where stream_id = $1 order by stream_version desc limit 1", [`execution-${a}`]);
+    expect(ev.rows[0].s).toBe("cancelled");
+    const none = await db.pool.query("select count(*)::int n from app_private.apply_execution_move_requests('{}'::app_private.execution_move_request[])");
+    expect(none.rows[0].n).toBe(0);
+  });
+
   it("rejects a non-array and oversized batches as a whole", async () => {
     const r1 = await db.pool.query("select * from app_private.apply_execution_transitions('{}'::jsonb)").catch((e: unknown) => e);
     expect((r1 as { code?: string }).code).toBe("LFVAL");
