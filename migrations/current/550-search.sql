@@ -278,8 +278,14 @@ begin
   select min(pg_catalog.to_date(right(c.relname, 8), 'YYYYMMDD')::timestamp at time zone 'UTC') - interval '1 day' into v_from
     from pg_catalog.pg_inherits i join pg_catalog.pg_class c on c.oid = i.inhrelid
    where i.inhparent = 'app_public.executions'::pg_catalog.regclass and c.relname ~ '_p[0-9]{8}$';
-  if v_from is null then return; end if;
-  if query ? 'created_from' then v_from := greatest(v_from, app_hidden.search_timestamp('query.created_from', query -> 'created_from')); end if;
+  if query ? 'created_from' then
+    v_from := greatest(coalesce(v_from, '-infinity'), app_hidden.search_timestamp('query.created_from', query -> 'created_from'));
+  end if;
+  if v_from is null or v_from = '-infinity' then
+    -- no day partitions to bound the walk (and no lower bound): one window over everything
+    return query execute format('execute %I(%L, %L, %L, %L, %s%s)', v_name, team_id, '-infinity', v_ca, v_ci, v_left, v_args);
+    return;
+  end if;
   if query ? 'created_before' then
     v_ca := least(v_ca, app_hidden.search_timestamp('query.created_before', query -> 'created_before'));
   end if;
