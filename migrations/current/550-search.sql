@@ -149,7 +149,7 @@ create or replace function app_hidden.execution_search_is_content(query jsonb) r
   immutable
   parallel safe
 as $$
-  select pg_catalog.jsonb_typeof(query) = 'object' and query operator(pg_catalog.?|) array['input', 'output', 'error', 'error_text']
+  select coalesce(pg_catalog.jsonb_typeof(query) = 'object' and query operator(pg_catalog.?|) array['input', 'output', 'error', 'error_text'], false)
 $$;
 comment on function app_hidden.execution_search_is_content(jsonb) is
   'True when a search query filters on content (input, output, error, error_text): its hot search is served by the GIN (jsonb_path_ops, trigram) indexes, window by window, not by the order of the team index.';
