@@ -179,8 +179,8 @@ declare
   v_name text := 'lf_search_' || md5(v_sql);
 begin
   if not exists (select 1 from pg_catalog.pg_prepared_statements p where p.name = v_name) then
-    -- a session keeps at most 64 shapes (each generic plan spans every partition)
-    if (select count(*) from pg_catalog.pg_prepared_statements p where p.name like 'lf\_search\_%') >= 64 then
+    -- a session keeps at most 16 shapes: each generic plan spans every partition (about 2 MB at 110 partitions)
+    if (select count(*) from pg_catalog.pg_prepared_statements p where p.name like 'lf\_search\_%') >= 16 then
       perform app_private.search_deallocate();
     end if;
     execute format('prepare %I (uuid, timestamptz, timestamptz, uuid, integer%s) as %s', v_name,
@@ -190,7 +190,7 @@ begin
 end;
 $$;
 comment on function app_private.search_prepare(text, text[], boolean) is
-  'Prepares (once per session) the hot search statement of a query shape (app_hidden.execution_search_shape with first_param 6) and returns its name (lf_search_<md5 of the text>). Parameters: $1 team, $2 and $3 the created_at bounds, $4 the keyset id at $3, $5 the row limit, then the shape''s values. content: the GIN form (no team/time index quals, sorted per window). A session keeps at most 64 such statements.';
+  'Prepares (once per session) the hot search statement of a query shape (app_hidden.execution_search_shape with first_param 6) and returns its name (lf_search_<md5 of the text>). Parameters: $1 team, $2 and $3 the created_at bounds, $4 the keyset id at $3, $5 the row limit, then the shape''s values. content: the GIN form (no team/time index quals, sorted per window). A session keeps at most 16 such statements (about 2 MB each at 110 partitions).';
 revoke all on function app_private.search_prepare(text, text[], boolean) from public;
 
 create or replace function app_private.search_deallocate() returns void
@@ -207,7 +207,7 @@ begin
 end;
 $$;
 comment on function app_private.search_deallocate() is
-  'Drops the session''s prepared hot search statements (app_private.search_prepare calls it when a session holds 64).';
+  'Drops the session''s prepared hot search statements (app_private.search_prepare calls it when a session holds 16).';
 revoke all on function app_private.search_deallocate() from public;
 
 create or replace function app_private.search_executions_hot(team_id uuid, query jsonb, after_created_at timestamp with time zone, after_id uuid, max_rows integer)

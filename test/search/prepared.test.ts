@@ -1,5 +1,5 @@
 // Hot search statements prepared per query shape (app_private.search_prepare): the same shape with other values
-// reuses one statement and answers for its own values; a session keeps at most 64 shapes; content searches walk
+// reuses one statement and answers for its own values; a session keeps at most 16 shapes; content searches walk
 // windows newest first and stop when the page is full, with the same rows as one statement over the whole range.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -49,7 +49,7 @@ describe("search: statements prepared per query shape", { timeout: 60_000 }, () 
     expect(got).toEqual(all.map((r) => r.id));
   });
 
-  it("keeps at most 64 shapes in a session", async () => {
+  it("keeps at most 16 shapes in a session", async () => {
     const fields = ["state", "trigger_type", "created_from", "created_before", "attempt", "duration_ms", "workflow_id"];
     const values: Record<string, unknown> = {
       state: "failed", trigger_type: "webhook", created_from: "2020-01-01T00:00:00Z", created_before: "2100-01-01T00:00:00Z",
@@ -58,7 +58,7 @@ describe("search: statements prepared per query shape", { timeout: 60_000 }, () 
     for (let mask = 1; mask < 100; mask++) {
       const query = Object.fromEntries(fields.filter((_, i) => mask & (1 << i)).map((f) => [f, values[f]]));
       await ids(query);
-      expect(await prepared()).toBeLessThanOrEqual(64);
+      expect(await prepared()).toBeLessThanOrEqual(16);
     }
     const failed = (await db.pool.query("select count(*)::int n from app_public.executions where team_id = $1 and state = 'failed'", [s.teamId])).rows[0].n;
     expect((await ids({ state: "failed" }, 1000)).length).toBe(failed);
