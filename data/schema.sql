@@ -676,91 +676,42 @@ $$;
 
 COMMENT ON FUNCTION app_hidden.execution_metric_tail(bucket text, range_start timestamp with time zone, range_end timestamp with time zone, workflow_id uuid, team_id uuid) IS 'The metric samples the fold has not reached yet (app_hidden.execution_metric_fold_queue) of one workflow or one team, per bucket, shaped like a rollup row with its cumulative histogram and its p50/p95 buckets: what execution_metrics_series adds to the rollups so that its counts equal the raw samples. Inlined into the caller (plain SQL, invoker rights: RLS applies).';
 
+-- Name: execution_search_is_content(jsonb); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.execution_search_is_content(query jsonb) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select coalesce(pg_catalog.jsonb_typeof(query) = 'object' and query operator(pg_catalog.?|) array['input', 'output', 'error', 'error_text'], false)
+$$;
+
+-- Name: FUNCTION execution_search_is_content(query jsonb); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.execution_search_is_content(query jsonb) IS 'True when a search query filters on content (input, output, error, error_text): its hot search is served by the GIN (jsonb_path_ops, trigram) indexes, window by window, not by the order of the team index.';
+
 -- Name: execution_search_predicate(jsonb); Type: FUNCTION; Schema: app_hidden; Owner: -
 
 CREATE FUNCTION app_hidden.execution_search_predicate(query jsonb) RETURNS text
     LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog'
-    AS $$
+    AS $_$
 declare
-  parts text[] := array['true'];
-  k text;
-  v jsonb;
-  sub text;
-  r bigint[];
-  col text;
-  lk text;
-  lv jsonb;
+  s record := app_hidden.execution_search_shape(query, 1);
+  pieces text[] := regexp_split_to_array(s.predicate, '\$[0-9]+::');
+  v_out text := pieces[1];
+  n integer := 1;
+  i integer;
 begin
-  if query is null then return 'true'; end if;
-  if jsonb_typeof(query) <> 'object' then perform app_hidden.search_fail('query', 'the query must be a JSON object'); end if;
-  for k, v in select x.key, x.value from jsonb_each(query) x loop
-    if k = 'state' then
-      parts := parts || format('e.state = any (%L::text[])', app_hidden.search_text_list('query.state', v, app_hidden.execution_states()));
-    elsif k = 'workflow_id' then
-      begin
-        parts := parts || format('e.workflow_id = any (%L::uuid[])', app_hidden.search_text_list('query.workflow_id', v, null)::uuid[]);
-      exception when invalid_text_representation then
-        perform app_hidden.search_fail('query.workflow_id', 'query.workflow_id must hold uuids');
-      end;
-    elsif k = 'trigger_type' then
-      parts := parts || format('e.trigger_type = any (%L::text[])',
-        app_hidden.search_text_list('query.trigger_type', v, array['webhook', 'schedule', 'event', 'manual', 'retry']));
-    elsif k = 'created_from' then
-      parts := parts || format('e.created_at >= %L::timestamptz', app_hidden.search_timestamp('query.created_from', v));
-    elsif k = 'created_before' then
-      parts := parts || format('e.created_at < %L::timestamptz', app_hidden.search_timestamp('query.created_before', v));
-    elsif k in ('attempt', 'duration_ms') then
-      r := app_hidden.search_int_range('query.' || k, v);
-      col := case k when 'attempt' then 'e.attempt' else 'e.duration_ms' end;
-      if r[1] is not null then parts := parts || format('%s >= %s', col, r[1]); end if;
-      if r[2] is not null then parts := parts || format('%s <= %s', col, r[2]); end if;
-    elsif k = 'labels' then
-      if jsonb_typeof(v) <> 'object' or v = '{}' or (select count(*) from jsonb_object_keys(v)) > 32 then
-        perform app_hidden.search_fail('query.labels', 'query.labels must be an object of 1 to 32 key -> string (or null: the key is present)');
-      end if;
-      for lk, lv in select x.key, x.value from jsonb_each(v) x loop
-        if jsonb_typeof(lv) not in ('string', 'null') then
-          perform app_hidden.search_fail('query.labels.' || left(lk, 80), 'a label filter is a string (equal) or null (present)');
-        end if;
-        parts := parts || format('exists (select 1 from app_public.execution_labels l where l.team_id = e.team_id and l.execution_id = e.id and l.execution_created_at = e.created_at and l.key = %L%s)',
-          lk, case when jsonb_typeof(lv) = 'string' then format(' and l.value = %L', lv #>> '{}') else '' end);
-      end loop;
-    elsif k in ('input', 'output', 'error') then
-      if jsonb_typeof(v) <> 'object' or v = '{}' then
-        perform app_hidden.search_fail('query.' || k, format('query.%s must be an object with contains, exists and/or matches', k));
-      end if;
-      for lk, lv in select x.key, x.value from jsonb_each(v) x loop
-        if lk = 'contains' then
-          if jsonb_typeof(lv) not in ('object', 'array') then
-            perform app_hidden.search_fail(format('query.%s.contains', k), format('query.%s.contains must be a JSON object or array', k));
-          end if;
-          parts := parts || format('e.%I @> %L::jsonb', k, lv);
-        elsif lk = 'exists' then
-          parts := parts || format('e.%I @? %L::jsonpath', k, app_hidden.search_jsonpath(format('query.%s.exists', k), lv));
-        elsif lk = 'matches' then
-          parts := parts || format('e.%I @@ %L::jsonpath', k, app_hidden.search_jsonpath(format('query.%s.matches', k), lv));
-        else
-          perform app_hidden.search_fail(format('query.%s.%s', k, left(lk, 80)), format('unknown field query.%s.%s (contains, exists, matches)', k, left(lk, 80)));
-        end if;
-      end loop;
-    elsif k = 'error_text' then
-      if jsonb_typeof(v) <> 'string' or char_length(v #>> '{}') not between 1 and 200 then
-        perform app_hidden.search_fail('query.error_text', 'query.error_text must be a string of 1 to 200 characters');
-      end if;
-      -- error is not null: lets the planner use the partial trigram index
-      parts := parts || format('e.error is not null and app_hidden.execution_error_text(e.error) ilike %L', '%' || app_hidden.escape_like(v #>> '{}') || '%');
-    else
-      perform app_hidden.search_fail('query.' || left(k, 80), format('unknown field query.%s (state, workflow_id, trigger_type, created_from, created_before, attempt, duration_ms, labels, input, output, error, error_text)', left(k, 80)));
-    end if;
+  for i in select m[1]::integer from regexp_matches(s.predicate, '\$([0-9]+)::', 'g') m loop
+    n := n + 1;
+    v_out := v_out || quote_literal(s.param_values[i]) || '::' || pieces[n];
   end loop;
-  return array_to_string(parts, ' and ');
+  return v_out;
 end;
-$$;
+$_$;
 
 -- Name: FUNCTION execution_search_predicate(query jsonb); Type: COMMENT; Schema: app_hidden; Owner: -
 
-COMMENT ON FUNCTION app_hidden.execution_search_predicate(query jsonb) IS 'Validates a search query document and compiles it into one SQL condition over an execution row e (values quoted as literals). Every field is optional; all given fields must match. Unknown fields, wrong types and bad JSON paths raise LFVAL with DETAIL field: query.<path>. See docs/search.md for the syntax.';
+COMMENT ON FUNCTION app_hidden.execution_search_predicate(query jsonb) IS 'Validates a search query document and compiles it into one SQL condition over an execution row e (values quoted as literals): app_hidden.execution_search_shape with its placeholders replaced by the values. Every field is optional; all given fields must match. Unknown fields, wrong types and bad JSON paths raise LFVAL with DETAIL field: query.<path>. See docs/search.md for the syntax.';
 
 -- Name: execution_search_probe_terms(jsonb); Type: FUNCTION; Schema: app_hidden; Owner: -
 
@@ -799,6 +750,118 @@ $_$;
 -- Name: FUNCTION execution_search_probe_terms(query jsonb); Type: COMMENT; Schema: app_hidden; Owner: -
 
 COMMENT ON FUNCTION app_hidden.execution_search_probe_terms(query jsonb) IS 'The bloom terms every execution matching the query must hold (containment leaves and paths, simple path predicates, error-text trigrams). Call after execution_search_predicate validated the query.';
+
+-- Name: execution_search_shape(jsonb, integer); Type: FUNCTION; Schema: app_hidden; Owner: -
+
+CREATE FUNCTION app_hidden.execution_search_shape(query jsonb, first_param integer DEFAULT 1, OUT predicate text, OUT param_types text[], OUT param_values text[]) RETURNS record
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $_$
+declare
+  parts text[] := array['true'];
+  k text;
+  v jsonb;
+  r bigint[];
+  col text;
+  lk text;
+  lv jsonb;
+begin
+  param_types := '{}';
+  param_values := '{}';
+  if query is null then predicate := 'true'; return; end if;
+  if jsonb_typeof(query) <> 'object' then perform app_hidden.search_fail('query', 'the query must be a JSON object'); end if;
+  for k, v in select x.key, x.value from jsonb_each(query) x loop
+    if k = 'state' then
+      param_values := param_values || app_hidden.search_text_list('query.state', v, app_hidden.execution_states())::text;
+      param_types := param_types || 'text[]'::text;
+      parts := parts || format('e.state = any ($%s::text[])', first_param + cardinality(param_values) - 1);
+    elsif k = 'workflow_id' then
+      begin
+        param_values := param_values || (app_hidden.search_text_list('query.workflow_id', v, null)::uuid[])::text;
+      exception when invalid_text_representation then
+        perform app_hidden.search_fail('query.workflow_id', 'query.workflow_id must hold uuids');
+      end;
+      param_types := param_types || 'uuid[]'::text;
+      parts := parts || format('e.workflow_id = any ($%s::uuid[])', first_param + cardinality(param_values) - 1);
+    elsif k = 'trigger_type' then
+      param_values := param_values || app_hidden.search_text_list('query.trigger_type', v, array['webhook', 'schedule', 'event', 'manual', 'retry'])::text;
+      param_types := param_types || 'text[]'::text;
+      parts := parts || format('e.trigger_type = any ($%s::text[])', first_param + cardinality(param_values) - 1);
+    elsif k in ('created_from', 'created_before') then
+      param_values := param_values || app_hidden.search_timestamp('query.' || k, v)::text;
+      param_types := param_types || 'timestamptz'::text;
+      parts := parts || format(case k when 'created_from' then 'e.created_at >= $%s::timestamptz' else 'e.created_at < $%s::timestamptz' end,
+        first_param + cardinality(param_values) - 1);
+    elsif k in ('attempt', 'duration_ms') then
+      r := app_hidden.search_int_range('query.' || k, v);
+      col := case k when 'attempt' then 'e.attempt' else 'e.duration_ms' end;
+      if r[1] is not null then
+        param_values := param_values || r[1]::text;
+        param_types := param_types || 'bigint'::text;
+        parts := parts || format('%s >= $%s::bigint', col, first_param + cardinality(param_values) - 1);
+      end if;
+      if r[2] is not null then
+        param_values := param_values || r[2]::text;
+        param_types := param_types || 'bigint'::text;
+        parts := parts || format('%s <= $%s::bigint', col, first_param + cardinality(param_values) - 1);
+      end if;
+    elsif k = 'labels' then
+      if jsonb_typeof(v) <> 'object' or v = '{}' or (select count(*) from jsonb_object_keys(v)) > 32 then
+        perform app_hidden.search_fail('query.labels', 'query.labels must be an object of 1 to 32 key -> string (or null: the key is present)');
+      end if;
+      for lk, lv in select x.key, x.value from jsonb_each(v) x loop
+        if jsonb_typeof(lv) not in ('string', 'null') then
+          perform app_hidden.search_fail('query.labels.' || left(lk, 80), 'a label filter is a string (equal) or null (present)');
+        end if;
+        param_values := param_values || lk;
+        param_types := param_types || 'text'::text;
+        col := format('$%s::text', first_param + cardinality(param_values) - 1);
+        if jsonb_typeof(lv) = 'string' then
+          param_values := param_values || (lv #>> '{}');
+          param_types := param_types || 'text'::text;
+          col := format('%s and l.value = $%s::text', col, first_param + cardinality(param_values) - 1);
+        end if;
+        parts := parts || format('exists (select 1 from app_public.execution_labels l where l.team_id = e.team_id and l.execution_id = e.id and l.execution_created_at = e.created_at and l.key = %s)', col);
+      end loop;
+    elsif k in ('input', 'output', 'error') then
+      if jsonb_typeof(v) <> 'object' or v = '{}' then
+        perform app_hidden.search_fail('query.' || k, format('query.%s must be an object with contains, exists and/or matches', k));
+      end if;
+      for lk, lv in select x.key, x.value from jsonb_each(v) x loop
+        if lk = 'contains' then
+          if jsonb_typeof(lv) not in ('object', 'array') then
+            perform app_hidden.search_fail(format('query.%s.contains', k), format('query.%s.contains must be a JSON object or array', k));
+          end if;
+          param_values := param_values || lv::text;
+          param_types := param_types || 'jsonb'::text;
+          parts := parts || format('e.%I @> $%s::jsonb', k, first_param + cardinality(param_values) - 1);
+        elsif lk in ('exists', 'matches') then
+          param_values := param_values || app_hidden.search_jsonpath(format('query.%s.%s', k, lk), lv)::text;
+          param_types := param_types || 'jsonpath'::text;
+          parts := parts || format('e.%I %s $%s::jsonpath', k, case lk when 'exists' then '@?' else '@@' end, first_param + cardinality(param_values) - 1);
+        else
+          perform app_hidden.search_fail(format('query.%s.%s', k, left(lk, 80)), format('unknown field query.%s.%s (contains, exists, matches)', k, left(lk, 80)));
+        end if;
+      end loop;
+    elsif k = 'error_text' then
+      if jsonb_typeof(v) <> 'string' or char_length(v #>> '{}') not between 1 and 200 then
+        perform app_hidden.search_fail('query.error_text', 'query.error_text must be a string of 1 to 200 characters');
+      end if;
+      param_values := param_values || ('%' || app_hidden.escape_like(v #>> '{}') || '%');
+      param_types := param_types || 'text'::text;
+      -- error is not null: lets the planner use the partial trigram index
+      parts := parts || format('e.error is not null and app_hidden.execution_error_text(e.error) ilike $%s::text', first_param + cardinality(param_values) - 1);
+    else
+      perform app_hidden.search_fail('query.' || left(k, 80), format('unknown field query.%s (state, workflow_id, trigger_type, created_from, created_before, attempt, duration_ms, labels, input, output, error, error_text)', left(k, 80)));
+    end if;
+  end loop;
+  predicate := array_to_string(parts, ' and ');
+end;
+$_$;
+
+-- Name: FUNCTION execution_search_shape(query jsonb, first_param integer, OUT predicate text, OUT param_types text[], OUT param_values text[]); Type: COMMENT; Schema: app_hidden; Owner: -
+
+COMMENT ON FUNCTION app_hidden.execution_search_shape(query jsonb, first_param integer, OUT predicate text, OUT param_types text[], OUT param_values text[]) IS 'Validates a search query document and compiles it into one SQL condition over an execution row e with the values as parameters: predicate holds $<n>::<type> placeholders numbered from first_param, param_types and param_values their types and values (as text) in order. Equal shapes (the same fields, label keys aside) give the same predicate, so a statement prepared for it serves every query of that shape. Unknown fields, wrong types and bad JSON paths raise LFVAL with DETAIL field: query.<path>. See docs/search.md for the syntax.';
 
 -- Name: execution_states(); Type: FUNCTION; Schema: app_hidden; Owner: -
 
@@ -6207,14 +6270,35 @@ $$;
 
 COMMENT ON FUNCTION app_private.search_candidate_batches(team_id uuid, query jsonb, after_created_at timestamp with time zone, after_id uuid) IS 'The cold side of a search: the team''s archived (deleted) batches overlapping the query''s time range (and older than the cursor), newest first, each with candidate = false when its statistics prove no execution in it can match (states, workflows, trigger types, attempt/duration ranges, bloom filter of content terms, labels from execution_labels). Only candidate files need to be read.';
 
+-- Name: search_deallocate(); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.search_deallocate() RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  n text;
+begin
+  for n in select p.name from pg_catalog.pg_prepared_statements p where p.name like 'lf\_search\_%' loop
+    execute format('deallocate %I', n);
+  end loop;
+end;
+$$;
+
+-- Name: FUNCTION search_deallocate(); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.search_deallocate() IS 'Drops the session''s prepared hot search statements (app_private.search_prepare calls it when a session holds 16).';
+
 -- Name: search_executions_hot(uuid, jsonb, timestamp with time zone, uuid, integer); Type: FUNCTION; Schema: app_private; Owner: -
 
 CREATE FUNCTION app_private.search_executions_hot(team_id uuid, query jsonb, after_created_at timestamp with time zone, after_id uuid, max_rows integer) RETURNS SETOF app_public.executions
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql
     SET search_path TO 'pg_catalog'
+    SET plan_cache_mode TO 'force_generic_plan'
     AS $_$
 declare
-  pred text := app_hidden.execution_search_predicate(query);
+  s record := app_hidden.execution_search_shape(query, 6);
+  v_content boolean := app_hidden.execution_search_is_content(query);
   lk text;
   lv text;
   v_ca timestamptz := coalesce(after_created_at, 'infinity');
@@ -6224,6 +6308,11 @@ declare
   v_chunk integer := greatest(max_rows, 50);
   v_left integer := max_rows;
   v_n integer;
+  v_name text;
+  v_args text;
+  v_from timestamptz;
+  v_lo timestamptz;
+  v_span interval := interval '1 day';
 begin
   if team_id is null then perform app_hidden.search_fail('team_id', 'team_id is required'); end if;
   if max_rows is null or max_rows < 1 or max_rows > 1000 then perform app_hidden.search_fail('page_size', 'the page size must be between 1 and 1000'); end if;
@@ -6232,6 +6321,7 @@ begin
     select x.key, x.value #>> '{}' into lk, lv from jsonb_each(query -> 'labels') x where jsonb_typeof(x.value) = 'string' order by x.key limit 1;
   end if;
   if lk is not null then
+    v_args := app_hidden.execution_search_predicate(query);
     loop
       select array_agg(l.execution_created_at order by l.execution_created_at desc, l.execution_id desc),
              array_agg(l.execution_id order by l.execution_created_at desc, l.execution_id desc)
@@ -6241,10 +6331,11 @@ begin
                  and (l.execution_created_at, l.execution_id) < (v_ca, v_ci)
                order by l.execution_created_at desc, l.execution_id desc limit v_chunk) l;
       exit when v_ids is null;
+      -- planned with its values: the keys name the partitions to probe
       return query execute format(
         'select e.* from app_public.executions e
           where e.team_id = $1 and e.created_at = any (%L::timestamptz[]) and e.id = any (%L::uuid[]) and %s
-          order by e.created_at desc, e.id desc limit $2', v_cats, v_ids, pred)
+          order by e.created_at desc, e.id desc limit $2', v_cats, v_ids, v_args)
         using team_id, v_left;
       get diagnostics v_n = row_count;
       v_left := v_left - v_n;
@@ -6254,18 +6345,47 @@ begin
     end loop;
     return;
   end if;
-  -- one plan per query shape, made with its values (partition pruning by the time bounds and the cursor)
-  return query execute format(
-    'select e.* from app_public.executions e
-      where e.team_id = $1 and e.created_at <= $2 and (e.created_at, e.id) < ($2, $3) and %s
-      order by e.created_at desc, e.id desc limit $4', pred)
-    using team_id, v_ca, v_ci, max_rows;
+  v_name := app_private.search_prepare(s.predicate, s.param_types, v_content);
+  select coalesce(string_agg(', ' || quote_literal(x.v), '' order by x.o), '') into v_args from unnest(s.param_values) with ordinality x(v, o);
+  if not v_content then
+    -- one statement: the team index's order stops it at the page; bounds in the shape prune at executor start
+    return query execute format('execute %I(%L, %L, %L, %L, %s%s)', v_name, team_id, '-infinity', v_ca, v_ci, max_rows, v_args);
+    return;
+  end if;
+  -- content: windows newest first, doubling, down to the query's lower bound or the oldest partition
+  -- partition bounds are UTC days (a day of margin: the walk never stops short)
+  select min(pg_catalog.to_date(right(c.relname, 8), 'YYYYMMDD')::timestamp at time zone 'UTC') - interval '1 day' into v_from
+    from pg_catalog.pg_inherits i join pg_catalog.pg_class c on c.oid = i.inhrelid
+   where i.inhparent = 'app_public.executions'::pg_catalog.regclass and c.relname ~ '_p[0-9]{8}$';
+  if query ? 'created_from' then
+    v_from := greatest(coalesce(v_from, '-infinity'), app_hidden.search_timestamp('query.created_from', query -> 'created_from'));
+  end if;
+  if v_from is null or v_from = '-infinity' then
+    -- no day partitions to bound the walk (and no lower bound): one window over everything
+    return query execute format('execute %I(%L, %L, %L, %L, %s%s)', v_name, team_id, '-infinity', v_ca, v_ci, v_left, v_args);
+    return;
+  end if;
+  if query ? 'created_before' then
+    v_ca := least(v_ca, app_hidden.search_timestamp('query.created_before', query -> 'created_before'));
+  end if;
+  v_lo := case when v_ca = 'infinity' then now() else v_ca end;
+  loop
+    v_lo := greatest(v_lo - v_span, v_from);
+    return query execute format('execute %I(%L, %L, %L, %L, %s%s)', v_name, team_id, v_lo, v_ca, v_ci, v_left, v_args);
+    get diagnostics v_n = row_count;
+    v_left := v_left - v_n;
+    exit when v_left <= 0 or v_lo <= v_from or v_lo >= v_ca;
+    -- the next window ends just before this one
+    v_ca := v_lo;
+    v_ci := '00000000-0000-0000-0000-000000000000';
+    v_span := v_span * 2;
+  end loop;
 end;
 $_$;
 
 -- Name: FUNCTION search_executions_hot(team_id uuid, query jsonb, after_created_at timestamp with time zone, after_id uuid, max_rows integer); Type: COMMENT; Schema: app_private; Owner: -
 
-COMMENT ON FUNCTION app_private.search_executions_hot(team_id uuid, query jsonb, after_created_at timestamp with time zone, after_id uuid, max_rows integer) IS 'One page (newest first: created_at desc, id desc; keyset after (after_created_at, after_id)) of a team''s hot executions matching a search query (app_hidden.execution_search_predicate). With a label equality the label index yields the candidates newest first, fetched chunk by chunk by their keys (planned for their partitions only). Owner only: callers authorise.';
+COMMENT ON FUNCTION app_private.search_executions_hot(team_id uuid, query jsonb, after_created_at timestamp with time zone, after_id uuid, max_rows integer) IS 'One page (newest first: created_at desc, id desc; keyset after (after_created_at, after_id)) of a team''s hot executions matching a search query (app_hidden.execution_search_shape). With a label equality the label index yields the candidates newest first, fetched chunk by chunk by their keys (planned for their partitions only). Otherwise one statement per query shape, prepared once per session (app_private.search_prepare) and run under a generic plan (values as parameters, partitions pruned at executor start): one statement in the team index''s order, or for content predicates (GIN indexes) time windows newest first (1, 2, 4, ... days), stopping when the page is full. Owner only: callers authorise.';
 
 -- Name: search_filter_documents(uuid, jsonb, jsonb, timestamp with time zone, uuid); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -6288,6 +6408,43 @@ $_$;
 -- Name: FUNCTION search_filter_documents(team_id uuid, query jsonb, docs jsonb, after_created_at timestamp with time zone, after_id uuid); Type: COMMENT; Schema: app_private; Owner: -
 
 COMMENT ON FUNCTION app_private.search_filter_documents(team_id uuid, query jsonb, docs jsonb, after_created_at timestamp with time zone, after_id uuid) IS 'Applies a search query to executions decoded from archive files (a JSON array of rows with the executions'' top-level columns), with the very condition the hot search uses: returns the matching ids newest first, after the cursor.';
+
+-- Name: search_prepare(text, text[], boolean); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.search_prepare(shape_predicate text, param_types text[], content boolean) RETURNS text
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $_$
+declare
+  v_sql text := format(
+    case when content then
+      -- no team or time index quals: the planner cannot estimate parameters, and with them it prefers the team
+      -- index's order with the content as a filter (every team row of the range read); this keeps the GIN index
+      'select e.* from (select e.* from app_public.executions e
+        where (e.team_id = $1) is true and e.created_at >= $2 and e.created_at <= $3 and (e.created_at, e.id) < ($3, $4) and %s
+       offset 0) e order by e.created_at desc, e.id desc limit $5'
+    else
+      'select e.* from app_public.executions e
+        where e.team_id = $1 and e.created_at >= $2 and e.created_at <= $3 and (e.created_at, e.id) < ($3, $4) and %s
+        order by e.created_at desc, e.id desc limit $5'
+    end, shape_predicate);
+  v_name text := 'lf_search_' || md5(v_sql);
+begin
+  if not exists (select 1 from pg_catalog.pg_prepared_statements p where p.name = v_name) then
+    -- a session keeps at most 16 shapes: each generic plan spans every partition (about 2 MB at 110 partitions)
+    if (select count(*) from pg_catalog.pg_prepared_statements p where p.name like 'lf\_search\_%') >= 16 then
+      perform app_private.search_deallocate();
+    end if;
+    execute format('prepare %I (uuid, timestamptz, timestamptz, uuid, integer%s) as %s', v_name,
+      (select coalesce(string_agg(', ' || t, '' order by o), '') from unnest(param_types) with ordinality x(t, o)), v_sql);
+  end if;
+  return v_name;
+end;
+$_$;
+
+-- Name: FUNCTION search_prepare(shape_predicate text, param_types text[], content boolean); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.search_prepare(shape_predicate text, param_types text[], content boolean) IS 'Prepares (once per session) the hot search statement of a query shape (app_hidden.execution_search_shape with first_param 6) and returns its name (lf_search_<md5 of the text>). Parameters: $1 team, $2 and $3 the created_at bounds, $4 the keyset id at $3, $5 the row limit, then the shape''s values. content: the GIN form (no team/time index quals, sorted per window). A session keeps at most 16 such statements (about 2 MB each at 110 partitions).';
 
 -- Name: set_execution_labels(uuid, jsonb, uuid, boolean); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -12631,6 +12788,11 @@ REVOKE ALL ON FUNCTION app_hidden.execution_labels_max() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app_hidden.execution_metric_tail(bucket text, range_start timestamp with time zone, range_end timestamp with time zone, workflow_id uuid, team_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.execution_metric_tail(bucket text, range_start timestamp with time zone, range_end timestamp with time zone, workflow_id uuid, team_id uuid) TO linkflow_visitor;
 
+-- Name: FUNCTION execution_search_is_content(query jsonb); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.execution_search_is_content(query jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.execution_search_is_content(query jsonb) TO linkflow_visitor;
+
 -- Name: FUNCTION execution_search_predicate(query jsonb); Type: ACL; Schema: app_hidden; Owner: -
 
 REVOKE ALL ON FUNCTION app_hidden.execution_search_predicate(query jsonb) FROM PUBLIC;
@@ -12638,6 +12800,11 @@ REVOKE ALL ON FUNCTION app_hidden.execution_search_predicate(query jsonb) FROM P
 -- Name: FUNCTION execution_search_probe_terms(query jsonb); Type: ACL; Schema: app_hidden; Owner: -
 
 REVOKE ALL ON FUNCTION app_hidden.execution_search_probe_terms(query jsonb) FROM PUBLIC;
+
+-- Name: FUNCTION execution_search_shape(query jsonb, first_param integer, OUT predicate text, OUT param_types text[], OUT param_values text[]); Type: ACL; Schema: app_hidden; Owner: -
+
+REVOKE ALL ON FUNCTION app_hidden.execution_search_shape(query jsonb, first_param integer, OUT predicate text, OUT param_types text[], OUT param_values text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.execution_search_shape(query jsonb, first_param integer, OUT predicate text, OUT param_types text[], OUT param_values text[]) TO linkflow_visitor;
 
 -- Name: FUNCTION execution_states(); Type: ACL; Schema: app_hidden; Owner: -
 
@@ -13244,6 +13411,10 @@ REVOKE ALL ON FUNCTION app_private.rollup_and_drop_metric_samples(retain_days in
 
 REVOKE ALL ON FUNCTION app_private.search_candidate_batches(team_id uuid, query jsonb, after_created_at timestamp with time zone, after_id uuid) FROM PUBLIC;
 
+-- Name: FUNCTION search_deallocate(); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.search_deallocate() FROM PUBLIC;
+
 -- Name: FUNCTION search_executions_hot(team_id uuid, query jsonb, after_created_at timestamp with time zone, after_id uuid, max_rows integer); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.search_executions_hot(team_id uuid, query jsonb, after_created_at timestamp with time zone, after_id uuid, max_rows integer) FROM PUBLIC;
@@ -13251,6 +13422,10 @@ REVOKE ALL ON FUNCTION app_private.search_executions_hot(team_id uuid, query jso
 -- Name: FUNCTION search_filter_documents(team_id uuid, query jsonb, docs jsonb, after_created_at timestamp with time zone, after_id uuid); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.search_filter_documents(team_id uuid, query jsonb, docs jsonb, after_created_at timestamp with time zone, after_id uuid) FROM PUBLIC;
+
+-- Name: FUNCTION search_prepare(shape_predicate text, param_types text[], content boolean); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.search_prepare(shape_predicate text, param_types text[], content boolean) FROM PUBLIC;
 
 -- Name: FUNCTION set_execution_labels(execution_id uuid, labels jsonb, actor uuid, check_role boolean); Type: ACL; Schema: app_private; Owner: -
 
