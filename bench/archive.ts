@@ -43,17 +43,21 @@ export default async function archiveBench(): Promise<void> {
     const team = seeded[0]!.teamId;
     const from = new Date(Date.now() - 45 * 86400_000).toISOString();
     const to = new Date(Date.now() - 14 * 86400_000).toISOString();
-    const rangeQuery = async () => {
+    const rangeQuery = async (teamId = team) => {
       let after: string | null = null;
       let n = 0;
       do {
-        const p = await reader.listExecutions({ teamId: team, from, to, limit: 500, after });
+        const p = await reader.listExecutions({ teamId, from, to, limit: 500, after });
         n += p.items.length;
         after = p.next;
       } while (after);
       return n;
     };
-    const hotRange = await latencies(3, rangeQuery);
+    // A serving process is warm: list another team's month first (V8 optimises the reader's row mapping over the
+    // first 10-15 listings of a new process; measured by the search helper in session 8), then time this team's.
+    const warmTeam = seeded[1]?.teamId ?? team;
+    for (let i = 0; i < 15; i++) await rangeQuery(warmTeam);
+    const hotRange = await latencies(5, () => rangeQuery());
     const hotRows = await rangeQuery();
 
     t0 = Date.now();
@@ -70,11 +74,11 @@ export default async function archiveBench(): Promise<void> {
 
     const { rows: ids } = await pool.query("select execution_id from app_private.archived_executions order by random() limit 300");
     const fetch = await latencies(ids.length, (i) => reader.getExecution(ids[i].execution_id));
-    const coldRange = await latencies(3, rangeQuery);
+    const coldRange = await latencies(5, () => rangeQuery());
     const coldRows = await rangeQuery();
     if (coldRows !== hotRows) throw new Error(`range query returned ${coldRows} rows after archiving, ${hotRows} before`);
     console.log(`fetch archived execution: p50 ${percentile(fetch, 50).toFixed(1)} ms, p99 ${percentile(fetch, 99).toFixed(1)} ms (${ids.length} random ids)`);
-    console.log(`month-long range query (${coldRows} rows, pages of 500): hot-only before ${percentile(hotRange, 50).toFixed(0)} ms, hot+cold after ${percentile(coldRange, 50).toFixed(0)} ms (median of 3)`);
+    console.log(`month-long range query (${coldRows} rows, pages of 500): hot-only before ${percentile(hotRange, 50).toFixed(0)} ms, hot+cold after ${percentile(coldRange, 50).toFixed(0)} ms (median of 5, after 15 warm-up listings of another team's month)`);
     printBench("archive", {
       rows_per_s: Math.round(rowsPerS), compression_pct: Number(compression.toFixed(1)),
       fetch_p99_ms: Number(percentile(fetch, 99).toFixed(1)), range_query_ms: Math.round(percentile(coldRange, 50)),
