@@ -1,12 +1,15 @@
-// `npm run bench -- live`: the live API under load. This process runs the GraphQL server (one live hub); a child
-// process (bench/support/live-clients.ts) opens BENCH_LIVE_SUBSCRIBERS real WebSocket subscribers (graphql-ws) spread over
-// BENCH_LIVE_TEAMS teams, each subscribed to its team's executionUpdates, while writers make BENCH_LIVE_RATE
-// execution transitions per second through app_private.transition_execution: a rate-limited pgbench run
-// (pgbench -R, 16 clients; C, so the writers take little of the machine's CPU from the server and the subscribers).
-// Reported: delivery latency p50/p99 (event created_at, i.e. the writing transaction's start, to message received; the first
-// 2 s of writes are not timed), messages delivered per second, server CPU per 1,000 messages, database queries of the server per 1,000
-// messages, and gaps/duplicates counted against the event log (each subscriber must receive exactly its team's
-// events after its first one, in order, once).
+// `npm run bench -- live`: the live API under load. This process runs the GraphQL server (one live hub); child
+// processes (bench/support/live-clients.ts, BENCH_LIVE_CLIENT_PROCESSES, default 1) open BENCH_LIVE_SUBSCRIBERS real
+// WebSocket subscribers (the graphql-ws client library; BENCH_LIVE_CLIENT=raw speaks its protocol directly over ws)
+// spread over BENCH_LIVE_TEAMS teams, each subscribed to its team's
+// executionUpdates, while writers make BENCH_LIVE_RATE execution transitions per second: a rate-limited pgbench run
+// (pgbench -R, 16 clients, C) calling the engine as group commit does, BENCH_LIVE_BATCH moves per transaction
+// (default 8; 1 = one app_private.transition_execution per transaction).
+// Reported: delivery latency p50/p99 (event created_at, i.e. the writing transaction's start, to message received;
+// the writers' first 5 s are a warm-up, delivered and checked but not timed), messages delivered per second, server
+// CPU per 1,000 messages, database queries of the server per 1,000 messages, and gaps, duplicates and out-of-order
+// sequences counted against the event log (each subscriber must receive exactly its team's events after its first
+// one, in log order, once). BENCH_LIVE_TRACE=1 prints the largest latency per 250 ms.
 import { execFile, fork } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -123,15 +126,21 @@ export default async function main(): Promise<void> {
   const { url } = await app.listen(0, "127.0.0.1");
   console.log(`server ${url}; ${subscribers} subscribers over ${teams} teams; writers at ${rate} transitions/s (${batch} per transaction) for ${WARMUP_MS / 1000}s of warm-up (not timed) and ${seconds}s`);
 
+  // The subscribers live in BENCH_LIVE_CLIENT_PROCESSES child processes (default 1), users dealt round-robin; each
+  // subscribes over its own WebSocket (the graphql-ws client; BENCH_LIVE_CLIENT=raw: the protocol spoken directly).
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const child = fork(path.join(here, "support", "live-clients.ts"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  const send = (m: unknown) => child.send(m as never);
-  const next = () => new Promise<any>((resolve, reject) => {
+  const procs = Math.max(1, Number(process.env.BENCH_LIVE_CLIENT_PROCESSES ?? 1));
+  const children = Array.from({ length: procs }, () => fork(path.join(here, "support", "live-clients.ts"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] }));
+  const ask = (m: unknown) => Promise.all(children.map((child) => new Promise<any>((resolve, reject) => {
     child.once("message", resolve);
     child.once("exit", (code) => reject(new Error(`clients exited (${code})`)));
-  });
-  send({ kind: "connect", url, secret: SECRET, users });
-  await next(); // connected and subscribed
+    child.send(m as never);
+  })));
+  await Promise.all(children.map((child, k) => new Promise<any>((resolve, reject) => {
+    child.once("message", resolve);
+    child.once("exit", (code) => reject(new Error(`clients exited (${code})`)));
+    child.send({ kind: "connect", url, secret: SECRET, users: users.filter((_, i) => i % procs === k) } as never);
+  }))); // connected and subscribed
   while (app.live!.subscriberCount < subscribers) await new Promise((r) => setTimeout(r, 50));
   await prepareWriters(db.ownerUrl, teamRows.map((t) => ({ id: t.id, workflowId: t.workflow_id })), batch);
   await new Promise((r) => setTimeout(r, 1000)); // the writers' ExecutionCreated events are delivered before measuring
@@ -141,12 +150,17 @@ export default async function main(): Promise<void> {
   // The first WARMUP_MS of writes are delivered and checked but not timed: the 16 writer backends are new and plan
   // their first engine calls then (on this 2-core machine that alone delays their first commits by up to a second,
   // and the backlog it leaves takes seconds to drain while the writers go on at full rate).
-  send({ kind: "measure", latencyFrom: Date.now() + WARMUP_MS });
-  await next();
+  await ask({ kind: "measure", latencyFrom: Date.now() + WARMUP_MS });
   const written = await runWriters(db.ownerUrl, rate, seconds + WARMUP_MS / 1000, batch);
   await new Promise((r) => setTimeout(r, 3000)); // let the last events arrive
-  send({ kind: "report" });
-  const result = { ...(await next()), written }; // { delivered, latencies p50/p99, per-subscriber sequences, written }
+  const reports = await ask({ kind: "report" }) as { delivered: number; latencies: number[]; sequences: { teamId: string; positions: number[] }[]; clientCpuMs: number; clientSystemMs: number }[];
+  const lat = reports.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const pct = (p: number) => lat.length ? lat[Math.min(lat.length - 1, Math.ceil((p / 100) * lat.length) - 1)]! : NaN;
+  const result = {
+    delivered: reports.reduce((n, r) => n + r.delivered, 0), p50: pct(50), p99: pct(99), written,
+    sequences: reports.flatMap((r) => r.sequences),
+    clientCpuMs: reports.reduce((n, r) => n + r.clientCpuMs, 0), clientSystemMs: reports.reduce((n, r) => n + r.clientSystemMs, 0),
+  };
   const elapsed = (Date.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const serverQueries = queries - q0;
@@ -157,23 +171,27 @@ export default async function main(): Promise<void> {
   const { rows: events } = await check.query<{ team_id: string; global_position: string }>(
     "select team_id, global_position::text from app_public.events where stream_type = 'execution' order by transaction_id, global_position");
   await check.end();
-  const byTeam = new Map<string, string[]>();
-  for (const e of events) { const l = byTeam.get(e.team_id) ?? []; l.push(e.global_position); byTeam.set(e.team_id, l); }
-  let gaps = 0; let duplicates = 0;
-  for (const s of result.sequences as { teamId: string; positions: string[] }[]) {
+  const byTeam = new Map<string, number[]>();
+  for (const e of events) { const l = byTeam.get(e.team_id) ?? []; l.push(Number(e.global_position)); byTeam.set(e.team_id, l); }
+  // Each subscriber must have received exactly its team's log from its first event on: once each, in log order.
+  let gaps = 0; let duplicates = 0; let outOfOrder = 0;
+  for (const s of result.sequences) {
     const log = byTeam.get(s.teamId) ?? [];
     if (s.positions.length === 0) { gaps += log.length; continue; }
     const start = log.indexOf(s.positions[0]!);
     const expected = start < 0 ? [] : log.slice(start);
-    const seen = new Set<string>();
+    const seen = new Set<number>();
     for (const p of s.positions) { if (seen.has(p)) duplicates++; seen.add(p); }
     for (const p of expected) if (!seen.has(p)) gaps++;
     if (start < 0) gaps += s.positions.length; // received something that is not in the log
+    const once = new Set<number>();
+    const unique = s.positions.filter((p) => !once.has(p) && once.add(p) !== undefined);
+    for (let i = 0; i < unique.length && i < expected.length; i++) if (unique[i] !== expected[i]) { outOfOrder++; break; }
   }
   const delivered = result.delivered as number;
   const cpuMs = (cpu.user + cpu.system) / 1000;
-  console.log(`delivered ${delivered} messages in ${elapsed.toFixed(1)}s; server CPU ${cpuMs.toFixed(0)} ms (user ${(cpu.user / 1000).toFixed(0)}, system ${(cpu.system / 1000).toFixed(0)}); server queries ${serverQueries}; transitions written ${result.written}; subscriber process CPU ${Number(result.clientCpuMs).toFixed(0)} ms (system ${Number(result.clientSystemMs).toFixed(0)})`);
-  child.kill();
+  console.log(`delivered ${delivered} messages in ${elapsed.toFixed(1)}s; server CPU ${cpuMs.toFixed(0)} ms (user ${(cpu.user / 1000).toFixed(0)}, system ${(cpu.system / 1000).toFixed(0)}); server queries ${serverQueries}; transitions written ${result.written}; subscriber processes (${procs}, ${process.env.BENCH_LIVE_CLIENT === "raw" ? "protocol over ws" : "graphql-ws client"}) CPU ${result.clientCpuMs.toFixed(0)} ms (system ${result.clientSystemMs.toFixed(0)}); subscribers whose sequence is out of log order: ${outOfOrder}`);
+  for (const child of children) child.kill();
   await app.close();
   await owner.end(); await auth.end();
   await db.drop();
@@ -187,5 +205,6 @@ export default async function main(): Promise<void> {
     transitions_per_s: result.written / (seconds + WARMUP_MS / 1000),
     gaps,
     duplicates,
+    out_of_order: outOfOrder,
   });
 }
