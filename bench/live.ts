@@ -131,16 +131,13 @@ export default async function main(): Promise<void> {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const procs = Math.max(1, Number(process.env.BENCH_LIVE_CLIENT_PROCESSES ?? 1));
   const children = Array.from({ length: procs }, () => fork(path.join(here, "support", "live-clients.ts"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] }));
-  const ask = (m: unknown) => Promise.all(children.map((child) => new Promise<any>((resolve, reject) => {
+  /** Sends each child its message (by the child's index) and waits for every answer. */
+  const ask = (message: (k: number) => unknown) => Promise.all(children.map((child, k) => new Promise<any>((resolve, reject) => {
     child.once("message", resolve);
     child.once("exit", (code) => reject(new Error(`clients exited (${code})`)));
-    child.send(m as never);
+    child.send(message(k) as never);
   })));
-  await Promise.all(children.map((child, k) => new Promise<any>((resolve, reject) => {
-    child.once("message", resolve);
-    child.once("exit", (code) => reject(new Error(`clients exited (${code})`)));
-    child.send({ kind: "connect", url, secret: SECRET, users: users.filter((_, i) => i % procs === k) } as never);
-  }))); // connected and subscribed
+  await ask((k) => ({ kind: "connect", url, secret: SECRET, users: users.filter((_, i) => i % procs === k) })); // connected and subscribed
   while (app.live!.subscriberCount < subscribers) await new Promise((r) => setTimeout(r, 50));
   await prepareWriters(db.ownerUrl, teamRows.map((t) => ({ id: t.id, workflowId: t.workflow_id })), batch);
   await new Promise((r) => setTimeout(r, 1000)); // the writers' ExecutionCreated events are delivered before measuring
@@ -150,10 +147,11 @@ export default async function main(): Promise<void> {
   // The first WARMUP_MS of writes are delivered and checked but not timed: the 16 writer backends are new and plan
   // their first engine calls then (on this 2-core machine that alone delays their first commits by up to a second,
   // and the backlog it leaves takes seconds to drain while the writers go on at full rate).
-  await ask({ kind: "measure", latencyFrom: Date.now() + WARMUP_MS });
+  const latencyFrom = Date.now() + WARMUP_MS;
+  await ask(() => ({ kind: "measure", latencyFrom }));
   const written = await runWriters(db.ownerUrl, rate, seconds + WARMUP_MS / 1000, batch);
   await new Promise((r) => setTimeout(r, 3000)); // let the last events arrive
-  const reports = await ask({ kind: "report" }) as { delivered: number; latencies: number[]; sequences: { teamId: string; positions: number[] }[]; clientCpuMs: number; clientSystemMs: number }[];
+  const reports = await ask(() => ({ kind: "report" })) as { delivered: number; latencies: number[]; sequences: { teamId: string; positions: number[] }[]; clientCpuMs: number; clientSystemMs: number }[];
   const lat = reports.flatMap((r) => r.latencies).sort((a, b) => a - b);
   const pct = (p: number) => lat.length ? lat[Math.min(lat.length - 1, Math.ceil((p / 100) * lat.length) - 1)]! : NaN;
   const result = {

@@ -14,6 +14,7 @@ import {
   getNamedType, getNullableType, getOperationAST, GraphQLError, isLeafType, isNonNullType, Kind,
   type DocumentNode, type GraphQLLeafType, type GraphQLSchema,
 } from "postgraphile/graphql";
+import type { LiveSink } from "./hub.ts";
 import type { LiveEvent } from "./types.ts";
 
 /** The live fields of Subscription and the object type they return. */
@@ -121,9 +122,7 @@ export function payloadJson(e: LiveEvent, shape: LiveShape): string {
 /** The socket side of a direct subscription: graphql-ws's socket (the `ws` WebSocket) and the subscription id. */
 export interface DirectSocket {
   readyState: number;
-  bufferedAmount: number;
   send(data: string, cb?: (err?: Error) => void): void;
-  once?(event: "close", listener: () => void): unknown;
   /** The `ws` WebSocket's TCP socket (not public API of ws): corked while one batch is written. */
   _socket?: {
     cork(): void; uncork(): void; writableLength: number;
@@ -137,9 +136,9 @@ export interface DirectDelivery {
   socket: DirectSocket;
 }
 
-/** What the hub's subscriber offers a direct consumer (see LiveSink in hub.ts). */
+/** What the hub's subscriber offers a direct consumer. */
 interface SinkSource {
-  attachSink(sink: { deliver(events: LiveEvent[]): void; writable(): Promise<void>; end(error?: unknown): void }): void;
+  attachSink(sink: LiveSink): void;
 }
 
 const OPEN = 1;

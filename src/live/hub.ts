@@ -374,8 +374,8 @@ export class LiveHub {
       if (!set) continue;
       for (const s of set) { s.push(e, batch); this.fannedOut++; }
     }
-    const flush = this.#toFlush.splice(0, this.#toFlush.length);
-    for (const s of flush) s.flush();
+    for (const s of this.#toFlush) s.flush(); // a flush queues nothing: the list is stable while it runs
+    this.#toFlush.length = 0;
   }
 
   async #recheckMembership(teams: string[] | "all"): Promise<void> {
