@@ -8,7 +8,7 @@ import { cached, cacheKeys, cacheTags, dateJsonCodec, policies, type Cache, type
 import { requireKind, type Caller, type UserCaller } from "../db/caller.ts";
 import { NotFoundError } from "../errors.ts";
 import { toWorkflow, WorkflowRepository } from "./repository.ts";
-import type { Workflow, WorkflowDefinition, WorkflowGraph } from "./types.ts";
+import type { Workflow, WorkflowDefinition, WorkflowGraph, WorkflowPatch } from "./types.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -78,6 +78,13 @@ export class CachedWorkflowRepository {
   /** Save through the repository (its own transaction, as the user), then drop the cached graph. */
   async save(workflowId: string, expectedVersion: number, definition: WorkflowDefinition, message?: string): Promise<Workflow> {
     const w = await this.repo.save(workflowId, expectedVersion, definition, message);
+    await this.cache.invalidate({ keys: [cacheKeys.workflowGraph(workflowId)] });
+    return w;
+  }
+
+  /** Patch through the repository (its own transaction, as the user), then drop the cached graph. */
+  async patch(workflowId: string, expectedVersion: number, patch: WorkflowPatch, message?: string): Promise<Workflow> {
+    const w = await this.repo.patch(workflowId, expectedVersion, patch, message);
     await this.cache.invalidate({ keys: [cacheKeys.workflowGraph(workflowId)] });
     return w;
   }

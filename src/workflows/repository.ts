@@ -12,7 +12,7 @@ import { decodeCursor, encodeCursor } from "../db/cursor.ts";
 import { NotFoundError } from "../errors.ts";
 import type {
   ListOptions, Page, VersionSummary, Workflow, WorkflowDefinition, WorkflowDiff, WorkflowGraph, WorkflowListItem,
-  WorkflowSnapshot, WorkflowVersion,
+  WorkflowPatch, WorkflowSnapshot, WorkflowVersion,
 } from "./types.ts";
 
 /** A signed-in user (with optional correlation ids copied into the events' metadata). */
@@ -36,6 +36,18 @@ function toListItem(r: Row): WorkflowListItem {
     id: r.id, teamId: r.team_id, name: r.name, status: r.status, tags: r.tags, currentVersion: r.current_version,
     createdBy: r.created_by, createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at),
     archivedAt: r.archived_at == null ? null : new Date(r.archived_at),
+  };
+}
+
+/** A WorkflowPatch in the SQL API's snake_case; unknown keys pass through (the SQL function rejects them). */
+function patchToSql(patch: WorkflowPatch): unknown {
+  if (patch === null || typeof patch !== "object" || Array.isArray(patch)) return patch;
+  const { removeNodes, addConnections, removeConnections, ...rest } = patch;
+  return {
+    ...rest,
+    ...(removeNodes !== undefined ? { remove_nodes: removeNodes } : {}),
+    ...(addConnections !== undefined ? { add_connections: addConnections } : {}),
+    ...(removeConnections !== undefined ? { remove_connections: removeConnections } : {}),
   };
 }
 
@@ -88,6 +100,15 @@ export class WorkflowRepository {
   save(workflowId: string, expectedVersion: number, definition: WorkflowDefinition, message?: string): Promise<Workflow> {
     return this.#one(`select ${WORKFLOW_COLUMNS} from app_public.save_workflow($1, $2, $3, $4)`,
       [workflowId, expectedVersion, JSON.stringify(definition), message ?? null]);
+  }
+
+  /**
+   * Saves a small edit (WorkflowPatch) as the next version without sending the whole definition: only the patched
+   * parts are validated and written. Same errors as save (VersionConflictError for a stale expectedVersion).
+   */
+  patch(workflowId: string, expectedVersion: number, patch: WorkflowPatch, message?: string): Promise<Workflow> {
+    return this.#one(`select ${WORKFLOW_COLUMNS} from app_public.patch_workflow($1, $2, $3, $4)`,
+      [workflowId, expectedVersion, JSON.stringify(patchToSql(patch)), message ?? null]);
   }
 
   /** Versions newest first, light columns only; page with beforeVersion = the last version seen. */

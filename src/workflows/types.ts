@@ -43,6 +43,24 @@ export interface WorkflowDefinition {
   triggers?: TriggerDefinition[];
 }
 
+/**
+ * A small edit saved without the whole definition (patch_workflow): the next version is the current snapshot
+ * with the patch applied. Given attributes are replaced; `nodes` are upserted by name (full nodes);
+ * `removeNodes` removes nodes with their connections; connections are added and removed as given; `triggers`
+ * replaces the list. Sent to SQL in snake_case (remove_nodes, add_connections, remove_connections).
+ */
+export interface WorkflowPatch {
+  name?: string;
+  description?: string;
+  settings?: Record<string, unknown>;
+  tags?: string[];
+  nodes?: NodeDefinition[];
+  removeNodes?: string[];
+  addConnections?: ConnectionDefinition[];
+  removeConnections?: ConnectionDefinition[];
+  triggers?: TriggerDefinition[];
+}
+
 /** The canonical snapshot stored in each version: every default filled in, arrays sorted. */
 export interface WorkflowSnapshot {
   name: string;

@@ -141,7 +141,7 @@ describe("workflows GraphQL API", () => {
     const names: string[] = r.data.__type.fields.map((f: { name: string }) => f.name);
     expect(names.filter((n) => /workflow/i.test(n)).sort()).toEqual([
       "activateWorkflow", "archiveWorkflow", "createWorkflow", "deactivateWorkflow", "deleteWorkflow", "duplicateWorkflow",
-      "restoreWorkflowVersion", "saveWorkflow",
+      "patchWorkflow", "restoreWorkflowVersion", "saveWorkflow",
     ]);
   });
 });
