@@ -81,7 +81,11 @@ interface CandidateBatch {
 const HOT_COLUMNS = `e.id, e.team_id, e.workflow_id, e.workflow_version, e.state, e.trigger_type, e.trigger_id, e.input, e.output, e.error,
   e.attempt, e.idempotency_key, e.version, (extract(epoch from e.created_at) * 1000000)::bigint as created_at,
   (extract(epoch from e.started_at) * 1000000)::bigint as started_at, (extract(epoch from e.finished_at) * 1000000)::bigint as finished_at,
-  e.duration_ms, (extract(epoch from e.updated_at) * 1000000)::bigint as updated_at, app_public.executions_labels(e) as labels`;
+  e.duration_ms, (extract(epoch from e.updated_at) * 1000000)::bigint as updated_at`;
+
+/** The labels of a page's executions, hot and cold alike, in one statement (the label table's primary key, one probe per id). */
+const PAGE_LABELS_SQL = `select l.execution_id as id, jsonb_object_agg(l.key, l.value order by l.key) as labels from app_public.execution_labels l
+  where l.team_id = $1 and l.execution_id = any($2::uuid[]) group by 1`;
 
 const summaryOf = (r: Record<string, unknown>): ExecutionSummary => {
   const { transitions: _t, node_runs: _n, ...rest } = documentFromRow(r);
@@ -125,10 +129,15 @@ export class ExecutionSearch {
         const { rows: hotRows } = await c.query(
           `select ${HOT_COLUMNS} from app_private.search_executions_hot($1, $2::jsonb, $3, $4, $5) e`,
           [teamId, q, after?.createdAt ?? null, after?.id ?? null, limit + 1]);
-        const hits: SearchHit[] = hotRows.map((r) => ({ ...summaryOf(r), labels: r.labels ?? {}, source: "hot" as const }));
+        const hits: SearchHit[] = hotRows.map((r) => ({ ...summaryOf(r), labels: {}, source: "hot" as const }));
         if (includeCold) await this.coldHits(c, teamId, q, after, limit, hits, cold);
         hits.sort(newestFirst);
         const items = hits.slice(0, limit);
+        if (items.length) {
+          const { rows } = await c.query<{ id: string; labels: Record<string, string> }>(PAGE_LABELS_SQL, [teamId, items.map((h) => h.id)]);
+          const labels = new Map(rows.map((r) => [r.id, r.labels]));
+          for (const h of items) h.labels = labels.get(h.id) ?? {};
+        }
         const last = items[items.length - 1];
         return { items, next: hits.length > limit && last ? encodeCursor(SEARCH_CURSOR, [last.created_at, last.id]) : null, cold };
       }, { isolation: "repeatable read", readOnly: true });
@@ -146,7 +155,6 @@ export class ExecutionSearch {
     cold.batchesInRange = batches.length;
     const todo = batches.filter((b) => b.candidate);
     cold.candidates = todo.length;
-    const coldIds: string[] = [];
     for (let i = 0; i < todo.length;) {
       // a full page whose last row is newer than everything in the next file: done
       if (hits.length > limit) {
@@ -169,16 +177,8 @@ export class ExecutionSearch {
         const byId = new Map(docs.map((d) => [d.id, d]));
         for (const r of rows.slice(0, limit + 1)) {
           hits.push({ ...byId.get(r.id)!, labels: {}, source: "cold" });
-          coldIds.push(r.id);
         }
       }
-    }
-    if (coldIds.length) {
-      const { rows } = await c.query<{ id: string; labels: Record<string, string> }>(
-        `select l.execution_id as id, jsonb_object_agg(l.key, l.value order by l.key) as labels from app_public.execution_labels l
-          where l.team_id = $1 and l.execution_id = any($2::uuid[]) group by 1`, [teamId, coldIds]);
-      const labels = new Map(rows.map((r) => [r.id, r.labels]));
-      for (const h of hits) if (h.source === "cold") h.labels = labels.get(h.id) ?? {};
     }
   }
 }
