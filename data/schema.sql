@@ -2185,8 +2185,8 @@ begin
       select jsonb_agg(jsonb_build_object('team_id', x.team_id, 'type', 'ArchiveBatchDeleted',
                'data', jsonb_build_object('batch_id', x.id, 'key', x.key, 'mode', 'partition', 'day', v_day)) order by x.id)
         from app_private.archive_batches x where x.id = any(v_ids)));
+    -- the day's transitions and node runs first: their foreign keys are the only references to the day's executions
     execute format('drop table %s, %s', v_runs, v_transitions);
-    execute format('alter table app_public.executions detach partition %s', v_part);
     execute format('drop table %s', v_part);
     day := v_day; batches := coalesce(array_length(v_ids, 1), 0);
     return next;
@@ -2196,7 +2196,7 @@ $_$;
 
 -- Name: FUNCTION archive_drop_partitions(before_day date, max_days integer); Type: COMMENT; Schema: app_private; Owner: -
 
-COMMENT ON FUNCTION app_private.archive_drop_partitions(before_day date, max_days integer) IS 'From the oldest day forward (so no partition gap appears) and before before_day: when every execution of a day partition belongs to a verified, unheld batch, detaches and drops that day''s partitions of executions, execution_transitions and execution_node_runs and marks the batches deleted, instead of deleting rows. Takes every lock it needs first, at once, waiting at most linkflow.archive_drop_lock_timeout (default 500 ms): readers and writers are never deadlocked by it nor queued behind it for longer; a day whose tables are in use is left for the next run (RAISE NOTICE). The check runs under the lock. Stops at the first day that still holds other rows, or after max_days days (each dropped partition holds locks until commit: call again for more).';
+COMMENT ON FUNCTION app_private.archive_drop_partitions(before_day date, max_days integer) IS 'From the oldest day forward (so no partition gap appears) and before before_day: when every execution of a day partition belongs to a verified, unheld batch, drops that day''s partitions of execution_node_runs, execution_transitions and executions (DROP TABLE; their foreign keys are day-local, so no other day is checked) and marks the batches deleted, instead of deleting rows. Takes every lock it needs first, at once, waiting at most linkflow.archive_drop_lock_timeout (default 500 ms): readers and writers are never deadlocked by it nor queued behind it for longer; a day whose tables are in use is left for the next run (RAISE NOTICE). The check runs under the lock. Stops at the first day that still holds other rows, or after max_days days (each dropped partition holds locks until commit: call again for more).';
 
 -- Name: archive_erase_team(uuid); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -3797,12 +3797,13 @@ begin
       d := d + 1;
     end loop;
   end loop;
+  perform app_private.link_execution_partitions(from_day, to_day);
 end;
 $$;
 
 -- Name: FUNCTION ensure_partitions_between(from_day date, to_day date); Type: COMMENT; Schema: app_private; Owner: -
 
-COMMENT ON FUNCTION app_private.ensure_partitions_between(from_day date, to_day date) IS 'Creates the missing daily partitions of every managed parent for the days from_day..to_day (UTC dates, inclusive), with the parent''s configured fillfactor. Idempotent.';
+COMMENT ON FUNCTION app_private.ensure_partitions_between(from_day date, to_day date) IS 'Creates the missing daily partitions of every managed parent for the days from_day..to_day (UTC dates, inclusive), with the parent''s configured fillfactor, and their day-local foreign keys (app_private.link_execution_partitions). Idempotent.';
 
 -- Name: erase_event_personal_data(uuid, text); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -4106,7 +4107,8 @@ ALTER TABLE ONLY app_public.execution_node_runs ALTER COLUMN output SET COMPRESS
 -- Name: TABLE execution_node_runs; Type: COMMENT; Schema: app_public; Owner: -
 
 COMMENT ON TABLE app_public.execution_node_runs IS '@foreignKey (team_id) references app_public.teams (id)
-One run of one node within an execution (per attempt): status, timing, output (size-limited) and error. Partitioned with its execution. node_name identifies the node (node ids change when a workflow is saved); node_id is informative. team_id is the execution''s team (copied by the writers from the locked execution row; no separate foreign key to teams).';
+@foreignKey (execution_id, execution_created_at) references app_public.executions (id, created_at)
+One run of one node within an execution (per attempt): status, timing, output (size-limited) and error. Partitioned with its execution. node_name identifies the node (node ids change when a workflow is saved); node_id is informative. team_id is the execution''s team (copied by the writers from the locked execution row; no separate foreign key to teams). Its foreign key to executions is day-local: each day partition references the same day''s partition of executions, on delete cascade (app_private.link_execution_partitions), so archival drops a day without checking the other days.';
 
 -- Name: execution_node_run_bytes(app_public.execution_node_runs); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -4212,7 +4214,8 @@ PARTITION BY RANGE (execution_created_at);
 -- Name: TABLE execution_transitions; Type: COMMENT; Schema: app_public; Owner: -
 
 COMMENT ON TABLE app_public.execution_transitions IS '@foreignKey (team_id) references app_public.teams (id)
-The state history of an execution: seq 1, 2, 3... forms a chain (each from_state equals the previous to_state). Partitioned with its execution (by the execution''s created_at) so both archive together. actor_id is an audit value, not a foreign key: it survives user purges. team_id is the execution''s team (copied by the writers from the locked execution row; no separate foreign key to teams).';
+@foreignKey (execution_id, execution_created_at) references app_public.executions (id, created_at)
+The state history of an execution: seq 1, 2, 3... forms a chain (each from_state equals the previous to_state). Partitioned with its execution (by the execution''s created_at) so both archive together. actor_id is an audit value, not a foreign key: it survives user purges. team_id is the execution''s team (copied by the writers from the locked execution row; no separate foreign key to teams). Its foreign key to executions is day-local: each day partition references the same day''s partition of executions, on delete cascade (app_private.link_execution_partitions), so archival drops a day without checking the other days.';
 
 -- Name: COLUMN execution_transitions.actor_id; Type: COMMENT; Schema: app_public; Owner: -
 
@@ -4668,6 +4671,44 @@ $_$;
 -- Name: FUNCTION lifecycle_trim_node_outputs(default_hot_days integer, max_rows integer, only_team_id uuid, at timestamp with time zone, after_created_at timestamp with time zone, after_execution_id uuid); Type: COMMENT; Schema: app_private; Owner: -
 
 COMMENT ON FUNCTION app_private.lifecycle_trim_node_outputs(default_hot_days integer, max_rows integer, only_team_id uuid, at timestamp with time zone, after_created_at timestamp with time zone, after_execution_id uuid) IS 'Trims up to max_rows node-run outputs due at `at` (default now(); never in the future) under the policies (app_private.lifecycle_trim_due) in one statement, oldest first (by execution_created_at, execution_id, node_name, attempt), starting at the execution (after_created_at, after_execution_id) inclusive when given (both or neither: LFVAL). Returns per team the node runs trimmed and the bytes freed (the dry run''s measure), and on every row the position of the batch''s last execution (last_created_at, last_execution_id): pass it as after_* to the next call of the same pass, so each call reads about its batch instead of the history before it; within a call the executions are walked a window of UTC days at a time (one day, doubled after a window with nothing to trim) (the window of app_private.lifecycle_trim_due) and the walk stops when max_rows are trimmed, so a call reads the days its batch spans, not everything after the position. default_hot_days: the archiver''s fallback hot retention (executions due for the archive are not trimmed). Call until it returns fewer than max_rows node runs. Each call plans its statement for its own arguments (plan_cache_mode force_custom_plan): a pass calls it many times in one session, and the generic plan PostgreSQL switches to after five calls walked the executions 25-40 times slower.';
+
+-- Name: link_execution_partitions(date, date); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.link_execution_partitions(from_day date, to_day date) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_suffix text;
+  v_exec regclass;
+  v_parent text;
+  v_child regclass;
+  v_added integer := 0;
+begin
+  for v_suffix in select 'default' union all select 'p' || to_char(g, 'YYYYMMDD') from generate_series(from_day, to_day, interval '1 day') g loop
+    v_exec := to_regclass('app_partitions.executions_' || v_suffix);
+    continue when v_exec is null;
+    foreach v_parent in array array['execution_transitions', 'execution_node_runs'] loop
+      v_child := to_regclass('app_partitions.' || v_parent || '_' || v_suffix);
+      continue when v_child is null;
+      if not exists (select 1 from pg_constraint k where k.conrelid = v_child and k.contype = 'f' and k.confrelid = v_exec) then
+        execute format('alter table %s add constraint %I foreign key (execution_id, execution_created_at) references %s (id, created_at) on delete cascade',
+          v_child, v_parent || '_' || v_suffix || '_execution_fkey', v_exec);
+        v_added := v_added + 1;
+      end if;
+      if not exists (select 1 from pg_trigger t where t.tgrelid = v_child and t.tgname = '_900_usage_delete') then
+        execute format('create trigger _900_usage_delete after delete on %s referencing old table as old_rows for each statement execute function app_private.tg_execution_children__usage_delete(%L)',
+          v_child, v_parent);
+      end if;
+    end loop;
+  end loop;
+  return v_added;
+end;
+$$;
+
+-- Name: FUNCTION link_execution_partitions(from_day date, to_day date); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.link_execution_partitions(from_day date, to_day date) IS 'Adds what the day partitions of execution_transitions and execution_node_runs need for the days from_day..to_day (inclusive) and the default partitions, where missing: a foreign key (execution_id, execution_created_at) -> the same day''s partition of executions (id, created_at), on delete cascade, and the usage trigger for deletes (a cascade deletes from the partition by name, so the parent''s statement trigger does not fire). Returns how many foreign keys it added. Idempotent; called by ensure_partitions_between.';
 
 -- Name: lock_execution_for_node_run(uuid, boolean); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -6867,15 +6908,23 @@ declare
   v_team uuid := case when tg_op = 'DELETE' then old.team_id else new.team_id end;
 begin
   if tg_op = 'UPDATE' and new.state = 'deleted' and old.state <> 'deleted' then
-    select count(*), coalesce(sum(app_private.execution_bytes(e.*)
-             + coalesce((select sum(app_private.execution_transition_bytes(t.*)) from app_public.execution_transitions t
-                          where t.execution_id = e.id and t.execution_created_at = e.created_at), 0)
-             + coalesce((select sum(app_private.execution_node_run_bytes(r.*)) from app_public.execution_node_runs r
-                          where r.execution_id = e.id and r.execution_created_at = e.created_at), 0)), 0)
-      into v_hot_rows, v_hot_bytes
-      from app_private.archived_executions a
-      join app_public.executions e on e.id = a.execution_id and e.created_at = a.created_at
-     where a.batch_id = new.id and e.created_at >= new.min_created_at and e.created_at <= new.max_created_at;
+    -- set-based: the batch's hot executions once, then their transitions and node runs by one join each, all
+    -- bounded by the batch's time range (partitions pruned), instead of two correlated lookups per execution
+    with ex as materialized (
+      select e.id, e.created_at, app_private.execution_bytes(e.*) as bytes
+        from app_private.archived_executions a
+        join app_public.executions e on e.id = a.execution_id and e.created_at = a.created_at
+       where a.batch_id = new.id and e.created_at >= new.min_created_at and e.created_at <= new.max_created_at
+    )
+    select (select count(*) from ex),
+           coalesce((select sum(ex.bytes) from ex), 0)
+           + coalesce((select sum(app_private.execution_transition_bytes(t.*)) from ex
+                         join app_public.execution_transitions t on t.execution_id = ex.id and t.execution_created_at = ex.created_at
+                        where t.execution_created_at >= new.min_created_at and t.execution_created_at <= new.max_created_at), 0)
+           + coalesce((select sum(app_private.execution_node_run_bytes(r.*)) from ex
+                         join app_public.execution_node_runs r on r.execution_id = ex.id and r.execution_created_at = ex.created_at
+                        where r.execution_created_at >= new.min_created_at and r.execution_created_at <= new.max_created_at), 0)
+      into v_hot_rows, v_hot_bytes;
   end if;
   if v_new_rows - v_old_rows <> 0 or v_new_bytes - v_old_bytes <> 0 or v_hot_rows <> 0 then
     insert into app_hidden.team_usage_deltas (team_id, hot_executions, hot_bytes, cold_executions, cold_bytes)
@@ -7033,12 +7082,13 @@ CREATE FUNCTION app_private.tg_execution_children__usage_delete() RETURNS trigge
     SET search_path TO 'pg_catalog'
     AS $$
 begin
-  if tg_table_name = 'execution_transitions' then
+  -- on a parent, or on one of its day partitions (tg_argv[0] names the parent: a cascade from a day of executions)
+  if coalesce(tg_argv[0], tg_table_name) = 'execution_transitions' then
     insert into app_hidden.team_usage_deltas (team_id, hot_bytes)
-    select o.team_id, -sum(app_private.execution_transition_bytes(o.*)) from old_rows o group by 1;
+    select o.team_id, -sum(app_private.execution_transition_bytes(row(o.*)::app_public.execution_transitions)) from old_rows o group by 1;
   else
     insert into app_hidden.team_usage_deltas (team_id, hot_bytes)
-    select o.team_id, -sum(app_private.execution_node_run_bytes(o.*)) from old_rows o group by 1;
+    select o.team_id, -sum(app_private.execution_node_run_bytes(row(o.*)::app_public.execution_node_runs)) from old_rows o group by 1;
   end if;
   return null;
 end;
@@ -7046,7 +7096,7 @@ $$;
 
 -- Name: FUNCTION tg_execution_children__usage_delete(); Type: COMMENT; Schema: app_private; Owner: -
 
-COMMENT ON FUNCTION app_private.tg_execution_children__usage_delete() IS 'Statement trigger (transitions, node runs): appends the deleted rows'' bytes to team_usage_deltas.';
+COMMENT ON FUNCTION app_private.tg_execution_children__usage_delete() IS 'Statement trigger (AFTER DELETE, transition table old_rows) of execution_transitions and execution_node_runs and of each of their day partitions (argument: the parent''s name): subtracts the deleted rows'' bytes from their teams'' hot usage.';
 
 -- Name: tg_execution_children__usage_insert(); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -12166,6 +12216,14 @@ CREATE TRIGGER _000_reject BEFORE INSERT ON app_partitions.execution_transitions
 
 CREATE TRIGGER _000_reject BEFORE INSERT ON app_partitions.executions_default FOR EACH ROW EXECUTE FUNCTION app_private.tg_partition_default__reject();
 
+-- Name: execution_node_runs_default _900_usage_delete; Type: TRIGGER; Schema: app_partitions; Owner: -
+
+CREATE TRIGGER _900_usage_delete AFTER DELETE ON app_partitions.execution_node_runs_default REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_execution_children__usage_delete('execution_node_runs');
+
+-- Name: execution_transitions_default _900_usage_delete; Type: TRIGGER; Schema: app_partitions; Owner: -
+
+CREATE TRIGGER _900_usage_delete AFTER DELETE ON app_partitions.execution_transitions_default REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_execution_children__usage_delete('execution_transitions');
+
 -- Name: archived_executions _500_search_stats; Type: TRIGGER; Schema: app_private; Owner: -
 
 CREATE TRIGGER _500_search_stats AFTER INSERT ON app_private.archived_executions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_archived_executions__search_stats();
@@ -12442,6 +12500,16 @@ CREATE TRIGGER _910_delete_metric_samples AFTER DELETE ON app_public.teams REFER
 
 CREATE TRIGGER _910_delete_metric_samples AFTER DELETE ON app_public.workflows REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_workflows__delete_metric_samples();
 
+-- Name: execution_node_runs_default execution_node_runs_default_execution_fkey; Type: FK CONSTRAINT; Schema: app_partitions; Owner: -
+
+ALTER TABLE ONLY app_partitions.execution_node_runs_default
+    ADD CONSTRAINT execution_node_runs_default_execution_fkey FOREIGN KEY (execution_id, execution_created_at) REFERENCES app_partitions.executions_default(id, created_at) ON DELETE CASCADE;
+
+-- Name: execution_transitions_default execution_transitions_default_execution_fkey; Type: FK CONSTRAINT; Schema: app_partitions; Owner: -
+
+ALTER TABLE ONLY app_partitions.execution_transitions_default
+    ADD CONSTRAINT execution_transitions_default_execution_fkey FOREIGN KEY (execution_id, execution_created_at) REFERENCES app_partitions.executions_default(id, created_at) ON DELETE CASCADE;
+
 -- Name: archive_batch_search_stats archive_batch_search_stats_batch_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
 
 ALTER TABLE ONLY app_private.archive_batch_search_stats
@@ -12531,16 +12599,6 @@ ALTER TABLE ONLY app_public.execution_metric_rollups
 
 ALTER TABLE ONLY app_public.execution_metric_rollups
     ADD CONSTRAINT execution_metric_rollups_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES app_public.workflows(id) ON DELETE CASCADE;
-
--- Name: execution_node_runs execution_node_runs_execution_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
-
-ALTER TABLE app_public.execution_node_runs
-    ADD CONSTRAINT execution_node_runs_execution_fkey FOREIGN KEY (execution_id, execution_created_at) REFERENCES app_public.executions(id, created_at) ON DELETE CASCADE;
-
--- Name: execution_transitions execution_transitions_execution_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
-
-ALTER TABLE app_public.execution_transitions
-    ADD CONSTRAINT execution_transitions_execution_fkey FOREIGN KEY (execution_id, execution_created_at) REFERENCES app_public.executions(id, created_at) ON DELETE CASCADE;
 
 -- Name: executions executions_team_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
 
@@ -13609,6 +13667,10 @@ REVOKE ALL ON FUNCTION app_private.lifecycle_trim_due(default_hot_days integer, 
 -- Name: FUNCTION lifecycle_trim_node_outputs(default_hot_days integer, max_rows integer, only_team_id uuid, at timestamp with time zone, after_created_at timestamp with time zone, after_execution_id uuid); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.lifecycle_trim_node_outputs(default_hot_days integer, max_rows integer, only_team_id uuid, at timestamp with time zone, after_created_at timestamp with time zone, after_execution_id uuid) FROM PUBLIC;
+
+-- Name: FUNCTION link_execution_partitions(from_day date, to_day date); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.link_execution_partitions(from_day date, to_day date) FROM PUBLIC;
 
 -- Name: FUNCTION lock_execution_for_node_run(p_execution_id uuid, p_check_role boolean); Type: ACL; Schema: app_private; Owner: -
 

@@ -52,6 +52,29 @@ describe("time partitions", () => {
     await db.pool.query("insert into app_public.executions (team_id, workflow_id, workflow_version, created_at) values ($1, $2, 1, $3)", [t.id, w.id, farFuture]);
   });
 
+  it("gives each day of transitions and node runs a foreign key to the same day of executions (day-local, on delete cascade)", async () => {
+    await db.pool.query("select count(*) from app_private.ensure_partitions()");
+    const { rows: unlinked } = await db.pool.query(`
+      select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid
+       where i.inhparent in ('app_public.execution_transitions'::regclass, 'app_public.execution_node_runs'::regclass)
+         and not exists (select 1 from pg_constraint k join pg_class x on x.oid = k.confrelid
+                          where k.conrelid = c.oid and k.contype = 'f'
+                            and x.relname = 'executions_' || substring(c.relname from '_(p\\d{8}|default)$'))`);
+    expect(unlinked).toEqual([]);
+    const t = await makeTeam(db.pool);
+    const w = await makeWorkflow(db.pool, t.id);
+    const { rows: [e] } = await db.pool.query(
+      "insert into app_public.executions (team_id, workflow_id, workflow_version) values ($1, $2, 1) returning id, created_at::text", [t.id, w.id]); // text: a Date would drop the microseconds
+    const transition = "insert into app_public.execution_transitions (execution_id, execution_created_at, seq, team_id, from_state, to_state) values ($1, $2::timestamptz, 1, $3, null, 'queued')";
+    await db.pool.query(transition, [e.id, e.created_at, t.id]);
+    const orphan = await db.pool.query(transition, ["00000000-0000-7000-8000-000000000001", e.created_at, t.id]).catch((x: unknown) => x);
+    expect(mapDbError(orphan).code).toBe("VALIDATION");
+    expect((orphan as { code: string }).code).toBe("23503");
+    await db.pool.query("delete from app_public.executions where id = $1 and created_at = $2::timestamptz", [e.id, e.created_at]);
+    const left = await db.pool.query("select count(*)::int as n from app_public.execution_transitions where execution_id = $1", [e.id]);
+    expect(left.rows[0].n).toBe(0);
+  });
+
   it("prunes partitions for time-bounded queries", async () => {
     const { rows } = await db.pool.query(
       "explain (format json) select * from app_public.executions where created_at >= now() - interval '1 hour' and created_at < now()",
