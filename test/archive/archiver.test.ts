@@ -2,11 +2,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runOnce } from "graphile-worker";
 import { runArchiveWithPool, type ArchiverSettings } from "../../src/archive/archiver.ts";
 import { ArchiveReader, type ListQuery } from "../../src/archive/retrieval.ts";
 import { FileSystemStorage } from "../../src/storage/fs.ts";
 import { useTestDatabase } from "../harness/db.ts";
+import { runJobsOnce } from "../harness/jobs.ts";
 import { seedExecutions, type Seeded } from "./seed.ts";
 
 const db = useTestDatabase();
@@ -191,7 +191,7 @@ describe("archive: the archiver", { timeout: 120_000 }, () => {
     const { loadConfig, setProcessConfig } = await import("../../src/config.ts");
     setProcessConfig(loadConfig({ ...process.env, ARCHIVE_DIR: dir }));
     await db.pool.query("select graphile_worker.add_job('archive_executions', json_build_object('team_id', $1::text), job_key => 'archive_executions:test')", [t.teamId]);
-    await runOnce({ pgPool: db.pool, taskDirectory: path.resolve("tasks"), noHandleSignals: true, logger: undefined });
+    await runJobsOnce(db.pool, { pgPool: db.pool, taskDirectory: path.resolve("tasks"), noHandleSignals: true, logger: undefined });
     const { rows: [c] } = await db.pool.query("select count(*)::int n from app_private.archive_batches where team_id = $1 and state = 'deleted'", [t.teamId]);
     expect(c.n).toBe(1);
     const { rows: jobs } = await db.pool.query("select * from graphile_worker.jobs where task_identifier = 'archive_executions'");

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { runOnce } from "graphile-worker";
 import path from "node:path";
 import { mapDbError } from "../../src/db/errors.ts";
 import { PROJECT_ROOT } from "../../src/db/migrate.ts";
 import { useTestDatabase } from "../harness/db.ts";
+import { runJobsOnce } from "../harness/jobs.ts";
 import { makeTeam, makeWorkflow } from "../harness/fixtures.ts";
 
 const db = useTestDatabase();
@@ -31,7 +31,7 @@ describe("time partitions", () => {
     expect(gaps.rows.map((g) => g.parent)).toContain("app_public.executions");
     // runOnce runs queued jobs only: queue what the crontab would, then run it
     await db.pool.query("select graphile_worker.add_job('partition_maintenance', '{}'::json)");
-    await runOnce({ connectionString: db.ownerUrl, taskDirectory: path.join(PROJECT_ROOT, "tasks") });
+    await runJobsOnce(db.pool, { connectionString: db.ownerUrl, taskDirectory: path.join(PROJECT_ROOT, "tasks") });
     expect((await db.pool.query("select * from app_private.partition_gaps()")).rows).toEqual([]);
     const failed = await db.pool.query("select count(*)::int as n from graphile_worker.jobs where task_identifier = 'partition_maintenance'");
     expect(failed.rows[0].n).toBe(0);

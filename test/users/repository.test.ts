@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseCrontab, runOnce } from "graphile-worker";
+import { parseCrontab } from "graphile-worker";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { PROJECT_ROOT } from "../../src/db/migrate.ts";
@@ -11,6 +11,7 @@ import { encodeCursor } from "../../src/users/cursor.ts";
 import { UserRepository, type User } from "../../src/users/repository.ts";
 import purgeTask from "../../tasks/users_purge.ts";
 import { useTestDatabase } from "../harness/db.ts";
+import { runJobsOnce } from "../harness/jobs.ts";
 import { makeTeam, makeWorkflow } from "../harness/fixtures.ts";
 import { PASSWORD, rejection, setupAuth, uniqueEmail, withRestoreWindow } from "./helpers.ts";
 
@@ -144,20 +145,16 @@ describe("users repository: soft delete, restore, purge", () => {
     await db.pool.query("update app_public.teams set deleted_at = now() where id = $1", [team.id]);
     // Inside the window the job finds nothing.
     await db.pool.query("select graphile_worker.add_job('users_purge', '{}'::json)");
-    await runOnce({ pgPool: db.pool, taskList: { users_purge: purgeTask } });
+    await runJobsOnce(db.pool, { pgPool: db.pool, taskList: { users_purge: purgeTask } });
     expect(await count("select count(*)::int as n from app_public.users where id = $1", [old.id])).toBe(1);
     await withRestoreWindow(db.pool, async () => {
       await db.pool.query("select graphile_worker.add_job('users_purge', '{\"batch_size\": 1}'::json)");
-      await runOnce({ pgPool: db.pool, taskList: { users_purge: purgeTask } });
+      await runJobsOnce(db.pool, { pgPool: db.pool, taskList: { users_purge: purgeTask } });
     });
     expect(await count("select count(*)::int as n from app_public.users where deleted_at is not null")).toBe(0);
     expect(await count("select count(*)::int as n from app_public.users where id = $1", [keep.id])).toBe(1);
     expect(await count("select count(*)::int as n from app_public.teams where id = $1", [team.id])).toBe(0);
-    // graphile-worker 0.18 completes a job without awaiting the DELETE (worker.js calls completeJob(job) and goes on),
-    // so runOnce can return a moment before the completed job is gone: wait for it, bounded
-    const jobsLeft = () => count("select count(*)::int as n from graphile_worker.jobs where task_identifier = 'users_purge'");
-    for (let i = 0; i < 50 && (await jobsLeft()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(await jobsLeft()).toBe(0);
+    expect(await count("select count(*)::int as n from graphile_worker.jobs where task_identifier = 'users_purge'")).toBe(0);
   });
 });
 
