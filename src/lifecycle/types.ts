@@ -1,4 +1,5 @@
 // Row shapes of the lifecycle capability (retention policies, plans, usage, budgets, bulk actions).
+import type { SearchQuery } from "../search/index.ts";
 
 export type NodeOutputMode = "keep" | "trim" | "drop";
 export type BulkActionKind = "cancel" | "retry" | "delete";
@@ -38,8 +39,12 @@ export interface TeamUsage {
 
 export interface BudgetUsage { budget: "executions_per_month"; month: string; budget_limit: number; usage: number; warn_percent: number }
 
-/** The execution-history filter (the search query (search_executions) plugs in as another filter kind later). */
-export interface BulkFilter { workflow_id?: string; state?: string; created_from?: string; created_before?: string }
+/** The execution-history filter of a bulk action. */
+export interface BulkHistoryFilter { workflow_id?: string; state?: string; created_from?: string; created_before?: string }
+/** A bulk action over the executions a search query finds (docs/search.md); it takes no other fields. */
+export interface BulkSearchFilter { query: SearchQuery }
+/** What a bulk action reaches: the execution-history filter, or a search query. */
+export type BulkFilter = BulkHistoryFilter | BulkSearchFilter;
 
 export interface BulkAction {
   team_id: string; id: string; action: BulkActionKind; filter: BulkFilter; status: BulkActionStatus;

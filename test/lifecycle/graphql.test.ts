@@ -44,6 +44,11 @@ describe("lifecycle: GraphQL", { timeout: 60_000 }, () => {
     const count = await gql.query(`query($t: UUID!) { bulkActionCount(teamId: $t, action: "cancel", filter: { state: "pending" }) }`, { t: teamId }, owner.id);
     expect(count.errors).toBeUndefined();
     expect(count.data.bulkActionCount).toBe("3");
+    // a search query as the filter; a malformed one is refused naming the field
+    const byQuery = await gql.query(`query($t: UUID!) { bulkActionCount(teamId: $t, action: "cancel", filter: { query: { state: ["pending", "succeeded"] } }) }`, { t: teamId }, owner.id);
+    expect(byQuery.data.bulkActionCount).toBe("3");
+    const badQuery = await gql.query(`query($t: UUID!) { bulkActionCount(teamId: $t, action: "cancel", filter: { query: { stat: "pending" } }) }`, { t: teamId }, owner.id);
+    expect(badQuery.errors?.[0]?.message).toMatch(/unknown field query.stat/);
     const started = await gql.query(`mutation($t: UUID!) { startBulkAction(input: { teamId: $t, action: "cancel", filter: { state: "pending" } }) { bulkAction { rowId status expectedCount processed } } }`, { t: teamId }, owner.id);
     expect(started.errors).toBeUndefined();
     expect(started.data.startBulkAction.bulkAction).toMatchObject({ status: "pending", expectedCount: "3", processed: "0" });
