@@ -1966,6 +1966,7 @@ CREATE FUNCTION app_private.archive_batch_documents(batch_ids uuid[]) RETURNS TA
     LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog'
     SET jit TO 'off'
+    SET "DateStyle" TO 'ISO, YMD'
     AS $$
   select a.batch_id, a.row_no, e.id, e.team_id, e.workflow_id, e.workflow_version, e.state, e.trigger_type, e.trigger_id,
          e.input, e.output, e.error, e.attempt, e.idempotency_key, e.version,
@@ -1977,7 +1978,7 @@ CREATE FUNCTION app_private.archive_batch_documents(batch_ids uuid[]) RETURNS TA
     join app_public.executions e on e.id = a.execution_id and e.created_at = a.created_at
    cross join lateral (
      select json_agg(json_build_object('seq', x.seq, 'from_state', x.from_state, 'to_state', x.to_state,
-              'at', to_char(x.at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'actor_id', x.actor_id, 'reason', x.reason,
+              'at', replace(rpad((x.at at time zone 'UTC')::text, 26, case when length((x.at at time zone 'UTC')::text) = 19 then '.000000' else '0' end), ' ', 'T') || 'Z', 'actor_id', x.actor_id, 'reason', x.reason,
               'details', x.details) order by x.seq) as docs,
             count(*) as n, array_agg(distinct x.actor_id) filter (where x.actor_id is not null) as actors,
             sum(pg_column_size(x.*))::bigint as bytes
@@ -1985,8 +1986,8 @@ CREATE FUNCTION app_private.archive_batch_documents(batch_ids uuid[]) RETURNS TA
       where x.execution_id = e.id and x.execution_created_at = e.created_at) t
    cross join lateral (
      select json_agg(json_build_object('node_name', r.node_name, 'node_id', r.node_id, 'attempt', r.attempt, 'status', r.status,
-              'started_at', to_char(r.started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-              'finished_at', to_char(r.finished_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+              'started_at', replace(rpad((r.started_at at time zone 'UTC')::text, 26, case when length((r.started_at at time zone 'UTC')::text) = 19 then '.000000' else '0' end), ' ', 'T') || 'Z',
+              'finished_at', replace(rpad((r.finished_at at time zone 'UTC')::text, 26, case when length((r.finished_at at time zone 'UTC')::text) = 19 then '.000000' else '0' end), ' ', 'T') || 'Z',
               'output', r.output, 'error', r.error) order by r.node_name, r.attempt) as docs,
             count(*) as n, sum(pg_column_size(r.*))::bigint as bytes
        from app_public.execution_node_runs r
@@ -1996,7 +1997,7 @@ $$;
 
 -- Name: FUNCTION archive_batch_documents(batch_ids uuid[]); Type: COMMENT; Schema: app_private; Owner: -
 
-COMMENT ON FUNCTION app_private.archive_batch_documents(batch_ids uuid[]) IS 'The hot executions of planned batches as the archiver writes them: each with its batch and row number, transitions and node runs as nested JSON (ordered; timestamps as ISO strings with microseconds), top-level timestamps as exact epoch microseconds, the nested row counts, the transitions'' actors and pg_bytes (the PostgreSQL size of the rows, pg_column_size). Rows come in no particular order: order by row_no. An execution of a batch that is no longer hot is absent.';
+COMMENT ON FUNCTION app_private.archive_batch_documents(batch_ids uuid[]) IS 'The hot executions of planned batches as the archiver writes them: each with its batch and row number, transitions and node runs as nested JSON (ordered; timestamps as ISO strings with microseconds, the text of app_private.archive_iso), top-level timestamps as exact epoch microseconds, the nested row counts, the transitions'' actors and pg_bytes (the PostgreSQL size of the rows, pg_column_size). Rows come in no particular order: order by row_no. An execution of a batch that is no longer hot is absent.';
 
 -- Name: archive_batch_is_held(uuid); Type: FUNCTION; Schema: app_private; Owner: -
 

@@ -10,12 +10,13 @@ interface Payload { team_id?: string; max_batches?: number }
 const task: Task = async (payload, helpers) => {
   const p = (payload ?? {}) as Payload;
   const cfg = loadArchiveConfig();
-  const report = await helpers.withPgClient((client) => runArchive({
-    client, storage: archiveStorage(cfg), settings: cfg, teamId: p.team_id, maxBatches: p.max_batches, logger: {
+  // two connections of the worker's pool: the run's own, and one that reads a group while the next is planned
+  const report = await helpers.withPgClient((client) => helpers.withPgClient((readClient) => runArchive({
+    client, readClient, storage: archiveStorage(cfg), settings: cfg, teamId: p.team_id, maxBatches: p.max_batches, logger: {
       info: (o: unknown, m?: string) => helpers.logger.info(`${m ?? ""} ${JSON.stringify(o)}`),
       warn: (o: unknown, m?: string) => helpers.logger.warn(`${m ?? ""} ${JSON.stringify(o)}`),
     } as never,
-  }));
+  })));
   if (report.skipped) helpers.logger.info("another archive run holds the lock; skipped");
 };
 

@@ -6,9 +6,11 @@
 // Every arrow is a transaction after an idempotent storage action (deterministic keys: a re-run overwrites
 // the same object), so a crash anywhere leaves a state the next run resumes: nothing lost, nothing twice.
 // New batches move in groups (up to groupRows executions): the group's batches are planned in one transaction,
-// their documents read by one query, their files stored and read back while the next group is planned and
-// read (the one connection is never shared: storage work overlaps database work), then marked uploaded in one
-// transaction and verified in one transaction; day partitions that became empty are dropped right after.
+// their documents read by one query, their files stored and read back while the next groups are planned and
+// read, then marked uploaded in one transaction and verified in one transaction; day partitions that became
+// empty are dropped right after. With a second connection (readClient) a group's documents are read while the
+// group after it is planned; a partition drop waits until no plan or read is running (it takes ACCESS EXCLUSIVE
+// locks on the parent tables), so it is never queued behind them and never gives up on them.
 // Runs hold a session advisory lock: one archiver at a time per database.
 import type pg from "pg";
 import { LinkFlowError } from "../errors.ts";
@@ -18,6 +20,7 @@ import type { Storage } from "../storage/storage.ts";
 import type { ArchiveConfig } from "./config.ts";
 import { encodeBatch, readVerified, type EncodedBatch } from "./files.ts";
 import { ArchiveIntegrityError, documentFromRow, parquetRowCount, readParquetIds } from "./format.ts";
+import { gate, serialQueue } from "./pipeline.ts";
 
 export const CRASH_POINTS = ["before_upload", "after_upload", "after_manifest", "after_verify", "during_delete", "during_partition_drop"] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
@@ -39,6 +42,11 @@ const STORAGE_CONCURRENCY = 4;
 export interface ArchiveRunOptions {
   /** A dedicated connection (owner): the run holds a session lock on it and runs its transactions on it. */
   client: pg.ClientBase;
+  /**
+   * A second connection (owner, not in a transaction) that reads the groups' documents while the next group is
+   * planned on `client` (default: `client` does both, one after the other). Only read-only statements run on it.
+   */
+  readClient?: pg.ClientBase;
   storage: Storage;
   settings: ArchiverSettings;
   /** Key prefix of the files (default "executions"). */
@@ -132,22 +140,22 @@ export async function runArchive(opts: ArchiveRunOptions): Promise<ArchiveRunRep
     if (opts.crashMode === "kill") process.kill(process.pid, "SIGKILL");
     throw new InjectedCrash(point);
   };
-  const q = async <R extends pg.QueryResultRow = any>(text: string, values?: unknown[]) => {
-    try { return await client.query<R>(text, values); } catch (e) { throw mapDbError(e); }
+  const query = async <R extends pg.QueryResultRow = any>(c: pg.ClientBase, text: string, values?: unknown[]) => {
+    try { return await c.query<R>(text, values); } catch (e) { throw mapDbError(e); }
   };
+  const q = <R extends pg.QueryResultRow = any>(text: string, values?: unknown[]) => query<R>(client, text, values);
+  const readDb = opts.readClient ?? client;
 
   const { rows: [lock] } = await q<{ ok: boolean }>(LOCK_SQL);
   if (!lock?.ok) return { ...report, skipped: true };
   try {
     report.objectsDeleted += await sweepDeletions(client, storage);
 
-    // Every use of the one connection goes through this queue, so pipelined steps never interleave on it.
-    let dbTail: Promise<unknown> = Promise.resolve();
-    const onDb = <T>(fn: () => Promise<T>): Promise<T> => {
-      const p = dbTail.then(fn);
-      dbTail = p.catch(() => undefined);
-      return p;
-    };
+    // Every use of a connection goes through its queue, so pipelined steps never interleave on it; planning and
+    // reading share the execution tables, a partition drop has them alone (tables.exclusive).
+    const onPlan = serialQueue();
+    const onRead = readDb === client ? onPlan : serialQueue();
+    const tables = gate();
     // Storage work in flight (settled before the run returns, also after a failure).
     const storing = new Set<Promise<unknown>>();
     const track = <T>(p: Promise<T>): Promise<T> => {
@@ -166,7 +174,7 @@ export async function runArchive(opts: ArchiveRunOptions): Promise<ArchiveRunRep
 
     /** The documents of planned batches (one query for all of them), each batch's rows in row order. */
     const read = (batches: PlannedBatch[]) => timed("read", async (): Promise<ReadBatch[]> => {
-      const { rows } = await q("select * from app_private.archive_batch_documents($1::uuid[])", [batches.map((x) => x.b.id)]);
+      const { rows } = await query(readDb, "select * from app_private.archive_batch_documents($1::uuid[])", [batches.map((x) => x.b.id)]);
       const byBatch = new Map<string, Record<string, any>[]>();
       for (const r of rows) {
         let list = byBatch.get(r.batch_id);
@@ -315,9 +323,9 @@ export async function runArchive(opts: ArchiveRunOptions): Promise<ArchiveRunRep
 
     // 2. new batches in groups (up to groupRows executions, team by team and day by day): a group is planned by one
     //    statement in one transaction and its documents read by one query; while its files are encoded and
-    //    stored, the next group is planned and read on the same connection (the queue keeps them apart); then
-    //    the group is marked uploaded (one transaction) and verified (one transaction), and the day partitions
-    //    that became empty are dropped.
+    //    stored, the next group is read (on readClient when given) and the one after it planned (the queues keep
+    //    each connection's steps apart); then the group is marked uploaded (one transaction) and verified (one
+    //    transaction), and the day partitions that became empty are dropped once no plan or read is running.
     const groupRows = settings.groupRows ?? DEFAULT_GROUP_ROWS;
     let newBatches = 0;
     const planGroup = () => timed("plan", () => tx(client, async (): Promise<PlannedBatch[]> => {
@@ -334,29 +342,44 @@ export async function runArchive(opts: ArchiveRunOptions): Promise<ArchiveRunRep
         ids: r.execution_ids,
       }));
     }));
-    const prepare = () => onDb(async (): Promise<ReadBatch[] | null> => {
-      const planned = await planGroup();
-      return planned.length ? read(planned) : null;
-    });
+    // Planning runs one group ahead of reading: group N+1 is planned while group N is read (on readClient), and
+    // both while group N-1 is encoded and stored. After a failure nothing new is planned or read.
+    let stopped = false;
+    const planNext = (): Promise<PlannedBatch[]> => onPlan(() => (stopped ? Promise.resolve([]) : tables.shared(planGroup)));
+    const readPlanned = (planned: Promise<PlannedBatch[]>): Promise<ReadBatch[] | null> =>
+      planned.then((list) => (list.length && !stopped ? onRead(() => tables.shared(() => read(list))) : null));
+    const planAfter = (planned: Promise<PlannedBatch[]>): Promise<PlannedBatch[]> =>
+      planned.then((list) => (list.length ? planNext() : []));
+    // awaited on a later turn; a failure must not surface as an unhandled rejection first
+    const later = <T>(p: Promise<T>): Promise<T> => { p.catch(() => undefined); return p; };
+    const first = later(planNext());
+    let next = later(readPlanned(first));
+    let ahead = later(planAfter(first));
+    // the drop after a group runs while the next group is encoded (it is awaited before that group is marked)
+    let dropping: Promise<void> = Promise.resolve();
     try {
-      let next = prepare();
       for (;;) {
         const group = await next;
         if (!group) break;
-        next = prepare(); // the database plans and reads the next group while this one is encoded and stored
-        next.catch(() => undefined); // awaited on the next turn; a failure must not surface as an unhandled rejection first
+        next = later(readPlanned(ahead));
+        ahead = later(planAfter(ahead));
         const built = await encodeAndStore(group);
-        await onDb(async () => {
+        await dropping;
+        await onPlan(async () => {
           await markUploaded(built);
           await markVerified(built.map((x) => ({ id: x.b.id, rows: x.ids.length, sha256: x.enc.sha256 })));
           report.groups++;
-          await dropEmptyPartitions(minHot);
         });
+        dropping = later(onPlan(() => tables.exclusive(() => dropEmptyPartitions(minHot))));
       }
+      await dropping;
     } finally {
       // a failure anywhere: let queued database steps and storage work settle (their batches stay planned and
-      // are resumed by the next run); the connection is free again before the run returns
-      await dbTail;
+      // are resumed by the next run); the connections are free again before the run returns
+      stopped = true;
+      await Promise.allSettled([next, ahead, dropping]);
+      await onPlan.idle();
+      await onRead.idle();
       await Promise.allSettled([...storing]);
     }
 
@@ -403,12 +426,20 @@ export async function sweepDeletions(client: pg.ClientBase, storage: Storage): P
   return rows.length;
 }
 
-/** Runs the archiver on a connection taken from the pool (released afterwards). */
-export async function runArchiveWithPool(pool: pg.Pool, opts: Omit<ArchiveRunOptions, "client">): Promise<ArchiveRunReport> {
+/**
+ * Runs the archiver on connections taken from the pool (released afterwards): one, and a second for the reads when
+ * the pool has one to spare right now (an idle connection, or room below its max), so a caller that holds
+ * connections of a small pool never waits on itself.
+ */
+export async function runArchiveWithPool(pool: pg.Pool, opts: Omit<ArchiveRunOptions, "client" | "readClient">): Promise<ArchiveRunReport> {
   const client = await pool.connect();
+  let readClient: pg.PoolClient | undefined;
   try {
-    return await runArchive({ ...opts, client });
+    const max = (pool.options as { max?: number }).max ?? 10;
+    if (pool.idleCount > 0 || pool.totalCount < max) readClient = await pool.connect();
+    return await runArchive({ ...opts, client, readClient });
   } finally {
+    readClient?.release();
     client.release();
   }
 }

@@ -5,7 +5,7 @@
 // the run SIGKILL itself at that point (crash tests only; ARCHIVE_CRASH_HIT=n: the n-th time it is reached).
 import { loadConfig, setProcessConfig } from "../config.ts";
 import { createPools, resolveDatabases } from "../bootstrap.ts";
-import { CRASH_POINTS, runArchive, type CrashPoint } from "./archiver.ts";
+import { CRASH_POINTS, runArchiveWithPool, type CrashPoint } from "./archiver.ts";
 import { ArchiveReader } from "./retrieval.ts";
 import { archiveStorage } from "./storage.ts";
 
@@ -27,16 +27,11 @@ async function main(argv: string[]): Promise<void> {
       const crashAt = process.env.ARCHIVE_CRASH_AT as CrashPoint | undefined;
       if (crashAt && !CRASH_POINTS.includes(crashAt)) throw new Error(`ARCHIVE_CRASH_AT must be one of ${CRASH_POINTS.join(", ")}`);
       const maxBatches = flag(rest, "--max-batches");
-      const client = await pools.owner.connect();
-      try {
-        const report = await runArchive({
-          client, storage, settings: cfg, teamId: flag(rest, "--team"), maxBatches: maxBatches ? Number(maxBatches) : undefined,
-          crashAt: crashAt ?? null, crashMode: "kill", crashOnHit: Number(process.env.ARCHIVE_CRASH_HIT ?? 1),
-        });
-        console.log(JSON.stringify(report));
-      } finally {
-        client.release();
-      }
+      const report = await runArchiveWithPool(pools.owner, {
+        storage, settings: cfg, teamId: flag(rest, "--team"), maxBatches: maxBatches ? Number(maxBatches) : undefined,
+        crashAt: crashAt ?? null, crashMode: "kill", crashOnHit: Number(process.env.ARCHIVE_CRASH_HIT ?? 1),
+      });
+      console.log(JSON.stringify(report));
     } else if (command === "restore") {
       const id = rest[0];
       if (!id) throw new Error("restore needs a batch id");

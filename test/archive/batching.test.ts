@@ -115,4 +115,78 @@ describe("archive: batches of many executions per statement", { timeout: 180_000
       c.release();
     }
   });
+
+  it("reads the groups on the second connection and never drops a partition during a plan or read", async () => {
+    const t = await seedExecutions(db.pool, { daysAgo: [90, 91, 92, 93], perDay: 16 });
+    type Span = { on: "main" | "read"; sql: string; start: number; end: number };
+    const spans: Span[] = [];
+    const timedClient = (client: pg.PoolClient, on: Span["on"]) => new Proxy(client, {
+      get(target, prop) {
+        if (prop === "query") {
+          return async (text: string, values?: unknown[]) => {
+            const span: Span = { on, sql: text, start: performance.now(), end: Infinity };
+            spans.push(span);
+            try { return await target.query(text, values); } finally { span.end = performance.now(); }
+          };
+        }
+        const v = Reflect.get(target, prop) as unknown;
+        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    }) as pg.PoolClient;
+    const main = await db.pool.connect();
+    const reader = await db.pool.connect();
+    try {
+      const r = await runArchive({
+        client: timedClient(main, "main"), readClient: timedClient(reader, "read"), storage, teamId: t.teamId,
+        settings: { ...settings, batchSize: 8, groupRows: 8 },
+      });
+      expect(r.planned).toBe(8);
+      expect(r.groups).toBe(8);
+      const day = (n: number) => new Date(Date.now() - n * 86400_000).toISOString().slice(0, 10);
+      expect(r.droppedPartitions).toEqual(expect.arrayContaining([day(90), day(91), day(92), day(93)]));
+    } finally {
+      reader.release();
+      main.release();
+    }
+    const reads = spans.filter((s) => s.sql.includes("archive_batch_documents"));
+    const plans = spans.filter((s) => s.sql.includes("archive_plan_batches"));
+    const drops = spans.filter((s) => s.sql.includes("archive_drop_partitions"));
+    expect(reads).toHaveLength(8);
+    expect(reads.every((s) => s.on === "read")).toBe(true);
+    expect(spans.filter((s) => s.on === "read").every((s) => s.sql.includes("archive_batch_documents"))).toBe(true);
+    expect(plans.every((s) => s.on === "main")).toBe(true);
+    expect(drops.length).toBeGreaterThanOrEqual(4);
+    const overlaps = (a: Span, b: Span) => a.start < b.end && b.start < a.end;
+    for (const d of drops) expect([...reads, ...plans].filter((x) => overlaps(x, d))).toEqual([]);
+    // every day was dropped during the run (the days' partitions went as soon as they were archived)
+    const { rows: [c] } = await db.pool.query("select count(*)::int n from app_public.executions where team_id = $1", [t.teamId]);
+    expect(c.n).toBe(0);
+  });
+
+  it("writes the nested timestamps of a batch's documents in archive_iso's text form, for every fraction length", async () => {
+    const t = await seedExecutions(db.pool, { daysAgo: [95], perDay: 1, nodeRuns: 7 });
+    // node runs started at 0..6 fraction digits (and a fraction that ends in zeros), under a DateStyle that is not ISO
+    await db.pool.query(`
+      update app_public.execution_node_runs r
+         set started_at = date_trunc('second', r.execution_created_at) + (array[0, 0.5, 0.25, 0.125, 0.0625, 0.03125, 0.000001])[x.i] * interval '1 second',
+             finished_at = date_trunc('second', r.execution_created_at) + interval '1 second' + (array[0.999999, 0.1, 0.12, 0.123, 0.1234, 0.12345, 0.123456])[x.i] * interval '1 second'
+        from (select execution_id, node_name, row_number() over (order by node_name)::int as i from app_public.execution_node_runs where team_id = $1) x
+       where r.team_id = $1 and r.execution_id = x.execution_id and r.node_name = x.node_name`, [t.teamId]);
+    const c = await db.pool.connect();
+    try {
+      await c.query("begin");
+      await c.query("set local datestyle = 'German, DMY'");
+      const { rows: planned } = await c.query("select batch_id from app_private.archive_plan_batches(8, 100, 30, 'executions', false, $1)", [t.teamId]);
+      const { rows: [doc] } = await c.query("select transitions, node_runs from app_private.archive_batch_documents($1::uuid[])", [planned.map((r) => r.batch_id)]);
+      const { rows: hot } = await c.query(`
+        select app_private.archive_iso(started_at) s, app_private.archive_iso(finished_at) f from app_public.execution_node_runs where team_id = $1 order by node_name, attempt`, [t.teamId]);
+      const { rows: hotT } = await c.query("select app_private.archive_iso(at) a from app_public.execution_transitions where team_id = $1 order by seq", [t.teamId]);
+      expect(doc.node_runs.map((r: { started_at: string; finished_at: string }) => ({ s: r.started_at, f: r.finished_at }))).toEqual(hot);
+      expect(doc.transitions.map((x: { at: string }) => ({ a: x.at }))).toEqual(hotT);
+      expect(hot.map((h) => h.s.slice(-8))).toEqual([".000000Z", ".500000Z", ".250000Z", ".125000Z", ".062500Z", ".031250Z", ".000001Z"]);
+      await c.query("rollback");
+    } finally {
+      c.release();
+    }
+  });
 });
