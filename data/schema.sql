@@ -1149,14 +1149,15 @@ COMMENT ON FUNCTION app_hidden.search_jsonpath(field text, v jsonb) IS 'A JSON p
 
 CREATE FUNCTION app_hidden.search_scalar_text(v jsonb) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path TO 'pg_catalog'
     AS $$
-  select case jsonb_typeof(v) when 'number' then trim_scale((v #>> '{}')::numeric)::text else v::text end;
+  select case when pg_catalog.jsonb_typeof(v) operator(pg_catalog.=) 'number'
+              then pg_catalog.trim_scale((v operator(pg_catalog.#>>) '{}')::pg_catalog.numeric)::pg_catalog.text
+              else v::pg_catalog.text end;
 $$;
 
 -- Name: FUNCTION search_scalar_text(v jsonb); Type: COMMENT; Schema: app_hidden; Owner: -
 
-COMMENT ON FUNCTION app_hidden.search_scalar_text(v jsonb) IS 'Canonical text of a JSON scalar for the bloom filter (numbers normalised: 4711.0 = 4711, as containment compares them).';
+COMMENT ON FUNCTION app_hidden.search_scalar_text(v jsonb) IS 'Canonical text of a JSON scalar for the bloom filter (numbers normalised: 4711.0 = 4711, as containment compares them). Inlinable (no SET clause; every name schema-qualified).';
 
 -- Name: search_text_list(text, jsonb, text[], integer); Type: FUNCTION; Schema: app_hidden; Owner: -
 
@@ -1225,14 +1226,15 @@ COMMENT ON FUNCTION app_hidden.team_role_rank(role text) IS 'The rank of a team 
 
 CREATE FUNCTION app_hidden.text_trigram_terms(t text) RETURNS SETOF text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path TO 'pg_catalog'
     AS $$
-  select distinct 't:' || substr(lower(t), i, 3) from generate_series(1, char_length(t) - 2) i where t is not null;
+  select distinct 't:' operator(pg_catalog.||) pg_catalog.substr(pg_catalog.lower(t), i, 3)
+    from pg_catalog.generate_series(1, pg_catalog.char_length(t) operator(pg_catalog.-) 2) i
+   where t is not null;
 $$;
 
 -- Name: FUNCTION text_trigram_terms(t text); Type: COMMENT; Schema: app_hidden; Owner: -
 
-COMMENT ON FUNCTION app_hidden.text_trigram_terms(t text) IS 'The bloom terms of an error text: every three-character window of its lower-case form.';
+COMMENT ON FUNCTION app_hidden.text_trigram_terms(t text) IS 'The bloom terms of an error text: every three-character window of its lower-case form. Inlinable (no SET clause; every name schema-qualified).';
 
 -- Name: uuid_v7_time(uuid); Type: FUNCTION; Schema: app_hidden; Owner: -
 
