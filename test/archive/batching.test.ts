@@ -21,17 +21,22 @@ beforeAll(async () => {
 });
 afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
 
-/** Runs the archiver on a connection that records every statement it is sent. */
-async function runCounting(opts: { teamId: string; settings: ArchiverSettings }): Promise<{ statements: string[]; batches: number }> {
-  const client = await db.pool.connect();
-  const statements: string[] = [];
-  const counting = new Proxy(client, {
+/** The client, with each query it is sent passed through `around` (which runs it). */
+function watched(client: pg.PoolClient, around: (text: string, run: () => Promise<unknown>) => Promise<unknown>): pg.PoolClient {
+  return new Proxy(client, {
     get(target, prop) {
-      if (prop === "query") return (text: string, values?: unknown[]) => { statements.push(text); return target.query(text, values); };
+      if (prop === "query") return (text: string, values?: unknown[]) => around(text, () => target.query(text, values));
       const v = Reflect.get(target, prop) as unknown;
       return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
   }) as pg.PoolClient;
+}
+
+/** Runs the archiver on a connection that records every statement it is sent. */
+async function runCounting(opts: { teamId: string; settings: ArchiverSettings }): Promise<{ statements: string[]; batches: number }> {
+  const client = await db.pool.connect();
+  const statements: string[] = [];
+  const counting = watched(client, (text, run) => { statements.push(text); return run(); });
   try {
     const r = await runArchive({ client: counting, storage, settings: opts.settings, teamId: opts.teamId });
     return { statements, batches: r.planned };
@@ -120,19 +125,11 @@ describe("archive: batches of many executions per statement", { timeout: 180_000
     const t = await seedExecutions(db.pool, { daysAgo: [90, 91, 92, 93], perDay: 16 });
     type Span = { on: "main" | "read"; sql: string; start: number; end: number };
     const spans: Span[] = [];
-    const timedClient = (client: pg.PoolClient, on: Span["on"]) => new Proxy(client, {
-      get(target, prop) {
-        if (prop === "query") {
-          return async (text: string, values?: unknown[]) => {
-            const span: Span = { on, sql: text, start: performance.now(), end: Infinity };
-            spans.push(span);
-            try { return await target.query(text, values); } finally { span.end = performance.now(); }
-          };
-        }
-        const v = Reflect.get(target, prop) as unknown;
-        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
-    }) as pg.PoolClient;
+    const timedClient = (client: pg.PoolClient, on: Span["on"]) => watched(client, async (sql, run) => {
+      const span: Span = { on, sql, start: performance.now(), end: Infinity };
+      spans.push(span);
+      try { return await run(); } finally { span.end = performance.now(); }
+    });
     const main = await db.pool.connect();
     const reader = await db.pool.connect();
     try {
