@@ -4316,6 +4316,37 @@ $$;
 
 COMMENT ON FUNCTION app_private.execution_transition_bytes(r app_public.execution_transitions) IS 'The bytes a row of execution_transitions counts for in usage and retention plans: a 24-byte row header plus pg_column_size of every column value. Column by column because pg_column_size of a whole row depends on how the row reached the expression (a transition table, a scan, a join) by a few header bytes.';
 
+-- Name: find_executions(uuid[]); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.find_executions(p_ids uuid[]) RETURNS SETOF app_public.executions
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+declare
+  v_found integer;
+begin
+  return query
+    select e.*
+      from (select distinct i from unnest(p_ids) i where i is not null) ids(id)
+     cross join lateral (
+       select x.* from app_public.executions x
+        where x.id = ids.id
+          and x.created_at between app_hidden.uuid_v7_time(ids.id) - interval '1 hour' and app_hidden.uuid_v7_time(ids.id) + interval '1 hour') e;
+  get diagnostics v_found = row_count;
+  if v_found < (select count(distinct i) from unnest(p_ids) i where i is not null) then
+    return query
+      select x.* from app_public.executions x
+       where x.id = any (p_ids)
+         and not (x.created_at between app_hidden.uuid_v7_time(x.id) - interval '1 hour' and app_hidden.uuid_v7_time(x.id) + interval '1 hour');
+  end if;
+end;
+$$;
+
+-- Name: FUNCTION find_executions(p_ids uuid[]); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.find_executions(p_ids uuid[]) IS 'The executions with these ids (each once; ids with no row are left out), without locking them. Each id is looked up in the partitions around its UUIDv7 time first; ids found there are not searched again. The service path''s group commit reads a batch''s moved or started rows with it in the batch''s own transaction.';
+
 -- Name: fold_execution_metric_samples(integer); Type: FUNCTION; Schema: app_private; Owner: -
 
 CREATE FUNCTION app_private.fold_execution_metric_samples(max_rows integer DEFAULT 50000) RETURNS integer
@@ -13704,6 +13735,10 @@ GRANT SELECT ON TABLE app_public.execution_transitions TO linkflow_visitor;
 -- Name: FUNCTION execution_transition_bytes(r app_public.execution_transitions); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.execution_transition_bytes(r app_public.execution_transitions) FROM PUBLIC;
+
+-- Name: FUNCTION find_executions(p_ids uuid[]); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.find_executions(p_ids uuid[]) FROM PUBLIC;
 
 -- Name: FUNCTION fold_execution_metric_samples(max_rows integer); Type: ACL; Schema: app_private; Owner: -
 

@@ -29,8 +29,15 @@ export interface Lane<I, R> {
   readonly name: string;
   /** Several calls with one key may share a batch (the batch function applies them in input order). */
   readonly sharedKeys: boolean;
-  /** The batch: statements on client inside the group commit's transaction; one outcome per item, in order. */
-  runBatch(client: pg.ClientBase, items: I[]): Promise<Outcome<R>[]>;
+  /**
+   * The batch as one round trip: SQL text with the items as literals (quote text with `literal`), sent in one
+   * simple query after BEGIN; `decode` turns that text's results into the outcomes. A lane without it runs
+   * `runBatch` after the BEGIN instead.
+   */
+  batchText?(items: I[], literal: (text: string) => string): string;
+  decode?(results: pg.QueryResult[], items: I[]): Outcome<R>[];
+  /** The batch otherwise: statements on client inside the group commit's transaction; one outcome per item, in order. */
+  runBatch?(client: pg.ClientBase, items: I[]): Promise<Outcome<R>[]>;
   /** One call alone in its own transaction (the retry path); throws the call's typed error. */
   runOne(client: pg.ClientBase, item: I): Promise<R>;
 }
@@ -87,7 +94,10 @@ export class GroupCommit {
       this.queue.push({ lane, key, item, at: process.hrtime.bigint(), resolve: resolve as (v: unknown) => void, reject });
       if (this.queue.length >= this.settings.maxBatch) this.flush();
       else if (!this.timer) {
-        this.timer = this.settings.windowMs > 0 ? setTimeout(() => this.flush(), this.settings.windowMs) : setImmediate(() => this.flush());
+        // Idle, the first call waits up to the window for company; with batches in flight the load is already
+        // there, so what gathered leaves on the next event-loop turn (when a connection is free).
+        const wait = this.inFlight > 0 ? 0 : this.settings.windowMs;
+        this.timer = wait > 0 ? setTimeout(() => this.flush(), wait) : setImmediate(() => this.flush());
       }
     });
   }
@@ -113,27 +123,44 @@ export class GroupCommit {
     }
   }
 
-  /** Takes up to `slots` batches (one per lane) off the queue, keeping call order per key. */
+  /**
+   * Takes up to `slots` batches off the queue, keeping call order per key. A lane's queued calls are spread over
+   * the free slots, in batches of at least half of maxBatch: callers that all waited on one batch come back
+   * together, and sent as one batch again they would leave the other connections idle.
+   */
   private form(slots: number): Pending[][] {
     const blocked = new Set(this.busy.keys());
-    const taken = new Map<string, Lane<any, any>>();
-    const batches = new Map<Lane<any, any>, Pending[]>();
+    const queued = new Map<Lane<any, any>, number>();
+    for (const p of this.queue) if (!blocked.has(p.key)) queued.set(p.lane, (queued.get(p.lane) ?? 0) + 1);
+    const share = Math.max(1, Math.floor(slots / Math.max(1, queued.size)));
+    const size = new Map<Lane<any, any>, number>();
+    for (const [lane, n] of queued) size.set(lane, Math.min(this.settings.maxBatch, Math.max(Math.ceil(this.settings.maxBatch / 2), Math.ceil(n / share))));
+    const open = new Map<Lane<any, any>, Pending[]>();
+    const ofKey = new Map<string, Pending[]>();
+    const formed: Pending[][] = [];
     const rest: Pending[] = [];
     for (const p of this.queue) {
-      const batch = batches.get(p.lane);
-      const full = batch ? batch.length >= this.settings.maxBatch : batches.size >= slots;
-      const other = taken.get(p.key);
-      if (full || blocked.has(p.key) || (other && (other !== p.lane || !p.lane.sharedKeys))) {
+      const mine = ofKey.get(p.key);
+      if (blocked.has(p.key) || (mine && (mine[0]!.lane !== p.lane || !p.lane.sharedKeys || mine.length >= this.settings.maxBatch))) {
         blocked.add(p.key); // every later call of this key waits too: call order per key
         rest.push(p);
         continue;
       }
-      taken.set(p.key, p.lane);
-      if (batch) batch.push(p);
-      else batches.set(p.lane, [p]);
+      let batch = mine ?? open.get(p.lane);
+      if (!batch || (!mine && batch.length >= size.get(p.lane)!)) {
+        if (formed.length >= slots) {
+          blocked.add(p.key);
+          rest.push(p);
+          continue;
+        }
+        formed.push((batch = []));
+        open.set(p.lane, batch);
+      }
+      batch.push(p);
+      ofKey.set(p.key, batch);
     }
     this.queue = rest;
-    return [...batches.values()];
+    return formed;
   }
 
   private async launch(batch: Pending[]): Promise<void> {
@@ -185,9 +212,12 @@ export class GroupCommit {
     let outcomes: Outcome<unknown>[] | null = null;
     let committing = false;
     try {
-      const begun = await client.query("begin; select pg_current_xact_id()::text as xid") as unknown as pg.QueryResult[];
+      const items = batch.map((p) => p.item);
+      const c = client;
+      const text = lane.batchText && lane.decode ? lane.batchText(items, (t) => c.escapeLiteral(t)) : null;
+      const begun = await client.query(`begin; select pg_current_xact_id()::text as xid${text ? `; ${text}` : ""}`) as unknown as pg.QueryResult[];
       xid = begun[1]!.rows[0].xid as string;
-      outcomes = await lane.runBatch(client, batch.map((p) => p.item));
+      outcomes = text ? lane.decode!(begun.slice(2), items) : await lane.runBatch!(client, items);
       committing = true;
       await client.query("commit");
     } catch (e) {

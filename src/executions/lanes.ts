@@ -42,28 +42,26 @@ export function transitionItem(c: TransitionCall): Record<string, unknown> {
   };
 }
 
-/** Transitions: apply_execution_transitions for the batch, then the moved rows (one move per execution per batch). */
+const sqlUuid = (literal: (t: string) => string, v: string | null) => (v === null ? "null::uuid" : `${literal(v)}::uuid`);
+
+/**
+ * Transitions: apply_execution_transitions for the batch, then the moved rows (find_executions, in the same
+ * transaction and round trip; one move per execution per batch).
+ */
 export function transitionLane(actor: string | null): Lane<TransitionCall, Execution> {
   return {
     name: "transition",
     sharedKeys: false,
-    async runBatch(client: pg.ClientBase, calls: TransitionCall[]): Promise<Outcome<Execution>[]> {
-      const { rows } = await client.query(
-        "select ord, ok, error_code, current_state, execution_id, execution_created_at from app_private.apply_execution_transitions($1::jsonb, $2, false)",
-        [JSON.stringify(calls.map(transitionItem)), actor],
-      );
-      const moved = rows.filter((r) => r.ok);
+    batchText(calls, literal) {
+      const ids = [...new Set(calls.map((c) => String(c.id)).filter((id) => UUID.test(id)))];
+      return `select ord, ok, error_code, current_state, execution_id from app_private.apply_execution_transitions(${literal(JSON.stringify(calls.map(transitionItem)))}::jsonb, ${sqlUuid(literal, actor)}, false);` +
+        ` select * from app_private.find_executions(${literal(`{${ids.join(",")}}`)}::uuid[])`;
+    },
+    decode([applied, found], calls) {
       const byId = new Map<string, Execution>();
-      if (moved.length > 0) {
-        const fetched = await client.query(
-          `select e.* from unnest($1::uuid[], $2::timestamptz[]) k(id, created_at)
-             join app_public.executions e on e.id = k.id and e.created_at = k.created_at`,
-          [moved.map((r) => r.execution_id), moved.map((r) => r.execution_created_at)],
-        );
-        for (const r of fetched.rows) byId.set(r.id, toExecution(r));
-      }
+      for (const r of found!.rows) byId.set(r.id, toExecution(r));
       const out: Outcome<Execution>[] = new Array(calls.length);
-      for (const r of rows) {
+      for (const r of applied!.rows) {
         const i = r.ord - 1;
         const e = r.ok ? byId.get(r.execution_id) : undefined;
         out[i] = e ? { ok: true, value: e } : { ok: false, error: transitionError(calls[i]!, r.error_code ?? "INTERNAL", r.current_state) };
@@ -88,17 +86,21 @@ export function nodeRunItem(r: NodeRunRequest): Record<string, unknown> {
     };
 }
 
+function nodeRunOutcome(r: Record<string, any>): Outcome<NodeRun> {
+  const res = toNodeRunResult(r);
+  return res.ok ? { ok: true, value: res.nodeRun! } : { ok: false, error: mapDbError({ code: res.errorCode!, message: res.errorMessage!, detail: res.errorDetail ?? undefined }) };
+}
+
 /** Node runs: record_node_runs for the batch (several calls of one execution share a batch, in call order). */
 export function nodeRunLane(actor: string | null): Lane<NodeRunRequest, NodeRun> {
   return {
     name: "node_run",
     sharedKeys: true,
-    async runBatch(client: pg.ClientBase, calls: NodeRunRequest[]): Promise<Outcome<NodeRun>[]> {
-      const { rows } = await client.query("select * from app_private.record_node_runs($1::jsonb, $2, false)", [JSON.stringify(calls.map(nodeRunItem)), actor]);
-      return rows.map((r) => {
-        const res = toNodeRunResult(r);
-        return res.ok ? { ok: true, value: res.nodeRun! } : { ok: false, error: mapDbError({ code: res.errorCode!, message: res.errorMessage!, detail: res.errorDetail ?? undefined }) };
-      });
+    batchText(calls, literal) {
+      return `select * from app_private.record_node_runs(${literal(JSON.stringify(calls.map(nodeRunItem)))}::jsonb, ${sqlUuid(literal, actor)}, false)`;
+    },
+    decode([recorded]) {
+      return recorded!.rows.map(nodeRunOutcome);
     },
     async runOne(client: pg.ClientBase, r: NodeRunRequest): Promise<NodeRun> {
       const { rows } = await client.query("select * from app_private.record_node_runs($1::jsonb, $2, false)", [JSON.stringify([nodeRunItem(r)]), actor]);
@@ -137,11 +139,9 @@ export function startLane(actor: string | null): Lane<StartCall, Execution> {
       const started = rows.filter((r) => r.ok);
       const byId = new Map<string, Execution>();
       if (started.length > 0) {
-        const fetched = await client.query(
-          `select e.* from unnest($1::uuid[], $2::timestamptz[]) k(id, created_at)
-             join app_public.executions e on e.id = k.id and e.created_at = k.created_at`,
-          [started.map((r) => r.execution_id), started.map((r) => r.execution_created_at)],
-        );
+        const fetched = await client.query({
+          name: "lf_find_executions", text: "select * from app_private.find_executions($1::uuid[])", values: [started.map((r) => r.execution_id)],
+        });
         for (const r of fetched.rows) byId.set(r.id, toExecution(r));
       }
       return rows.map((r): Outcome<Execution> => {

@@ -201,6 +201,62 @@ describe("executions: group commit", () => {
     for (const id of ids) await chainOf(id);
   });
 
+  it("spreads a full queue over free connections: 64 calls on distinct executions leave as two batches of 32 at once", async () => {
+    const { repo, seen } = repoWith({ windowMs: 50 });
+    const ids = await executionsIn(w.service, w.workflow.id, Array(64).fill("pending"));
+    const answers = await Promise.all(ids.map((id) => repo.transition(id, "queued")));
+    expect(answers.map((e) => [e.id, e.state])).toEqual(ids.map((id) => [id, "queued"]));
+    expect(seen.batches.map((b) => b.size)).toEqual([32, 32]);
+    expect(seen.retried).toBe(0);
+  });
+
+  it("sends a call made while a batch is in flight on the next turn, without waiting for the window", async () => {
+    const { repo, seen } = repoWith({ windowMs: 400 });
+    const [held, free] = await executionsIn(w.service, w.workflow.id, ["queued", "queued"]);
+    const locker = await db.pool.connect();
+    try {
+      await locker.query("begin");
+      await locker.query("select 1 from app_public.executions where id = $1 for update", [held]);
+      const first = answer(repo.transition(held!, "running")); // waits the window (idle), then waits on the lock
+      for (let i = 0; i < 200 && seen.batches.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(seen.batches.length).toBe(1);
+      const t0 = performance.now();
+      const second = await repo.transition(free!, "running");
+      expect(performance.now() - t0).toBeLessThan(300); // well under the 400 ms window
+      expect(second.state).toBe("running");
+      await locker.query("commit");
+      const r = await first;
+      expect(r.ok && r.e.state).toBe("running");
+    } finally {
+      await locker.query("rollback").catch(() => {});
+      locker.release();
+    }
+  });
+
+  it("carries quotes, backslashes and non-ASCII text in a batch intact, and a malformed id fails alone", async () => {
+    const { repo, seen } = repoWith({ windowMs: 23 });
+    const ids = await executionsIn(w.service, w.workflow.id, Array(3).fill("queued"));
+    const reasons = ["it's a 'quoted' reason", "back\\slash \\' and $$dollar$$ and E'\\x41'", "ünïcødé ✓ 日本 \u0001"];
+    const results = await Promise.all([
+      ...ids.map((id, i) => answer(repo.transition(id, "running", { details: { reason: reasons[i]!, note: { nested: reasons[i] } } }))),
+      answer(repo.transition("not-a-uuid'); drop table app_public.executions; --", "running")),
+    ]);
+    expect(results.slice(0, 3).every((r) => r.ok && r.e.state === "running")).toBe(true);
+    const last = results[3]!;
+    expect(last.ok).toBe(false);
+    if (!last.ok) expect(last.err).toMatchObject({ code: "VALIDATION", field: "id" });
+    expect(seen.batches.map((b) => b.size)).toEqual([4]);
+    expect(seen.retried).toBe(0);
+    const { rows } = await db.pool.query(
+      "select execution_id, reason, details from app_public.execution_transitions where execution_id = any($1) and to_state = 'running' order by seq",
+      [ids]);
+    for (const [i, id] of ids.entries()) {
+      const row = rows.find((r) => r.execution_id === id)!;
+      expect(row.reason).toBe(reasons[i]);
+      expect(row.details).toEqual({ note: { nested: reasons[i] } });
+    }
+  });
+
   it("returns the single call's typed errors: not found, invalid input, stale expected_from", async () => {
     const { repo } = repoWith();
     const [id] = await executionsIn(w.service, w.workflow.id, ["queued"]);
