@@ -3870,6 +3870,7 @@ begin
         execute format('create table app_partitions.%I partition of %s for values from (%L) to (%L)%s',
           pname, t.parent, d::timestamptz, (d + 1)::timestamptz,
           case when t.fillfactor is not null then format(' with (fillfactor = %s)', t.fillfactor) else '' end);
+        perform app_private.inherit_column_compression(('app_partitions.' || quote_ident(pname))::regclass);
         created := true;
       else
         created := false;
@@ -4457,6 +4458,32 @@ $$;
 -- Name: FUNCTION hash_password(password text); Type: COMMENT; Schema: app_private; Owner: -
 
 COMMENT ON FUNCTION app_private.hash_password(password text) IS 'bcrypt hash of a password (pgcrypto crypt with a bf salt at the configured cost).';
+
+-- Name: inherit_column_compression(regclass); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.inherit_column_compression(part regclass) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  c record;
+begin
+  for c in
+    select pa.attname, pa.attcompression
+      from pg_inherits i
+      join pg_attribute pa on pa.attrelid = i.inhparent and pa.attnum > 0 and not pa.attisdropped and pa.attcompression <> ''
+      join pg_attribute a on a.attrelid = i.inhrelid and a.attname = pa.attname and a.attcompression <> pa.attcompression
+     where i.inhrelid = part
+  loop
+    execute format('alter table %s alter column %I set compression %s', part, c.attname,
+                   case c.attcompression when 'l' then 'lz4' else 'pglz' end);
+  end loop;
+end;
+$$;
+
+-- Name: FUNCTION inherit_column_compression(part regclass); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.inherit_column_compression(part regclass) IS 'Gives a partition''s columns its parent''s TOAST compression method where the parent sets one (CREATE TABLE ... PARTITION OF does not copy it). ensure_partitions_between calls it for every partition it creates.';
 
 -- Name: lifecycle_archive_due(integer, uuid, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -10353,6 +10380,7 @@ CREATE TABLE app_partitions.execution_node_runs_default (
     CONSTRAINT execution_node_runs_node_name_length CHECK (((char_length(node_name) >= 1) AND (char_length(node_name) <= 200))),
     CONSTRAINT execution_node_runs_status_known CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'succeeded'::text, 'failed'::text, 'skipped'::text, 'cancelled'::text])))
 );
+ALTER TABLE ONLY app_partitions.execution_node_runs_default ALTER COLUMN output SET COMPRESSION lz4;
 
 -- Name: execution_transitions_default; Type: TABLE; Schema: app_partitions; Owner: -
 
@@ -10404,6 +10432,8 @@ CREATE TABLE app_partitions.executions_default (
     CONSTRAINT executions_version_positive CHECK ((version > 0))
 )
 WITH (fillfactor='50');
+ALTER TABLE ONLY app_partitions.executions_default ALTER COLUMN input SET COMPRESSION lz4;
+ALTER TABLE ONLY app_partitions.executions_default ALTER COLUMN output SET COMPRESSION lz4;
 
 -- Name: archive_batch_search_stats; Type: TABLE; Schema: app_private; Owner: -
 
@@ -13751,6 +13781,10 @@ REVOKE ALL ON FUNCTION app_private.fold_team_usage(max_rows integer) FROM PUBLIC
 -- Name: FUNCTION hash_password(password text); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.hash_password(password text) FROM PUBLIC;
+
+-- Name: FUNCTION inherit_column_compression(part regclass); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.inherit_column_compression(part regclass) FROM PUBLIC;
 
 -- Name: FUNCTION lifecycle_archive_due(default_hot_days integer, only_team_id uuid, at timestamp with time zone); Type: ACL; Schema: app_private; Owner: -
 

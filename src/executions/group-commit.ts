@@ -18,6 +18,7 @@
 import type pg from "pg";
 import type { GroupCommitSettings } from "../config.ts";
 import { mapDbError } from "../db/errors.ts";
+import { sqlLiteral } from "../db/literal.ts";
 import { LinkFlowError, UnavailableError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import type { GroupCommitMetrics } from "./metrics.ts";
@@ -213,8 +214,7 @@ export class GroupCommit {
     let committing = false;
     try {
       const items = batch.map((p) => p.item);
-      const c = client;
-      const text = lane.batchText && lane.decode ? lane.batchText(items, (t) => c.escapeLiteral(t)) : null;
+      const text = lane.batchText && lane.decode ? lane.batchText(items, sqlLiteral) : null;
       const begun = await client.query(`begin; select pg_current_xact_id()::text as xid${text ? `; ${text}` : ""}`) as unknown as pg.QueryResult[];
       xid = begun[1]!.rows[0].xid as string;
       outcomes = text ? lane.decode!(begun.slice(2), items) : await lane.runBatch!(client, items);

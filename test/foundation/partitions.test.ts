@@ -24,6 +24,31 @@ describe("time partitions", () => {
     expect(gaps.rows).toEqual([]);
   });
 
+  it("give every partition, existing and newly created, its parent's column compression (lz4 for large JSON)", async () => {
+    await db.pool.query("select count(*) from app_private.ensure_partitions_between(current_date + 20, current_date + 21)");
+    const { rows } = await db.pool.query(`
+      select i.inhrelid::regclass::text as partition, pa.attname, pa.attcompression as want, a.attcompression as got
+        from pg_inherits i
+        join pg_attribute pa on pa.attrelid = i.inhparent and pa.attnum > 0 and not pa.attisdropped and pa.attcompression <> ''
+        join pg_attribute a on a.attrelid = i.inhrelid and a.attname = pa.attname
+       where i.inhparent = any ($1::regclass[])`, [parents]);
+    const lz4 = await db.pool.query("select 'lz4' = any (enumvals) as ok from pg_settings where name = 'default_toast_compression'");
+    if (lz4.rows[0].ok) {
+      expect(rows.filter((r) => r.attname === "output").length).toBeGreaterThanOrEqual(2 * 11); // executions and node runs
+      expect(rows.some((r) => r.partition.includes(new Date(Date.now() + 20 * 86400_000).toISOString().slice(0, 10).replaceAll("-", "")))).toBe(true);
+    }
+    expect(rows.filter((r) => r.got !== r.want)).toEqual([]);
+    // a value written to a day partition is stored with that method
+    if (lz4.rows[0].ok) {
+      const team = await makeTeam(db.pool);
+      const wf = await makeWorkflow(db.pool, team.id, { status: "active" });
+      const { rows: [e] } = await db.pool.query("select id from app_private.start_execution($1, 'manual', $2::jsonb, null, null, false)",
+        [wf.id, JSON.stringify({ blob: "x".repeat(20_000) })]);
+      const { rows: [m] } = await db.pool.query("select pg_column_compression(input) as method from app_public.executions where id = $1", [e.id]);
+      expect(m.method).toBe("lz4");
+    }
+  });
+
   it("reports gaps, and the maintenance task fills them", async () => {
     const day = new Date(Date.now() + 3 * 86400_000).toISOString().slice(0, 10).replaceAll("-", "");
     await db.pool.query(`drop table app_partitions.executions_p${day} cascade`);
