@@ -18,7 +18,7 @@ export interface PoolSettings {
 export interface GroupCommitSettings {
   /** Coalesce concurrent single calls (EXECUTIONS_GROUP_COMMIT, default on). */
   enabled: boolean;
-  /** How long the first call of a batch waits for company, ms (EXECUTIONS_GROUP_COMMIT_WINDOW_MS, default 2; 0: the next event-loop turn). */
+  /** How long the first call of a batch waits for company when no batch is in flight, ms (EXECUTIONS_GROUP_COMMIT_WINDOW_MS, default 2; 0: the next event-loop turn). */
   windowMs: number;
   /** Calls per batch; a full batch leaves at once (EXECUTIONS_GROUP_COMMIT_MAX_BATCH, default 64). */
   maxBatch: number;
