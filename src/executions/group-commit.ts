@@ -18,30 +18,36 @@
 import type pg from "pg";
 import type { GroupCommitSettings } from "../config.ts";
 import { mapDbError } from "../db/errors.ts";
-import { sqlLiteral } from "../db/literal.ts";
 import { LinkFlowError, UnavailableError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import type { GroupCommitMetrics } from "./metrics.ts";
 
 export type Outcome<R> = { ok: true; value: R } | { ok: false; error: LinkFlowError };
 
-/** One kind of call that can be coalesced: how a batch of them runs, and how one runs alone. */
-export interface Lane<I, R> {
+interface LaneBase<I, R> {
   readonly name: string;
   /** Several calls with one key may share a batch (the batch function applies them in input order). */
   readonly sharedKeys: boolean;
-  /**
-   * The batch as one round trip: SQL text with the items as literals (quote text with `literal`), sent in one
-   * simple query after BEGIN; `decode` turns that text's results into the outcomes. A lane without it runs
-   * `runBatch` after the BEGIN instead.
-   */
-  batchText?(items: I[], literal: (text: string) => string): string;
-  decode?(results: pg.QueryResult[], items: I[]): Outcome<R>[];
-  /** The batch otherwise: statements on client inside the group commit's transaction; one outcome per item, in order. */
-  runBatch?(client: pg.ClientBase, items: I[]): Promise<Outcome<R>[]>;
   /** One call alone in its own transaction (the retry path); throws the call's typed error. */
   runOne(client: pg.ClientBase, item: I): Promise<R>;
 }
+
+/**
+ * A batch that is one round trip: SQL text with the items as literals (src/db/literal.ts), sent in one simple
+ * query after BEGIN; `decode` turns that text's results into one outcome per item, in order.
+ */
+export interface TextLane<I, R> extends LaneBase<I, R> {
+  batchText(items: I[]): string;
+  decode(results: pg.QueryResult[], items: I[]): Outcome<R>[];
+}
+
+/** A batch whose statements depend on each other's results: run on the client after the BEGIN. */
+export interface ClientLane<I, R> extends LaneBase<I, R> {
+  runBatch(client: pg.ClientBase, items: I[]): Promise<Outcome<R>[]>;
+}
+
+/** One kind of call that can be coalesced: how a batch of them runs, and how one runs alone. */
+export type Lane<I, R> = TextLane<I, R> | ClientLane<I, R>;
 
 interface Pending {
   lane: Lane<any, any>;
@@ -214,10 +220,10 @@ export class GroupCommit {
     let committing = false;
     try {
       const items = batch.map((p) => p.item);
-      const text = lane.batchText && lane.decode ? lane.batchText(items, sqlLiteral) : null;
-      const begun = await client.query(`begin; select pg_current_xact_id()::text as xid${text ? `; ${text}` : ""}`) as unknown as pg.QueryResult[];
+      const text = "batchText" in lane ? `; ${lane.batchText(items)}` : "";
+      const begun = await client.query(`begin; select pg_current_xact_id()::text as xid${text}`) as unknown as pg.QueryResult[];
       xid = begun[1]!.rows[0].xid as string;
-      outcomes = text ? lane.decode!(begun.slice(2), items) : await lane.runBatch!(client, items);
+      outcomes = "batchText" in lane ? lane.decode(begun.slice(2), items) : await lane.runBatch(client, items);
       committing = true;
       await client.query("commit");
     } catch (e) {

@@ -2,7 +2,8 @@
 // (the single function, the retry path). Errors of refused items are the single functions' typed errors.
 import type pg from "pg";
 import { mapDbError } from "../db/errors.ts";
-import type { Lane, Outcome } from "./group-commit.ts";
+import { sqlLiteral as literal } from "../db/literal.ts";
+import type { ClientLane, Outcome, TextLane } from "./group-commit.ts";
 import { toExecution, toNodeRunResult } from "./rows.ts";
 import { EXECUTION_STATES, type Execution, type ExecutionState, type NodeRun, type NodeRunRequest, type TransitionDetails } from "./types.ts";
 
@@ -42,19 +43,19 @@ export function transitionItem(c: TransitionCall): Record<string, unknown> {
   };
 }
 
-const sqlUuid = (literal: (t: string) => string, v: string | null) => (v === null ? "null::uuid" : `${literal(v)}::uuid`);
+const sqlUuid = (v: string | null) => (v === null ? "null::uuid" : `${literal(v)}::uuid`);
 
 /**
  * Transitions: apply_execution_transitions for the batch, then the moved rows (find_executions, in the same
  * transaction and round trip; one move per execution per batch).
  */
-export function transitionLane(actor: string | null): Lane<TransitionCall, Execution> {
+export function transitionLane(actor: string | null): TextLane<TransitionCall, Execution> {
   return {
     name: "transition",
     sharedKeys: false,
-    batchText(calls, literal) {
+    batchText(calls) {
       const ids = [...new Set(calls.map((c) => String(c.id)).filter((id) => UUID.test(id)))];
-      return `select ord, ok, error_code, current_state, execution_id from app_private.apply_execution_transitions(${literal(JSON.stringify(calls.map(transitionItem)))}::jsonb, ${sqlUuid(literal, actor)}, false);` +
+      return `select ord, ok, error_code, current_state, execution_id from app_private.apply_execution_transitions(${literal(JSON.stringify(calls.map(transitionItem)))}::jsonb, ${sqlUuid(actor)}, false);` +
         ` select * from app_private.find_executions(${literal(`{${ids.join(",")}}`)}::uuid[])`;
     },
     decode([applied, found], calls) {
@@ -92,12 +93,12 @@ function nodeRunOutcome(r: Record<string, any>): Outcome<NodeRun> {
 }
 
 /** Node runs: record_node_runs for the batch (several calls of one execution share a batch, in call order). */
-export function nodeRunLane(actor: string | null): Lane<NodeRunRequest, NodeRun> {
+export function nodeRunLane(actor: string | null): TextLane<NodeRunRequest, NodeRun> {
   return {
     name: "node_run",
     sharedKeys: true,
-    batchText(calls, literal) {
-      return `select * from app_private.record_node_runs(${literal(JSON.stringify(calls.map(nodeRunItem)))}::jsonb, ${sqlUuid(literal, actor)}, false)`;
+    batchText(calls) {
+      return `select * from app_private.record_node_runs(${literal(JSON.stringify(calls.map(nodeRunItem)))}::jsonb, ${sqlUuid(actor)}, false)`;
     },
     decode([recorded]) {
       return recorded!.rows.map(nodeRunOutcome);
@@ -127,7 +128,7 @@ export function startItem(c: StartCall): Record<string, unknown> {
 }
 
 /** Starts: start_executions for the batch, then the started (or idempotently found) rows. */
-export function startLane(actor: string | null): Lane<StartCall, Execution> {
+export function startLane(actor: string | null): ClientLane<StartCall, Execution> {
   return {
     name: "start",
     sharedKeys: false,
@@ -159,9 +160,9 @@ export function startLane(actor: string | null): Lane<StartCall, Execution> {
 }
 
 export interface Lanes {
-  start: Lane<StartCall, Execution>;
-  transition: Lane<TransitionCall, Execution>;
-  nodeRun: Lane<NodeRunRequest, NodeRun>;
+  start: ClientLane<StartCall, Execution>;
+  transition: TextLane<TransitionCall, Execution>;
+  nodeRun: TextLane<NodeRunRequest, NodeRun>;
 }
 
 /** One set of lanes per actor, shared by every repository (calls coalesce per lane object). */
