@@ -34,7 +34,9 @@ describe("users: withTransaction (shared by every repository)", () => {
       return rows[0].n;
     }, { isolation: "serializable" });
     const results = await Promise.all([goOff("a"), goOff("b")]);
-    expect(attempts).toBe(3); // one of the two was retried once
+    // At least one of the two was retried. A retry can meet the other, still uncommitted, transaction and
+    // conflict again (the other is then the one aborted), so the count is not always exactly 3.
+    expect(attempts).toBeGreaterThanOrEqual(3);
     expect(results.sort()).toEqual([1, 2]);
     const { rows } = await db.pool.query("select count(*)::int as n from public.tx_oncall where on_call");
     expect(rows[0].n).toBe(1); // the invariant held
