@@ -334,16 +334,18 @@ COMMENT ON FUNCTION app_hidden.bloom_has_all(bloom bytea, terms text[]) IS 'Fals
 -- Name: bloom_positions(text, integer); Type: FUNCTION; Schema: app_hidden; Owner: -
 
 CREATE FUNCTION app_hidden.bloom_positions(term text, bits integer) RETURNS SETOF integer
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    SET search_path TO 'pg_catalog'
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
-  select ((((hashtextextended(term, 0) % bits) + i * (hashtextextended(term, 17) % bits)) % bits + bits) % bits)::integer
-    from generate_series(0, 3) i;
+  select ((((((pg_catalog.hashtextextended(term, 0) operator(pg_catalog.%) bits)
+               operator(pg_catalog.+) (i operator(pg_catalog.*) (pg_catalog.hashtextextended(term, 17) operator(pg_catalog.%) bits)))
+              operator(pg_catalog.%) bits) operator(pg_catalog.+) bits) operator(pg_catalog.%) bits))::pg_catalog.int4
+    from pg_catalog.generate_series(0, 3) i
+   where term is not null and bits is not null;
 $$;
 
 -- Name: FUNCTION bloom_positions(term text, bits integer); Type: COMMENT; Schema: app_hidden; Owner: -
 
-COMMENT ON FUNCTION app_hidden.bloom_positions(term text, bits integer) IS 'The 4 bit positions (double hashing) of a term in a bloom filter of the given size.';
+COMMENT ON FUNCTION app_hidden.bloom_positions(term text, bits integer) IS 'The 4 bit positions (double hashing) of a term in a bloom filter of the given size. No rows for a null argument. Inlinable (no SET clause, not STRICT; every name schema-qualified).';
 
 -- Name: cron_field_is_valid(text, integer, integer, text[], integer); Type: FUNCTION; Schema: app_hidden; Owner: -
 
@@ -2183,7 +2185,12 @@ begin
     exit when v_busy;
     -- a batch may span only this day (batches are per team and day), so all its rows are in this partition
     perform 1 from app_private.archive_batches x where x.id = any(v_ids) order by x.id for update;
+    -- the day's rows leave hot usage here, per team in one pass over each of the day's three partitions (every
+    -- row of them belongs to one of these batches); the batches' usage trigger then counts only their cold side
+    perform app_private.archive_subtract_hot_usage_of_day(v_day);
+    perform set_config('linkflow.archive_hot_usage_counted', 'on', true);
     update app_private.archive_batches x set state = 'deleted', deleted_at = now(), updated_at = now() where x.id = any(v_ids);
+    perform set_config('linkflow.archive_hot_usage_counted', '', true);
     perform app_private.archive_events((
       select jsonb_agg(jsonb_build_object('team_id', x.team_id, 'type', 'ArchiveBatchDeleted',
                'data', jsonb_build_object('batch_id', x.id, 'key', x.key, 'mode', 'partition', 'day', v_day)) order by x.id)
@@ -2918,6 +2925,37 @@ $$;
 -- Name: FUNCTION archive_restore_batch(batch_id uuid, documents jsonb, keep_days integer); Type: COMMENT; Schema: app_private; Owner: -
 
 COMMENT ON FUNCTION app_private.archive_restore_batch(batch_id uuid, documents jsonb, keep_days integer) IS 'Restores a deleted batch into the hot tables from its documents (read and verified from the file by the caller): recreates the day''s partitions if dropped, inserts executions, transitions and node runs, removes the index entries, keeps the executions hot for keep_days, marks the batch restored and queues its file for deletion. All or nothing.';
+
+-- Name: archive_subtract_hot_usage_of_day(date); Type: FUNCTION; Schema: app_private; Owner: -
+
+CREATE FUNCTION app_private.archive_subtract_hot_usage_of_day(day date) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $_$
+declare
+  v_from timestamptz := day::timestamp at time zone 'UTC';
+  v_to timestamptz := (day + 1)::timestamp at time zone 'UTC';
+begin
+  -- literal bounds: each scan is pruned to the day's partition when planned
+  execute format($q$
+    insert into app_hidden.team_usage_deltas (team_id, hot_executions, hot_bytes)
+    select x.team_id, -sum(x.n), -sum(x.b)
+      from (select e.team_id, 1 as n, app_private.execution_bytes(e.*) as b
+              from app_public.executions e where e.created_at >= %1$L and e.created_at < %2$L
+            union all
+            select t.team_id, 0, app_private.execution_transition_bytes(t.*)
+              from app_public.execution_transitions t where t.execution_created_at >= %1$L and t.execution_created_at < %2$L
+            union all
+            select r.team_id, 0, app_private.execution_node_run_bytes(r.*)
+              from app_public.execution_node_runs r where r.execution_created_at >= %1$L and r.execution_created_at < %2$L) x
+     group by x.team_id
+    having sum(x.n) <> 0 or sum(x.b) <> 0$q$, v_from, v_to);
+end;
+$_$;
+
+-- Name: FUNCTION archive_subtract_hot_usage_of_day(day date); Type: COMMENT; Schema: app_private; Owner: -
+
+COMMENT ON FUNCTION app_private.archive_subtract_hot_usage_of_day(day date) IS 'Subtracts from hot usage (app_hidden.team_usage_deltas: hot_executions, hot_bytes) every execution, transition and node run of one UTC day, per team, by the same byte rules as the row triggers (execution_bytes, execution_transition_bytes, execution_node_run_bytes): one pass over each of the day''s partitions. archive_drop_partitions calls it before it drops the day (DROP TABLE fires no delete trigger).';
 
 -- Name: assert_password_strength(text, text); Type: FUNCTION; Schema: app_private; Owner: -
 
@@ -7046,7 +7084,9 @@ declare
   v_hot_bytes bigint := 0;
   v_team uuid := case when tg_op = 'DELETE' then old.team_id else new.team_id end;
 begin
-  if tg_op = 'UPDATE' and new.state = 'deleted' and old.state <> 'deleted' then
+  -- (archive_drop_partitions subtracts a dropped day's hot rows itself, for the whole day at once)
+  if tg_op = 'UPDATE' and new.state = 'deleted' and old.state <> 'deleted'
+     and coalesce(current_setting('linkflow.archive_hot_usage_counted', true), '') <> 'on' then
     -- set-based: the batch's hot executions once, then their transitions and node runs by one join each, all
     -- bounded by the batch's time range (partitions pruned), instead of two correlated lookups per execution
     with ex as materialized (
@@ -13584,6 +13624,10 @@ REVOKE ALL ON FUNCTION app_private.archive_record_rewrite(batch_id uuid, new_key
 -- Name: FUNCTION archive_restore_batch(batch_id uuid, documents jsonb, keep_days integer); Type: ACL; Schema: app_private; Owner: -
 
 REVOKE ALL ON FUNCTION app_private.archive_restore_batch(batch_id uuid, documents jsonb, keep_days integer) FROM PUBLIC;
+
+-- Name: FUNCTION archive_subtract_hot_usage_of_day(day date); Type: ACL; Schema: app_private; Owner: -
+
+REVOKE ALL ON FUNCTION app_private.archive_subtract_hot_usage_of_day(day date) FROM PUBLIC;
 
 -- Name: FUNCTION assert_password_strength(password text, email text); Type: ACL; Schema: app_private; Owner: -
 
