@@ -19,7 +19,7 @@ import { logger as rootLogger } from "../logger.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { ArchiveConfig } from "./config.ts";
 import { encodeBatch, readVerified, type EncodedBatch } from "./files.ts";
-import { ArchiveIntegrityError, documentFromRow, parquetRowCount, readParquetIds } from "./format.ts";
+import { ArchiveIntegrityError, ARCHIVE_DOCUMENTS_SQL, encodableFromRow, parquetRowCount, readParquetIds } from "./format.ts";
 import { gate, serialQueue } from "./pipeline.ts";
 
 export const CRASH_POINTS = ["before_upload", "after_upload", "after_manifest", "after_verify", "during_delete", "during_partition_drop"] as const;
@@ -174,7 +174,8 @@ export async function runArchive(opts: ArchiveRunOptions): Promise<ArchiveRunRep
 
     /** The documents of planned batches (one query for all of them), each batch's rows in row order. */
     const read = (batches: PlannedBatch[]) => timed("read", async (): Promise<ReadBatch[]> => {
-      const { rows } = await query(readDb, "select * from app_private.archive_batch_documents($1::uuid[])", [batches.map((x) => x.b.id)]);
+      // the JSON columns as PostgreSQL's text: the file stores them as is (no parse here, no serialization there)
+      const { rows } = await query(readDb, ARCHIVE_DOCUMENTS_SQL, [batches.map((x) => x.b.id)]);
       const byBatch = new Map<string, Record<string, any>[]>();
       for (const r of rows) {
         let list = byBatch.get(r.batch_id);
@@ -204,7 +205,7 @@ export async function runArchive(opts: ArchiveRunOptions): Promise<ArchiveRunRep
         nodeRuns += r.node_run_count;
         for (const a of r.actor_ids ?? []) actors.add(a);
       }
-      const enc = encodeBatch(rows.map(documentFromRow), b.key, b.encrypted ? settings.encryptionKey : null, {
+      const enc = encodeBatch(rows.map(encodableFromRow), b.key, b.encrypted ? settings.encryptionKey : null, {
         zstdLevel: settings.zstdLevel, rowGroupSize: settings.rowGroupSize, metadata: { "linkflow.batch_id": b.id, "linkflow.team_id": b.team_id },
       });
       report.timings.encode += performance.now() - t0;

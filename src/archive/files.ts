@@ -4,14 +4,14 @@ import type { Storage } from "../storage/storage.ts";
 import { StorageNotFoundError } from "../storage/storage.ts";
 import { NotFoundError } from "../errors.ts";
 import {
-  ArchiveIntegrityError, decrypt, encrypt, isEncrypted, sha256, writeParquet, type ExecutionDocument, type WriteOptions,
+  ArchiveIntegrityError, decrypt, encrypt, isEncrypted, sha256, writeParquet, type EncodableDocument, type WriteOptions,
 } from "./format.ts";
 
 export interface FileRef { key: string; sha256: string; encrypted: boolean }
 
 export interface EncodedBatch { body: Buffer; sha256: string; plainBytes: number }
 
-export function encodeBatch(docs: ExecutionDocument[], key: string, encryptionKey: Buffer | null, opts: WriteOptions = {}): EncodedBatch {
+export function encodeBatch(docs: EncodableDocument[], key: string, encryptionKey: Buffer | null, opts: WriteOptions = {}): EncodedBatch {
   const plain = writeParquet(docs, opts);
   const body = encryptionKey ? encrypt(plain, encryptionKey, key) : plain;
   return { body, sha256: sha256(body), plainBytes: plain.length };

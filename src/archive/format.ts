@@ -3,7 +3,7 @@
 // stored bytes (what the manifest records and every read checks).
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 import { zstdCompressSync, zstdDecompressSync, constants as zlibConstants } from "node:zlib";
-import { parquetWriteBuffer } from "hyparquet-writer";
+import { ByteWriter, ParquetWriter } from "hyparquet-writer";
 import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { LinkFlowError } from "../errors.ts";
 
@@ -23,6 +23,17 @@ export interface ExecutionDocument {
 }
 
 export const FORMAT_VERSION = "1";
+
+/** JSON as text, written to a JSON column byte for byte (the archiver's rows: PostgreSQL's json/jsonb output). */
+export class JsonText {
+  readonly text: string;
+  constructor(text: string) { this.text = text; }
+}
+
+/** What writeParquet takes: a document whose JSON values may be JSON text already. */
+export type EncodableDocument = Omit<ExecutionDocument, "transitions" | "node_runs"> & {
+  transitions: TransitionDocument[] | JsonText; node_runs: NodeRunDocument[] | JsonText;
+};
 const TS_COLUMNS = ["created_at", "started_at", "finished_at", "updated_at"] as const;
 
 /** Epoch microseconds -> "YYYY-MM-DDTHH:MM:SS.ffffffZ" (the text form app_private.archive_iso produces). */
@@ -67,8 +78,34 @@ export function documentFromRow(r: Record<string, any>): ExecutionDocument {
   };
 }
 
+/**
+ * A row of app_private.archive_batch_documents() with its JSON columns read as text (ARCHIVE_DOCUMENTS_SQL) -> the
+ * document to encode: the same fields as documentFromRow, the JSON values kept as PostgreSQL's text.
+ */
+export const ARCHIVE_DOCUMENTS_SQL = `select batch_id, row_no, id, team_id, workflow_id, workflow_version, state, trigger_type, trigger_id,
+    input::text as input, output::text as output, error::text as error, attempt, idempotency_key, version, created_at, started_at,
+    finished_at, duration_ms, updated_at, transitions::text as transitions, node_runs::text as node_runs, transition_count,
+    node_run_count, actor_ids, pg_bytes
+  from app_private.archive_batch_documents($1::uuid[])`;
+
+export function encodableFromRow(r: Record<string, any>): EncodableDocument {
+  const text = (v: string | null) => (v == null ? null : new JsonText(v));
+  return {
+    ...documentFromRow({ ...r, input: null, output: null, error: null, transitions: null, node_runs: null }),
+    input: text(r.input), output: text(r.output), error: text(r.error),
+    transitions: r.transitions == null ? [] : new JsonText(r.transitions), node_runs: r.node_runs == null ? [] : new JsonText(r.node_runs),
+  };
+}
+
 const str = (name: string, required = false) => ({ name, type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: required ? "REQUIRED" : "OPTIONAL" });
-const json = (name: string, required = false) => ({ name, type: "BYTE_ARRAY", converted_type: "JSON", repetition_type: required ? "REQUIRED" : "OPTIONAL" });
+const json = (name: string, required = false) => ({
+  name, type: "BYTE_ARRAY", converted_type: "JSON", logical_type: { type: "JSON" }, repetition_type: required ? "REQUIRED" : "OPTIONAL",
+});
+const JSON_COLUMNS = new Set(["input", "output", "error", "transitions", "node_runs"]);
+const utf8 = new TextEncoder();
+/** A JSON column's value as bytes: JSON text as is, anything else serialized; null stays null. */
+const jsonBytes = (v: unknown): Uint8Array | null =>
+  v == null ? null : utf8.encode(v instanceof JsonText ? v.text : JSON.stringify(v));
 const int32 = (name: string) => ({ name, type: "INT32", repetition_type: "REQUIRED" });
 const ts = (name: string, required = false) => ({
   name, type: "INT64", converted_type: "TIMESTAMP_MICROS", logical_type: { type: "TIMESTAMP", isAdjustedToUTC: true, unit: "MICROS" },
@@ -88,28 +125,37 @@ export interface WriteOptions {
 }
 
 /** Writes documents (already in file order) as a Parquet file compressed with zstd. */
-export function writeParquet(docs: ExecutionDocument[], opts: WriteOptions = {}): Buffer {
+export function writeParquet(docs: EncodableDocument[], opts: WriteOptions = {}): Buffer {
   const level = opts.zstdLevel ?? 9;
   const col = (name: string) => docs.map((d) => (d as unknown as Record<string, unknown>)[name]);
   const columnData = COLUMNS.map((c) => {
     let data: unknown[] = col(c.name);
     if ((TS_COLUMNS as readonly string[]).includes(c.name)) data = data.map((v) => (v == null ? null : microsFromIso(v as string)));
     if (c.name === "duration_ms") data = data.map((v) => (v == null ? null : BigInt(v as number)));
+    if (JSON_COLUMNS.has(c.name)) data = data.map(jsonBytes);
     return { name: c.name, data };
   });
-  const ab = parquetWriteBuffer({
-    columnData: columnData as any,
-    schema: [{ name: "root", num_children: COLUMNS.length }, ...COLUMNS] as any,
+  // The JSON columns' values are already JSON text as bytes (jsonBytes): they are written as plain byte arrays
+  // (the writer would otherwise serialize every value again), and the file's schema, written last, declares them JSON.
+  const root = { name: "root", num_children: COLUMNS.length };
+  const asWritten = COLUMNS.map((c) => (JSON_COLUMNS.has(c.name) ? { name: c.name, type: c.type, repetition_type: c.repetition_type } : c));
+  const writer = new ByteWriter();
+  const file = new ParquetWriter({
+    writer,
+    schema: [root, ...asWritten] as any,
     codec: "ZSTD",
     compressors: { ZSTD: (input: Uint8Array) => new Uint8Array(zstdCompressSync(input, { params: { [zlibConstants.ZSTD_c_compressionLevel]: level } })) },
-    rowGroupSize: opts.rowGroupSize ?? 1000,
     createdBy: "linkflow-archive",
     kvMetadata: [
       { key: "linkflow.format", value: FORMAT_VERSION },
       ...Object.entries(opts.metadata ?? {}).map(([key, value]) => ({ key, value })),
     ],
   });
-  return Buffer.from(ab);
+  const pending = file.write({ columnData: columnData as any, rowGroupSize: opts.rowGroupSize ?? 1000 });
+  if (pending) throw new Error("unexpected asynchronous Parquet write"); // ByteWriter has no flush
+  file.schema = [root, ...COLUMNS] as any;
+  file.finish();
+  return Buffer.from(writer.getBuffer());
 }
 
 const readCompressors = { ZSTD: (input: Uint8Array) => new Uint8Array(zstdDecompressSync(input)) };

@@ -9,7 +9,8 @@ import { loadArchiveConfig } from "../../src/archive/config.ts";
 import { archiveStorage } from "../../src/archive/storage.ts";
 import { runArchiveWithPool, type ArchiverSettings } from "../../src/archive/archiver.ts";
 import { ArchiveReader } from "../../src/archive/retrieval.ts";
-import { decrypt, encrypt, isoFromMicros, isoFromUtcText, readParquet, writeParquet, type ExecutionDocument } from "../../src/archive/format.ts";
+import { decrypt, encrypt, isoFromMicros, isoFromUtcText, JsonText, readParquet, writeParquet, type ExecutionDocument } from "../../src/archive/format.ts";
+import { parquetMetadata } from "hyparquet";
 import { useTestDatabase } from "../harness/db.ts";
 import { seedExecutions } from "./seed.ts";
 
@@ -97,6 +98,33 @@ describe("archive: storage and file format", { timeout: 120_000 }, () => {
       max(json_extract_string(transitions, '$[0].to_state')) s from read_parquet('${file}')`)).getRowObjects();
     expect(r).toEqual([{ n: 25, f: 12, t: "TIMESTAMP WITH TIME ZONE", lo: "2026-01-01T10:00:00.123450Z", s: "pending" }]);
     c.closeSync();
+  });
+
+  it("stores JSON text byte for byte as the archiver reads it from PostgreSQL, in columns every reader sees as JSON", async () => {
+    // what PostgreSQL holds: an integer beyond a double's precision, a decimal with its trailing zero, jsonb's spacing
+    const { rows: [pgText] } = await db.pool.query(`select '{"big": 12345678901234567890, "d": 1.50, "s": "é\\tx"}'::jsonb::text as input,
+      json_build_array(json_build_object('seq', 1, 'to_state', 'pending'))::text as transitions`);
+    const docs = [0, 1].map((i) => ({ ...doc(i), input: new JsonText(pgText.input), output: i ? null : new JsonText("null"),
+      transitions: new JsonText(pgText.transitions), node_runs: [] }));
+    const file = path.join(dir, "json-text.parquet");
+    const bytes = writeParquet(docs);
+    await writeFile(file, bytes);
+    const schema = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer).schema;
+    for (const name of ["input", "output", "error", "transitions", "node_runs"]) {
+      expect(schema.find((e) => e.name === name), name).toMatchObject({ type: "BYTE_ARRAY", converted_type: "JSON", logical_type: { type: "JSON" } });
+    }
+    const duck = await DuckDBInstance.create(":memory:");
+    const c = await duck.connect();
+    const r = (await c.runAndReadAll(`select typeof(input) t, input::varchar i, transitions::varchar tr, json_extract_string(transitions, '$[0].to_state') s
+      from read_parquet('${file}') limit 1`)).getRowObjects();
+    expect(r).toEqual([{ t: "JSON", i: pgText.input, tr: pgText.transitions, s: "pending" }]);
+    c.closeSync();
+    // read back as values (JSON null is null), the same values PostgreSQL's text parses to
+    const back = await readParquet(bytes);
+    expect(back.map((d) => d.input)).toEqual([JSON.parse(pgText.input), JSON.parse(pgText.input)]);
+    expect(back[0]!.output).toBeNull();
+    expect(back[0]!.transitions).toEqual([{ seq: 1, to_state: "pending" }]);
+    expect(back[1]!.node_runs).toEqual([]);
   });
 
   it("encrypts at rest with AES-256-GCM: authenticated, bound to the key, not readable as Parquet", async () => {
