@@ -78,20 +78,18 @@ export function documentFromRow(r: Record<string, any>): ExecutionDocument {
   };
 }
 
-/**
- * A row of app_private.archive_batch_documents() with its JSON columns read as text (ARCHIVE_DOCUMENTS_SQL) -> the
- * document to encode: the same fields as documentFromRow, the JSON values kept as PostgreSQL's text.
- */
+/** The archiver's read of app_private.archive_batch_documents(): its JSON columns as PostgreSQL's text. */
 export const ARCHIVE_DOCUMENTS_SQL = `select batch_id, row_no, id, team_id, workflow_id, workflow_version, state, trigger_type, trigger_id,
     input::text as input, output::text as output, error::text as error, attempt, idempotency_key, version, created_at, started_at,
     finished_at, duration_ms, updated_at, transitions::text as transitions, node_runs::text as node_runs, transition_count,
     node_run_count, actor_ids, pg_bytes
   from app_private.archive_batch_documents($1::uuid[])`;
 
+/** A row of ARCHIVE_DOCUMENTS_SQL -> the document to encode: documentFromRow's fields, the JSON values kept as text. */
 export function encodableFromRow(r: Record<string, any>): EncodableDocument {
   const text = (v: string | null) => (v == null ? null : new JsonText(v));
   return {
-    ...documentFromRow({ ...r, input: null, output: null, error: null, transitions: null, node_runs: null }),
+    ...documentFromRow(r),
     input: text(r.input), output: text(r.output), error: text(r.error),
     transitions: r.transitions == null ? [] : new JsonText(r.transitions), node_runs: r.node_runs == null ? [] : new JsonText(r.node_runs),
   };
